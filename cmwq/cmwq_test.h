@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cmwq_test.h - what cmwq's own tests may see of its insides
+ *
+ * Not for drivers.  The KUnit suites in kunit/ check the engine against
+ * the pools' state through these calls instead of copying private
+ * structures.
+ */
+#ifndef _CMWQ_TEST_H
+#define _CMWQ_TEST_H
+
+#include "cmwq.h"
+
+struct cmwq_test_pool_stats {
+	int		nr_workers;
+	int		nr_idle;
+	int		nr_running;
+	int		nr_pending;	/* works on the worklist */
+	bool		managing;
+	unsigned long	nr_created;
+	unsigned long	nr_created_by_manager;
+	unsigned long	nr_reaped;
+	unsigned long	nr_create_failed;
+	unsigned long	nr_works;
+};
+
+int cmwq_test_pool_stats(int cpu, bool highpri,
+			 struct cmwq_test_pool_stats *stats);
+unsigned long cmwq_test_set_idle_timeout(unsigned long timeout);
+void cmwq_test_expect_refusals(int nr);
+int cmwq_test_nr_refusals(void);
+void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
+			  int *nr_active, int *nr_inactive);
+int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu);
+
+#endif /* _CMWQ_TEST_H */

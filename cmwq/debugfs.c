@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs.c - /sys/kernel/debug/cmwq: a dump of every pool and queue
+ *
+ * "pools" has one line per pool that has workers: where it is, its
+ * flags, its workers, idle ones, nr_running, pending works and lifetime
+ * counters.  "workqueues" has one line per queue and, under it, the
+ * active and inactive works of each cwq that has any.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "internal.h"
+
+struct dentry *cmwq_debugfs_dir;
+
+static int pools_show(struct seq_file *m, void *v)
+{
+	struct worker_pool *pool;
+	struct list_head *pos;
+	int i, pending;
+
+	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed works\n");
+	for_each_pool(pool, i) {
+		raw_spin_lock_irq(&pool->lock);
+		if (!pool->nr_workers && list_empty(&pool->worklist)) {
+			raw_spin_unlock_irq(&pool->lock);
+			continue;
+		}
+		pending = 0;
+		list_for_each(pos, &pool->worklist)
+			pending++;
+		if (pool->gcwq->cpu == CMWQ_CPU_UNBOUND)
+			seq_printf(m, "%4d unbound  ", pool->id);
+		else
+			seq_printf(m, "%4d cpu%-5d ", pool->id, pool->gcwq->cpu);
+		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %lu\n",
+			   pool->highpri ? "H" : "N", pool->flags,
+			   pool->nr_workers, pool->nr_idle,
+			   atomic_read(&pool->nr_running), pending,
+			   pool->nr_created, pool->nr_created_by_manager,
+			   pool->nr_reaped, pool->nr_create_failed,
+			   pool->nr_works);
+		raw_spin_unlock_irq(&pool->lock);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pools);
+
+static int workqueues_show(struct seq_file *m, void *v)
+{
+	struct cmwq_workqueue *wq;
+	struct cmwq_cwq *cwq;
+	struct list_head *pos;
+	int inactive;
+
+	mutex_lock(&cmwq_wq_mutex);
+	list_for_each_entry(wq, &cmwq_workqueues, list) {
+		seq_printf(m, "%s flags=0x%x max_active=%d\n", wq->name,
+			   wq->flags, wq->saved_max_active);
+		for_each_cwq(cwq, wq) {
+			raw_spin_lock_irq(&cwq->pool->lock);
+			inactive = 0;
+			list_for_each(pos, &cwq->inactive_works)
+				inactive++;
+			if (cwq->nr_active || inactive)
+				seq_printf(m, "  pool %d: active=%d inactive=%d\n",
+					   cwq->pool->id, cwq->nr_active,
+					   inactive);
+			raw_spin_unlock_irq(&cwq->pool->lock);
+		}
+	}
+	mutex_unlock(&cmwq_wq_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(workqueues);
+
+/**
+ * cmwq_debugfs_init - create /sys/kernel/debug/cmwq
+ *
+ * debugfs failures are not fatal: cmwq works without its dump.
+ *
+ * Context: Module init.
+ */
+void cmwq_debugfs_init(void)
+{
+	cmwq_debugfs_dir = debugfs_create_dir("cmwq", NULL);
+	debugfs_create_file("pools", 0444, cmwq_debugfs_dir, NULL,
+			    &pools_fops);
+	debugfs_create_file("workqueues", 0444, cmwq_debugfs_dir, NULL,
+			    &workqueues_fops);
+}
+
+/**
+ * cmwq_debugfs_exit - remove /sys/kernel/debug/cmwq
+ *
+ * Context: Module exit.
+ */
+void cmwq_debugfs_exit(void)
+{
+	debugfs_remove_recursive(cmwq_debugfs_dir);
+}

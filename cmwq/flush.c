@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flush.c - waiting for works: flush, cancel and drain
+ *
+ * Flushing one work inserts a barrier work right behind it: on the
+ * worklist linked to the pending work (CMWQ_WORK_LINKED makes them move
+ * together), or at the head of the scheduled list of the worker running
+ * it.  The barrier completes when it runs, which is after the work.
+ *
+ * Flushing a workqueue uses flush colors.  Every work in flight carries
+ * the color that was current when it was queued and is counted per color
+ * in its cwq.  A flush advances the queue's color and waits until no work
+ * of the old color is left on any cwq; works queued meanwhile have the new
+ * color, so they cannot livelock it.  Flushes of one queue are serialised
+ * by wq->flush_mutex, so at most one color is ever being flushed: a second
+ * flusher waits for the first, then flushes what was queued before it.
+ *
+ * Cancelling grabs the PENDING bit, taking the work off its list if it was
+ * queued, and the sync variants mark it CANCELING while they wait for a
+ * running instance, so that requeueing (even by the work itself) fails
+ * until they are done.
+ */
+#include <linux/cpu.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+static DECLARE_WAIT_QUEUE_HEAD(cancel_waitq);
+
+struct wq_barrier {
+	struct cmwq_work	work;
+	struct completion	done;
+};
+
+static void wq_barrier_func(struct cmwq_work *work)
+{
+	struct wq_barrier *barr = container_of(work, struct wq_barrier, work);
+
+	complete(&barr->done);
+}
+
+/*
+ * Queue @barr to run right after @target: behind it on its list if it is
+ * pending, first on @worker's scheduled list if @worker is running it.
+ */
+static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
+			      struct cmwq_work *target, struct worker *worker)
+{
+	unsigned int linked = 0;
+	struct list_head *head;
+
+	lockdep_assert_held(&cwq->pool->lock);
+
+	CMWQ_INIT_WORK_ONSTACK(&barr->work, wq_barrier_func);
+	__set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&barr->work));
+	init_completion(&barr->done);
+
+	if (worker) {
+		head = worker->scheduled.next;
+	} else {
+		unsigned long *bits = cmwq_work_bits(target);
+
+		head = target->entry.next;
+		/* a barrier already linked behind the target stays linked */
+		linked = *bits & CMWQ_WORK_LINKED;
+		__set_bit(CMWQ_WORK_LINKED_BIT, bits);
+	}
+
+	debug_work_activate(&barr->work);
+	insert_work(cwq, &barr->work, head,
+		    (CMWQ_NO_COLOR << CMWQ_WORK_COLOR_SHIFT) | linked);
+}
+
+static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
+			     bool from_cancel)
+{
+	struct worker *worker = NULL;
+	struct worker_pool *pool;
+	struct cmwq_cwq *cwq;
+
+	rcu_read_lock();
+	pool = get_work_pool(work);
+	if (!pool) {
+		rcu_read_unlock();
+		return false;
+	}
+
+	raw_spin_lock_irq(&pool->lock);
+	cwq = get_work_cwq(work);
+	if (cwq) {
+		/* it moved on since we looked */
+		if (unlikely(cwq->pool != pool))
+			goto already_gone;
+	} else {
+		worker = find_worker_executing_work(pool, work);
+		if (!worker)
+			goto already_gone;
+		cwq = worker->current_cwq;
+	}
+
+	insert_wq_barrier(cwq, barr, work, worker);
+	raw_spin_unlock_irq(&pool->lock);
+
+	/*
+	 * Waiting for a work of an ordered queue from another of its works
+	 * deadlocks whatever the work does: tell lockdep about the queue.
+	 */
+	if (!from_cancel && cwq->wq->saved_max_active == 1) {
+		lock_map_acquire(&cwq->wq->lockdep_map);
+		lock_map_release(&cwq->wq->lockdep_map);
+	}
+	rcu_read_unlock();
+	return true;
+
+already_gone:
+	raw_spin_unlock_irq(&pool->lock);
+	rcu_read_unlock();
+	return false;
+}
+
+static bool __flush_work(struct cmwq_work *work, bool from_cancel)
+{
+	struct wq_barrier barr;
+
+	/* whatever the caller holds must not be taken by the work */
+	lock_map_acquire(&work->lockdep_map);
+	lock_map_release(&work->lockdep_map);
+
+	if (!start_flush_work(work, &barr, from_cancel))
+		return false;
+
+	wait_for_completion(&barr.done);
+	cmwq_destroy_work_on_stack(&barr.work);
+	return true;
+}
+
+static bool flush_is_refused(struct cmwq_work *work, const char *caller,
+			     void *ret_ip)
+{
+	struct worker *worker;
+
+	if (CMWQ_REFUSE(!work, "%s: NULL work from %pS", caller, ret_ip) ||
+	    CMWQ_REFUSE(!work->func || !work->entry.next,
+			"%s: uninitialised work %p from %pS", caller, work,
+			ret_ip))
+		return true;
+
+	worker = current_worker();
+	return CMWQ_REFUSE(worker && worker->current_work == work,
+			   "%s: work %ps waits for itself", caller, work->func);
+}
+
+/**
+ * cmwq_flush_work - wait for a work item to finish its last queueing
+ * @work: the work item
+ *
+ * Waits until @work, as last queued before the call, has run to
+ * completion.  A work cannot wait for itself: that is refused.
+ *
+ * Context: Process context; might sleep.
+ * Return: %true if it waited, %false if @work was idle (or refused).
+ */
+bool cmwq_flush_work(struct cmwq_work *work)
+{
+	if (flush_is_refused(work, __func__, (void *)_RET_IP_))
+		return false;
+	might_sleep();
+	return __flush_work(work, false);
+}
+EXPORT_SYMBOL_GPL(cmwq_flush_work);
+
+/**
+ * cmwq_flush_delayed_work - run a delayed work now and wait for it
+ * @dwork: the delayed work item
+ *
+ * A pending timer is cut short: the work is queued at once on the
+ * queue and CPU it was meant for.
+ *
+ * Context: Process context; might sleep.
+ * Return: %true if it waited, %false if @dwork was idle (or refused).
+ */
+bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
+{
+	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    flush_is_refused(&dwork->work, __func__, (void *)_RET_IP_))
+		return false;
+
+	might_sleep();
+	local_irq_disable();
+	if (del_timer(&dwork->timer))
+		__queue_work(dwork->cpu, dwork->wq, &dwork->work);
+	local_irq_enable();
+	return __flush_work(&dwork->work, false);
+}
+EXPORT_SYMBOL_GPL(cmwq_flush_delayed_work);
+
+static bool work_is_canceling(struct cmwq_work *work)
+{
+	unsigned long data = atomic_long_read(&work->data);
+
+	return !(data & CMWQ_WORK_CWQ) && (data & CMWQ_OFFQ_CANCELING);
+}
+
+static int work_offq_pool_id(struct cmwq_work *work)
+{
+	return atomic_long_read(&work->data) >> CMWQ_OFFQ_POOL_SHIFT;
+}
+
+/**
+ * try_to_grab_pending - take ownership of a work's PENDING bit
+ * @work: the work
+ * @is_dwork: @work is the work of a &struct cmwq_delayed_work
+ * @flags: where to save the interrupt state
+ *
+ * On success the work is off every list and timer, PENDING is set and
+ * owned by the caller, and interrupts are disabled until the caller
+ * restores @flags.
+ *
+ * Context: Any context.
+ * Return: 1 if @work was pending and is now grabbed, 0 if it was idle and
+ * is now grabbed, -EAGAIN if it is changing state (retry), -ENOENT if
+ * someone else is cancelling it.  Interrupts are restored on failure.
+ */
+int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
+			unsigned long *flags)
+{
+	struct worker_pool *pool;
+	struct cmwq_cwq *cwq;
+
+	local_irq_save(*flags);
+
+	if (is_dwork) {
+		struct cmwq_delayed_work *dwork = cmwq_to_delayed_work(work);
+
+		/* IRQ-safe timer: its callback is not half-way on this CPU */
+		if (likely(del_timer(&dwork->timer)))
+			return 1;
+	}
+
+	if (!test_and_set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work)))
+		return 0;
+
+	rcu_read_lock();
+	pool = get_work_pool(work);
+	if (!pool)
+		goto fail;
+
+	raw_spin_lock(&pool->lock);
+	/*
+	 * Queued works point at their cwq under pool->lock; if this one does
+	 * and the cwq is on this pool, it is on one of this pool's lists.
+	 */
+	cwq = get_work_cwq(work);
+	if (cwq && cwq->pool == pool) {
+		debug_work_deactivate(work);
+		/*
+		 * Activate an inactive work first, so that barriers linked
+		 * behind it go to the worklist instead of staying inactive.
+		 */
+		if (*cmwq_work_bits(work) & CMWQ_WORK_INACTIVE)
+			cwq_activate_work(cwq, work);
+		list_del_init(&work->entry);
+		cwq_dec_nr_in_flight(cwq, get_work_color(work));
+		atomic_long_set(&work->data,
+				((unsigned long)pool->id << CMWQ_OFFQ_POOL_SHIFT) |
+				CMWQ_WORK_PENDING);
+		raw_spin_unlock(&pool->lock);
+		rcu_read_unlock();
+		return 1;
+	}
+	raw_spin_unlock(&pool->lock);
+fail:
+	rcu_read_unlock();
+	local_irq_restore(*flags);
+	if (work_is_canceling(work))
+		return -ENOENT;
+	cpu_relax();
+	return -EAGAIN;
+}
+
+static bool __cancel_work(struct cmwq_work *work, bool is_dwork)
+{
+	unsigned long flags;
+	int ret;
+
+	do {
+		ret = try_to_grab_pending(work, is_dwork, &flags);
+	} while (unlikely(ret == -EAGAIN));
+
+	if (unlikely(ret < 0))
+		return false;
+
+	set_work_pool_and_clear_pending(work, work_offq_pool_id(work));
+	local_irq_restore(flags);
+	return ret;
+}
+
+static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork)
+{
+	unsigned long flags;
+	int ret;
+
+	do {
+		ret = try_to_grab_pending(work, is_dwork, &flags);
+		/* another canceler owns it: wait for it to finish */
+		if (unlikely(ret == -ENOENT))
+			wait_event(cancel_waitq, !work_is_canceling(work));
+	} while (unlikely(ret < 0));
+
+	/* keep PENDING so that nobody can queue it until we are done */
+	atomic_long_set(&work->data,
+			((unsigned long)work_offq_pool_id(work) <<
+			 CMWQ_OFFQ_POOL_SHIFT) |
+			CMWQ_OFFQ_CANCELING | CMWQ_WORK_PENDING);
+	local_irq_restore(flags);
+
+	__flush_work(work, true);
+
+	atomic_long_set(&work->data, CMWQ_WORK_NO_POOL);
+	/* pairs with the barrier in prepare_to_wait() inside wait_event() */
+	smp_mb();
+	if (waitqueue_active(&cancel_waitq))
+		wake_up_all(&cancel_waitq);
+	return ret;
+}
+
+static bool cancel_is_refused(struct cmwq_work *work, const char *caller,
+			      void *ret_ip)
+{
+	return CMWQ_REFUSE(!work, "%s: NULL work from %pS", caller, ret_ip) ||
+	       CMWQ_REFUSE(!work->func || !work->entry.next,
+			   "%s: uninitialised work %p from %pS", caller, work,
+			   ret_ip);
+}
+
+/**
+ * cmwq_cancel_work - take a work item off its queue
+ * @work: the work item
+ *
+ * Does not wait for a running instance, which may then still be running
+ * on return.
+ *
+ * Context: Any context.
+ * Return: %true if @work was pending and is now cancelled.
+ */
+bool cmwq_cancel_work(struct cmwq_work *work)
+{
+	if (cancel_is_refused(work, __func__, (void *)_RET_IP_))
+		return false;
+	return __cancel_work(work, false);
+}
+EXPORT_SYMBOL_GPL(cmwq_cancel_work);
+
+/**
+ * cmwq_cancel_work_sync - cancel a work item and wait for it to finish
+ * @work: the work item
+ *
+ * On return @work is neither pending nor running, even if it requeues
+ * itself; it may be queued again afterwards.  The work must not be one
+ * the caller is running.
+ *
+ * Context: Process context; might sleep.
+ * Return: %true if @work was pending.
+ */
+bool cmwq_cancel_work_sync(struct cmwq_work *work)
+{
+	if (flush_is_refused(work, __func__, (void *)_RET_IP_))
+		return false;
+	might_sleep();
+	return __cancel_work_sync(work, false);
+}
+EXPORT_SYMBOL_GPL(cmwq_cancel_work_sync);
+
+/**
+ * cmwq_cancel_delayed_work - cancel a delayed work item
+ * @dwork: the delayed work item
+ *
+ * Stops its timer or takes it off its queue; does not wait for a running
+ * instance.
+ *
+ * Context: Any context.
+ * Return: %true if @dwork was pending and is now cancelled.
+ */
+bool cmwq_cancel_delayed_work(struct cmwq_delayed_work *dwork)
+{
+	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    cancel_is_refused(&dwork->work, __func__, (void *)_RET_IP_))
+		return false;
+	return __cancel_work(&dwork->work, true);
+}
+EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work);
+
+/**
+ * cmwq_cancel_delayed_work_sync - cancel a delayed work and wait for it
+ * @dwork: the delayed work item
+ *
+ * On return @dwork is neither pending nor running, even if it requeues
+ * itself.
+ *
+ * Context: Process context; might sleep.
+ * Return: %true if @dwork was pending.
+ */
+bool cmwq_cancel_delayed_work_sync(struct cmwq_delayed_work *dwork)
+{
+	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    flush_is_refused(&dwork->work, __func__, (void *)_RET_IP_))
+		return false;
+	might_sleep();
+	return __cancel_work_sync(&dwork->work, true);
+}
+EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
+
+/**
+ * cmwq_flush_workqueue - wait for the works queued so far
+ * @wq: the workqueue
+ *
+ * Waits for every work queued on @wq before the call, on every CPU, to
+ * finish.  Works queued after the call are not waited for.  Refused from
+ * a work of @wq, which would wait for itself.
+ *
+ * Context: Process context; might sleep.
+ */
+void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	struct cmwq_cwq *cwq;
+	int flush_color, next_color;
+
+	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(is_chained_work(wq),
+			"%s: %s flushed from its own work %ps", __func__,
+			wq->name, current_worker()->current_func))
+		return;
+
+	might_sleep();
+	lock_map_acquire(&wq->lockdep_map);
+	lock_map_release(&wq->lockdep_map);
+
+	mutex_lock(&wq->flush_mutex);
+	flush_color = wq->work_color;
+	next_color = work_next_color(flush_color);
+	wq->flush_done = &done;
+	/* our own count keeps the completion from firing half-way */
+	atomic_set(&wq->nr_cwqs_to_flush, 1);
+
+	for_each_cwq(cwq, wq) {
+		raw_spin_lock_irq(&cwq->pool->lock);
+		WARN_ON_ONCE(cwq->flush_color != -1);
+		if (cwq->nr_in_flight[flush_color]) {
+			cwq->flush_color = flush_color;
+			atomic_inc(&wq->nr_cwqs_to_flush);
+		}
+		cwq->work_color = next_color;
+		raw_spin_unlock_irq(&cwq->pool->lock);
+	}
+	wq->work_color = next_color;
+
+	if (atomic_dec_and_test(&wq->nr_cwqs_to_flush))
+		complete(&done);
+	wait_for_completion(&done);
+	wq->flush_done = NULL;
+	mutex_unlock(&wq->flush_mutex);
+}
+EXPORT_SYMBOL_GPL(cmwq_flush_workqueue);
+
+/**
+ * cwq_busy - does a cwq have works in flight?
+ * @cwq: the cwq
+ *
+ * Context: pool->lock held.
+ * Return: %true if any work of @cwq is queued, inactive or running.
+ */
+bool cwq_busy(struct cmwq_cwq *cwq)
+{
+	int i;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	for (i = 0; i < CMWQ_NR_COLORS; i++)
+		if (cwq->nr_in_flight[i])
+			return true;
+	return cwq->nr_active || !list_empty(&cwq->inactive_works);
+}
+
+/**
+ * wq_start_draining - refuse new works on a queue but chained ones
+ * @wq: the workqueue
+ *
+ * Context: Process context.
+ */
+void wq_start_draining(struct cmwq_workqueue *wq)
+{
+	mutex_lock(&wq->mutex);
+	if (!wq->nr_drainers++)
+		WRITE_ONCE(wq->flags, wq->flags | __CMWQ_DRAINING);
+	mutex_unlock(&wq->mutex);
+}
+
+static void wq_stop_draining(struct cmwq_workqueue *wq)
+{
+	mutex_lock(&wq->mutex);
+	if (!--wq->nr_drainers)
+		WRITE_ONCE(wq->flags, wq->flags & ~__CMWQ_DRAINING);
+	mutex_unlock(&wq->mutex);
+}
+
+/**
+ * cmwq_drain_workqueue - wait until a workqueue is empty
+ * @wq: the workqueue
+ *
+ * Flushes @wq until no work is left.  Meanwhile only its own works may
+ * queue works on it (chains); other queueing is refused with a warning.
+ *
+ * Context: Process context; might sleep.  Not from a work of @wq.
+ */
+void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
+{
+	unsigned int flush_cnt = 0;
+	struct cmwq_cwq *cwq;
+	bool drained;
+
+	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(is_chained_work(wq),
+			"%s: %s drained from its own work", __func__,
+			wq->name))
+		return;
+
+	wq_start_draining(wq);
+	do {
+		cmwq_flush_workqueue(wq);
+		drained = true;
+		for_each_cwq(cwq, wq) {
+			raw_spin_lock_irq(&cwq->pool->lock);
+			drained &= !cwq_busy(cwq);
+			raw_spin_unlock_irq(&cwq->pool->lock);
+		}
+		if (!drained && (++flush_cnt == 10 ||
+				 (flush_cnt % 100 == 0 && flush_cnt <= 1000)))
+			pr_warn("cmwq: %s isn't draining after %u tries\n",
+				wq->name, flush_cnt);
+	} while (!drained);
+	wq_stop_draining(wq);
+}
+EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
+
+/**
+ * cmwq_work_busy - is a work item pending or running?
+ * @work: the work item
+ *
+ * The answer may be stale by the time the caller looks at it.
+ *
+ * Context: Any context.
+ * Return: %CMWQ_BUSY_PENDING and/or %CMWQ_BUSY_RUNNING, or 0.
+ */
+unsigned int cmwq_work_busy(struct cmwq_work *work)
+{
+	struct worker_pool *pool;
+	unsigned long flags;
+	unsigned int ret = 0;
+
+	if (cancel_is_refused(work, __func__, (void *)_RET_IP_))
+		return 0;
+
+	if (cmwq_work_pending(work))
+		ret |= CMWQ_BUSY_PENDING;
+
+	rcu_read_lock();
+	pool = get_work_pool(work);
+	if (pool) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		if (find_worker_executing_work(pool, work))
+			ret |= CMWQ_BUSY_RUNNING;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(cmwq_work_busy);
+
+/**
+ * cmwq_current_work - the work item the current task is running
+ *
+ * Context: Any context.
+ * Return: the work, or %NULL when current is not running a cmwq work.
+ */
+struct cmwq_work *cmwq_current_work(void)
+{
+	struct worker *worker = current_worker();
+
+	return worker ? worker->current_work : NULL;
+}
+EXPORT_SYMBOL_GPL(cmwq_current_work);
+
+/**
+ * cmwq_schedule_on_each_cpu - run a function on every online CPU
+ * @func: the function, run from a work of cmwq_system_wq on each CPU
+ *
+ * Context: Process context; might sleep.  CPUs stay online meanwhile.
+ * Return: 0, or -ENOMEM.
+ */
+int cmwq_schedule_on_each_cpu(cmwq_func_t func)
+{
+	struct cmwq_work *works;
+	int cpu;
+
+	if (CMWQ_REFUSE(!func, "%s: NULL function from %pS", __func__,
+			(void *)_RET_IP_))
+		return -EINVAL;
+
+	works = kcalloc(nr_cpu_ids, sizeof(*works), GFP_KERNEL);
+	if (!works)
+		return -ENOMEM;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		CMWQ_INIT_WORK(&works[cpu], func);
+		cmwq_queue_work_on(cpu, cmwq_system_wq, &works[cpu]);
+	}
+	for_each_online_cpu(cpu)
+		cmwq_flush_work(&works[cpu]);
+	cpus_read_unlock();
+
+	kfree(works);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cmwq_schedule_on_each_cpu);
+
+struct work_for_cpu {
+	struct cmwq_work	work;
+	long			(*fn)(void *arg);
+	void			*arg;
+	long			ret;
+};
+
+static void work_for_cpu_fn(struct cmwq_work *work)
+{
+	struct work_for_cpu *wfc = container_of(work, struct work_for_cpu,
+						work);
+
+	wfc->ret = wfc->fn(wfc->arg);
+}
+
+/**
+ * cmwq_work_on_cpu - run a function on a CPU and wait for its result
+ * @cpu: a possible CPU; the caller keeps it online
+ * @fn: the function
+ * @arg: its argument
+ *
+ * Context: Process context; might sleep.
+ * Return: what @fn returned, or -EINVAL if the call was refused.
+ */
+long cmwq_work_on_cpu(int cpu, long (*fn)(void *), void *arg)
+{
+	struct work_for_cpu wfc = { .fn = fn, .arg = arg };
+
+	if (CMWQ_REFUSE(!fn, "%s: NULL function from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu),
+			"%s: impossible CPU %d", __func__, cpu))
+		return -EINVAL;
+
+	CMWQ_INIT_WORK_ONSTACK(&wfc.work, work_for_cpu_fn);
+	cmwq_queue_work_on(cpu, cmwq_system_wq, &wfc.work);
+	cmwq_flush_work(&wfc.work);
+	cmwq_destroy_work_on_stack(&wfc.work);
+	return wfc.ret;
+}
+EXPORT_SYMBOL_GPL(cmwq_work_on_cpu);

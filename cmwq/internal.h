@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * internal.h - cmwq's private structures, shared by its files
+ *
+ * Locking legend, used on every field below:
+ *
+ * I: Set at initialisation, read-only afterwards.
+ *
+ * L: pool->lock (raw, IRQ-safe: works are queued from hard IRQ).
+ *
+ * X: Written only by the worker itself under pool->lock; read
+ *    locklessly by the worker's own scheduler hooks.
+ *
+ * S: Touched only by the worker's own scheduler hooks.
+ *
+ * F: wq->flush_mutex.
+ *
+ * Q: wq->mutex.
+ *
+ * W: cmwq_wq_mutex (the list of workqueues).
+ */
+#ifndef _CMWQ_INTERNAL_H
+#define _CMWQ_INTERNAL_H
+
+#include <linux/hashtable.h>
+#include <linux/idr.h>
+#include <linux/irq_work.h>
+#include <linux/kthread.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "cmwq.h"
+
+enum {
+	/* pool->flags */
+	POOL_MANAGER_ACTIVE	= 1 << 0, /* a worker is managing */
+	POOL_MANAGE_REAP	= 1 << 1, /* idle timer asks for reaping */
+
+	/* worker->flags */
+	WORKER_DIE		= 1 << 1, /* exit at next wake-up */
+	WORKER_IDLE		= 1 << 2, /* on the idle list */
+	WORKER_PREP		= 1 << 3, /* not yet processing works */
+	WORKER_CPU_INTENSIVE	= 1 << 6, /* running a CPU-intensive work */
+	WORKER_UNBOUND		= 1 << 7, /* serves the unbound pool */
+
+	/* workers with any of these do not count in nr_running */
+	WORKER_NOT_RUNNING	= WORKER_PREP | WORKER_CPU_INTENSIVE |
+				  WORKER_UNBOUND,
+
+	NR_STD_WORKER_POOLS	= 2,	/* normal and high priority */
+	BUSY_HASH_ORDER		= 6,
+	CMWQ_NR_COLORS		= (1 << CMWQ_WORK_COLOR_BITS) - 1,
+	CMWQ_NO_COLOR		= CMWQ_NR_COLORS,
+
+	/* idle workers beyond this ratio of busy ones are reaped */
+	MAX_IDLE_WORKERS_RATIO	= 4,
+
+	CREATE_COOLDOWN		= HZ,
+
+	HIGHPRI_NICE_LEVEL	= MIN_NICE,
+};
+
+struct global_cwq;
+
+/*
+ * A worker pool: the shared workers of one CPU and priority (or of the
+ * unbound gcwq).  Every workqueue's cwq on this CPU feeds the same
+ * worklist.
+ */
+struct worker_pool {
+	raw_spinlock_t		lock;
+	struct global_cwq	*gcwq;		/* I: owning gcwq */
+	int			id;		/* I: index in cmwq_pools */
+	bool			highpri;	/* I: nice -20 workers */
+	unsigned int		flags;		/* L: POOL_* */
+
+	struct list_head	worklist;	/* L: works ready to run */
+
+	/*
+	 * nr_running is changed by the scheduler hooks under the runqueue
+	 * lock, where pool->lock cannot be taken, so it is atomic.
+	 */
+	atomic_t		nr_running ____cacheline_aligned_in_smp;
+	struct irq_work		wake_work;	/* I: wake from sched_out */
+
+	int			nr_workers;	/* L: total workers */
+	int			nr_idle;	/* L: idle workers */
+	struct list_head	idle_list;	/* L: newest first */
+	struct list_head	workers;	/* L: all workers */
+	struct timer_list	idle_timer;	/* L: reap idle workers */
+	DECLARE_HASHTABLE(busy_hash, BUSY_HASH_ORDER); /* L: running works */
+
+	struct ida		worker_ida;	/* worker ids, locked inside */
+	wait_queue_head_t	manager_wait;	/* L: manager role released */
+
+	/* L: statistics, shown in debugfs and read by the tests */
+	unsigned long		nr_created;	/* workers ever created */
+	unsigned long		nr_created_by_manager;
+	unsigned long		nr_reaped;	/* idle workers reaped */
+	unsigned long		nr_create_failed;
+	unsigned long		nr_works;	/* works executed */
+} ____cacheline_aligned_in_smp;
+
+/*
+ * The global cpu workqueue: the pools of one CPU, or of no CPU in
+ * particular for the unbound gcwq.
+ */
+struct global_cwq {
+	int			cpu;		/* I: CMWQ_CPU_UNBOUND if unbound */
+	struct worker_pool	pools[NR_STD_WORKER_POOLS];
+};
+
+/* A workqueue's presence on one pool. */
+struct cmwq_cwq {
+	struct worker_pool	*pool;		/* I */
+	struct cmwq_workqueue	*wq;		/* I */
+	int			work_color;	/* L: color of new works */
+	int			flush_color;	/* L: color being flushed */
+	int			nr_in_flight[CMWQ_NR_COLORS]; /* L */
+	int			nr_active;	/* L: works on the worklist */
+	int			max_active;	/* L */
+	struct list_head	inactive_works;	/* L: held by max_active */
+	struct list_head	node;		/* I: in wq->cwqs */
+} __aligned(1 << CMWQ_WORK_FLAG_BITS);
+
+struct worker {
+	union {
+		struct list_head	entry;	/* L: on the idle list */
+		struct hlist_node	hentry;	/* L: in the busy hash */
+	};
+	struct cmwq_work	*current_work;	/* L: work being run */
+	cmwq_func_t		current_func;	/* L */
+	struct cmwq_cwq		*current_cwq;	/* L */
+	struct list_head	scheduled;	/* L: works to run next */
+	struct task_struct	*task;		/* I */
+	struct worker_pool	*pool;		/* I */
+	struct list_head	node;		/* L: in pool->workers */
+	unsigned long		last_active;	/* L: when it went idle */
+	unsigned int		flags;		/* X: WORKER_* */
+	int			id;		/* I */
+	bool			sleeping;	/* S: nr_running dropped */
+	struct preempt_notifier	notifier;	/* I */
+};
+
+struct cmwq_workqueue {
+	unsigned int		flags;		/* I; Q for __CMWQ_DRAINING */
+	struct cmwq_cwq		**cpu_cwqs;	/* I: by CPU, bound queues */
+	struct cmwq_cwq		*unbound_cwq;	/* I: unbound queues */
+	struct list_head	cwqs;		/* I: every cwq of the queue */
+	struct list_head	list;		/* W: in cmwq_workqueues */
+
+	struct mutex		mutex;		/* drainers, max_active */
+	int			nr_drainers;	/* Q */
+	int			saved_max_active; /* Q */
+
+	struct mutex		flush_mutex;	/* one flush at a time */
+	int			work_color;	/* F */
+	atomic_t		nr_cwqs_to_flush; /* F */
+	struct completion	*flush_done;	/* F */
+
+#ifdef CONFIG_LOCKDEP
+	struct lock_class_key	key;
+	struct lockdep_map	lockdep_map;
+#endif
+	struct rcu_head		rcu;
+	char			name[32];	/* I */
+};
+
+/* pool.c */
+extern struct global_cwq *cmwq_gcwqs;	/* nr_cpu_ids + 1, unbound last */
+extern int cmwq_nr_pools;
+extern unsigned long cmwq_idle_timeout;	/* jiffies */
+
+struct global_cwq *get_gcwq(int cpu);
+struct worker_pool *pool_by_id(int id);
+int cmwq_pools_init(void);
+void cmwq_pools_exit(void);
+struct worker *find_worker_executing_work(struct worker_pool *pool,
+					  struct cmwq_work *work);
+void move_linked_works(struct cmwq_work *work, struct list_head *head,
+		       struct cmwq_work **nextp);
+void process_scheduled_works(struct worker *worker);
+void wake_up_worker(struct worker_pool *pool);
+struct worker *current_worker(void);
+int start_gcwq_workers(struct global_cwq *gcwq);
+
+#define for_each_pool(pool, i)						\
+	for ((i) = 0; (i) < cmwq_nr_pools &&				\
+	     ((pool) = pool_by_id(i)); (i)++)
+
+#define for_each_gcwq_pool(pool, gcwq)					\
+	for ((pool) = &(gcwq)->pools[0];				\
+	     (pool) < &(gcwq)->pools[NR_STD_WORKER_POOLS]; (pool)++)
+
+static inline bool __need_more_worker(struct worker_pool *pool)
+{
+	return !atomic_read(&pool->nr_running);
+}
+
+/* Works are waiting and nobody is running them. */
+static inline bool need_more_worker(struct worker_pool *pool)
+{
+	return !list_empty(&pool->worklist) && __need_more_worker(pool);
+}
+
+/* A worker leaving idle may start only if another stays idle behind it. */
+static inline bool may_start_working(struct worker_pool *pool)
+{
+	return pool->nr_idle;
+}
+
+/* Keep going while works wait and nobody else is running. */
+static inline bool keep_working(struct worker_pool *pool)
+{
+	return !list_empty(&pool->worklist) &&
+	       atomic_read(&pool->nr_running) <= 1;
+}
+
+static inline bool need_to_create_worker(struct worker_pool *pool)
+{
+	return need_more_worker(pool) && !may_start_working(pool);
+}
+
+static inline bool need_to_manage_workers(struct worker_pool *pool)
+{
+	return need_to_create_worker(pool) ||
+	       (pool->flags & POOL_MANAGE_REAP);
+}
+
+/* Idle workers beyond two and the ratio to busy ones are surplus. */
+static inline bool too_many_workers(struct worker_pool *pool)
+{
+	bool managing = pool->flags & POOL_MANAGER_ACTIVE;
+	int nr_idle = pool->nr_idle + managing;
+	int nr_busy = pool->nr_workers - nr_idle;
+
+	return nr_idle > 2 && (nr_idle - 2) * MAX_IDLE_WORKERS_RATIO >= nr_busy;
+}
+
+/* sched.c */
+extern struct preempt_ops cmwq_preempt_ops;
+void worker_set_flags(struct worker *worker, unsigned int flags);
+void worker_clr_flags(struct worker *worker, unsigned int flags);
+void pool_wake_work_fn(struct irq_work *work);
+
+/* queue.c */
+extern struct mutex cmwq_wq_mutex;
+extern struct list_head cmwq_workqueues;
+
+bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
+struct cmwq_cwq *get_work_cwq(struct cmwq_work *work);
+struct worker_pool *get_work_pool(struct cmwq_work *work);
+int get_work_color(struct cmwq_work *work);
+void set_work_pool_and_clear_pending(struct cmwq_work *work, int pool_id);
+void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
+		 struct list_head *head, unsigned int extra_flags);
+void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
+void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work);
+void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, int color);
+int work_next_color(int color);
+bool is_chained_work(struct cmwq_workqueue *wq);
+void debug_work_activate(struct cmwq_work *work);
+void debug_work_deactivate(struct cmwq_work *work);
+int cmwq_queue_init(void);
+void cmwq_queue_exit(void);
+
+static inline unsigned long *cmwq_work_bits(struct cmwq_work *work)
+{
+	return (unsigned long *)&work->data;
+}
+
+#define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
+
+/* flush.c */
+int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
+			unsigned long *flags);
+bool cwq_busy(struct cmwq_cwq *cwq);
+void wq_start_draining(struct cmwq_workqueue *wq);
+
+/* debugfs.c */
+void cmwq_debugfs_init(void);
+void cmwq_debugfs_exit(void);
+extern struct dentry *cmwq_debugfs_dir;
+
+/* main.c: refusals of bad input */
+extern atomic_t cmwq_nr_refusals;
+extern atomic_t cmwq_refusals_expected;
+bool cmwq_refusal_expected(void);
+
+/*
+ * CMWQ_REFUSE - refuse bad input from a caller
+ *
+ * Evaluates to @cond.  When true, warns once per call site (naming the
+ * caller through the message) and counts the refusal.  A test that
+ * provokes a refusal on purpose announces it first, and the refusal is
+ * then logged at info level instead, so that a WARN on the console always
+ * means a real bug.
+ */
+#define CMWQ_REFUSE(cond, fmt, ...)					\
+({									\
+	static bool __section(".data.once") __cmwq_warned;		\
+	bool __cmwq_cond = !!(cond);					\
+									\
+	if (unlikely(__cmwq_cond)) {					\
+		atomic_inc(&cmwq_nr_refusals);				\
+		if (cmwq_refusal_expected())				\
+			pr_info("cmwq: refused as expected: " fmt "\n",	\
+				##__VA_ARGS__);				\
+		else if (!__cmwq_warned) {				\
+			__cmwq_warned = true;				\
+			WARN(1, "cmwq: " fmt "\n", ##__VA_ARGS__);	\
+		}							\
+	}								\
+	unlikely(__cmwq_cond);						\
+})
+
+#endif /* _CMWQ_INTERNAL_H */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - cmwq module set-up and teardown, system workqueues
+ *
+ * cmwq.ko brings up the pools of every CPU and the unbound gcwq (pool.c),
+ * then the four system workqueues drivers share.  Teardown runs in
+ * reverse; by then every driver using cmwq is unloaded, so every queue of
+ * theirs is gone.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "internal.h"
+
+#ifndef CONFIG_PREEMPT_NOTIFIERS
+#error "cmwq needs CONFIG_PREEMPT_NOTIFIERS: its scheduler hooks are preempt notifiers (select it with CONFIG_KVM)"
+#endif
+
+static unsigned int idle_timeout_secs = 300;
+module_param(idle_timeout_secs, uint, 0444);
+MODULE_PARM_DESC(idle_timeout_secs,
+		 "seconds an idle surplus worker lives before it is reaped (default 300)");
+
+atomic_t cmwq_nr_refusals = ATOMIC_INIT(0);
+atomic_t cmwq_refusals_expected = ATOMIC_INIT(0);
+
+/**
+ * cmwq_refusal_expected - consume one refusal a test announced
+ *
+ * Context: Any context.
+ * Return: %true if a test said a refusal was coming.
+ */
+bool cmwq_refusal_expected(void)
+{
+	return atomic_add_unless(&cmwq_refusals_expected, -1, 0);
+}
+
+struct cmwq_workqueue *cmwq_system_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_wq);
+struct cmwq_workqueue *cmwq_system_highpri_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_highpri_wq);
+struct cmwq_workqueue *cmwq_system_long_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_long_wq);
+struct cmwq_workqueue *cmwq_system_unbound_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_unbound_wq);
+
+static struct cmwq_workqueue **const system_wqs[] = {
+	&cmwq_system_wq, &cmwq_system_highpri_wq,
+	&cmwq_system_long_wq, &cmwq_system_unbound_wq,
+};
+
+static void destroy_system_wqs(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(system_wqs) - 1; i >= 0; i--) {
+		struct cmwq_workqueue *wq = *system_wqs[i];
+
+		if (!wq)
+			continue;
+		wq->flags &= ~__CMWQ_SYSTEM;
+		cmwq_destroy_workqueue(wq);
+		*system_wqs[i] = NULL;
+	}
+}
+
+static int create_system_wqs(void)
+{
+	cmwq_system_wq = cmwq_alloc_workqueue("cmwq_events", 0, 0);
+	cmwq_system_highpri_wq = cmwq_alloc_workqueue("cmwq_events_highpri",
+						      CMWQ_HIGHPRI, 0);
+	cmwq_system_long_wq = cmwq_alloc_workqueue("cmwq_events_long", 0, 0);
+	cmwq_system_unbound_wq = cmwq_alloc_workqueue("cmwq_events_unbound",
+						      CMWQ_UNBOUND,
+						      CMWQ_MAX_ACTIVE);
+	if (!cmwq_system_wq || !cmwq_system_highpri_wq ||
+	    !cmwq_system_long_wq || !cmwq_system_unbound_wq) {
+		destroy_system_wqs();
+		return -ENOMEM;
+	}
+	cmwq_system_wq->flags |= __CMWQ_SYSTEM;
+	cmwq_system_highpri_wq->flags |= __CMWQ_SYSTEM;
+	cmwq_system_long_wq->flags |= __CMWQ_SYSTEM;
+	cmwq_system_unbound_wq->flags |= __CMWQ_SYSTEM;
+	return 0;
+}
+
+static int __init cmwq_init(void)
+{
+	int ret;
+
+	cmwq_idle_timeout = idle_timeout_secs * HZ;
+	preempt_notifier_inc();
+
+	ret = cmwq_queue_init();
+	if (ret)
+		goto dec_notifiers;
+	ret = cmwq_pools_init();
+	if (ret)
+		goto exit_queue;
+	ret = create_system_wqs();
+	if (ret)
+		goto exit_pools;
+	cmwq_debugfs_init();
+	pr_info("cmwq: %d CPU pools and the unbound pools ready\n",
+		num_online_cpus() * NR_STD_WORKER_POOLS);
+	return 0;
+
+exit_pools:
+	cmwq_pools_exit();
+exit_queue:
+	cmwq_queue_exit();
+dec_notifiers:
+	preempt_notifier_dec();
+	return ret;
+}
+
+static void __exit cmwq_exit(void)
+{
+	cmwq_debugfs_exit();
+	destroy_system_wqs();
+	cmwq_pools_exit();
+	cmwq_queue_exit();
+	preempt_notifier_dec();
+}
+
+module_init(cmwq_init);
+module_exit(cmwq_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Concurrency-managed workqueues for drivers");

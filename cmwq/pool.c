@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pool.c - global_cwqs, worker pools and their workers
+ *
+ * Every possible CPU has a global_cwq holding two worker pools, normal
+ * and high priority, and one more global_cwq serves unbound queues.  All
+ * workqueues feed the same pools; a pool's workers take works off its one
+ * worklist in order.
+ *
+ * A worker leaves the idle list to process works.  If it was the last idle
+ * one it first becomes the pool's manager and creates another, so that a
+ * pool always has an idle worker ready for the moment its running workers
+ * all block (sched.c wakes it).  Idle workers beyond the ratio in
+ * too_many_workers() are reaped by the manager after cmwq_idle_timeout.
+ * Only one worker manages a pool at a time (POOL_MANAGER_ACTIVE).
+ *
+ * While running a work, a worker is in the pool's busy hash keyed by the
+ * work's address, so that a work queued again while it runs is handed to
+ * the same worker instead of running twice in parallel (queue.c).
+ */
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+struct global_cwq *cmwq_gcwqs;
+int cmwq_nr_pools;
+unsigned long cmwq_idle_timeout;
+
+static int worker_thread(void *arg);
+
+/**
+ * get_gcwq - the global_cwq of a CPU
+ * @cpu: a possible CPU, or %CMWQ_CPU_UNBOUND for the unbound gcwq
+ *
+ * Context: Any context.
+ * Return: the gcwq; never %NULL.
+ */
+struct global_cwq *get_gcwq(int cpu)
+{
+	if (cpu == CMWQ_CPU_UNBOUND)
+		return &cmwq_gcwqs[nr_cpu_ids];
+	return &cmwq_gcwqs[cpu];
+}
+
+/**
+ * pool_by_id - the pool recorded in an idle work's data
+ * @id: pool id
+ *
+ * Context: Any context.  Pools live as long as the module.
+ * Return: the pool, or %NULL if @id names none.
+ */
+struct worker_pool *pool_by_id(int id)
+{
+	if (id < 0 || id >= cmwq_nr_pools)
+		return NULL;
+	return &cmwq_gcwqs[id / NR_STD_WORKER_POOLS].pools[id % NR_STD_WORKER_POOLS];
+}
+
+/**
+ * current_worker - the worker running in the current task
+ *
+ * Context: Any context.
+ * Return: the worker, or %NULL if current is not one of cmwq's threads.
+ */
+struct worker *current_worker(void)
+{
+	void *fn;
+
+	if (in_task() && (current->flags & PF_KTHREAD)) {
+		fn = kthread_func(current);
+		if (fn == worker_thread)
+			return kthread_data(current);
+	}
+	return NULL;
+}
+
+/**
+ * wake_up_worker - wake the pool's most recently idle worker
+ * @pool: the pool
+ *
+ * Context: pool->lock held.
+ */
+void wake_up_worker(struct worker_pool *pool)
+{
+	struct worker *worker;
+
+	lockdep_assert_held(&pool->lock);
+	worker = list_first_entry_or_null(&pool->idle_list, struct worker,
+					  entry);
+	if (likely(worker))
+		wake_up_process(worker->task);
+}
+
+static void worker_enter_idle(struct worker *worker)
+{
+	struct worker_pool *pool = worker->pool;
+
+	lockdep_assert_held(&pool->lock);
+	if (WARN_ON_ONCE(worker->flags & WORKER_IDLE))
+		return;
+
+	worker->flags |= WORKER_IDLE;
+	pool->nr_idle++;
+	worker->last_active = jiffies;
+	list_add(&worker->entry, &pool->idle_list);
+
+	if (too_many_workers(pool) && !timer_pending(&pool->idle_timer))
+		mod_timer(&pool->idle_timer, jiffies + cmwq_idle_timeout);
+}
+
+static void worker_leave_idle(struct worker *worker)
+{
+	struct worker_pool *pool = worker->pool;
+
+	lockdep_assert_held(&pool->lock);
+	if (!(worker->flags & WORKER_IDLE))
+		return;
+	worker->flags &= ~WORKER_IDLE;
+	pool->nr_idle--;
+	list_del_init(&worker->entry);
+}
+
+/**
+ * find_worker_executing_work - the worker running a work on a pool
+ * @pool: the pool to look in
+ * @work: the work
+ *
+ * A work's memory may be freed and reused while it runs, so the function
+ * must match too before calling the worker busy with it.
+ *
+ * Context: pool->lock held.
+ * Return: the worker, or %NULL.
+ */
+struct worker *find_worker_executing_work(struct worker_pool *pool,
+					  struct cmwq_work *work)
+{
+	struct worker *worker;
+
+	lockdep_assert_held(&pool->lock);
+	hash_for_each_possible(pool->busy_hash, worker, hentry,
+			       (unsigned long)work)
+		if (worker->current_work == work &&
+		    worker->current_func == work->func)
+			return worker;
+	return NULL;
+}
+
+/**
+ * move_linked_works - move a work and the barriers linked behind it
+ * @work: the first work
+ * @head: where to append them
+ * @nextp: if not %NULL, set to the entry after the last one moved
+ *
+ * Context: pool->lock held.
+ */
+void move_linked_works(struct cmwq_work *work, struct list_head *head,
+		       struct cmwq_work **nextp)
+{
+	struct cmwq_work *n;
+
+	list_for_each_entry_safe_from(work, n, NULL, entry) {
+		list_move_tail(&work->entry, head);
+		if (!(*cmwq_work_bits(work) & CMWQ_WORK_LINKED))
+			break;
+	}
+	if (nextp)
+		*nextp = n;
+}
+
+static struct worker *alloc_worker(void)
+{
+	struct worker *worker = kzalloc(sizeof(*worker), GFP_KERNEL);
+
+	if (worker) {
+		INIT_LIST_HEAD(&worker->entry);
+		INIT_LIST_HEAD(&worker->scheduled);
+		INIT_LIST_HEAD(&worker->node);
+		worker->flags = WORKER_PREP;
+		preempt_notifier_init(&worker->notifier, &cmwq_preempt_ops);
+	}
+	return worker;
+}
+
+/**
+ * create_worker - create a worker, start it and make it idle
+ * @pool: the pool it serves
+ *
+ * Context: Might sleep.  Called by the pool's manager, at start-up and by
+ * the CPU hotplug callbacks, none of them holding pool->lock.
+ * Return: the worker, or %NULL when it could not be created.
+ */
+static struct worker *create_worker(struct worker_pool *pool)
+{
+	struct global_cwq *gcwq = pool->gcwq;
+	const char *pri = pool->highpri ? "H" : "";
+	struct worker *worker;
+	int id;
+
+	id = ida_alloc(&pool->worker_ida, GFP_KERNEL);
+	if (id < 0)
+		goto fail;
+
+	worker = alloc_worker();
+	if (!worker)
+		goto free_id;
+	worker->pool = pool;
+	worker->id = id;
+
+	if (gcwq->cpu == CMWQ_CPU_UNBOUND)
+		worker->task = kthread_create(worker_thread, worker,
+					      "cmwq/u:%d%s", id, pri);
+	else
+		worker->task = kthread_create_on_node(worker_thread, worker,
+						      cpu_to_node(gcwq->cpu),
+						      "cmwq/%d:%d%s",
+						      gcwq->cpu, id, pri);
+	if (IS_ERR(worker->task))
+		goto free_worker;
+
+	if (pool->highpri)
+		set_user_nice(worker->task, HIGHPRI_NICE_LEVEL);
+
+	raw_spin_lock_irq(&pool->lock);
+	if (gcwq->cpu == CMWQ_CPU_UNBOUND)
+		worker->flags |= WORKER_UNBOUND;
+	else
+		kthread_bind(worker->task, gcwq->cpu);
+	list_add_tail(&worker->node, &pool->workers);
+	pool->nr_workers++;
+	pool->nr_created++;
+	worker_enter_idle(worker);
+	wake_up_process(worker->task);
+	raw_spin_unlock_irq(&pool->lock);
+	return worker;
+
+free_worker:
+	kfree(worker);
+free_id:
+	ida_free(&pool->worker_ida, id);
+fail:
+	raw_spin_lock_irq(&pool->lock);
+	pool->nr_create_failed++;
+	raw_spin_unlock_irq(&pool->lock);
+	return NULL;
+}
+
+/**
+ * destroy_worker - stop an idle worker and free it
+ * @worker: the worker, idle, not the caller
+ *
+ * Drops pool->lock while waiting for the thread to exit.
+ *
+ * Context: pool->lock held; might sleep.  Caller is the pool's manager or
+ * the module teardown, so nobody else destroys workers meanwhile.
+ */
+static void destroy_worker(struct worker *worker)
+	__releases(&pool->lock) __acquires(&pool->lock)
+{
+	struct worker_pool *pool = worker->pool;
+	struct task_struct *task = worker->task;
+
+	lockdep_assert_held(&pool->lock);
+	if (WARN_ON_ONCE(!(worker->flags & WORKER_IDLE) ||
+			 worker->current_work))
+		return;
+
+	worker_leave_idle(worker);
+	list_del_init(&worker->node);
+	pool->nr_workers--;
+	worker->flags |= WORKER_DIE;
+	raw_spin_unlock_irq(&pool->lock);
+
+	kthread_stop(task);
+	ida_free(&pool->worker_ida, worker->id);
+	kfree(worker);
+
+	raw_spin_lock_irq(&pool->lock);
+}
+
+static void idle_worker_timeout(struct timer_list *t)
+{
+	struct worker_pool *pool = from_timer(pool, t, idle_timer);
+	struct worker *worker;
+	unsigned long expires;
+
+	raw_spin_lock_irq(&pool->lock);
+	if (too_many_workers(pool)) {
+		/* the idle list is newest first: the tail waited longest */
+		worker = list_last_entry(&pool->idle_list, struct worker,
+					 entry);
+		expires = worker->last_active + cmwq_idle_timeout;
+		if (time_before(jiffies, expires)) {
+			mod_timer(&pool->idle_timer, expires);
+		} else {
+			pool->flags |= POOL_MANAGE_REAP;
+			wake_up_worker(pool);
+		}
+	}
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+static void maybe_destroy_workers(struct worker_pool *pool)
+{
+	struct worker *worker;
+	unsigned long expires;
+
+	lockdep_assert_held(&pool->lock);
+	pool->flags &= ~POOL_MANAGE_REAP;
+	while (too_many_workers(pool)) {
+		worker = list_last_entry(&pool->idle_list, struct worker,
+					 entry);
+		expires = worker->last_active + cmwq_idle_timeout;
+		if (time_before(jiffies, expires)) {
+			mod_timer(&pool->idle_timer, expires);
+			break;
+		}
+		destroy_worker(worker);
+		pool->nr_reaped++;
+	}
+}
+
+static void maybe_create_worker(struct worker_pool *pool)
+	__releases(&pool->lock) __acquires(&pool->lock)
+{
+	lockdep_assert_held(&pool->lock);
+	if (!need_to_create_worker(pool))
+		return;
+restart:
+	raw_spin_unlock_irq(&pool->lock);
+
+	for (;;) {
+		if (create_worker(pool)) {
+			raw_spin_lock_irq(&pool->lock);
+			pool->nr_created_by_manager++;
+			raw_spin_unlock_irq(&pool->lock);
+			break;
+		}
+		if (!need_to_create_worker(pool))
+			break;
+		schedule_timeout_interruptible(CREATE_COOLDOWN);
+		if (!need_to_create_worker(pool))
+			break;
+	}
+
+	raw_spin_lock_irq(&pool->lock);
+	/*
+	 * The new worker may have been taken by someone else already; keep
+	 * one idle worker in reserve as long as works are waiting.
+	 */
+	if (need_to_create_worker(pool))
+		goto restart;
+}
+
+/*
+ * Become the pool's manager if nobody is, and create or reap workers as
+ * the pool needs.  Returns %true if pool->lock was dropped meanwhile, so
+ * that the caller rechecks the pool.
+ */
+static bool manage_workers(struct worker *worker)
+{
+	struct worker_pool *pool = worker->pool;
+
+	lockdep_assert_held(&pool->lock);
+	if (pool->flags & POOL_MANAGER_ACTIVE)
+		return false;
+	pool->flags |= POOL_MANAGER_ACTIVE;
+
+	maybe_destroy_workers(pool);
+	maybe_create_worker(pool);
+
+	pool->flags &= ~POOL_MANAGER_ACTIVE;
+	wake_up(&pool->manager_wait);
+	return true;
+}
+
+/* Report a work that returned holding a lock, preemption or RCU. */
+static void check_work_leaks(struct worker *worker, struct cmwq_work *work)
+{
+	if (unlikely(in_atomic() || lockdep_depth(current) > 0 ||
+		     rcu_preempt_depth() > 0)) {
+		pr_err("BUG: cmwq leaked lock or atomic: %s/%d\n"
+		       "     preempt=0x%08x lock=%d rcu=%d last function: %ps\n",
+		       current->comm, task_pid_nr(current), preempt_count(),
+		       lockdep_depth(current), rcu_preempt_depth(),
+		       worker->current_func);
+		debug_show_held_locks(current);
+		dump_stack();
+	}
+}
+
+/**
+ * process_one_work - run one work
+ * @worker: the worker running it
+ * @work: the work, first on @worker's pool worklist or on
+ *	  @worker->scheduled
+ *
+ * If another worker of the pool is running @work already, @work is handed
+ * to it instead, so a work never runs twice at once.
+ *
+ * Context: pool->lock held; dropped while the work runs.
+ */
+static void process_one_work(struct worker *worker, struct cmwq_work *work)
+	__releases(&pool->lock) __acquires(&pool->lock)
+{
+	struct cmwq_cwq *cwq = get_work_cwq(work);
+	struct worker_pool *pool = worker->pool;
+	bool cpu_intensive = cwq->wq->flags & CMWQ_CPU_INTENSIVE;
+	struct worker *collision;
+	int work_color;
+#ifdef CONFIG_LOCKDEP
+	/*
+	 * The work may free itself; keep a copy of its map so the release
+	 * below does not touch it.
+	 */
+	struct lockdep_map lockdep_map;
+
+	lockdep_copy_map(&lockdep_map, &work->lockdep_map);
+#endif
+	lockdep_assert_held(&pool->lock);
+
+	collision = find_worker_executing_work(pool, work);
+	if (unlikely(collision)) {
+		move_linked_works(work, &collision->scheduled, NULL);
+		return;
+	}
+
+	debug_work_deactivate(work);
+	hash_add(pool->busy_hash, &worker->hentry, (unsigned long)work);
+	worker->current_work = work;
+	worker->current_func = work->func;
+	worker->current_cwq = cwq;
+	work_color = get_work_color(work);
+	list_del_init(&work->entry);
+
+	if (unlikely(cpu_intensive))
+		worker_set_flags(worker, WORKER_CPU_INTENSIVE);
+
+	/*
+	 * Unbound and CPU-intensive workers do not hold back the others:
+	 * wake the next idle worker for whatever is left.
+	 */
+	if (need_more_worker(pool))
+		wake_up_worker(pool);
+
+	/*
+	 * From here the work may be queued again, even on another pool: its
+	 * data then records this pool, where the requeue finds it running.
+	 */
+	set_work_pool_and_clear_pending(work, pool->id);
+	pool->nr_works++;
+	raw_spin_unlock_irq(&pool->lock);
+
+	lock_map_acquire(&cwq->wq->lockdep_map);
+	lock_map_acquire(&lockdep_map);
+	worker->current_func(work);
+	lock_map_release(&lockdep_map);
+	lock_map_release(&cwq->wq->lockdep_map);
+
+	check_work_leaks(worker, work);
+	cond_resched();
+
+	raw_spin_lock_irq(&pool->lock);
+	if (unlikely(cpu_intensive))
+		worker_clr_flags(worker, WORKER_CPU_INTENSIVE);
+
+	hash_del(&worker->hentry);
+	worker->current_work = NULL;
+	worker->current_func = NULL;
+	worker->current_cwq = NULL;
+	cwq_dec_nr_in_flight(cwq, work_color);
+}
+
+/**
+ * process_scheduled_works - run the works handed to a worker
+ * @worker: the worker
+ *
+ * Context: pool->lock held; dropped while works run.
+ */
+void process_scheduled_works(struct worker *worker)
+{
+	while (!list_empty(&worker->scheduled)) {
+		struct cmwq_work *work = list_first_entry(&worker->scheduled,
+							  struct cmwq_work,
+							  entry);
+		process_one_work(worker, work);
+	}
+}
+
+static int worker_thread(void *arg)
+{
+	struct worker *worker = arg;
+	struct worker_pool *pool = worker->pool;
+
+	preempt_disable();
+	preempt_notifier_register(&worker->notifier);
+	preempt_enable();
+woke_up:
+	raw_spin_lock_irq(&pool->lock);
+	if (unlikely(worker->flags & WORKER_DIE)) {
+		raw_spin_unlock_irq(&pool->lock);
+		preempt_disable();
+		preempt_notifier_unregister(&worker->notifier);
+		preempt_enable();
+		return 0;
+	}
+	worker_leave_idle(worker);
+recheck:
+	if (!need_more_worker(pool))
+		goto sleep;
+
+	if (unlikely(!may_start_working(pool)) && manage_workers(worker))
+		goto recheck;
+
+	WARN_ON_ONCE(!list_empty(&worker->scheduled));
+
+	/* from now on our sleeps count: the pool may wake another worker */
+	worker_clr_flags(worker, WORKER_PREP);
+
+	do {
+		struct cmwq_work *work = list_first_entry(&pool->worklist,
+							  struct cmwq_work,
+							  entry);
+
+		if (likely(!(*cmwq_work_bits(work) & CMWQ_WORK_LINKED))) {
+			process_one_work(worker, work);
+			if (unlikely(!list_empty(&worker->scheduled)))
+				process_scheduled_works(worker);
+		} else {
+			move_linked_works(work, &worker->scheduled, NULL);
+			process_scheduled_works(worker);
+		}
+	} while (keep_working(pool));
+
+	worker_set_flags(worker, WORKER_PREP);
+sleep:
+	if (unlikely(need_to_manage_workers(pool)) && manage_workers(worker))
+		goto recheck;
+
+	worker_enter_idle(worker);
+	__set_current_state(TASK_IDLE);
+	raw_spin_unlock_irq(&pool->lock);
+	schedule();
+	goto woke_up;
+}
+
+/**
+ * start_gcwq_workers - give each pool of a gcwq its first idle worker
+ * @gcwq: the gcwq
+ *
+ * Context: Might sleep.
+ * Return: 0, or -ENOMEM if a pool got no worker.
+ */
+int start_gcwq_workers(struct global_cwq *gcwq)
+{
+	struct worker_pool *pool;
+
+	for_each_gcwq_pool(pool, gcwq) {
+		raw_spin_lock_irq(&pool->lock);
+		if (pool->nr_workers) {
+			raw_spin_unlock_irq(&pool->lock);
+			continue;
+		}
+		raw_spin_unlock_irq(&pool->lock);
+		if (!create_worker(pool))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * destroy_pool_workers - stop every worker of a pool
+ * @pool: an idle pool
+ *
+ * Context: Might sleep; module teardown, no workqueue left.
+ */
+static void destroy_pool_workers(struct worker_pool *pool)
+{
+	struct worker *worker;
+
+	raw_spin_lock_irq(&pool->lock);
+	/* wait out a manager still at work */
+	while (pool->flags & POOL_MANAGER_ACTIVE) {
+		raw_spin_unlock_irq(&pool->lock);
+		wait_event(pool->manager_wait,
+			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
+		raw_spin_lock_irq(&pool->lock);
+	}
+	pool->flags |= POOL_MANAGER_ACTIVE;
+	while ((worker = list_first_entry_or_null(&pool->idle_list,
+						  struct worker, entry)))
+		destroy_worker(worker);
+	WARN_ON_ONCE(pool->nr_workers || !list_empty(&pool->workers));
+	pool->flags &= ~POOL_MANAGER_ACTIVE;
+	raw_spin_unlock_irq(&pool->lock);
+
+	del_timer_sync(&pool->idle_timer);
+	irq_work_sync(&pool->wake_work);
+	ida_destroy(&pool->worker_ida);
+}
+
+static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
+		      int id, bool highpri)
+{
+	raw_spin_lock_init(&pool->lock);
+	pool->gcwq = gcwq;
+	pool->id = id;
+	pool->highpri = highpri;
+	INIT_LIST_HEAD(&pool->worklist);
+	atomic_set(&pool->nr_running, 0);
+	init_irq_work(&pool->wake_work, pool_wake_work_fn);
+	INIT_LIST_HEAD(&pool->idle_list);
+	INIT_LIST_HEAD(&pool->workers);
+	timer_setup(&pool->idle_timer, idle_worker_timeout, TIMER_DEFERRABLE);
+	hash_init(pool->busy_hash);
+	ida_init(&pool->worker_ida);
+	init_waitqueue_head(&pool->manager_wait);
+}
+
+/**
+ * cmwq_pools_init - set up every gcwq and start the online CPUs' workers
+ *
+ * Context: Might sleep; module init.
+ * Return: 0 or a negative errno.
+ */
+int cmwq_pools_init(void)
+{
+	struct global_cwq *gcwq;
+	struct worker_pool *pool;
+	int i, ret;
+
+	cmwq_nr_pools = (nr_cpu_ids + 1) * NR_STD_WORKER_POOLS;
+	cmwq_gcwqs = kcalloc(nr_cpu_ids + 1, sizeof(*cmwq_gcwqs), GFP_KERNEL);
+	if (!cmwq_gcwqs)
+		return -ENOMEM;
+
+	for (i = 0; i <= nr_cpu_ids; i++) {
+		gcwq = &cmwq_gcwqs[i];
+		gcwq->cpu = i < nr_cpu_ids ? i : CMWQ_CPU_UNBOUND;
+		init_pool(&gcwq->pools[0], gcwq, i * NR_STD_WORKER_POOLS, false);
+		init_pool(&gcwq->pools[1], gcwq, i * NR_STD_WORKER_POOLS + 1,
+			  true);
+	}
+
+	ret = start_gcwq_workers(get_gcwq(CMWQ_CPU_UNBOUND));
+	if (ret)
+		goto destroy_workers;
+
+	cpus_read_lock();
+	for_each_online_cpu(i) {
+		ret = start_gcwq_workers(get_gcwq(i));
+		if (ret)
+			break;
+	}
+	cpus_read_unlock();
+	if (ret)
+		goto destroy_workers;
+	return 0;
+
+destroy_workers:
+	for_each_pool(pool, i)
+		destroy_pool_workers(pool);
+	kfree(cmwq_gcwqs);
+	return ret;
+}
+
+/**
+ * cmwq_pools_exit - stop every worker and free the gcwqs
+ *
+ * Context: Might sleep; module exit, after every workqueue is gone.
+ */
+void cmwq_pools_exit(void)
+{
+	struct worker_pool *pool;
+	int i;
+
+	for_each_pool(pool, i)
+		destroy_pool_workers(pool);
+	kfree(cmwq_gcwqs);
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * testif.c - the test-only window into cmwq (see cmwq_test.h)
+ *
+ * Snapshots taken under pool->lock, so that a test compares consistent
+ * numbers; nothing here changes how the engine behaves except the idle
+ * timeout and the announcement of refusals a test provokes on purpose.
+ */
+#include <linux/module.h>
+
+#include "internal.h"
+#include "cmwq_test.h"
+
+/**
+ * cmwq_test_pool_stats - snapshot a pool
+ * @cpu: a possible CPU or %CMWQ_CPU_UNBOUND
+ * @highpri: the high-priority pool instead of the normal one
+ * @stats: filled in
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL for an impossible CPU.
+ */
+int cmwq_test_pool_stats(int cpu, bool highpri,
+			 struct cmwq_test_pool_stats *stats)
+{
+	struct worker_pool *pool;
+	struct list_head *pos;
+	unsigned long flags;
+
+	if (cpu != CMWQ_CPU_UNBOUND && (cpu < 0 || cpu >= nr_cpu_ids))
+		return -EINVAL;
+	pool = &get_gcwq(cpu)->pools[highpri];
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	stats->nr_workers = pool->nr_workers;
+	stats->nr_idle = pool->nr_idle;
+	stats->nr_running = atomic_read(&pool->nr_running);
+	stats->nr_pending = 0;
+	list_for_each(pos, &pool->worklist)
+		stats->nr_pending++;
+	stats->managing = pool->flags & POOL_MANAGER_ACTIVE;
+	stats->nr_created = pool->nr_created;
+	stats->nr_created_by_manager = pool->nr_created_by_manager;
+	stats->nr_reaped = pool->nr_reaped;
+	stats->nr_create_failed = pool->nr_create_failed;
+	stats->nr_works = pool->nr_works;
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cmwq_test_pool_stats);
+
+/**
+ * cmwq_test_set_idle_timeout - change how long surplus idle workers live
+ * @timeout: jiffies
+ *
+ * Context: Any context.
+ * Return: the previous timeout.
+ */
+unsigned long cmwq_test_set_idle_timeout(unsigned long timeout)
+{
+	return xchg(&cmwq_idle_timeout, timeout);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_set_idle_timeout);
+
+/**
+ * cmwq_test_expect_refusals - announce refusals a test provokes
+ * @nr: how many of the next refusals are expected
+ *
+ * Those are logged at info level instead of warning, so that a WARN on
+ * the console always means a bug.
+ *
+ * Context: Any context.
+ */
+void cmwq_test_expect_refusals(int nr)
+{
+	atomic_set(&cmwq_refusals_expected, nr);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_expect_refusals);
+
+/**
+ * cmwq_test_nr_refusals - how many refusals cmwq has made
+ *
+ * Context: Any context.
+ * Return: the count since load.
+ */
+int cmwq_test_nr_refusals(void)
+{
+	return atomic_read(&cmwq_nr_refusals);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_nr_refusals);
+
+static struct cmwq_cwq *test_cwq(struct cmwq_workqueue *wq, int cpu)
+{
+	return wq->flags & CMWQ_UNBOUND ? wq->unbound_cwq : wq->cpu_cwqs[cpu];
+}
+
+/**
+ * cmwq_test_cwq_counts - a queue's active and inactive works on a CPU
+ * @wq: the workqueue
+ * @cpu: a possible CPU (ignored for unbound queues)
+ * @nr_active: works counted against max_active
+ * @nr_inactive: works held back by max_active
+ *
+ * Context: Any context.
+ */
+void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
+			  int *nr_active, int *nr_inactive)
+{
+	struct cmwq_cwq *cwq = test_cwq(wq, cpu);
+	struct list_head *pos;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&cwq->pool->lock, flags);
+	*nr_active = cwq->nr_active;
+	*nr_inactive = 0;
+	list_for_each(pos, &cwq->inactive_works)
+		(*nr_inactive)++;
+	raw_spin_unlock_irqrestore(&cwq->pool->lock, flags);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_cwq_counts);
+
+/**
+ * cmwq_test_max_active - a queue's max_active on a CPU
+ * @wq: the workqueue
+ * @cpu: a possible CPU (ignored for unbound queues)
+ *
+ * Context: Any context.
+ * Return: the cwq's max_active.
+ */
+int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu)
+{
+	return READ_ONCE(test_cwq(wq, cpu)->max_active);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_max_active);
