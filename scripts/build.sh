@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the project's modules against one kernel, out of the source tree.
+#
+#   scripts/build.sh [--check] plain|debug|stock|KDIR
+#
+# The sources are copied to .build/<name>/ (name: the flavour, or kdir-<hash>
+# for any other kernel build directory) and built there with
+# `make -C KDIR M=.build/<name> modules`, so builds for different kernels
+# never share objects. The plain and debug kernels are built first if they
+# are not cached yet. Prints the build directory on stdout; the modules are
+# under it at the same relative paths as their sources (cmwq/cmwq.ko, ...).
+#
+# --check rebuilds from scratch with W=1 and fails if the compiler or
+# modpost printed any warning.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+check=0
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
+target=${1:?usage: build.sh [--check] plain|debug|stock|KDIR}
+
+case "$target" in
+plain | debug | stock)
+	name=$target
+	kdir=$("$top/scripts/kernel.sh" "$target")
+	;;
+*)
+	kdir=$(cd "$target" && pwd)
+	name=
+	for f in plain debug stock; do
+		if [ "$kdir" = "$("$top/scripts/kernel.sh" --dir "$f" 2>/dev/null)" ]; then
+			name=$f
+			kdir=$("$top/scripts/kernel.sh" "$f")
+		fi
+	done
+	[ -n "$name" ] || name=kdir-$(sha256sum <<<"$kdir" | cut -c1-8)
+	;;
+esac
+[ -f "$kdir/Makefile" ] || { echo "build.sh: $kdir is not a kernel build directory" >&2; exit 1; }
+
+out="$top/.build/$name"
+mkdir -p "$out"
+# Copy sources only: objects someone built in the source tree stay there, and
+# the objects already in $out survive (excluded files are not deleted).
+rsync -a --delete --exclude=/.build/ --exclude=/.git/ \
+	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='.*.cmd' --exclude='.*.d' --exclude=Module.symvers \
+	--exclude=modules.order --exclude='*.a' \
+	"$top/" "$out/"
+
+log="$out/build.log"
+if [ "$check" = 1 ]; then
+	make -C "$kdir" M="$out" clean >/dev/null
+	echo ">>> building modules for $name with W=1" >&2
+	if ! make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "build.sh: module build for $name failed" >&2
+		exit 1
+	fi
+	if grep -Ei 'warning:' "$log" >&2; then
+		echo "build.sh: module build for $name printed warnings (full log: $log)" >&2
+		exit 1
+	fi
+else
+	echo ">>> building modules for $name" >&2
+	if ! make -C "$kdir" M="$out" modules >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "build.sh: module build for $name failed" >&2
+		exit 1
+	fi
+fi
+echo "$out"
