@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge the console log of one scripts/vm.sh run.
+
+usage: vm-verdict.py --log LOG --kunit-py PATH [--timed-out SECONDS]
+                     [--expect TEXT]...
+
+The run fails on any KUnit case that did not pass, on any report the kernel
+prints when something is wrong (WARNING, BUG, Oops, lockdep, KASAN, ODEBUG,
+hung task, soft lockup, RCU stall, panic), on a module that did not load or
+unload, on a guest that did not reach its done marker, on the wall-clock
+bound, and on an --expect line missing from the console. There is no
+allowlist: an expected WARN is still a failure.
+
+KUnit on 6.1 prints a module's suites as indented subtests after the
+boot-time "KTAP version 1" / "1..0" header, which kunit.py cannot parse as
+is. The suites' lines are stitched into one KTAP document (LOG.ktap), parsed
+with the kernel's own kunit.py (output in LOG.kunit), and counted here too;
+the two must agree.
+
+Prints one summary line per suite, "vm: N passed, N failed", then "vm: PASS"
+or one "vm: FAIL: <reason>" line per reason, and writes LOG.results:
+tab-separated "case <pass|fail|skip> <suite.case>", "reason <kunit|other>
+<text>" and "verdict <pass|fail>" lines. Exits 1 if the run failed.
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+# Kernel reports, most specific first; a line counts for the first match.
+REPORTS = [
+    ('KASAN', re.compile(r'BUG: KASAN: ')),
+    ('lockdep', re.compile(
+        r'possible circular locking|possible recursive locking|'
+        r'inconsistent lock state|suspicious RCU usage|INFO: lockdep|'
+        r'WARNING: possible |bad unlock balance detected|held lock freed|'
+        r'lock held when returning to user space|'
+        r'Nested lock was not taken')),
+    ('hung task', re.compile(r'INFO: task \S+ blocked for more than')),
+    ('soft lockup', re.compile(r'soft lockup')),
+    ('RCU stall', re.compile(r'detected stalls? on CPUs|self-detected stall')),
+    ('debugobjects', re.compile(r'ODEBUG:')),
+    ('kernel BUG', re.compile(r'kernel BUG at')),
+    ('kernel WARNING', re.compile(r'WARNING:')),
+    ('BUG', re.compile(r'BUG:')),
+    ('Oops', re.compile(r'Oops: |Oops#')),
+    ('kernel panic', re.compile(r'Kernel panic')),
+]
+
+# Taint flags that mean something went wrong, in case the console lost it.
+BAD_TAINTS = {5: 'B (bad page)', 7: 'D (oops)', 9: 'W (warning)',
+              14: 'L (soft lockup)'}
+
+KTAP_LINE = re.compile(
+    r'^(?P<indent> *)(?P<body>KTAP version \d+|TAP version \d+|'
+    r'# Subtest: .*|\d+\.\.\d+|(?:not )?ok \d+.*|# .*)$')
+RESULT = re.compile(r'^(?P<not>not )?ok \d+(?: -)? (?P<name>.*?)'
+                    r'(?P<skip> # SKIP.*)?$', re.IGNORECASE)
+SUITE_STATS = re.compile(r'^# \S+: pass:\d+ fail:\d+ skip:\d+ total:\d+$')
+MARKER = re.compile(r'cmwq-vm: (?P<what>.*)$')
+
+
+def clean(line):
+    """Strips the carriage return and printk timestamp from a console line."""
+    return TIMESTAMP.sub('', line.rstrip('\r\n').replace('\r', ''))
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.planned = None
+        self.cases = []          # (name, 'pass' | 'fail' | 'skip')
+        self.finished = False
+
+
+def collect_kunit(lines):
+    """Returns the suites found and the stitched KTAP lines."""
+    suites = []
+    ktap = []
+    current = None
+    header = None               # a suite's own "KTAP version" line
+    for line in lines:
+        m = KTAP_LINE.match(line)
+        if not m:
+            continue
+        indent, body = len(m.group('indent')), m.group('body')
+        if indent == 0:
+            # Top level: only a module suite's end line and stats belong.
+            if current is None:
+                continue
+            r = RESULT.match(body)
+            if r and not SUITE_STATS.match(body):
+                current.finished = True
+                current = None
+                ktap.append(line)
+            elif SUITE_STATS.match(body):
+                ktap.append(line)
+            continue
+        if indent == 4 and body.startswith('KTAP version'):
+            header = line
+            continue
+        if indent == 4 and body.startswith('# Subtest: '):
+            current = Suite(body[len('# Subtest: '):].strip())
+            suites.append(current)
+            if header:
+                ktap.append(header)
+        if current is None:
+            continue
+        ktap.append(line)
+        if indent != 4:
+            continue
+        if re.match(r'^\d+\.\.\d+$', body) and current.planned is None:
+            current.planned = int(body.split('..')[1])
+            continue
+        r = RESULT.match(body)
+        if r:
+            status = 'skip' if r.group('skip') else (
+                'fail' if r.group('not') else 'pass')
+            current.cases.append((r.group('name').strip(), status))
+    return suites, ktap
+
+
+def run_kunit_py(kunit_py, ktap_path):
+    """Returns (exit status, tests run, failed) from kunit.py parse."""
+    proc = subprocess.run([sys.executable, kunit_py, 'parse', ktap_path],
+                          capture_output=True, text=True, check=False)
+    out = proc.stdout + proc.stderr
+    ran = failed = 0
+    m = re.search(r'Ran (\d+) tests?', out)
+    if m:
+        ran = int(m.group(1))
+        f = re.search(r'Ran \d+ tests?:.*?\bfailed: (\d+)', out)
+        failed = int(f.group(1)) if f else 0
+    return proc.returncode, ran, failed, out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--log', required=True)
+    ap.add_argument('--kunit-py', required=True)
+    ap.add_argument('--timed-out', type=int, default=0)
+    ap.add_argument('--expect', action='append', default=[])
+    args = ap.parse_args()
+
+    with open(args.log, errors='replace') as f:
+        lines = [clean(line) for line in f]
+
+    reasons = []            # (kind, text)
+    reports = {}            # category -> [first line, count]
+    insmod_failed, rmmod_failed = [], []
+    done = False
+    guest_status = None
+    taint = None
+    for line in lines:
+        m = MARKER.search(line)
+        if m:
+            what = m.group('what')
+            if what.startswith('insmod FAILED: '):
+                insmod_failed.append(what.split(': ', 1)[1])
+            elif what.startswith('rmmod FAILED: '):
+                rmmod_failed.append(what.split(': ', 1)[1])
+            elif what.startswith('guest script exit '):
+                guest_status = int(what.rsplit(' ', 1)[1])
+            elif what.startswith('tainted '):
+                taint = int(what.rsplit(' ', 1)[1])
+            elif what == 'done':
+                done = True
+            continue
+        for category, pattern in REPORTS:
+            if pattern.search(line):
+                if category in reports:
+                    reports[category][1] += 1
+                else:
+                    reports[category] = [line.strip(), 1]
+                break
+
+    suites, ktap = collect_kunit(lines)
+    counts = {'pass': 0, 'fail': 0, 'skip': 0}
+    results = []
+    failed_cases = []
+    for suite in suites:
+        n = {'pass': 0, 'fail': 0, 'skip': 0}
+        for name, status in suite.cases:
+            n[status] += 1
+            results.append(('case', status, f'{suite.name}.{name}'))
+            if status == 'fail':
+                failed_cases.append(f'{suite.name}.{name}')
+        for k in counts:
+            counts[k] += n[k]
+        line = (f'kunit: {suite.name}: {n["pass"]} passed, '
+                f'{n["fail"]} failed, {n["skip"]} skipped')
+        if not suite.finished or (suite.planned is not None
+                                  and len(suite.cases) < suite.planned):
+            line += ' (did not finish)'
+            reasons.append(('kunit', f'KUnit: suite {suite.name} did not '
+                            f'finish ({len(suite.cases)} of '
+                            f'{suite.planned} cases reported)'))
+        print(line)
+    if failed_cases:
+        reasons.append(('kunit', 'KUnit: failed: ' + ', '.join(failed_cases)))
+
+    if suites:
+        ktap_path = args.log + '.ktap'
+        with open(ktap_path, 'w') as f:
+            f.write(f'KTAP version 1\n1..{len(suites)}\n')
+            f.write(''.join(line + '\n' for line in ktap))
+        status, ran, kfailed, out = run_kunit_py(args.kunit_py, ktap_path)
+        with open(args.log + '.kunit', 'w') as f:
+            f.write(out)
+        ours_bad = any(kind == 'kunit' for kind, _ in reasons)
+        theirs_bad = status != 0 or kfailed > 0
+        if ours_bad != theirs_bad or (ran == 0 and sum(counts.values())):
+            reasons.append(('other', 'KUnit: kunit.py parse disagrees with '
+                            f'the runner (it ran {ran} tests, {kfailed} '
+                            f'failed, exit {status}; see {args.log}.kunit)'))
+
+    for category, (first, count) in reports.items():
+        more = f' (and {count - 1} more)' if count > 1 else ''
+        reasons.append(('other', f'{category}: {first[:200]}{more}'))
+    if taint is not None and not reports:
+        bad = [name for bit, name in BAD_TAINTS.items() if taint & (1 << bit)]
+        if bad:
+            reasons.append(('other', 'kernel tainted ' + ', '.join(bad) +
+                            ' without a report on the console'))
+    for name in insmod_failed:
+        reasons.append(('other', f'insmod FAILED: {name}'))
+    for name in rmmod_failed:
+        reasons.append(('other', f'rmmod FAILED: {name} (unloading must be '
+                        'clean)'))
+    if guest_status:
+        reasons.append(('other', f'guest script failed (exit {guest_status})'))
+    for text in args.expect:
+        if not any(text in line for line in lines):
+            reasons.append(('other', f'expected console line missing: {text}'))
+    if args.timed_out:
+        reasons.append(('other', f'timed out: wall-clock bound of '
+                        f'{args.timed_out} s expired, qemu killed'))
+    if not done:
+        reasons.append(('other', "guest did not finish (no 'cmwq-vm: done' "
+                        'marker)'))
+
+    skipped = f', {counts["skip"]} skipped' if counts['skip'] else ''
+    print(f'vm: {counts["pass"]} passed, {counts["fail"]} failed{skipped}')
+    for _, text in reasons:
+        print(f'vm: FAIL: {text}')
+    if not reasons:
+        print('vm: PASS')
+    with open(args.log + '.results', 'w') as f:
+        for row in results:
+            f.write('\t'.join(row) + '\n')
+        for kind, text in reasons:
+            f.write(f'reason\t{kind}\t{text}\n')
+        f.write(f'verdict\t{"fail" if reasons else "pass"}\n')
+    return 1 if reasons else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a test kernel in QEMU, load modules, unload them, judge the console.
+#
+#   scripts/vm.sh [options]
+#     --kernel plain|debug|stock   kernel to boot (default plain)
+#     --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
+#                                  optional parameters after a colon
+#     --cpus N                     virtual CPUs (default 4)
+#     --mem MB                     memory (default 1024, debug 2048)
+#     --append "ARGS"              extra kernel command line
+#     --timeout SECONDS            wall-clock bound, qemu is killed (default 900)
+#     --hung-task SECONDS          guest hung_task_timeout_secs (default 30)
+#     --guest-script FILE          shell snippet run in the guest once all
+#                                  modules are loaded; non-zero exit fails
+#     --expect TEXT                a console line must contain TEXT (repeatable)
+#     --show REGEX                 echo matching console lines while it runs
+#     --log FILE                   full console (default .build/logs/...)
+#
+# The guest is a busybox initramfs: /init mounts proc, sysfs, devtmpfs and
+# debugfs, loads the modules, runs the guest script, unloads the modules in
+# reverse order and reboots, which ends QEMU. It prints "cmwq-vm: ..."
+# markers the verdict relies on. A hung task, soft lockup or oops panics
+# the guest (and so ends QEMU) instead of waiting for the wall-clock bound.
+# scripts/vm-verdict.py then decides; see it for what fails a run. The last
+# lines are "vm: N passed, N failed" (KUnit cases) and "vm: PASS" or one
+# "vm: FAIL: <reason>" per reason; LOG.results has them machine-readable.
+# Exits 0 if the run passed, 1 if it failed, 2 on bad usage.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+usage() {
+	sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+kernel=plain
+modules=""
+cpus=4
+mem=""
+append=""
+timeout=900
+hung_task=30
+guest_script=""
+expects=()
+show=""
+log=""
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case "$1" in
+	--kernel) kernel=$2 ;;
+	--modules) modules=$2 ;;
+	--cpus) cpus=$2 ;;
+	--mem) mem=$2 ;;
+	--append) append=$2 ;;
+	--timeout) timeout=$2 ;;
+	--hung-task) hung_task=$2 ;;
+	--guest-script) guest_script=$2 ;;
+	--expect) expects+=(--expect "$2") ;;
+	--show) show=$2 ;;
+	--log) log=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+case "$kernel" in
+plain | stock) mem=${mem:-1024} ;;
+debug) mem=${mem:-2048} ;;
+*) echo "vm.sh: unknown kernel '$kernel'" >&2; usage ;;
+esac
+
+"$top/scripts/kernel.sh" "$kernel" >/dev/null
+image=$("$top/scripts/kernel.sh" --image "$kernel")
+[ -f "$image" ] || { echo "vm.sh: no kernel image $image" >&2; exit 1; }
+kunit_py="$("$top/scripts/kernel.sh" --src)/tools/testing/kunit/kunit.py"
+
+if [ -z "$log" ]; then
+	mkdir -p "$top/.build/logs"
+	log="$top/.build/logs/$kernel-$(date +%Y%m%d-%H%M%S)-$$.log"
+fi
+mkdir -p "$(dirname "$log")"
+log=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
+
+work=$(mktemp -d)
+qemu_pid=""
+cleanup() {
+	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The initramfs.
+root="$work/root"
+mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/modules"
+cp /bin/busybox "$root/bin/busybox"
+: >"$root/modules/list"
+names=""
+for spec in $modules; do
+	path=${spec%%:*}
+	params=""
+	[ "$path" = "$spec" ] || params=${spec#*:}
+	[ -f "$path" ] || { echo "vm.sh: no module $path" >&2; exit 1; }
+	name=$(basename "$path")
+	[ ! -e "$root/modules/$name" ] || { echo "vm.sh: module $name given twice" >&2; exit 1; }
+	cp "$path" "$root/modules/$name"
+	echo "$name ${params//,/ }" >>"$root/modules/list"
+	names="$names ${name%.ko}"
+done
+if [ -n "$guest_script" ]; then
+	cp "$guest_script" "$root/guest.sh"
+fi
+cat >"$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -w /proc/sys/kernel/hung_task_timeout_secs ]; then
+	echo $hung_task >/proc/sys/kernel/hung_task_timeout_secs
+fi
+echo "cmwq-vm: init on \$(uname -r), \$(nproc) cpus"
+loaded=""
+ok=1
+while read -r ko params; do
+	echo "cmwq-vm: insmod \$ko \$params"
+	if insmod /modules/\$ko \$params; then
+		loaded="\${ko%.ko} \$loaded"
+	else
+		echo "cmwq-vm: insmod FAILED: \$ko"
+		ok=0
+		break
+	fi
+done </modules/list
+if [ \$ok = 1 ] && [ -f /guest.sh ]; then
+	echo "cmwq-vm: guest script start"
+	sh /guest.sh
+	echo "cmwq-vm: guest script exit \$?"
+fi
+for m in \$loaded; do
+	echo "cmwq-vm: rmmod \$m"
+	rmmod "\$m" || echo "cmwq-vm: rmmod FAILED: \$m"
+done
+# Let deferred work (RCU callbacks, delayed frees) report before the end.
+sleep 1
+echo "cmwq-vm: tainted \$(cat /proc/sys/kernel/tainted)"
+echo "cmwq-vm: done"
+reboot -f
+EOF
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
+
+cmdline="console=ttyS0 panic=-1 loglevel=7 clocksource=tsc tsc=reliable"
+cmdline="$cmdline oops=panic softlockup_panic=1 hung_task_panic=1 $append"
+
+echo "vm: booting the $kernel kernel ($cpus cpus, $mem MB) with:${names:- no modules}"
+echo "vm: console log: $log"
+start=$SECONDS
+qemu-system-x86_64 -M q35 -cpu max -smp "$cpus" -m "$mem" -nographic -no-reboot -nic none \
+	-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
+	</dev/null >"$log" 2>&1 &
+qemu_pid=$!
+
+shower=""
+if [ -n "$show" ]; then
+	tail --pid="$qemu_pid" -n +1 -f "$log" |
+		sed -u -E 's/\r//g; s/^\[ *[0-9]+\.[0-9]+\] //' |
+		{ grep --line-buffered -E -- "$show" || true; } |
+		sed -u 's/^/guest: /' &
+	shower=$!
+fi
+
+timed_out=0
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	if [ $((SECONDS - start)) -ge "$timeout" ]; then
+		kill "$qemu_pid"
+		timed_out=$timeout
+		break
+	fi
+	sleep 1
+done
+wait "$qemu_pid" || true
+qemu_pid=""
+[ -z "$shower" ] || wait "$shower" || true
+echo "vm: qemu ran for $((SECONDS - start)) s"
+
+python3 "$top/scripts/vm-verdict.py" --log "$log" --kunit-py "$kunit_py" \
+	--timed-out "$timed_out" "${expects[@]}"
