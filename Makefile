@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cmwq entry points; README.md explains them. The module build itself is
+# described by ./Kbuild, which kbuild reads instead of this file.
+#
+#   make [modules]   build the modules for KDIR (default: the plain test kernel)
+#   make kdir        print the plain test kernel's build directory
+#   make run         boot cmwq and the example driver, show what they print
+#   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
+#                    plain and debug kernels, runner self-tests, stock kernel
+#   make bench       boot with bench/cmwq_bench.ko, print its cmwq-bench: lines
+#   make stress      boot with bench/cmwq_stress.ko
+#   make vm-test EXTRA_MODULES="path/to/driver.ko ..." [KERNEL=plain|debug|stock]
+#                    boot cmwq.ko then the given modules, parse their KUnit suites
+#   make test-runner run only the runner self-tests (tests/runner/cases)
+#   make deps        install the Debian packages all this needs (as root)
+#   make clean       remove .build/ (the cached kernels stay in ~/.cache/cmwq)
+
+KDIR ?= $(shell scripts/kernel.sh --dir plain)
+KERNEL ?= plain
+EXTRA_MODULES ?=
+
+.PHONY: modules kdir run check bench stress vm-test test-runner deps clean
+
+modules:
+	@echo "modules built in $$(scripts/build.sh $(KDIR))"
+
+kdir:
+	@echo $(KDIR)
+
+run:
+	@scripts/run.sh
+
+check:
+	@scripts/check.sh
+
+bench:
+	@scripts/vm-test.sh --kernel $(KERNEL) --show '^cmwq-bench:' bench/cmwq_bench.ko
+
+stress:
+	@if [ -f bench/cmwq_stress.c ]; then \
+		scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' bench/cmwq_stress.ko; \
+	else \
+		echo "make stress: not available yet (there is no bench/cmwq_stress.c)"; exit 1; \
+	fi
+
+vm-test:
+	@scripts/vm-test.sh --kernel $(KERNEL) $(EXTRA_MODULES)
+
+test-runner:
+	@scripts/deps.sh
+	@scripts/test-runner.sh
+
+deps:
+	@scripts/deps.sh
+
+clean:
+	rm -rf .build

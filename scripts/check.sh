@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: everything that decides whether cmwq is good, counted item
+# by item. It keeps going after a failure so the count is complete.
+#
+#   deps        the Debian packages are installed
+#   kernels     the plain and debug test kernels are built (cached)
+#   build       the modules build with W=1 and no warning, per test kernel
+#   sparse      sparse (C=2) finds nothing
+#   checkpatch  checkpatch.pl --strict finds nothing in any .c/.h
+#   kunit       one boot per test kernel loads cmwq.ko, the example driver
+#               and every kunit/*.ko: each KUnit case is one item, the
+#               example's "cmwq-example: ok" one, a clean boot (no kernel
+#               report, clean load and unload) one
+#   runner      each case of tests/runner/cases is one item
+#   stock       cmwq builds against Debian's stock headers, and the stock
+#               kernel boots with cmwq.ko and the example driver
+#
+# Ends with the line "N passed, N failed" and exits 1 if anything failed.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs="$top/.build/logs"
+mkdir -p "$logs"
+
+passed=0
+failed=0
+skipped=0
+failures=()
+item() { # item pass|fail|skip NAME
+	case "$1" in
+	pass) passed=$((passed + 1)) ;;
+	fail) failed=$((failed + 1)); failures+=("$2") ;;
+	skip) skipped=$((skipped + 1)) ;;
+	esac
+	echo "check: ${1^^} $2"
+}
+step() { echo; echo "=== $*"; }
+# check NAME COMMAND...: one item, passed if COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then item pass "$name"; else item fail "$name"; fi
+}
+# quiet COMMAND...: COMMAND without its standard output (a directory name).
+quiet() { "$@" >/dev/null; }
+
+step "dependencies"
+check "deps: Debian packages installed" scripts/deps.sh
+
+step "test kernels (built once, cached in ~/.cache/cmwq)"
+for k in plain debug; do
+	check "kernel: $k test kernel built" quiet scripts/kernel.sh "$k"
+done
+
+step "module builds with W=1"
+for k in plain debug; do
+	check "build: modules for the $k kernel, W=1, no warnings" quiet scripts/build.sh --check "$k"
+done
+
+step "sparse"
+sparse_check() {
+	local kdir out=.build/plain log=$logs/sparse.log
+	kdir=$(scripts/kernel.sh --dir plain)
+	[ -f "$out/Module.symvers" ] || { echo "sparse: the plain build failed" >&2; return 1; }
+	make -C "$kdir" M="$top/$out" C=2 CHECK=sparse modules >"$log" 2>&1 || { cat "$log"; return 1; }
+	if grep -E '(warning|error):' "$log"; then
+		echo "sparse: findings above (full log: $log)"
+		return 1
+	fi
+}
+check "sparse: no findings (C=2)" sparse_check
+
+step "checkpatch --strict"
+checkpatch() {
+	local src files=() f
+	src=$(scripts/kernel.sh --src)
+	while IFS= read -r f; do files+=("$f"); done < <(
+		find cmwq kunit examples bench tests -name '*.[ch]' 2>/dev/null | sort)
+	[ ${#files[@]} -gt 0 ] || { echo "checkpatch: no sources found"; return 1; }
+	echo "checkpatch: ${#files[@]} files"
+	"$src/scripts/checkpatch.pl" --strict --no-tree --terse --show-types -f "${files[@]}" |
+		grep -v '^total: 0 errors, 0 warnings, 0 checks' | grep . && return 1
+	return 0
+}
+check "checkpatch: no findings in cmwq/ kunit/ examples/ bench/ tests/" checkpatch
+
+# kunit_boot KERNEL: cmwq.ko, the example driver and every KUnit module in
+# one boot of that kernel.
+kunit_boot() {
+	local k=$1
+	local build mods=() log=$logs/check-$k.log kind status rest m
+	build=$top/.build/$k
+	if [ ! -f "$build/cmwq/cmwq.ko" ]; then
+		item fail "kunit: $k: cmwq/cmwq.ko was not built"
+		return
+	fi
+	mods=("$build/cmwq/cmwq.ko")
+	for m in "$build"/kunit/*.ko; do
+		[ -f "$m" ] && mods+=("$m")
+	done
+	if [ ${#mods[@]} = 1 ]; then
+		item fail "kunit: $k: no KUnit module was built (kunit/*.ko)"
+	fi
+	[ -f "$build/examples/cmwq_example.ko" ] && mods+=("$build/examples/cmwq_example.ko")
+	scripts/vm.sh --kernel "$k" --modules "${mods[*]}" --log "$log" || true
+	if [ ! -f "$log.results" ]; then
+		item fail "kunit: $k: the runner gave no result"
+		return
+	fi
+	while IFS=$'\t' read -r kind status rest; do
+		[ "$kind" = case ] && item "$status" "kunit: $k: $rest"
+	done <"$log.results"
+	if grep -q 'cmwq-example: ok' "$log"; then
+		item pass "example: $k: cmwq-example: ok"
+	else
+		item fail "example: $k: no 'cmwq-example: ok' on the console"
+	fi
+	if grep -q $'^reason\tother' "$log.results"; then
+		item fail "boot: $k: clean (see the vm: FAIL lines above, log $log)"
+	else
+		item pass "boot: $k: clean load, run and unload, no kernel report"
+	fi
+}
+for k in plain debug; do
+	step "KUnit on the $k kernel"
+	kunit_boot "$k"
+done
+
+step "runner self-tests (tests/runner/cases)"
+scripts/test-runner.sh --results "$logs/runner.results" || true
+while IFS=$'\t' read -r kind status rest; do
+	[ "$kind" = case ] && item "$status" "runner: $rest"
+done <"$logs/runner.results"
+
+step "Debian's stock kernel"
+if quiet scripts/build.sh stock; then
+	item pass "stock: cmwq builds against Debian's stock headers"
+	build=$top/.build/stock
+	check "stock: the stock kernel runs the example driver cleanly" \
+		scripts/vm.sh --kernel stock --expect 'cmwq-example: ok' --log "$logs/check-stock.log" \
+		--modules "$build/cmwq/cmwq.ko $build/examples/cmwq_example.ko"
+else
+	item fail "stock: cmwq builds against Debian's stock headers"
+	item fail "stock: the stock kernel runs the example driver cleanly (not built)"
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "=== failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" = 0 ]
