@@ -109,7 +109,7 @@ kunit_boot() {
 		item fail "kunit: $k: no KUnit module was built (kunit/*.ko)"
 	fi
 	[ -f "$build/examples/cmwq_example.ko" ] && mods+=("$build/examples/cmwq_example.ko")
-	scripts/vm.sh --kernel "$k" --modules "${mods[*]}" --log "$log" || true
+	scripts/vm.sh --kernel "$k" --modules "${mods[*]}" --timeout 600 --log "$log" || true
 	if [ ! -f "$log.results" ]; then
 		item fail "kunit: $k: the runner gave no result"
 		return

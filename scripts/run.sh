@@ -20,6 +20,7 @@ if [ "$status" = 0 ]; then
 	echo "make run: OK: cmwq loaded, the example driver's smoke test passed, both unloaded cleanly"
 else
 	reason=$(sed -n 's/^vm: FAIL: //p' "$out" | head -n 1)
+	grep -q '^vm: booting' "$out" || reason="the modules did not build (see the compiler output above)"
 	echo "make run: FAILED: ${reason:-see the messages above}"
 fi
 exit "$status"
