@@ -615,7 +615,7 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 	init_irq_work(&pool->wake_work, pool_wake_work_fn);
 	INIT_LIST_HEAD(&pool->idle_list);
 	INIT_LIST_HEAD(&pool->workers);
-	timer_setup(&pool->idle_timer, idle_worker_timeout, TIMER_DEFERRABLE);
+	timer_setup(&pool->idle_timer, idle_worker_timeout, 0);
 	hash_init(pool->busy_hash);
 	ida_init(&pool->worker_ida);
 	init_waitqueue_head(&pool->manager_wait);

@@ -53,12 +53,26 @@ EXPORT_SYMBOL_GPL(cmwq_test_pool_stats);
  * cmwq_test_set_idle_timeout - change how long surplus idle workers live
  * @timeout: jiffies
  *
+ * Idle timers armed under the old timeout are fired now, so the new one
+ * applies to workers already idle.
+ *
  * Context: Any context.
  * Return: the previous timeout.
  */
 unsigned long cmwq_test_set_idle_timeout(unsigned long timeout)
 {
-	return xchg(&cmwq_idle_timeout, timeout);
+	unsigned long old = xchg(&cmwq_idle_timeout, timeout);
+	struct worker_pool *pool;
+	unsigned long flags;
+	int i;
+
+	for_each_pool(pool, i) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		if (timer_pending(&pool->idle_timer))
+			mod_timer(&pool->idle_timer, jiffies);
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	}
+	return old;
 }
 EXPORT_SYMBOL_GPL(cmwq_test_set_idle_timeout);
 

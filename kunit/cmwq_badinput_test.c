@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_badinput_test.c - KUnit: bad input gets a refusal, never a crash
+ *
+ * Each case announces the refusal it provokes (so cmwq logs it at info
+ * level instead of warning), makes the bad call, and checks both the
+ * documented outcome and that exactly one refusal was counted.  That the
+ * unannounced refusals do WARN is shown by the runner fixture
+ * tests/fixtures/fixture_refusals.c.
+ */
+#include <kunit/test.h>
+#include <linux/kthread.h>
+
+#include "cmwq_kunit.h"
+
+struct bad_item {
+	struct cmwq_work	work;
+	struct cmwq_workqueue	*wq;
+	struct completion	done;
+	struct completion	started;
+	struct completion	release;
+	bool			result;
+	int			refusals;
+};
+
+static void expect_refusal(struct kunit *test, int before)
+{
+	KUNIT_EXPECT_EQ(test, cmwq_test_nr_refusals(), before + 1);
+	cmwq_test_expect_refusals(0);
+}
+
+#define REFUSED(test, call)						\
+({									\
+	int __before = cmwq_test_nr_refusals();				\
+	typeof(call) __ret;						\
+									\
+	cmwq_test_expect_refusals(1);					\
+	__ret = (call);							\
+	expect_refusal(test, __before);					\
+	__ret;								\
+})
+
+static void noop_fn(struct cmwq_work *work)
+{
+}
+
+/* NULL and never-initialised works are refused by every call. */
+static void null_and_uninitialised_work(struct kunit *test)
+{
+	struct cmwq_work *zeroed = kunit_kzalloc(test, sizeof(*zeroed),
+						 GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, zeroed);
+	KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_queue_work(cmwq_system_wq,
+							       NULL)));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_queue_work(cmwq_system_wq,
+							       zeroed)));
+	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(zeroed));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_flush_work(NULL)));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_cancel_work_sync(zeroed)));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_cancel_work(NULL)));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test,
+					 cmwq_queue_delayed_work(cmwq_system_wq,
+								 NULL, 1)));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test,
+					 cmwq_cancel_delayed_work_sync(NULL)));
+	KUNIT_EXPECT_EQ(test, REFUSED(test, cmwq_work_busy(NULL)), 0U);
+}
+
+/* A NULL queue is refused and the work stays idle, ready for later. */
+static void null_workqueue(struct kunit *test)
+{
+	struct cmwq_work work;
+
+	CMWQ_INIT_WORK_ONSTACK(&work, noop_fn);
+	KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_queue_work(NULL, &work)));
+	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(&work));
+	REFUSED(test, (cmwq_flush_workqueue(NULL), 0));
+	REFUSED(test, (cmwq_drain_workqueue(NULL), 0));
+	cmwq_destroy_work_on_stack(&work);
+}
+
+/* Impossible CPU numbers are refused. */
+static void impossible_cpu(struct kunit *test)
+{
+	struct cmwq_work work;
+
+	CMWQ_INIT_WORK_ONSTACK(&work, noop_fn);
+	KUNIT_EXPECT_FALSE(test, REFUSED(test,
+					 cmwq_queue_work_on(nr_cpu_ids + 3,
+							    cmwq_system_wq,
+							    &work)));
+	KUNIT_EXPECT_FALSE(test, REFUSED(test,
+					 cmwq_queue_work_on(-2, cmwq_system_wq,
+							    &work)));
+	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(&work));
+	KUNIT_EXPECT_EQ(test, REFUSED(test, cmwq_work_on_cpu(-1, NULL, NULL)),
+			-EINVAL);
+	cmwq_destroy_work_on_stack(&work);
+}
+
+/* max_active out of range is clamped, with a refusal. */
+static void max_active_out_of_range(struct kunit *test)
+{
+	struct cmwq_workqueue *wq;
+
+	wq = REFUSED(test, cmwq_alloc_workqueue("bad_max", 0, 100000));
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), CMWQ_MAX_ACTIVE);
+	REFUSED(test, (cmwq_set_max_active(wq, -5), 0));
+	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), 1);
+	cmwq_destroy_workqueue(wq);
+
+	wq = cmwq_alloc_ordered_workqueue("bad_ordered", 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	REFUSED(test, (cmwq_set_max_active(wq, 8), 0));
+	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), 1);
+	cmwq_destroy_workqueue(wq);
+}
+
+/* Destroying a queue twice, or a system queue, is refused. */
+static void destroy_twice_and_system(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("bad_twice", 0, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	cmwq_destroy_workqueue(wq);
+	REFUSED(test, (cmwq_destroy_workqueue(wq), 0));
+	REFUSED(test, (cmwq_destroy_workqueue(cmwq_system_wq), 0));
+	REFUSED(test, (cmwq_destroy_workqueue(NULL), 0));
+}
+
+static void self_flush_fn(struct cmwq_work *work)
+{
+	struct bad_item *it = container_of(work, struct bad_item, work);
+	int before = cmwq_test_nr_refusals();
+	bool flushed, cancelled;
+
+	cmwq_test_expect_refusals(4);
+	flushed = cmwq_flush_work(work);
+	cancelled = cmwq_cancel_work_sync(work);
+	cmwq_flush_workqueue(it->wq);
+	cmwq_drain_workqueue(it->wq);
+	cmwq_test_expect_refusals(0);
+	it->refusals = cmwq_test_nr_refusals() - before;
+	it->result = flushed || cancelled;
+	complete(&it->done);
+}
+
+/* A work waiting for itself or for its own queue is refused, not hung. */
+static void waiting_for_itself(struct kunit *test)
+{
+	struct bad_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	it->wq = cmwq_alloc_workqueue("bad_self", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, it->wq);
+	CMWQ_INIT_WORK(&it->work, self_flush_fn);
+	init_completion(&it->done);
+	cmwq_queue_work(it->wq, &it->work);
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_FALSE(test, it->result);
+	KUNIT_EXPECT_EQ(test, it->refusals, 4);
+	cmwq_destroy_workqueue(it->wq);
+}
+
+static void blocker_fn(struct cmwq_work *work)
+{
+	struct bad_item *it = container_of(work, struct bad_item, work);
+
+	complete(&it->started);
+	wait_for_completion_timeout(&it->release, CMWQ_KUNIT_TIMEOUT);
+}
+
+static int destroy_thread(void *arg)
+{
+	struct bad_item *it = arg;
+
+	cmwq_destroy_workqueue(it->wq);
+	complete(&it->done);
+	return 0;
+}
+
+/* Queueing on a queue being destroyed is refused; the caller keeps it. */
+static void queue_while_destroying(struct kunit *test)
+{
+	struct bad_item *blocker = kunit_kzalloc(test, sizeof(*blocker),
+						 GFP_KERNEL);
+	struct cmwq_work probe;
+	bool refused = false;
+	int before;
+
+	KUNIT_ASSERT_NOT_NULL(test, blocker);
+	blocker->wq = cmwq_alloc_workqueue("bad_dying", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, blocker->wq);
+	CMWQ_INIT_WORK(&blocker->work, blocker_fn);
+	CMWQ_INIT_WORK_ONSTACK(&probe, noop_fn);
+	init_completion(&blocker->started);
+	init_completion(&blocker->release);
+	init_completion(&blocker->done);
+
+	cmwq_queue_work(blocker->wq, &blocker->work);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(destroy_thread, blocker,
+						    "cmwq_bad_destroy")));
+
+	/* until the destroyer marks the queue, the probe is simply run */
+	cmwq_poll(({
+		before = cmwq_test_nr_refusals();
+		cmwq_test_expect_refusals(1);
+		if (!cmwq_queue_work(blocker->wq, &probe))
+			refused = cmwq_test_nr_refusals() == before + 1;
+		cmwq_test_expect_refusals(0);
+		cmwq_flush_work(&probe);
+		refused;
+	}), CMWQ_KUNIT_TIMEOUT);
+	KUNIT_EXPECT_TRUE(test, refused);
+	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(&probe));
+
+	complete(&blocker->release);
+	KUNIT_EXPECT_COMPLETES(test, &blocker->done);
+	cmwq_destroy_work_on_stack(&probe);
+}
+
+static struct kunit_case cmwq_badinput_cases[] = {
+	KUNIT_CASE(null_and_uninitialised_work),
+	KUNIT_CASE(null_workqueue),
+	KUNIT_CASE(impossible_cpu),
+	KUNIT_CASE(max_active_out_of_range),
+	KUNIT_CASE(destroy_twice_and_system),
+	KUNIT_CASE(waiting_for_itself),
+	KUNIT_CASE(queue_while_destroying),
+	{}
+};
+
+static struct kunit_suite cmwq_badinput_suite = {
+	.name = "cmwq_badinput",
+	.test_cases = cmwq_badinput_cases,
+};
+kunit_test_suites(&cmwq_badinput_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of cmwq's refusals of bad input");

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_engine_test.c - KUnit: the concurrency-managed engine itself
+ *
+ * These cases check behaviour against pool state (through cmwq_test.h):
+ * one runnable worker at a time per CPU, new workers the moment running
+ * ones sleep, nr_running back to zero at idle, workers created by the
+ * manager and reaped after the idle timeout, CPU-intensive and
+ * high-priority works not held back, non-reentrancy across CPUs, queueing
+ * from hard IRQ, and a random queue/cancel/flush stress with exact
+ * accounting.
+ */
+#include <kunit/test.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+
+#include "cmwq_kunit.h"
+
+#define NR_SLEEPERS	12
+#define SPIN_LIMIT	(5 * HZ)
+
+struct eng_item {
+	struct cmwq_work	work;
+	struct completion	started;
+	struct completion	done;
+	struct completion	*go;
+	struct completion	*wait_for;
+	struct cmwq_concurrency	*cc;
+	atomic_t		*counter;
+	bool			*flag;
+	bool			got_it;
+	int			runs;
+	int			cpus[2];
+	struct completion	starts[2];
+	struct completion	release[2];
+};
+
+static void eng_init(struct eng_item *it, cmwq_func_t fn)
+{
+	memset(it, 0, sizeof(*it));
+	CMWQ_INIT_WORK(&it->work, fn);
+	init_completion(&it->started);
+	init_completion(&it->done);
+	init_completion(&it->starts[0]);
+	init_completion(&it->starts[1]);
+	init_completion(&it->release[0]);
+	init_completion(&it->release[1]);
+}
+
+static struct eng_item *eng_item(struct cmwq_work *work)
+{
+	return container_of(work, struct eng_item, work);
+}
+
+static int test_cpu(void)
+{
+	return cpumask_last(cpu_online_mask);
+}
+
+static void spin_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+
+	cmwq_concurrency_enter(it->cc);
+	udelay(2000);
+	cmwq_concurrency_exit(it->cc);
+	complete(&it->done);
+}
+
+/* Works that never sleep are run by one worker at a time on a CPU. */
+static void runnable_works_one_at_a_time(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_spin", 0, 0);
+	struct cmwq_concurrency cc = {};
+	struct eng_item *items;
+	int i, n = 16;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	for (i = 0; i < n; i++) {
+		eng_init(&items[i], spin_fn);
+		items[i].cc = &cc;
+		cmwq_queue_work_on(test_cpu(), wq, &items[i].work);
+	}
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
+	cmwq_destroy_workqueue(wq);
+}
+
+static void sleeper_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+
+	atomic_inc(it->counter);
+	it->got_it = wait_for_completion_timeout(it->go, CMWQ_KUNIT_TIMEOUT);
+	complete(&it->done);
+}
+
+/*
+ * Run @n works on one CPU that each block until all of them have started:
+ * they only can if a new worker is woken each time one blocks.
+ */
+static bool run_sleepers(struct kunit *test, struct cmwq_workqueue *wq,
+			 int cpu, int n)
+{
+	struct eng_item *items;
+	struct completion go;
+	atomic_t counter = ATOMIC_INIT(0);
+	bool all_in_flight;
+	int i;
+
+	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
+	if (!items)
+		return false;
+	init_completion(&go);
+	for (i = 0; i < n; i++) {
+		eng_init(&items[i], sleeper_fn);
+		items[i].go = &go;
+		items[i].counter = &counter;
+		cmwq_queue_work_on(cpu, wq, &items[i].work);
+	}
+	all_in_flight = cmwq_poll(atomic_read(&counter) == n,
+				  CMWQ_KUNIT_TIMEOUT);
+	complete_all(&go);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE(test, items[i].got_it);
+	return all_in_flight;
+}
+
+/* Works that sleep are all in flight together: workers are woken for them. */
+static void sleeping_works_all_in_flight(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_sleep", 0, 0);
+	struct cmwq_test_pool_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, test_cpu(),
+					     NR_SLEEPERS));
+	cmwq_test_pool_stats(test_cpu(), false, &st);
+	KUNIT_EXPECT_GE(test, st.nr_workers, NR_SLEEPERS);
+	cmwq_destroy_workqueue(wq);
+}
+
+static bool all_pools_idle(void)
+{
+	struct cmwq_test_pool_stats st;
+	int cpu, pri;
+
+	for (pri = 0; pri < 2; pri++) {
+		for_each_online_cpu(cpu) {
+			cmwq_test_pool_stats(cpu, pri, &st);
+			if (st.nr_running || st.nr_pending)
+				return false;
+		}
+		cmwq_test_pool_stats(CMWQ_CPU_UNBOUND, pri, &st);
+		if (st.nr_running || st.nr_pending)
+			return false;
+	}
+	return true;
+}
+
+/* nr_running is back to zero on every pool once the works are done. */
+static void nr_running_zero_at_idle(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_idle", 0, 0);
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, cpu, 4));
+	cmwq_destroy_workqueue(wq);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(all_pools_idle(),
+					  CMWQ_KUNIT_TIMEOUT));
+}
+
+static bool pool_reaped(int cpu, struct cmwq_test_pool_stats *st)
+{
+	return !cmwq_test_pool_stats(cpu, false, st) && st->nr_idle <= 2;
+}
+
+/* The manager creates the workers and reaps idle ones down to the ratio. */
+static void manager_creates_and_reaps(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_reap", 0, 0);
+	struct cmwq_test_pool_stats before, busy, after;
+	unsigned long old_timeout;
+	int cpu = test_cpu();
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	old_timeout = cmwq_test_set_idle_timeout(HZ / 2);
+	/* earlier cases may have left surplus workers: start from the ratio */
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &before),
+					  4 * CMWQ_KUNIT_TIMEOUT));
+
+	KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, cpu, NR_SLEEPERS));
+	cmwq_test_pool_stats(cpu, false, &busy);
+	KUNIT_EXPECT_GE(test, busy.nr_created - before.nr_created,
+			(unsigned long)NR_SLEEPERS - 2);
+	KUNIT_EXPECT_EQ(test, busy.nr_created - before.nr_created,
+			busy.nr_created_by_manager -
+			before.nr_created_by_manager);
+
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &after),
+					  4 * CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, after.nr_idle, 2);
+	KUNIT_EXPECT_EQ(test, after.nr_workers, 2);
+	KUNIT_EXPECT_GE(test, after.nr_reaped - before.nr_reaped,
+			(unsigned long)NR_SLEEPERS - 2);
+
+	cmwq_test_set_idle_timeout(old_timeout);
+	cmwq_destroy_workqueue(wq);
+}
+
+static void spin_until_flag_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+	unsigned long deadline = jiffies + SPIN_LIMIT;
+
+	complete(&it->started);
+	while (!READ_ONCE(*it->flag) && time_before(jiffies, deadline))
+		cpu_relax();
+	it->got_it = READ_ONCE(*it->flag);
+	complete(&it->done);
+}
+
+static void set_flag_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+
+	WRITE_ONCE(*it->flag, true);
+	complete(&it->done);
+}
+
+/*
+ * A work spinning on @spin_wq's CPU must not keep a work of @other_wq on
+ * that CPU from running.
+ */
+static void check_not_held_back(struct kunit *test,
+				struct cmwq_workqueue *spin_wq,
+				struct cmwq_workqueue *other_wq)
+{
+	struct eng_item *spinner, *setter;
+	int cpu = test_cpu();
+	bool flag = false;
+
+	spinner = kunit_kzalloc(test, sizeof(*spinner), GFP_KERNEL);
+	setter = kunit_kzalloc(test, sizeof(*setter), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spinner);
+	KUNIT_ASSERT_NOT_NULL(test, setter);
+	eng_init(spinner, spin_until_flag_fn);
+	eng_init(setter, set_flag_fn);
+	spinner->flag = &flag;
+	setter->flag = &flag;
+
+	cmwq_queue_work_on(cpu, spin_wq, &spinner->work);
+	KUNIT_ASSERT_COMPLETES(test, &spinner->started);
+	cmwq_queue_work_on(cpu, other_wq, &setter->work);
+	KUNIT_EXPECT_COMPLETES(test, &spinner->done);
+	KUNIT_EXPECT_TRUE(test, spinner->got_it);
+	KUNIT_EXPECT_COMPLETES(test, &setter->done);
+}
+
+/* A CPU-intensive work leaves concurrency management while it runs. */
+static void cpu_intensive_not_holding_back(struct kunit *test)
+{
+	struct cmwq_workqueue *hog = cmwq_alloc_workqueue("eng_hog",
+							  CMWQ_CPU_INTENSIVE,
+							  0);
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_norm", 0, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, hog);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	check_not_held_back(test, hog, wq);
+	cmwq_destroy_workqueue(wq);
+	cmwq_destroy_workqueue(hog);
+}
+
+/* High-priority works have their own pool: a busy normal one is no bar. */
+static void highpri_not_stuck_behind_normal(struct kunit *test)
+{
+	struct cmwq_workqueue *hi = cmwq_alloc_workqueue("eng_hi",
+							 CMWQ_HIGHPRI, 0);
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_lo", 0, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, hi);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	check_not_held_back(test, wq, hi);
+	cmwq_destroy_workqueue(wq);
+	cmwq_destroy_workqueue(hi);
+}
+
+static void reentry_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+	int run = it->runs++;
+
+	cmwq_concurrency_enter(it->cc);
+	it->cpus[run] = raw_smp_processor_id();
+	complete(&it->starts[run]);
+	wait_for_completion_timeout(&it->release[run], CMWQ_KUNIT_TIMEOUT);
+	cmwq_concurrency_exit(it->cc);
+}
+
+/* A work queued on CPU B while it runs on CPU A runs after it, on A. */
+static void non_reentrant_across_cpus(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_reent", 0, 0);
+	int a = cpumask_first(cpu_online_mask), b = cmwq_first_other_cpu(a);
+	struct cmwq_concurrency cc = {};
+	struct eng_item *it;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	KUNIT_ASSERT_GE(test, b, 0);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	eng_init(it, reentry_fn);
+	it->cc = &cc;
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(a, wq, &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->starts[0]);
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(b, wq, &it->work));
+	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->work),
+			(unsigned int)(CMWQ_BUSY_PENDING | CMWQ_BUSY_RUNNING));
+	complete(&it->release[0]);
+	KUNIT_ASSERT_COMPLETES(test, &it->starts[1]);
+	complete(&it->release[1]);
+	cmwq_flush_work(&it->work);
+
+	KUNIT_EXPECT_EQ(test, it->cpus[0], a);
+	KUNIT_EXPECT_EQ(test, it->cpus[1], a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
+	cmwq_destroy_workqueue(wq);
+}
+
+struct irq_queuer {
+	struct hrtimer		timer;
+	struct cmwq_workqueue	*wq;
+	struct eng_item		item;
+	bool			in_hardirq;
+	bool			queued;
+};
+
+static enum hrtimer_restart irq_queue_fn(struct hrtimer *timer)
+{
+	struct irq_queuer *q = container_of(timer, struct irq_queuer, timer);
+
+	q->in_hardirq = in_hardirq();
+	q->queued = cmwq_queue_work(q->wq, &q->item.work);
+	return HRTIMER_NORESTART;
+}
+
+static void count_done_fn(struct cmwq_work *work)
+{
+	complete(&eng_item(work)->done);
+}
+
+/* Works can be queued from hard IRQ context. */
+static void queue_from_hardirq(struct kunit *test)
+{
+	struct irq_queuer *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	q->wq = cmwq_alloc_workqueue("eng_irq", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, q->wq);
+	eng_init(&q->item, count_done_fn);
+	hrtimer_init(&q->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	q->timer.function = irq_queue_fn;
+	hrtimer_start(&q->timer, ms_to_ktime(10), HRTIMER_MODE_REL_HARD);
+
+	KUNIT_EXPECT_COMPLETES(test, &q->item.done);
+	hrtimer_cancel(&q->timer);
+	KUNIT_EXPECT_TRUE(test, q->in_hardirq);
+	KUNIT_EXPECT_TRUE(test, q->queued);
+	cmwq_destroy_workqueue(q->wq);
+}
+
+static void waiter_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+
+	it->got_it = wait_for_completion_timeout(it->wait_for,
+						 CMWQ_KUNIT_TIMEOUT);
+	complete(&it->done);
+}
+
+static void completer_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+
+	complete(it->wait_for);
+	complete(&it->done);
+}
+
+/* A work waiting for one queued after it on the same CPU completes. */
+static void waits_for_later_work(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_dep", 0, 0);
+	struct eng_item *waiter, *completer;
+	struct completion event;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	waiter = kunit_kzalloc(test, sizeof(*waiter), GFP_KERNEL);
+	completer = kunit_kzalloc(test, sizeof(*completer), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, waiter);
+	KUNIT_ASSERT_NOT_NULL(test, completer);
+	init_completion(&event);
+	eng_init(waiter, waiter_fn);
+	eng_init(completer, completer_fn);
+	waiter->wait_for = &event;
+	completer->wait_for = &event;
+
+	cmwq_queue_work_on(test_cpu(), wq, &waiter->work);
+	cmwq_queue_work_on(test_cpu(), wq, &completer->work);
+	KUNIT_EXPECT_COMPLETES(test, &waiter->done);
+	KUNIT_EXPECT_COMPLETES(test, &completer->done);
+	KUNIT_EXPECT_TRUE(test, waiter->got_it);
+	cmwq_destroy_workqueue(wq);
+}
+
+static void counter_fn(struct cmwq_work *work)
+{
+	struct eng_item *it = eng_item(work);
+
+	atomic_inc(it->counter);
+	complete(&it->done);
+}
+
+/* Many queues share the pools instead of bringing threads of their own. */
+static void many_queues_share_pools(struct kunit *test)
+{
+	enum { NR_WQS = 32, PER_WQ = 4 };
+	struct cmwq_workqueue **wqs;
+	struct cmwq_test_pool_stats before, after;
+	struct eng_item *items;
+	atomic_t counter = ATOMIC_INIT(0);
+	int i;
+
+	wqs = kunit_kcalloc(test, NR_WQS, sizeof(*wqs), GFP_KERNEL);
+	items = kunit_kcalloc(test, NR_WQS * PER_WQ, sizeof(*items),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, wqs);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	cmwq_test_pool_stats(test_cpu(), false, &before);
+	for (i = 0; i < NR_WQS; i++) {
+		wqs[i] = cmwq_alloc_workqueue("eng_many%d", 0, 0, i);
+		KUNIT_ASSERT_NOT_NULL(test, wqs[i]);
+	}
+	for (i = 0; i < NR_WQS * PER_WQ; i++) {
+		eng_init(&items[i], counter_fn);
+		items[i].counter = &counter;
+		cmwq_queue_work_on(test_cpu(), wqs[i / PER_WQ], &items[i].work);
+	}
+	for (i = 0; i < NR_WQS * PER_WQ; i++)
+		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&counter), NR_WQS * PER_WQ);
+	cmwq_test_pool_stats(test_cpu(), false, &after);
+	KUNIT_EXPECT_LE(test, after.nr_workers, before.nr_workers + 2);
+	for (i = 0; i < NR_WQS; i++)
+		cmwq_destroy_workqueue(wqs[i]);
+}
+
+enum { STRESS_WORKS = 48, STRESS_THREADS = 3, STRESS_OPS = 3000 };
+
+struct stress {
+	struct cmwq_workqueue	*wq;
+	struct cmwq_work	works[STRESS_WORKS];
+	atomic_t		runs[STRESS_WORKS];
+	atomic_t		queued[STRESS_WORKS];
+	atomic_t		cancelled[STRESS_WORKS];
+	struct completion	done[STRESS_THREADS];
+};
+
+/* the stress works find their counters through the one running stress */
+static struct stress *the_stress;
+
+static void stress_fn(struct cmwq_work *work)
+{
+	struct stress *s = the_stress;
+	int idx = work - s->works;
+
+	atomic_inc(&s->runs[idx]);
+	if (idx % 5 == 0)
+		usleep_range(50, 200);
+}
+
+static int stress_thread(void *arg)
+{
+	struct stress *s = the_stress;
+	int me = (long)arg, op, i, cpu;
+
+	for (op = 0; op < STRESS_OPS; op++) {
+		i = get_random_u32_below(STRESS_WORKS);
+		cpu = cpumask_nth(get_random_u32_below(num_online_cpus()),
+				  cpu_online_mask);
+		switch (get_random_u32_below(8)) {
+		case 0 ... 3:
+			if (cmwq_queue_work_on(cpu, s->wq, &s->works[i]))
+				atomic_inc(&s->queued[i]);
+			break;
+		case 4:
+			if (cmwq_cancel_work(&s->works[i]))
+				atomic_inc(&s->cancelled[i]);
+			break;
+		case 5:
+			if (cmwq_cancel_work_sync(&s->works[i]))
+				atomic_inc(&s->cancelled[i]);
+			break;
+		case 6:
+			cmwq_flush_work(&s->works[i]);
+			break;
+		default:
+			if (op % 256 == 0)
+				cmwq_flush_workqueue(s->wq);
+			break;
+		}
+	}
+	complete(&s->done[me]);
+	return 0;
+}
+
+/* Random queue/cancel/flush: every successful queue runs or is cancelled. */
+static void stress_exact_accounting(struct kunit *test)
+{
+	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int i, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->wq = cmwq_alloc_workqueue("eng_stress", 0, 4);
+	KUNIT_ASSERT_NOT_NULL(test, s->wq);
+	the_stress = s;
+	for (i = 0; i < STRESS_WORKS; i++)
+		CMWQ_INIT_WORK(&s->works[i], stress_fn);
+	for (i = 0; i < STRESS_THREADS; i++) {
+		init_completion(&s->done[i]);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(stress_thread,
+							    (void *)(long)i,
+							    "cmwq_stress%d",
+							    i)));
+	}
+	for (i = 0; i < STRESS_THREADS; i++)
+		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&s->done[i],
+							6 * CMWQ_KUNIT_TIMEOUT),
+				0UL);
+	cmwq_flush_workqueue(s->wq);
+	for (i = 0; i < STRESS_WORKS; i++)
+		bad += atomic_read(&s->runs[i]) !=
+		       atomic_read(&s->queued[i]) -
+		       atomic_read(&s->cancelled[i]);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	cmwq_destroy_workqueue(s->wq);
+}
+
+static struct kunit_case cmwq_engine_cases[] = {
+	KUNIT_CASE(runnable_works_one_at_a_time),
+	KUNIT_CASE(sleeping_works_all_in_flight),
+	KUNIT_CASE(nr_running_zero_at_idle),
+	KUNIT_CASE(manager_creates_and_reaps),
+	KUNIT_CASE(cpu_intensive_not_holding_back),
+	KUNIT_CASE(highpri_not_stuck_behind_normal),
+	KUNIT_CASE(non_reentrant_across_cpus),
+	KUNIT_CASE(queue_from_hardirq),
+	KUNIT_CASE(waits_for_later_work),
+	KUNIT_CASE(many_queues_share_pools),
+	KUNIT_CASE(stress_exact_accounting),
+	{}
+};
+
+static struct kunit_suite cmwq_engine_suite = {
+	.name = "cmwq_engine",
+	.test_cases = cmwq_engine_cases,
+};
+kunit_test_suites(&cmwq_engine_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of cmwq's concurrency-managed engine");
