@@ -125,7 +125,7 @@ echo "cmwq-vm: init on \$(uname -r), \$(nproc) cpus"
 loaded=""
 ok=1
 while read -r ko params; do
-	echo "cmwq-vm: insmod \$ko \$params"
+	echo "cmwq-vm: insmod \$ko\${params:+ \$params}"
 	if insmod /modules/\$ko \$params; then
 		loaded="\${ko%.ko} \$loaded"
 	else
