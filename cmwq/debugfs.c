@@ -21,7 +21,8 @@ static int pools_show(struct seq_file *m, void *v)
 	int i, pending;
 
 	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed works\n");
-	for_each_pool(pool, i) {
+	for (i = 0; i < cmwq_nr_pools; i++) {
+		pool = pool_by_id(i);
 		raw_spin_lock_irq(&pool->lock);
 		if (!pool->nr_workers && list_empty(&pool->worklist)) {
 			raw_spin_unlock_irq(&pool->lock);

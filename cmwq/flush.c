@@ -319,8 +319,12 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork)
 	__flush_work(work, true);
 
 	atomic_long_set(&work->data, CMWQ_WORK_NO_POOL);
-	/* pairs with the barrier in prepare_to_wait() inside wait_event() */
+	/*
+	 * Pairs with the barrier in prepare_to_wait() inside wait_event(): a
+	 * waiter either sees the work no longer CANCELING or is on the queue.
+	 */
 	smp_mb();
+	/* only a waiter the barrier above lets us see needs waking */
 	if (waitqueue_active(&cancel_waitq))
 		wake_up_all(&cancel_waitq);
 	return ret;

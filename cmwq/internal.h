@@ -186,14 +186,6 @@ void wake_up_worker(struct worker_pool *pool);
 struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
 
-#define for_each_pool(pool, i)						\
-	for ((i) = 0; (i) < cmwq_nr_pools &&				\
-	     ((pool) = pool_by_id(i)); (i)++)
-
-#define for_each_gcwq_pool(pool, gcwq)					\
-	for ((pool) = &(gcwq)->pools[0];				\
-	     (pool) < &(gcwq)->pools[NR_STD_WORKER_POOLS]; (pool)++)
-
 static inline bool __need_more_worker(struct worker_pool *pool)
 {
 	return !atomic_read(&pool->nr_running);
@@ -287,7 +279,7 @@ extern struct dentry *cmwq_debugfs_dir;
 /* main.c: refusals of bad input */
 extern atomic_t cmwq_nr_refusals;
 extern atomic_t cmwq_refusals_expected;
-bool cmwq_refusal_expected(void);
+__printf(2, 3) bool __cmwq_refuse(bool *warned, const char *fmt, ...);
 
 /*
  * CMWQ_REFUSE - refuse bad input from a caller
@@ -301,19 +293,8 @@ bool cmwq_refusal_expected(void);
 #define CMWQ_REFUSE(cond, fmt, ...)					\
 ({									\
 	static bool __section(".data.once") __cmwq_warned;		\
-	bool __cmwq_cond = !!(cond);					\
 									\
-	if (unlikely(__cmwq_cond)) {					\
-		atomic_inc(&cmwq_nr_refusals);				\
-		if (cmwq_refusal_expected())				\
-			pr_info("cmwq: refused as expected: " fmt "\n",	\
-				##__VA_ARGS__);				\
-		else if (!__cmwq_warned) {				\
-			__cmwq_warned = true;				\
-			WARN(1, "cmwq: " fmt "\n", ##__VA_ARGS__);	\
-		}							\
-	}								\
-	unlikely(__cmwq_cond);						\
+	unlikely(cond) && __cmwq_refuse(&__cmwq_warned, fmt, ##__VA_ARGS__); \
 })
 
 #endif /* _CMWQ_INTERNAL_H */

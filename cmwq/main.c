@@ -13,7 +13,8 @@
 #include "internal.h"
 
 #ifndef CONFIG_PREEMPT_NOTIFIERS
-#error "cmwq needs CONFIG_PREEMPT_NOTIFIERS: its scheduler hooks are preempt notifiers (select it with CONFIG_KVM)"
+/* the scheduler hooks are preempt notifiers; CONFIG_KVM selects them */
+#error "cmwq needs a kernel with CONFIG_PREEMPT_NOTIFIERS"
 #endif
 
 static unsigned int idle_timeout_secs = 300;
@@ -25,14 +26,31 @@ atomic_t cmwq_nr_refusals = ATOMIC_INIT(0);
 atomic_t cmwq_refusals_expected = ATOMIC_INIT(0);
 
 /**
- * cmwq_refusal_expected - consume one refusal a test announced
+ * __cmwq_refuse - report a refusal of bad input; see CMWQ_REFUSE()
+ * @warned: the call site's once-only flag
+ * @fmt: what was refused, naming the caller
+ * @...: arguments for @fmt
  *
  * Context: Any context.
- * Return: %true if a test said a refusal was coming.
+ * Return: %true, so that CMWQ_REFUSE() evaluates to its condition.
  */
-bool cmwq_refusal_expected(void)
+bool __cmwq_refuse(bool *warned, const char *fmt, ...)
 {
-	return atomic_add_unless(&cmwq_refusals_expected, -1, 0);
+	struct va_format vaf;
+	va_list args;
+
+	atomic_inc(&cmwq_nr_refusals);
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (atomic_add_unless(&cmwq_refusals_expected, -1, 0)) {
+		pr_info("cmwq: refused as expected: %pV\n", &vaf);
+	} else if (!*warned) {
+		*warned = true;
+		WARN(1, "cmwq: %pV\n", &vaf);
+	}
+	va_end(args);
+	return true;
 }
 
 struct cmwq_workqueue *cmwq_system_wq __read_mostly;

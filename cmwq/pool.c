@@ -381,7 +381,7 @@ static bool manage_workers(struct worker *worker)
 /* Report a work that returned holding a lock, preemption or RCU. */
 static void check_work_leaks(struct worker *worker, struct cmwq_work *work)
 {
-	if (unlikely(in_atomic() || lockdep_depth(current) > 0 ||
+	if (unlikely(preempt_count() || lockdep_depth(current) > 0 ||
 		     rcu_preempt_depth() > 0)) {
 		pr_err("BUG: cmwq leaked lock or atomic: %s/%d\n"
 		       "     preempt=0x%08x lock=%d rcu=%d last function: %ps\n",
@@ -559,7 +559,8 @@ int start_gcwq_workers(struct global_cwq *gcwq)
 {
 	struct worker_pool *pool;
 
-	for_each_gcwq_pool(pool, gcwq) {
+	for (pool = gcwq->pools; pool < gcwq->pools + NR_STD_WORKER_POOLS;
+	     pool++) {
 		raw_spin_lock_irq(&pool->lock);
 		if (pool->nr_workers) {
 			raw_spin_unlock_irq(&pool->lock);
@@ -630,7 +631,6 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 int cmwq_pools_init(void)
 {
 	struct global_cwq *gcwq;
-	struct worker_pool *pool;
 	int i, ret;
 
 	cmwq_nr_pools = (nr_cpu_ids + 1) * NR_STD_WORKER_POOLS;
@@ -662,8 +662,8 @@ int cmwq_pools_init(void)
 	return 0;
 
 destroy_workers:
-	for_each_pool(pool, i)
-		destroy_pool_workers(pool);
+	for (i = 0; i < cmwq_nr_pools; i++)
+		destroy_pool_workers(pool_by_id(i));
 	kfree(cmwq_gcwqs);
 	return ret;
 }
@@ -675,10 +675,9 @@ destroy_workers:
  */
 void cmwq_pools_exit(void)
 {
-	struct worker_pool *pool;
 	int i;
 
-	for_each_pool(pool, i)
-		destroy_pool_workers(pool);
+	for (i = 0; i < cmwq_nr_pools; i++)
+		destroy_pool_workers(pool_by_id(i));
 	kfree(cmwq_gcwqs);
 }

@@ -22,6 +22,7 @@
 
 #include "internal.h"
 
+/* protects cmwq_workqueues, the list of live workqueues */
 DEFINE_MUTEX(cmwq_wq_mutex);
 LIST_HEAD(cmwq_workqueues);
 
@@ -346,8 +347,7 @@ static struct cmwq_cwq *wq_cwq(struct cmwq_workqueue *wq, int cpu)
  * Return: %true if queued, %false if @wq refused it (draining), in which
  * case PENDING is given back.
  */
-bool __queue_work(int cpu, struct cmwq_workqueue *wq,
-			 struct cmwq_work *work)
+bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work)
 {
 	struct cmwq_cwq *cwq;
 	struct worker_pool *last_pool, *pool;

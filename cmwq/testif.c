@@ -66,7 +66,8 @@ unsigned long cmwq_test_set_idle_timeout(unsigned long timeout)
 	unsigned long flags;
 	int i;
 
-	for_each_pool(pool, i) {
+	for (i = 0; i < cmwq_nr_pools; i++) {
+		pool = pool_by_id(i);
 		raw_spin_lock_irqsave(&pool->lock, flags);
 		if (timer_pending(&pool->idle_timer))
 			mod_timer(&pool->idle_timer, jiffies);

@@ -544,21 +544,19 @@ static void max_active_unbound_total(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
-static DECLARE_BITMAP(each_cpu_seen, NR_CPUS);
+static struct cpumask each_cpu_seen;
 
 static void each_cpu_fn(struct cmwq_work *work)
 {
-	set_bit(raw_smp_processor_id(), each_cpu_seen);
+	cpumask_set_cpu(raw_smp_processor_id(), &each_cpu_seen);
 }
 
 /* schedule_on_each_cpu runs the function on every online CPU. */
 static void schedule_on_each_cpu_runs_everywhere(struct kunit *test)
 {
-	bitmap_zero(each_cpu_seen, NR_CPUS);
+	cpumask_clear(&each_cpu_seen);
 	KUNIT_EXPECT_EQ(test, cmwq_schedule_on_each_cpu(each_cpu_fn), 0);
-	KUNIT_EXPECT_TRUE(test, bitmap_equal(each_cpu_seen,
-					     cpumask_bits(cpu_online_mask),
-					     nr_cpu_ids));
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(&each_cpu_seen, cpu_online_mask));
 }
 
 static long cpu_plus_arg(void *arg)
@@ -693,6 +691,7 @@ static struct kunit_suite cmwq_api_suite = {
 	.exit = api_exit,
 	.test_cases = cmwq_api_cases,
 };
+
 kunit_test_suites(&cmwq_api_suite);
 
 MODULE_LICENSE("GPL");

@@ -237,6 +237,7 @@ static struct kunit_suite cmwq_badinput_suite = {
 	.name = "cmwq_badinput",
 	.test_cases = cmwq_badinput_cases,
 };
+
 kunit_test_suites(&cmwq_badinput_suite);
 
 MODULE_LICENSE("GPL");

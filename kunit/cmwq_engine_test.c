@@ -61,9 +61,12 @@ static int test_cpu(void)
 static void spin_fn(struct cmwq_work *work)
 {
 	struct eng_item *it = eng_item(work);
+	u64 end = ktime_get_ns() + 2 * NSEC_PER_MSEC;
 
+	/* busy, never sleeping: the worker stays runnable throughout */
 	cmwq_concurrency_enter(it->cc);
-	udelay(2000);
+	while (ktime_get_ns() < end)
+		cpu_relax();
 	cmwq_concurrency_exit(it->cc);
 	complete(&it->done);
 }
@@ -178,9 +181,11 @@ static void nr_running_zero_at_idle(struct kunit *test)
 					  CMWQ_KUNIT_TIMEOUT));
 }
 
+/* every worker idle (none busy or managing) and no more than two of them */
 static bool pool_reaped(int cpu, struct cmwq_test_pool_stats *st)
 {
-	return !cmwq_test_pool_stats(cpu, false, st) && st->nr_idle <= 2;
+	return !cmwq_test_pool_stats(cpu, false, st) && st->nr_idle <= 2 &&
+	       st->nr_workers == st->nr_idle;
 }
 
 /* The manager creates the workers and reaps idle ones down to the ratio. */
@@ -543,8 +548,9 @@ static void stress_exact_accounting(struct kunit *test)
 							    i)));
 	}
 	for (i = 0; i < STRESS_THREADS; i++)
-		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&s->done[i],
-							6 * CMWQ_KUNIT_TIMEOUT),
+		KUNIT_ASSERT_GT(test,
+				wait_for_completion_timeout(&s->done[i],
+							    6 * CMWQ_KUNIT_TIMEOUT),
 				0UL);
 	cmwq_flush_workqueue(s->wq);
 	for (i = 0; i < STRESS_WORKS; i++)
@@ -574,6 +580,7 @@ static struct kunit_suite cmwq_engine_suite = {
 	.name = "cmwq_engine",
 	.test_cases = cmwq_engine_cases,
 };
+
 kunit_test_suites(&cmwq_engine_suite);
 
 MODULE_LICENSE("GPL");
