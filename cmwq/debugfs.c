@@ -79,9 +79,8 @@ DEFINE_SHOW_ATTRIBUTE(workqueues);
 /**
  * cmwq_debugfs_init - create /sys/kernel/debug/cmwq
  *
- * debugfs failures are not fatal: cmwq works without its dump.
- *
- * Context: Module init.
+ * Context: Module init.  A debugfs failure is not fatal, as cmwq works
+ * without its dump.
  */
 void cmwq_debugfs_init(void)
 {
