@@ -35,7 +35,11 @@ check:
 	@scripts/check.sh
 
 bench:
-	@scripts/vm-test.sh --kernel $(KERNEL) --show '^cmwq-bench:' bench/cmwq_bench.ko
+	@if [ -f bench/cmwq_bench.c ]; then \
+		scripts/vm-test.sh --kernel $(KERNEL) --show '^cmwq-bench:' bench/cmwq_bench.ko; \
+	else \
+		echo "make bench: not available yet (there is no bench/cmwq_bench.c)"; exit 1; \
+	fi
 
 stress:
 	@if [ -f bench/cmwq_stress.c ]; then \
