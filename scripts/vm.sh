@@ -89,6 +89,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM
 
 # The initramfs.
 root="$work/root"
