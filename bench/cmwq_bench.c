@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_bench.c - cmwq against the kernel's own workqueue, side by side
+ *
+ * At load the module runs the same workloads on the kernel's workqueue
+ * and on cmwq and prints what it measured, one "cmwq-bench: " line each:
+ *
+ *  - tiny works: wall time per work for BENCH_NR_TINY empty works queued
+ *    on every online CPU in turn, until the last one ran and the queue is
+ *    flushed.  The cost of queueing, dispatching and running a work.
+ *  - queue-to-start latency: from just before queueing one work to its
+ *    function starting, on the queueing CPU and on another one, one work
+ *    at a time, p50 and p99 of BENCH_NR_LATENCY samples.  How fast an idle
+ *    worker gets going.
+ *  - sleeping works: BENCH_NR_SLEEPERS works that each sleep
+ *    BENCH_SLEEP_MS on one CPU: the wall time until all are done and the
+ *    number of distinct worker threads that ran them.  Whether concurrency
+ *    management starts another worker as soon as one blocks, and how many
+ *    workers that takes.
+ *  - requeueing a pending work: the cost of a queue call that finds the
+ *    work already pending and returns false, the path a driver takes when
+ *    it kicks the same work from every interrupt.  The work is held
+ *    pending behind a blocker on a max_active = 1 queue.
+ *
+ * Each side gets its own queues, created with the same flags and
+ * max_active: a per-CPU queue with the defaults, and the max_active = 1
+ * queue.  Rounds alternate, kernel then cmwq, BENCH_NR_ROUNDS times, so
+ * that whatever drifts during the boot (the host's load on a QEMU guest,
+ * worker pools filling up, caches) hits both sides alike.  Each metric is
+ * printed as each round ends, then as the median of its rounds with the
+ * ratio cmwq/kernel: below 1.00 cmwq took less time, or for the worker
+ * count used fewer threads (BENCH_NR_SLEEPERS: all slept at once).
+ *
+ * The benchmark runs in the insmod task, kept on its CPU with
+ * migrate_disable() so that "same CPU" is the queueing CPU.  Every wait
+ * for a work is bounded.  On a timeout the module prints "FAILED <what>",
+ * still destroys its queues, which waits for the works it queued since
+ * their code and memory go away with the module, and fails to load.
+ */
+#define pr_fmt(fmt) "cmwq-bench: " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/workqueue.h>
+
+#include "cmwq.h"
+
+#define BENCH_NR_ROUNDS		5
+#define BENCH_NR_TINY		20000
+#define BENCH_NR_LATENCY	2000
+#define BENCH_NR_SLEEPERS	64
+#define BENCH_SLEEP_MS		20
+#define BENCH_NR_REQUEUE	100000
+#define BENCH_TIMEOUT		(10 * HZ)
+
+enum bench_queue {
+	BENCH_Q_MAIN,		/* default flags and max_active */
+	BENCH_Q_SERIAL,		/* max_active = 1, holds works back */
+	BENCH_NR_QUEUES,
+};
+
+enum bench_metric {
+	M_TINY_NS,
+	M_LAT_SAME_P50,
+	M_LAT_SAME_P99,
+	M_LAT_OTHER_P50,
+	M_LAT_OTHER_P99,
+	M_SLEEP_WALL_US,
+	M_SLEEP_WORKERS,
+	M_PENDING_NS,
+	BENCH_NR_METRICS,
+};
+
+static const char * const bench_metric_names[BENCH_NR_METRICS] = {
+	[M_TINY_NS]		= "tiny_ns_per_work",
+	[M_LAT_SAME_P50]	= "latency_same_cpu_p50_ns",
+	[M_LAT_SAME_P99]	= "latency_same_cpu_p99_ns",
+	[M_LAT_OTHER_P50]	= "latency_other_cpu_p50_ns",
+	[M_LAT_OTHER_P99]	= "latency_other_cpu_p99_ns",
+	[M_SLEEP_WALL_US]	= "sleep64_wall_us",
+	[M_SLEEP_WORKERS]	= "sleep64_workers",
+	[M_PENDING_NS]		= "pending_requeue_ns_per_call",
+};
+
+/*
+ * One work item for either side: each side queues its own member and
+ * both dispatch to the same body, so the work functions do the same
+ * thing at the same cost.
+ */
+struct bench_item {
+	struct work_struct	kwork;
+	struct cmwq_work	cwork;
+	void			(*body)(struct bench_item *item);
+	u64			queued_ns;
+	u64			started_ns;
+	struct task_struct	*task;
+};
+
+/* The works of one batch count down; the last one completes the batch. */
+static atomic_t bench_remaining;
+static DECLARE_COMPLETION(bench_batch_done);
+/* Lets the blocker of the pending test return. */
+static DECLARE_COMPLETION(bench_release);
+
+static void bench_work_done(void)
+{
+	if (atomic_dec_and_test(&bench_remaining))
+		complete(&bench_batch_done);
+}
+
+static void tiny_body(struct bench_item *item)
+{
+	bench_work_done();
+}
+
+static void stamp_body(struct bench_item *item)
+{
+	item->started_ns = ktime_get_ns();
+	bench_work_done();
+}
+
+static void sleep_body(struct bench_item *item)
+{
+	item->task = current;
+	msleep(BENCH_SLEEP_MS);
+	bench_work_done();
+}
+
+static void blocker_body(struct bench_item *item)
+{
+	/* bounded, so that a failing benchmark cannot wedge the queue */
+	wait_for_completion_timeout(&bench_release, BENCH_TIMEOUT);
+	bench_work_done();
+}
+
+/* What the benchmark needs of a workqueue implementation. */
+struct bench_side {
+	const char *name;
+	int (*create)(void);
+	void (*destroy)(void);
+	void (*init_item)(struct bench_item *item,
+			  void (*body)(struct bench_item *item));
+	bool (*queue)(enum bench_queue q, int cpu, struct bench_item *item);
+	/* queue @item @n times on BENCH_Q_SERIAL, return how many queued */
+	unsigned int (*requeue)(int cpu, struct bench_item *item,
+				unsigned int n);
+	void (*flush_item)(struct bench_item *item);
+	void (*flush)(enum bench_queue q);
+};
+
+/* The kernel's workqueue. */
+
+static struct workqueue_struct *kern_queues[BENCH_NR_QUEUES];
+
+static void kern_destroy(void)
+{
+	int q;
+
+	for (q = 0; q < BENCH_NR_QUEUES; q++) {
+		if (kern_queues[q])
+			destroy_workqueue(kern_queues[q]);
+		kern_queues[q] = NULL;
+	}
+}
+
+static int kern_create(void)
+{
+	kern_queues[BENCH_Q_MAIN] = alloc_workqueue("bench_kwq", 0, 0);
+	kern_queues[BENCH_Q_SERIAL] = alloc_workqueue("bench_kwq1", 0, 1);
+	if (kern_queues[BENCH_Q_MAIN] && kern_queues[BENCH_Q_SERIAL])
+		return 0;
+	kern_destroy();
+	return -ENOMEM;
+}
+
+static void kern_work_fn(struct work_struct *work)
+{
+	struct bench_item *item = container_of(work, struct bench_item,
+					       kwork);
+
+	item->body(item);
+}
+
+static void kern_init_item(struct bench_item *item,
+			   void (*body)(struct bench_item *item))
+{
+	INIT_WORK(&item->kwork, kern_work_fn);
+	item->body = body;
+}
+
+static bool kern_queue(enum bench_queue q, int cpu, struct bench_item *item)
+{
+	return queue_work_on(cpu, kern_queues[q], &item->kwork);
+}
+
+static unsigned int kern_requeue(int cpu, struct bench_item *item,
+				 unsigned int n)
+{
+	struct workqueue_struct *wq = kern_queues[BENCH_Q_SERIAL];
+	unsigned int i, queued = 0;
+
+	for (i = 0; i < n; i++)
+		queued += queue_work_on(cpu, wq, &item->kwork);
+	return queued;
+}
+
+static void kern_flush_item(struct bench_item *item)
+{
+	flush_work(&item->kwork);
+}
+
+static void kern_flush(enum bench_queue q)
+{
+	flush_workqueue(kern_queues[q]);
+}
+
+/* cmwq. */
+
+static struct cmwq_workqueue *cm_queues[BENCH_NR_QUEUES];
+
+static void cm_destroy(void)
+{
+	int q;
+
+	for (q = 0; q < BENCH_NR_QUEUES; q++) {
+		if (cm_queues[q])
+			cmwq_destroy_workqueue(cm_queues[q]);
+		cm_queues[q] = NULL;
+	}
+}
+
+static int cm_create(void)
+{
+	cm_queues[BENCH_Q_MAIN] = cmwq_alloc_workqueue("bench_cwq", 0, 0);
+	cm_queues[BENCH_Q_SERIAL] = cmwq_alloc_workqueue("bench_cwq1", 0, 1);
+	if (cm_queues[BENCH_Q_MAIN] && cm_queues[BENCH_Q_SERIAL])
+		return 0;
+	cm_destroy();
+	return -ENOMEM;
+}
+
+static void cm_work_fn(struct cmwq_work *work)
+{
+	struct bench_item *item = container_of(work, struct bench_item,
+					       cwork);
+
+	item->body(item);
+}
+
+static void cm_init_item(struct bench_item *item,
+			 void (*body)(struct bench_item *item))
+{
+	CMWQ_INIT_WORK(&item->cwork, cm_work_fn);
+	item->body = body;
+}
+
+static bool cm_queue(enum bench_queue q, int cpu, struct bench_item *item)
+{
+	return cmwq_queue_work_on(cpu, cm_queues[q], &item->cwork);
+}
+
+static unsigned int cm_requeue(int cpu, struct bench_item *item,
+			       unsigned int n)
+{
+	struct cmwq_workqueue *wq = cm_queues[BENCH_Q_SERIAL];
+	unsigned int i, queued = 0;
+
+	for (i = 0; i < n; i++)
+		queued += cmwq_queue_work_on(cpu, wq, &item->cwork);
+	return queued;
+}
+
+static void cm_flush_item(struct bench_item *item)
+{
+	cmwq_flush_work(&item->cwork);
+}
+
+static void cm_flush(enum bench_queue q)
+{
+	cmwq_flush_workqueue(cm_queues[q]);
+}
+
+enum { SIDE_KERNEL, SIDE_CMWQ, BENCH_NR_SIDES };
+
+static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
+	[SIDE_KERNEL] = {
+		.name		= "kernel",
+		.create		= kern_create,
+		.destroy	= kern_destroy,
+		.init_item	= kern_init_item,
+		.queue		= kern_queue,
+		.requeue	= kern_requeue,
+		.flush_item	= kern_flush_item,
+		.flush		= kern_flush,
+	},
+	[SIDE_CMWQ] = {
+		.name		= "cmwq",
+		.create		= cm_create,
+		.destroy	= cm_destroy,
+		.init_item	= cm_init_item,
+		.queue		= cm_queue,
+		.requeue	= cm_requeue,
+		.flush_item	= cm_flush_item,
+		.flush		= cm_flush,
+	},
+};
+
+/* What every workload shares. */
+struct bench_ctx {
+	struct bench_item	*items;		/* BENCH_NR_TINY */
+	u64			*samples;	/* BENCH_NR_LATENCY */
+	int			*cpus;		/* the online CPUs */
+	int			nr_cpus;
+	int			this_cpu;	/* where the benchmark runs */
+	int			other_cpu;	/* another online CPU */
+};
+
+/* By side, metric and round. */
+static u64 bench_results[BENCH_NR_SIDES][BENCH_NR_METRICS][BENCH_NR_ROUNDS];
+
+static void bench_arm(int nr_works)
+{
+	reinit_completion(&bench_batch_done);
+	atomic_set(&bench_remaining, nr_works);
+}
+
+static int bench_wait(const struct bench_side *side, const char *what)
+{
+	if (wait_for_completion_timeout(&bench_batch_done, BENCH_TIMEOUT))
+		return 0;
+	pr_err("FAILED %s %s: no completion within %d s\n", side->name, what,
+	       BENCH_TIMEOUT / HZ);
+	return -ETIMEDOUT;
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int bench_tiny(const struct bench_side *side, struct bench_ctx *ctx,
+		      u64 *res)
+{
+	u64 start;
+	int i, ret;
+
+	for (i = 0; i < BENCH_NR_TINY; i++)
+		side->init_item(&ctx->items[i], tiny_body);
+	bench_arm(BENCH_NR_TINY);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_TINY; i++)
+		side->queue(BENCH_Q_MAIN, ctx->cpus[i % ctx->nr_cpus],
+			    &ctx->items[i]);
+	ret = bench_wait(side, "tiny works");
+	if (ret)
+		return ret;
+	side->flush(BENCH_Q_MAIN);
+	res[M_TINY_NS] = div_u64(ktime_get_ns() - start, BENCH_NR_TINY);
+	return 0;
+}
+
+static int bench_latency(const struct bench_side *side, struct bench_ctx *ctx,
+			 int cpu, const char *what, u64 *p50, u64 *p99)
+{
+	struct bench_item *item = &ctx->items[0];
+	int i, ret;
+
+	side->init_item(item, stamp_body);
+	for (i = 0; i < BENCH_NR_LATENCY; i++) {
+		bench_arm(1);
+		item->queued_ns = ktime_get_ns();
+		side->queue(BENCH_Q_MAIN, cpu, item);
+		ret = bench_wait(side, what);
+		if (ret)
+			return ret;
+		/* let the worker finish, so the next sample finds it idle */
+		side->flush_item(item);
+		ctx->samples[i] = item->started_ns - item->queued_ns;
+	}
+	sort(ctx->samples, BENCH_NR_LATENCY, sizeof(*ctx->samples),
+	     bench_cmp_u64, NULL);
+	*p50 = ctx->samples[BENCH_NR_LATENCY / 2];
+	*p99 = ctx->samples[BENCH_NR_LATENCY * 99 / 100];
+	return 0;
+}
+
+static int bench_sleepers(const struct bench_side *side, struct bench_ctx *ctx,
+			  u64 *res)
+{
+	struct bench_item *items = ctx->items;
+	u64 start, wall;
+	int i, j, ret, nr_tasks = 0;
+
+	for (i = 0; i < BENCH_NR_SLEEPERS; i++) {
+		side->init_item(&items[i], sleep_body);
+		items[i].task = NULL;
+	}
+	bench_arm(BENCH_NR_SLEEPERS);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_SLEEPERS; i++)
+		side->queue(BENCH_Q_MAIN, ctx->other_cpu, &items[i]);
+	ret = bench_wait(side, "sleeping works");
+	if (ret)
+		return ret;
+	wall = ktime_get_ns() - start;
+	side->flush(BENCH_Q_MAIN);
+
+	/* count each task at its first appearance */
+	for (i = 0; i < BENCH_NR_SLEEPERS; i++) {
+		for (j = 0; j < i && items[j].task != items[i].task; j++)
+			;
+		nr_tasks += j == i;
+	}
+	res[M_SLEEP_WALL_US] = div_u64(wall, NSEC_PER_USEC);
+	res[M_SLEEP_WORKERS] = nr_tasks;
+	return 0;
+}
+
+static int bench_pending(const struct bench_side *side, struct bench_ctx *ctx,
+			 u64 *res)
+{
+	struct bench_item *blocker = &ctx->items[0];
+	struct bench_item *pending = &ctx->items[1];
+	unsigned int queued;
+	u64 start, elapsed;
+	int ret;
+
+	side->init_item(blocker, blocker_body);
+	side->init_item(pending, tiny_body);
+	reinit_completion(&bench_release);
+	bench_arm(2);
+
+	/* max_active = 1: @pending waits behind @blocker until released */
+	side->queue(BENCH_Q_SERIAL, ctx->this_cpu, blocker);
+	side->queue(BENCH_Q_SERIAL, ctx->this_cpu, pending);
+	start = ktime_get_ns();
+	queued = side->requeue(ctx->this_cpu, pending, BENCH_NR_REQUEUE);
+	elapsed = ktime_get_ns() - start;
+	complete(&bench_release);
+
+	ret = bench_wait(side, "pending requeue");
+	if (ret)
+		return ret;
+	side->flush(BENCH_Q_SERIAL);
+	if (queued) {
+		pr_err("FAILED %s pending requeue: %u of %d calls queued a pending work\n",
+		       side->name, queued, BENCH_NR_REQUEUE);
+		return -EINVAL;
+	}
+	res[M_PENDING_NS] = div_u64(elapsed, BENCH_NR_REQUEUE);
+	return 0;
+}
+
+static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
+		       u64 *res)
+{
+	int ret;
+
+	ret = bench_tiny(side, ctx, res);
+	if (!ret)
+		ret = bench_latency(side, ctx, ctx->this_cpu,
+				    "same-CPU latency", &res[M_LAT_SAME_P50],
+				    &res[M_LAT_SAME_P99]);
+	if (!ret)
+		ret = bench_latency(side, ctx, ctx->other_cpu,
+				    "other-CPU latency", &res[M_LAT_OTHER_P50],
+				    &res[M_LAT_OTHER_P99]);
+	if (!ret)
+		ret = bench_sleepers(side, ctx, res);
+	if (!ret)
+		ret = bench_pending(side, ctx, res);
+	return ret;
+}
+
+static int bench_run(struct bench_ctx *ctx)
+{
+	u64 res[BENCH_NR_METRICS];
+	int round, side, m, ret = 0;
+
+	migrate_disable();
+	ctx->this_cpu = smp_processor_id();
+	ctx->other_cpu = cpumask_any_but(cpu_online_mask, ctx->this_cpu);
+	if (ctx->other_cpu >= nr_cpu_ids)
+		ctx->other_cpu = ctx->this_cpu;
+	pr_info("%d rounds on %d CPUs, queueing from CPU %d, other CPU %d\n",
+		BENCH_NR_ROUNDS, ctx->nr_cpus, ctx->this_cpu, ctx->other_cpu);
+
+	for (round = 0; round < BENCH_NR_ROUNDS && !ret; round++) {
+		for (side = 0; side < BENCH_NR_SIDES; side++) {
+			ret = bench_round(&bench_sides[side], ctx, res);
+			if (ret)
+				break;
+			for (m = 0; m < BENCH_NR_METRICS; m++)
+				bench_results[side][m][round] = res[m];
+			pr_info("round %d %-6s tiny=%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu\n",
+				round + 1, bench_sides[side].name,
+				res[M_TINY_NS], res[M_LAT_SAME_P50],
+				res[M_LAT_SAME_P99], res[M_LAT_OTHER_P50],
+				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
+				res[M_SLEEP_WORKERS], res[M_PENDING_NS]);
+		}
+	}
+	migrate_enable();
+	return ret;
+}
+
+static u64 bench_median(int side, int metric)
+{
+	u64 v[BENCH_NR_ROUNDS];
+
+	memcpy(v, bench_results[side][metric], sizeof(v));
+	sort(v, BENCH_NR_ROUNDS, sizeof(*v), bench_cmp_u64, NULL);
+	return v[BENCH_NR_ROUNDS / 2];
+}
+
+static void bench_report(void)
+{
+	u64 kern, cm, ratio;
+	u32 hundredths;
+	int m;
+
+	pr_info("median of %d rounds, ratio = cmwq/kernel\n", BENCH_NR_ROUNDS);
+	for (m = 0; m < BENCH_NR_METRICS; m++) {
+		kern = bench_median(SIDE_KERNEL, m);
+		cm = bench_median(SIDE_CMWQ, m);
+		if (!kern) {
+			pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n",
+				bench_metric_names[m], kern, cm);
+			continue;
+		}
+		ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
+				    &hundredths);
+		pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n",
+			bench_metric_names[m], kern, cm, ratio, hundredths);
+	}
+	pr_info("done\n");
+}
+
+static int bench_ctx_init(struct bench_ctx *ctx)
+{
+	int cpu;
+
+	ctx->items = kvcalloc(BENCH_NR_TINY, sizeof(*ctx->items), GFP_KERNEL);
+	ctx->samples = kcalloc(BENCH_NR_LATENCY, sizeof(*ctx->samples),
+			       GFP_KERNEL);
+	ctx->cpus = kcalloc(nr_cpu_ids, sizeof(*ctx->cpus), GFP_KERNEL);
+	if (!ctx->items || !ctx->samples || !ctx->cpus)
+		return -ENOMEM;
+	for_each_online_cpu(cpu)
+		ctx->cpus[ctx->nr_cpus++] = cpu;
+	return 0;
+}
+
+static void bench_ctx_free(struct bench_ctx *ctx)
+{
+	kfree(ctx->cpus);
+	kfree(ctx->samples);
+	kvfree(ctx->items);
+}
+
+static int __init cmwq_bench_init(void)
+{
+	struct bench_ctx ctx = {};
+	int side, ret;
+
+	ret = bench_ctx_init(&ctx);
+	for (side = 0; side < BENCH_NR_SIDES && !ret; side++)
+		ret = bench_sides[side].create();
+	if (!ret)
+		ret = bench_run(&ctx);
+	if (!ret)
+		bench_report();
+
+	/* waits for every work still queued, even after a timeout */
+	for (side = 0; side < BENCH_NR_SIDES; side++)
+		bench_sides[side].destroy();
+	bench_ctx_free(&ctx);
+	return ret;
+}
+module_init(cmwq_bench_init);
+
+/* Everything was torn down at load; this only lets the module unload. */
+static void __exit cmwq_bench_exit(void)
+{
+}
+module_exit(cmwq_bench_exit);
+
+MODULE_DESCRIPTION("cmwq benchmark against the kernel's workqueue");
+MODULE_LICENSE("GPL");
