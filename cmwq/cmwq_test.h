@@ -21,7 +21,15 @@ struct cmwq_test_pool_stats {
 	unsigned long	nr_created_by_manager;
 	unsigned long	nr_reaped;
 	unsigned long	nr_create_failed;
+	unsigned long	nr_maydays;	/* maydays the pool sent */
 	unsigned long	nr_works;
+	bool		mayday_timer_armed;
+};
+
+struct cmwq_test_wq_stats {
+	unsigned long	nr_maydays;	/* maydays the queue received */
+	unsigned long	nr_rescued;	/* works its rescuer ran */
+	struct task_struct *rescuer;	/* NULL without CMWQ_MEM_RECLAIM */
 };
 
 int cmwq_test_pool_stats(int cpu, bool highpri,
@@ -32,5 +40,8 @@ int cmwq_test_nr_refusals(void);
 void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
 			  int *nr_active, int *nr_inactive);
 int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu);
+void cmwq_test_wq_stats(struct cmwq_workqueue *wq,
+			struct cmwq_test_wq_stats *stats);
+int cmwq_test_fail_create_worker(bool fail);
 
 #endif /* _CMWQ_TEST_H */

@@ -4,8 +4,10 @@
  *
  * "pools" has one line per pool that has workers: where it is, its
  * flags, its workers, idle ones, nr_running, pending works and lifetime
- * counters.  "workqueues" has one line per queue and, under it, the
- * active and inactive works of each cwq that has any.
+ * counters.  "workqueues" has one line per queue (with its rescue
+ * counters) and, under it, the active, inactive and rescued works of each
+ * cwq that has any.  "fail_create_worker" is the fault injection knob of
+ * rescuer.c.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -20,7 +22,7 @@ static int pools_show(struct seq_file *m, void *v)
 	struct list_head *pos;
 	int i, pending;
 
-	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed works\n");
+	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works\n");
 	for (i = 0; i < cmwq_nr_pools; i++) {
 		pool = pool_by_id(i);
 		raw_spin_lock_irq(&pool->lock);
@@ -35,13 +37,13 @@ static int pools_show(struct seq_file *m, void *v)
 			seq_printf(m, "%4d unbound  ", pool->id);
 		else
 			seq_printf(m, "%4d cpu%-5d ", pool->id, pool->gcwq->cpu);
-		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %lu\n",
+		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %lu\n",
 			   pool->highpri ? "H" : "N", pool->flags,
 			   pool->nr_workers, pool->nr_idle,
 			   atomic_read(&pool->nr_running), pending,
 			   pool->nr_created, pool->nr_created_by_manager,
 			   pool->nr_reaped, pool->nr_create_failed,
-			   pool->nr_works);
+			   pool->nr_maydays, pool->nr_works);
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	return 0;
@@ -53,21 +55,26 @@ static int workqueues_show(struct seq_file *m, void *v)
 	struct cmwq_workqueue *wq;
 	struct cmwq_cwq *cwq;
 	struct list_head *pos;
+	unsigned long maydays;
 	int inactive;
 
 	mutex_lock(&cmwq_wq_mutex);
 	list_for_each_entry(wq, &cmwq_workqueues, list) {
-		seq_printf(m, "%s flags=0x%x max_active=%d\n", wq->name,
-			   wq->flags, wq->saved_max_active);
+		raw_spin_lock_irq(&cmwq_mayday_lock);
+		maydays = wq->nr_maydays;
+		raw_spin_unlock_irq(&cmwq_mayday_lock);
+		seq_printf(m, "%s flags=0x%x max_active=%d rescuer=%s maydays=%lu\n",
+			   wq->name, wq->flags, wq->saved_max_active,
+			   wq->rescuer ? "yes" : "no", maydays);
 		for_each_cwq(cwq, wq) {
 			raw_spin_lock_irq(&cwq->pool->lock);
 			inactive = 0;
 			list_for_each(pos, &cwq->inactive_works)
 				inactive++;
-			if (cwq->nr_active || inactive)
-				seq_printf(m, "  pool %d: active=%d inactive=%d\n",
+			if (cwq->nr_active || inactive || cwq->nr_rescued)
+				seq_printf(m, "  pool %d: active=%d inactive=%d rescued=%lu\n",
 					   cwq->pool->id, cwq->nr_active,
-					   inactive);
+					   inactive, cwq->nr_rescued);
 			raw_spin_unlock_irq(&cwq->pool->lock);
 		}
 	}

@@ -99,6 +99,7 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 		cwq = worker->current_cwq;
 	}
 
+	check_flush_dependency(cwq->wq, work);
 	insert_wq_barrier(cwq, barr, work, worker);
 	raw_spin_unlock_irq(&pool->lock);
 
@@ -444,6 +445,7 @@ void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
 	might_sleep();
 	lock_map_acquire(&wq->lockdep_map);
 	lock_map_release(&wq->lockdep_map);
+	check_flush_dependency(wq, NULL);
 
 	mutex_lock(&wq->flush_mutex);
 	flush_color = wq->work_color;

@@ -13,6 +13,11 @@
  *
  * S: Touched only by the worker's own scheduler hooks.
  *
+ * A: pool->lock held to change it; for a rescuer, changed only by the
+ *    rescuer itself.
+ *
+ * MD: cmwq_mayday_lock (raw, IRQ-safe; nests inside pool->lock).
+ *
  * F: wq->flush_mutex.
  *
  * Q: wq->mutex.
@@ -57,9 +62,12 @@ enum {
 	/* idle workers beyond this ratio of busy ones are reaped */
 	MAX_IDLE_WORKERS_RATIO	= 4,
 
+	MAYDAY_INITIAL_TIMEOUT	= HZ / 100 >= 2 ? HZ / 100 : 2,
+	MAYDAY_INTERVAL		= HZ / 10,
 	CREATE_COOLDOWN		= HZ,
 
 	HIGHPRI_NICE_LEVEL	= MIN_NICE,
+	RESCUER_NICE_LEVEL	= MIN_NICE,
 };
 
 struct global_cwq;
@@ -90,6 +98,7 @@ struct worker_pool {
 	struct list_head	idle_list;	/* L: newest first */
 	struct list_head	workers;	/* L: all workers */
 	struct timer_list	idle_timer;	/* L: reap idle workers */
+	struct timer_list	mayday_timer;	/* summon rescuers */
 	DECLARE_HASHTABLE(busy_hash, BUSY_HASH_ORDER); /* L: running works */
 
 	struct ida		worker_ida;	/* worker ids, locked inside */
@@ -100,6 +109,7 @@ struct worker_pool {
 	unsigned long		nr_created_by_manager;
 	unsigned long		nr_reaped;	/* idle workers reaped */
 	unsigned long		nr_create_failed;
+	unsigned long		nr_maydays;	/* MD: maydays sent */
 	unsigned long		nr_works;	/* works executed */
 } ____cacheline_aligned_in_smp;
 
@@ -114,7 +124,7 @@ struct global_cwq {
 
 /* A workqueue's presence on one pool. */
 struct cmwq_cwq {
-	struct worker_pool	*pool;		/* I */
+	struct worker_pool	*pool;		/* A: I but for rescuers */
 	struct cmwq_workqueue	*wq;		/* I */
 	int			work_color;	/* L: color of new works */
 	int			flush_color;	/* L: color being flushed */
@@ -123,6 +133,8 @@ struct cmwq_cwq {
 	int			max_active;	/* L */
 	struct list_head	inactive_works;	/* L: held by max_active */
 	struct list_head	node;		/* I: in wq->cwqs */
+	struct list_head	mayday_node;	/* MD: in wq->maydays */
+	unsigned long		nr_rescued;	/* L: works the rescuer ran */
 } __aligned(1 << CMWQ_WORK_FLAG_BITS);
 
 struct worker {
@@ -142,6 +154,7 @@ struct worker {
 	int			id;		/* I */
 	bool			sleeping;	/* S: nr_running dropped */
 	struct preempt_notifier	notifier;	/* I */
+	struct cmwq_workqueue	*rescue_wq;	/* I: rescuers only */
 };
 
 struct cmwq_workqueue {
@@ -159,6 +172,10 @@ struct cmwq_workqueue {
 	int			work_color;	/* F */
 	atomic_t		nr_cwqs_to_flush; /* F */
 	struct completion	*flush_done;	/* F */
+
+	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
+	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
+	unsigned long		nr_maydays;	/* MD: maydays received */
 
 #ifdef CONFIG_LOCKDEP
 	struct lock_class_key	key;
@@ -270,6 +287,18 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 			unsigned long *flags);
 bool cwq_busy(struct cmwq_cwq *cwq);
 void wq_start_draining(struct cmwq_workqueue *wq);
+
+/* rescuer.c */
+extern raw_spinlock_t cmwq_mayday_lock;
+bool cmwq_should_fail_create_worker(void);
+void cmwq_fault_init(void);
+struct fault_attr *cmwq_fault_attr(void);
+void pool_mayday_timeout(struct timer_list *t);
+int cmwq_rescuer_thread(void *arg);
+int init_rescuer(struct cmwq_workqueue *wq);
+void destroy_rescuer(struct cmwq_workqueue *wq);
+void check_flush_dependency(struct cmwq_workqueue *target_wq,
+			    struct cmwq_work *target_work);
 
 /* debugfs.c */
 void cmwq_debugfs_init(void);

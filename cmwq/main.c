@@ -120,6 +120,7 @@ static int __init cmwq_init(void)
 	if (ret)
 		goto exit_pools;
 	cmwq_debugfs_init();
+	cmwq_fault_init();
 	pr_info("cmwq: %d CPU pools and the unbound pools ready\n",
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;

@@ -65,7 +65,8 @@ struct worker_pool *pool_by_id(int id)
  * current_worker - the worker running in the current task
  *
  * Context: Any context.
- * Return: the worker, or %NULL if current is not one of cmwq's threads.
+ * Return: the worker (pool worker or rescuer), or %NULL if current is not
+ * one of cmwq's threads.
  */
 struct worker *current_worker(void)
 {
@@ -73,7 +74,7 @@ struct worker *current_worker(void)
 
 	if (in_task() && (current->flags & PF_KTHREAD)) {
 		fn = kthread_func(current);
-		if (fn == worker_thread)
+		if (fn == worker_thread || fn == cmwq_rescuer_thread)
 			return kthread_data(current);
 	}
 	return NULL;
@@ -200,6 +201,9 @@ static struct worker *create_worker(struct worker_pool *pool)
 	const char *pri = pool->highpri ? "H" : "";
 	struct worker *worker;
 	int id;
+
+	if (cmwq_should_fail_create_worker())
+		goto fail;
 
 	id = ida_alloc(&pool->worker_ida, GFP_KERNEL);
 	if (id < 0)
@@ -333,6 +337,9 @@ static void maybe_create_worker(struct worker_pool *pool)
 restart:
 	raw_spin_unlock_irq(&pool->lock);
 
+	/* if creation keeps failing, rescuers are summoned (rescuer.c) */
+	mod_timer(&pool->mayday_timer, jiffies + MAYDAY_INITIAL_TIMEOUT);
+
 	for (;;) {
 		if (create_worker(pool)) {
 			raw_spin_lock_irq(&pool->lock);
@@ -347,6 +354,7 @@ restart:
 			break;
 	}
 
+	del_timer_sync(&pool->mayday_timer);
 	raw_spin_lock_irq(&pool->lock);
 	/*
 	 * The new worker may have been taken by someone else already; keep
@@ -600,6 +608,7 @@ static void destroy_pool_workers(struct worker_pool *pool)
 	raw_spin_unlock_irq(&pool->lock);
 
 	del_timer_sync(&pool->idle_timer);
+	del_timer_sync(&pool->mayday_timer);
 	irq_work_sync(&pool->wake_work);
 	ida_destroy(&pool->worker_ida);
 }
@@ -617,6 +626,7 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 	INIT_LIST_HEAD(&pool->idle_list);
 	INIT_LIST_HEAD(&pool->workers);
 	timer_setup(&pool->idle_timer, idle_worker_timeout, 0);
+	timer_setup(&pool->mayday_timer, pool_mayday_timeout, 0);
 	hash_init(pool->busy_hash);
 	ida_init(&pool->worker_ida);
 	init_waitqueue_head(&pool->manager_wait);

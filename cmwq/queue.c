@@ -432,6 +432,19 @@ static bool work_is_refused(struct cmwq_work *work, const char *caller,
 			   ret_ip);
 }
 
+/* The checks of a queueing call but the work's own NULL check. */
+static bool queue_is_refused(int cpu, struct cmwq_workqueue *wq,
+			     struct cmwq_work *work, const char *caller,
+			     void *ret_ip)
+{
+	return CMWQ_REFUSE(!work->func || !work->entry.next,
+			   "%s: uninitialised work %p from %pS", caller, work,
+			   ret_ip) ||
+	       CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", caller,
+			   ret_ip) ||
+	       cpu_is_refused(cpu, caller);
+}
+
 /**
  * cmwq_queue_work_on - queue a work item on a CPU
  * @cpu: a possible CPU, or %CMWQ_CPU_UNBOUND for the local one
@@ -452,15 +465,22 @@ bool cmwq_queue_work_on(int cpu, struct cmwq_workqueue *wq,
 	unsigned long flags;
 	bool ret = false;
 
-	if (work_is_refused(work, __func__, (void *)_RET_IP_) ||
-	    CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    cpu_is_refused(cpu, __func__))
+	if (CMWQ_REFUSE(!work, "%s: NULL work from %pS", __func__,
+			(void *)_RET_IP_))
 		return false;
 
 	local_irq_save(flags);
-	if (!test_and_set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work)))
-		ret = __queue_work(cpu, wq, work);
+	/*
+	 * Requeueing a pending work is the common case: it costs just the
+	 * atomic.  The other checks run only for a work about to be queued.
+	 */
+	if (!test_and_set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work))) {
+		if (likely(!queue_is_refused(cpu, wq, work, __func__,
+					     (void *)_RET_IP_)))
+			ret = __queue_work(cpu, wq, work);
+		else
+			clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+	}
 	local_irq_restore(flags);
 	return ret;
 }
@@ -717,6 +737,7 @@ static struct cmwq_cwq *alloc_cwq(struct cmwq_workqueue *wq,
 	cwq->flush_color = -1;
 	cwq->max_active = max_active;
 	INIT_LIST_HEAD(&cwq->inactive_works);
+	INIT_LIST_HEAD(&cwq->mayday_node);
 	list_add_tail(&cwq->node, &wq->cwqs);
 	return cwq;
 }
@@ -773,6 +794,7 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	wq->saved_max_active = max_active;
 	INIT_LIST_HEAD(&wq->cwqs);
 	INIT_LIST_HEAD(&wq->list);
+	INIT_LIST_HEAD(&wq->maydays);
 	mutex_init(&wq->mutex);
 	mutex_init(&wq->flush_mutex);
 #ifdef CONFIG_LOCKDEP
@@ -799,6 +821,9 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 				goto free_wq;
 		}
 	}
+
+	if ((flags & CMWQ_MEM_RECLAIM) && init_rescuer(wq))
+		goto free_wq;
 
 	mutex_lock(&cmwq_wq_mutex);
 	list_add_tail(&wq->list, &cmwq_workqueues);
@@ -864,6 +889,7 @@ void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
 	list_del(&wq->list);
 	mutex_unlock(&cmwq_wq_mutex);
 
+	destroy_rescuer(wq);
 	/* get_work_pool() may still be looking at a cwq under RCU */
 	synchronize_rcu();
 	free_wq(wq);

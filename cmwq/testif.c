@@ -8,6 +8,8 @@
  */
 #include <linux/module.h>
 
+#include <linux/fault-inject.h>
+
 #include "internal.h"
 #include "cmwq_test.h"
 
@@ -43,7 +45,9 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->nr_created_by_manager = pool->nr_created_by_manager;
 	stats->nr_reaped = pool->nr_reaped;
 	stats->nr_create_failed = pool->nr_create_failed;
+	stats->nr_maydays = pool->nr_maydays;
 	stats->nr_works = pool->nr_works;
+	stats->mayday_timer_armed = timer_pending(&pool->mayday_timer);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
@@ -147,3 +151,53 @@ int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu)
 	return READ_ONCE(test_cwq(wq, cpu)->max_active);
 }
 EXPORT_SYMBOL_GPL(cmwq_test_max_active);
+
+/**
+ * cmwq_test_wq_stats - a queue's rescue counters
+ * @wq: the workqueue
+ * @stats: filled in
+ *
+ * Context: Process context.
+ */
+void cmwq_test_wq_stats(struct cmwq_workqueue *wq,
+			struct cmwq_test_wq_stats *stats)
+{
+	struct cmwq_cwq *cwq;
+
+	raw_spin_lock_irq(&cmwq_mayday_lock);
+	stats->nr_maydays = wq->nr_maydays;
+	raw_spin_unlock_irq(&cmwq_mayday_lock);
+
+	stats->nr_rescued = 0;
+	for_each_cwq(cwq, wq) {
+		raw_spin_lock_irq(&cwq->pool->lock);
+		stats->nr_rescued += cwq->nr_rescued;
+		raw_spin_unlock_irq(&cwq->pool->lock);
+	}
+	stats->rescuer = wq->rescuer ? wq->rescuer->task : NULL;
+}
+EXPORT_SYMBOL_GPL(cmwq_test_wq_stats);
+
+/**
+ * cmwq_test_fail_create_worker - make every worker creation fail, or none
+ * @fail: fail every creation from now on, or stop failing
+ *
+ * Drives the same fault attribute as the fail_create_worker knob.
+ *
+ * Context: Any context.
+ * Return: 0, or -EOPNOTSUPP on a kernel without fault injection.
+ */
+int cmwq_test_fail_create_worker(bool fail)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr *attr = cmwq_fault_attr();
+
+	attr->interval = 1;
+	atomic_set(&attr->times, -1);
+	WRITE_ONCE(attr->probability, fail ? 100 : 0);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+EXPORT_SYMBOL_GPL(cmwq_test_fail_create_worker);

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rescuer.c - forward progress when no worker can be created
+ *
+ * A pool makes progress as long as its manager can create a worker when
+ * the last idle one starts working.  Under memory pressure creation can
+ * fail, and if the works that would free memory wait on that same pool,
+ * nothing moves.  A CMWQ_MEM_RECLAIM queue therefore owns a rescuer
+ * thread.  While a pool's manager fails to create a worker, the pool's
+ * mayday timer fires (MAYDAY_INITIAL_TIMEOUT after the first attempt,
+ * then every MAYDAY_INTERVAL) and sends a mayday to the rescuer of every
+ * queue with works waiting on the pool.  The rescuer moves to the pool's
+ * CPU, takes that queue's works (and only those) off the pool's worklist,
+ * runs them, and goes on to the next pool that called it.
+ *
+ * Creation failures can be injected with the kernel's fault injection
+ * framework (the fail_create_worker knob in cmwq's debugfs directory, or
+ * the module parameter of the same name at load time).
+ */
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+DEFINE_RAW_SPINLOCK(cmwq_mayday_lock);
+
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_create_worker);
+
+static char fail_create_worker_param[64];
+module_param_string(fail_create_worker, fail_create_worker_param,
+		    sizeof(fail_create_worker_param), 0444);
+MODULE_PARM_DESC(fail_create_worker,
+		 "make worker creation fail: <interval>,<probability>,<space>,<times>");
+
+/**
+ * cmwq_should_fail_create_worker - should this worker creation fail?
+ *
+ * Context: Might sleep (called before creating a worker).
+ * Return: %true when fault injection says so.
+ */
+bool cmwq_should_fail_create_worker(void)
+{
+	return should_fail(&fail_create_worker, 1);
+}
+
+/**
+ * cmwq_fault_attr - the fault attribute behind fail_create_worker
+ *
+ * Context: Any context.
+ * Return: the attribute, for the test interface to drive.
+ */
+struct fault_attr *cmwq_fault_attr(void)
+{
+	return &fail_create_worker;
+}
+
+/**
+ * cmwq_fault_init - apply the load-time parameter, add the debugfs knob
+ *
+ * Context: Module init, after cmwq_debugfs_init().
+ */
+void cmwq_fault_init(void)
+{
+	if (fail_create_worker_param[0])
+		setup_fault_attr(&fail_create_worker, fail_create_worker_param);
+	fault_create_debugfs_attr("fail_create_worker", cmwq_debugfs_dir,
+				  &fail_create_worker);
+}
+#else
+bool cmwq_should_fail_create_worker(void)
+{
+	return false;
+}
+
+void cmwq_fault_init(void)
+{
+}
+#endif
+
+/* Ask @work's queue's rescuer, if it has one, to come to its pool. */
+static void send_mayday(struct cmwq_work *work)
+{
+	struct cmwq_cwq *cwq = get_work_cwq(work);
+	struct cmwq_workqueue *wq = cwq->wq;
+
+	lockdep_assert_held(&cmwq_mayday_lock);
+	if (!wq->rescuer)
+		return;
+
+	/* a cwq already waiting for the rescuer needs no second call */
+	if (list_empty(&cwq->mayday_node)) {
+		list_add_tail(&cwq->mayday_node, &wq->maydays);
+		wq->nr_maydays++;
+		cwq->pool->nr_maydays++;
+		wake_up_process(wq->rescuer->task);
+	}
+}
+
+/**
+ * pool_mayday_timeout - creation is failing: summon the rescuers
+ * @t: the pool's mayday_timer
+ *
+ * Context: Timer (softirq).
+ */
+void pool_mayday_timeout(struct timer_list *t)
+{
+	struct worker_pool *pool = from_timer(pool, t, mayday_timer);
+	struct cmwq_work *work;
+
+	raw_spin_lock_irq(&pool->lock);
+	raw_spin_lock(&cmwq_mayday_lock);
+
+	if (need_to_create_worker(pool)) {
+		/*
+		 * Works of every queue may be what frees the memory the
+		 * manager needs: call every rescuer that has works here.
+		 */
+		list_for_each_entry(work, &pool->worklist, entry)
+			send_mayday(work);
+	}
+
+	raw_spin_unlock(&cmwq_mayday_lock);
+	raw_spin_unlock_irq(&pool->lock);
+
+	mod_timer(&pool->mayday_timer, jiffies + MAYDAY_INTERVAL);
+}
+
+/*
+ * Move the rescuer to @pool's CPU and lock the pool.  A CPU pool's
+ * binding is verified under the lock: if the pool's CPU is online the
+ * rescuer must be running on it, else it retries.
+ */
+static void rescuer_bind_and_lock(struct worker *rescuer,
+				  struct worker_pool *pool)
+	__acquires(&pool->lock)
+{
+	int cpu = pool->gcwq->cpu;
+
+	for (;;) {
+		if (cpu == CMWQ_CPU_UNBOUND || !cpu_online(cpu))
+			set_cpus_allowed_ptr(current, cpu_possible_mask);
+		else
+			set_cpus_allowed_ptr(current, cpumask_of(cpu));
+
+		raw_spin_lock_irq(&pool->lock);
+		if (cpu == CMWQ_CPU_UNBOUND || !cpu_online(cpu) ||
+		    raw_smp_processor_id() == cpu)
+			break;
+		raw_spin_unlock_irq(&pool->lock);
+		cond_resched();
+	}
+	rescuer->pool = pool;
+}
+
+/* Take @cwq's works off its pool's worklist and run them. */
+static void rescue_cwq(struct worker *rescuer, struct cmwq_cwq *cwq)
+{
+	struct worker_pool *pool = cwq->pool;
+	struct cmwq_work *work, *n;
+
+	rescuer_bind_and_lock(rescuer, pool);
+
+	list_for_each_entry_safe(work, n, &pool->worklist, entry) {
+		if (get_work_cwq(work) == cwq) {
+			move_linked_works(work, &rescuer->scheduled, &n);
+			cwq->nr_rescued++;
+		}
+	}
+	process_scheduled_works(rescuer);
+
+	/*
+	 * Works of this queue may have arrived meanwhile while the pool
+	 * still cannot grow: stay on call for them.
+	 */
+	if (need_to_create_worker(pool)) {
+		raw_spin_lock(&cmwq_mayday_lock);
+		list_for_each_entry(work, &pool->worklist, entry) {
+			if (get_work_cwq(work) == cwq) {
+				send_mayday(work);
+				break;
+			}
+		}
+		raw_spin_unlock(&cmwq_mayday_lock);
+	}
+
+	/* leaving: whatever is left needs a worker running */
+	if (need_more_worker(pool))
+		wake_up_worker(pool);
+
+	rescuer->pool = NULL;
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/**
+ * cmwq_rescuer_thread - a reclaim queue's rescuer
+ * @arg: the rescuer's &struct worker
+ *
+ * Context: Kernel thread; sleeps until a mayday arrives.
+ * Return: 0 when stopped.
+ */
+int cmwq_rescuer_thread(void *arg)
+{
+	struct worker *rescuer = arg;
+	struct cmwq_workqueue *wq = rescuer->rescue_wq;
+	struct cmwq_cwq *cwq;
+	bool should_stop;
+
+	set_user_nice(current, RESCUER_NICE_LEVEL);
+repeat:
+	set_current_state(TASK_IDLE);
+
+	/*
+	 * Stop only after every mayday that arrived before the stop request
+	 * is served: destroy drains the queue first, so none is left for
+	 * works, but a late one may still point at our cwqs.
+	 */
+	should_stop = kthread_should_stop();
+
+	raw_spin_lock_irq(&cmwq_mayday_lock);
+	while ((cwq = list_first_entry_or_null(&wq->maydays, struct cmwq_cwq,
+					       mayday_node))) {
+		__set_current_state(TASK_RUNNING);
+		list_del_init(&cwq->mayday_node);
+		raw_spin_unlock_irq(&cmwq_mayday_lock);
+
+		rescue_cwq(rescuer, cwq);
+
+		raw_spin_lock_irq(&cmwq_mayday_lock);
+	}
+	raw_spin_unlock_irq(&cmwq_mayday_lock);
+
+	if (should_stop) {
+		__set_current_state(TASK_RUNNING);
+		return 0;
+	}
+	schedule();
+	goto repeat;
+}
+
+/**
+ * init_rescuer - give a reclaim queue its rescuer thread
+ * @wq: the workqueue, not yet visible to anyone
+ *
+ * Context: Process context; might sleep.
+ * Return: 0 or a negative errno.
+ */
+int init_rescuer(struct cmwq_workqueue *wq)
+{
+	struct worker *rescuer;
+
+	rescuer = kzalloc(sizeof(*rescuer), GFP_KERNEL);
+	if (!rescuer)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&rescuer->scheduled);
+	INIT_LIST_HEAD(&rescuer->entry);
+	INIT_LIST_HEAD(&rescuer->node);
+	/* PREP for good: a rescuer is never concurrency managed */
+	rescuer->flags = WORKER_PREP;
+	rescuer->rescue_wq = wq;
+
+	rescuer->task = kthread_create(cmwq_rescuer_thread, rescuer, "%s",
+				       wq->name);
+	if (IS_ERR(rescuer->task)) {
+		int ret = PTR_ERR(rescuer->task);
+
+		kfree(rescuer);
+		return ret;
+	}
+	wq->rescuer = rescuer;
+	wake_up_process(rescuer->task);
+	return 0;
+}
+
+/**
+ * destroy_rescuer - stop a reclaim queue's rescuer
+ * @wq: the workqueue, drained
+ *
+ * Context: Process context; might sleep.
+ */
+void destroy_rescuer(struct cmwq_workqueue *wq)
+{
+	struct worker *rescuer = wq->rescuer;
+
+	if (!rescuer)
+		return;
+	kthread_stop(rescuer->task);
+	wq->rescuer = NULL;
+	kfree(rescuer);
+}
+
+/**
+ * check_flush_dependency - warn when a reclaim work waits on a non-reclaim
+ * queue
+ * @target_wq: the queue being flushed (or holding @target_work)
+ * @target_work: the work being flushed, or %NULL for a queue flush
+ *
+ * A work of a %CMWQ_MEM_RECLAIM queue is guaranteed to progress only as
+ * long as everything it waits for is too; waiting for a queue without a
+ * rescuer defeats that.
+ *
+ * Context: Process context.
+ */
+void check_flush_dependency(struct cmwq_workqueue *target_wq,
+			    struct cmwq_work *target_work)
+{
+	cmwq_func_t target_func = target_work ? target_work->func : NULL;
+	struct worker *worker;
+
+	if (target_wq->flags & CMWQ_MEM_RECLAIM)
+		return;
+
+	worker = current_worker();
+	WARN_ONCE(worker && worker->current_cwq &&
+		  (worker->current_cwq->wq->flags & CMWQ_MEM_RECLAIM),
+		  "cmwq: CMWQ_MEM_RECLAIM %s:%ps is flushing !CMWQ_MEM_RECLAIM %s:%ps",
+		  worker->current_cwq->wq->name, worker->current_func,
+		  target_wq->name, target_func);
+}
