@@ -24,6 +24,10 @@ struct cmwq_test_pool_stats {
 	unsigned long	nr_maydays;	/* maydays the pool sent */
 	unsigned long	nr_works;
 	bool		mayday_timer_armed;
+	bool		disassociated;	/* its CPU is down */
+	int		nr_rogue;	/* workers running anywhere */
+	bool		all_bound;	/* every worker bound to the CPU */
+	int		trustee_state;	/* 0 when no trustee */
 };
 
 struct cmwq_test_wq_stats {

@@ -8,8 +8,12 @@
  *
  * L: pool->lock (raw, IRQ-safe: works are queued from hard IRQ).
  *
- * X: Written only by the worker itself under pool->lock; read
- *    locklessly by the worker's own scheduler hooks.
+ * X: Written by the worker itself under pool->lock, or by the trustee
+ *    under pool->lock followed by synchronize_rcu() before anything
+ *    depends on it (hotplug.c); read locklessly by the worker's own
+ *    scheduler hooks.
+ *
+ * T: gcwq->trustee_lock.
  *
  * S: Touched only by the worker's own scheduler hooks.
  *
@@ -42,6 +46,7 @@ enum {
 	/* pool->flags */
 	POOL_MANAGER_ACTIVE	= 1 << 0, /* a worker is managing */
 	POOL_MANAGE_REAP	= 1 << 1, /* idle timer asks for reaping */
+	POOL_DISASSOCIATED	= 1 << 2, /* CPU down: workers are rogue */
 
 	/* worker->flags */
 	WORKER_DIE		= 1 << 1, /* exit at next wake-up */
@@ -49,10 +54,12 @@ enum {
 	WORKER_PREP		= 1 << 3, /* not yet processing works */
 	WORKER_CPU_INTENSIVE	= 1 << 6, /* running a CPU-intensive work */
 	WORKER_UNBOUND		= 1 << 7, /* serves the unbound pool */
+	WORKER_ROGUE		= 1 << 8, /* its CPU is down: runs anywhere */
+	WORKER_REBIND		= 1 << 9, /* rebind after this work */
 
 	/* workers with any of these do not count in nr_running */
 	WORKER_NOT_RUNNING	= WORKER_PREP | WORKER_CPU_INTENSIVE |
-				  WORKER_UNBOUND,
+				  WORKER_UNBOUND | WORKER_ROGUE,
 
 	NR_STD_WORKER_POOLS	= 2,	/* normal and high priority */
 	BUSY_HASH_ORDER		= 6,
@@ -71,6 +78,14 @@ enum {
 };
 
 struct global_cwq;
+
+enum trustee_state {
+	TRUSTEE_DONE = 0,	/* no trustee: the CPU owns its pools */
+	TRUSTEE_START,		/* claiming the manager roles */
+	TRUSTEE_IN_CHARGE,	/* workers rogue: draining */
+	TRUSTEE_BUTCHER,	/* CPU dead: destroy idle workers */
+	TRUSTEE_RELEASE,	/* CPU back: rebind and hand back */
+};
 
 /*
  * A worker pool: the shared workers of one CPU and priority (or of the
@@ -120,6 +135,11 @@ struct worker_pool {
 struct global_cwq {
 	int			cpu;		/* I: CMWQ_CPU_UNBOUND if unbound */
 	struct worker_pool	pools[NR_STD_WORKER_POOLS];
+
+	spinlock_t		trustee_lock;	/* protects the T fields */
+	struct task_struct	*trustee;	/* T: NULL when DONE */
+	enum trustee_state	trustee_state;	/* T; read with READ_ONCE */
+	wait_queue_head_t	trustee_wait;	/* trustee_state changes */
 };
 
 /* A workqueue's presence on one pool. */
@@ -202,6 +222,8 @@ void process_scheduled_works(struct worker *worker);
 void wake_up_worker(struct worker_pool *pool);
 struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
+struct worker *create_worker(struct worker_pool *pool);
+void destroy_worker(struct worker *worker);
 
 static inline bool __need_more_worker(struct worker_pool *pool)
 {
@@ -299,6 +321,12 @@ int init_rescuer(struct cmwq_workqueue *wq);
 void destroy_rescuer(struct cmwq_workqueue *wq);
 void check_flush_dependency(struct cmwq_workqueue *target_wq,
 			    struct cmwq_work *target_work);
+void send_mayday(struct cmwq_work *work);
+
+/* hotplug.c */
+int cmwq_hotplug_init(void);
+void cmwq_hotplug_exit(void);
+void worker_maybe_rebind(struct worker *worker);
 
 /* debugfs.c */
 void cmwq_debugfs_init(void);

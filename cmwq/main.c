@@ -2,8 +2,10 @@
 /*
  * main.c - cmwq module set-up and teardown, system workqueues
  *
- * cmwq.ko brings up the pools of every CPU and the unbound gcwq (pool.c),
- * then the four system workqueues drivers share.  Teardown runs in
+ * cmwq.ko sets up the pools of every CPU and the unbound gcwq (pool.c),
+ * registers the CPU hotplug callbacks, which give the online CPUs' pools
+ * their workers (hotplug.c), then creates the four system workqueues
+ * drivers share.  Teardown runs in
  * reverse; by then every driver using cmwq is unloaded, so every queue of
  * theirs is gone.
  */
@@ -116,15 +118,20 @@ static int __init cmwq_init(void)
 	ret = cmwq_pools_init();
 	if (ret)
 		goto exit_queue;
-	ret = create_system_wqs();
+	ret = cmwq_hotplug_init();
 	if (ret)
 		goto exit_pools;
+	ret = create_system_wqs();
+	if (ret)
+		goto exit_hotplug;
 	cmwq_debugfs_init();
 	cmwq_fault_init();
 	pr_info("cmwq: %d CPU pools and the unbound pools ready\n",
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;
 
+exit_hotplug:
+	cmwq_hotplug_exit();
 exit_pools:
 	cmwq_pools_exit();
 exit_queue:
@@ -138,6 +145,7 @@ static void __exit cmwq_exit(void)
 {
 	cmwq_debugfs_exit();
 	destroy_system_wqs();
+	cmwq_hotplug_exit();
 	cmwq_pools_exit();
 	cmwq_queue_exit();
 	preempt_notifier_dec();

@@ -18,7 +18,6 @@
  * work's address, so that a work queued again while it runs is handed to
  * the same worker instead of running twice in parallel (queue.c).
  */
-#include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -191,11 +190,15 @@ static struct worker *alloc_worker(void)
  * create_worker - create a worker, start it and make it idle
  * @pool: the pool it serves
  *
- * Context: Might sleep.  Called by the pool's manager, at start-up and by
- * the CPU hotplug callbacks, none of them holding pool->lock.
+ * A worker of a disassociated pool (its CPU is down) starts rogue, free
+ * to run anywhere until the CPU returns and rebinds it.
+ *
+ * Context: Might sleep.  Called by the pool's manager (or the trustee,
+ * which holds that role), at start-up and by the CPU hotplug callbacks,
+ * none of them holding pool->lock.
  * Return: the worker, or %NULL when it could not be created.
  */
-static struct worker *create_worker(struct worker_pool *pool)
+struct worker *create_worker(struct worker_pool *pool)
 {
 	struct global_cwq *gcwq = pool->gcwq;
 	const char *pri = pool->highpri ? "H" : "";
@@ -228,12 +231,20 @@ static struct worker *create_worker(struct worker_pool *pool)
 
 	if (pool->highpri)
 		set_user_nice(worker->task, HIGHPRI_NICE_LEVEL);
+	/* also shields a bound worker's affinity from user space */
+	if (gcwq->cpu != CMWQ_CPU_UNBOUND)
+		kthread_bind(worker->task, gcwq->cpu);
 
 	raw_spin_lock_irq(&pool->lock);
-	if (gcwq->cpu == CMWQ_CPU_UNBOUND)
+	if (gcwq->cpu == CMWQ_CPU_UNBOUND) {
 		worker->flags |= WORKER_UNBOUND;
-	else
-		kthread_bind(worker->task, gcwq->cpu);
+	} else if (pool->flags & POOL_DISASSOCIATED) {
+		/* not yet running: the affinity can change under the lock */
+		worker->flags |= WORKER_ROGUE;
+		raw_spin_unlock_irq(&pool->lock);
+		set_cpus_allowed_ptr(worker->task, cpu_possible_mask);
+		raw_spin_lock_irq(&pool->lock);
+	}
 	list_add_tail(&worker->node, &pool->workers);
 	pool->nr_workers++;
 	pool->nr_created++;
@@ -259,10 +270,11 @@ fail:
  *
  * Drops pool->lock while waiting for the thread to exit.
  *
- * Context: pool->lock held; might sleep.  Caller is the pool's manager or
- * the module teardown, so nobody else destroys workers meanwhile.
+ * Context: pool->lock held; might sleep.  Caller is the pool's manager
+ * (or the trustee) or the module teardown, so nobody else destroys
+ * workers meanwhile.
  */
-static void destroy_worker(struct worker *worker)
+void destroy_worker(struct worker *worker)
 	__releases(&pool->lock) __acquires(&pool->lock)
 {
 	struct worker_pool *pool = worker->pool;
@@ -542,10 +554,14 @@ recheck:
 			move_linked_works(work, &worker->scheduled, NULL);
 			process_scheduled_works(worker);
 		}
+		/* asked to go back to its CPU: before taking another work */
+		worker_maybe_rebind(worker);
 	} while (keep_working(pool));
 
 	worker_set_flags(worker, WORKER_PREP);
 sleep:
+	/* never idle while still bound elsewhere than the pool's CPU */
+	worker_maybe_rebind(worker);
 	if (unlikely(need_to_manage_workers(pool)) && manage_workers(worker))
 		goto recheck;
 
@@ -630,12 +646,16 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 	hash_init(pool->busy_hash);
 	ida_init(&pool->worker_ida);
 	init_waitqueue_head(&pool->manager_wait);
+	/* a CPU's pools are bound when the hotplug callbacks see it online */
+	if (gcwq->cpu != CMWQ_CPU_UNBOUND)
+		pool->flags |= POOL_DISASSOCIATED;
 }
 
 /**
- * cmwq_pools_init - set up every gcwq and start the online CPUs' workers
+ * cmwq_pools_init - set up every gcwq and start the unbound workers
  *
- * Context: Might sleep; module init.
+ * Context: Might sleep; module init.  The CPUs' pools get their workers
+ * from the hotplug callbacks.
  * Return: 0 or a negative errno.
  */
 int cmwq_pools_init(void)
@@ -651,22 +671,14 @@ int cmwq_pools_init(void)
 	for (i = 0; i <= nr_cpu_ids; i++) {
 		gcwq = &cmwq_gcwqs[i];
 		gcwq->cpu = i < nr_cpu_ids ? i : CMWQ_CPU_UNBOUND;
+		spin_lock_init(&gcwq->trustee_lock);
+		init_waitqueue_head(&gcwq->trustee_wait);
 		init_pool(&gcwq->pools[0], gcwq, i * NR_STD_WORKER_POOLS, false);
 		init_pool(&gcwq->pools[1], gcwq, i * NR_STD_WORKER_POOLS + 1,
 			  true);
 	}
 
 	ret = start_gcwq_workers(get_gcwq(CMWQ_CPU_UNBOUND));
-	if (ret)
-		goto destroy_workers;
-
-	cpus_read_lock();
-	for_each_online_cpu(i) {
-		ret = start_gcwq_workers(get_gcwq(i));
-		if (ret)
-			break;
-	}
-	cpus_read_unlock();
 	if (ret)
 		goto destroy_workers;
 	return 0;

@@ -351,7 +351,7 @@ bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work)
 {
 	struct cmwq_cwq *cwq;
 	struct worker_pool *last_pool, *pool;
-	struct worker *worker;
+	struct worker *worker = NULL;
 	struct list_head *worklist;
 	unsigned int work_flags;
 
@@ -368,6 +368,7 @@ bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work)
 	rcu_read_lock();
 	if (cpu == CMWQ_CPU_UNBOUND)
 		cpu = raw_smp_processor_id();
+retry:
 	cwq = wq_cwq(wq, cpu);
 	pool = cwq->pool;
 
@@ -383,11 +384,24 @@ bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work)
 			cwq = worker->current_cwq;
 			pool = last_pool;
 		} else {
+			worker = NULL;
 			raw_spin_unlock(&last_pool->lock);
 			raw_spin_lock(&pool->lock);
 		}
 	} else {
 		raw_spin_lock(&pool->lock);
+	}
+
+	/*
+	 * A CPU that is down or going down takes no new work: it goes to an
+	 * active CPU instead (active CPUs' pools are always associated).
+	 * Only a work still running on the pool may follow itself there.
+	 */
+	if (unlikely(pool->flags & POOL_DISASSOCIATED) && !worker) {
+		raw_spin_unlock(&pool->lock);
+		cpu = cpu_active(raw_smp_processor_id()) ?
+		      raw_smp_processor_id() : cpumask_first(cpu_active_mask);
+		goto retry;
 	}
 
 	if (WARN_ON_ONCE(!list_empty(&work->entry))) {
@@ -527,7 +541,12 @@ static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 	dwork->wq = wq;
 	dwork->cpu = cpu;
 	timer->expires = jiffies + delay;
-	if (cpu == CMWQ_CPU_UNBOUND)
+	/*
+	 * A timer on an offline CPU would wait for it to come back; the work
+	 * is redirected when it fires anyway.  A CPU going down later
+	 * migrates its timers.
+	 */
+	if (cpu == CMWQ_CPU_UNBOUND || !cpu_online(cpu))
 		add_timer(timer);
 	else
 		add_timer_on(timer, cpu);

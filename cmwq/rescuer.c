@@ -81,8 +81,13 @@ void cmwq_fault_init(void)
 }
 #endif
 
-/* Ask @work's queue's rescuer, if it has one, to come to its pool. */
-static void send_mayday(struct cmwq_work *work)
+/**
+ * send_mayday - ask a work's queue's rescuer, if any, to come to its pool
+ * @work: a work on a pool's worklist
+ *
+ * Context: pool->lock and cmwq_mayday_lock held.
+ */
+void send_mayday(struct cmwq_work *work)
 {
 	struct cmwq_cwq *cwq = get_work_cwq(work);
 	struct cmwq_workqueue *wq = cwq->wq;
@@ -130,24 +135,27 @@ void pool_mayday_timeout(struct timer_list *t)
 }
 
 /*
- * Move the rescuer to @pool's CPU and lock the pool.  A CPU pool's
- * binding is verified under the lock: if the pool's CPU is online the
- * rescuer must be running on it, else it retries.
+ * Move the rescuer to @pool's CPU and lock the pool.  The binding is
+ * verified under the lock against the pool's association: a pool whose
+ * CPU is up must see the rescuer run on that CPU, else it retries (the
+ * CPU may have gone down or come back meanwhile).
  */
 static void rescuer_bind_and_lock(struct worker *rescuer,
 				  struct worker_pool *pool)
 	__acquires(&pool->lock)
 {
 	int cpu = pool->gcwq->cpu;
+	bool bound;
 
 	for (;;) {
-		if (cpu == CMWQ_CPU_UNBOUND || !cpu_online(cpu))
-			set_cpus_allowed_ptr(current, cpu_possible_mask);
-		else
-			set_cpus_allowed_ptr(current, cpumask_of(cpu));
+		bound = cpu != CMWQ_CPU_UNBOUND &&
+			!(READ_ONCE(pool->flags) & POOL_DISASSOCIATED);
+		set_cpus_allowed_ptr(current, bound ? cpumask_of(cpu) :
+						      cpu_possible_mask);
 
 		raw_spin_lock_irq(&pool->lock);
-		if (cpu == CMWQ_CPU_UNBOUND || !cpu_online(cpu) ||
+		if (cpu == CMWQ_CPU_UNBOUND ||
+		    (pool->flags & POOL_DISASSOCIATED) ||
 		    raw_smp_processor_id() == cpu)
 			break;
 		raw_spin_unlock_irq(&pool->lock);

@@ -19,10 +19,13 @@
  * that one of the two sides always sees the other.
  *
  * Workers outside concurrency management (WORKER_NOT_RUNNING: preparing,
- * CPU-intensive, unbound) are skipped by both hooks; their flags change
- * only in their own context, where worker_set_flags() and
+ * CPU-intensive, unbound, rogue) are skipped by both hooks.  Their flags
+ * change in their own context, where worker_set_flags() and
  * worker_clr_flags() move nr_running by hand, so every decrement is paired
- * with one increment.
+ * with one increment.  The one exception is the trustee making every
+ * worker of a CPU going down rogue: it waits until every hook sees the
+ * flag and then zeroes nr_running, and a worker that slept through it
+ * does not count itself back in (hotplug.c).
  */
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -60,7 +63,9 @@ static void worker_sched_in(struct preempt_notifier *notifier, int cpu)
 	if (!worker->sleeping)
 		return;
 	worker->sleeping = false;
-	atomic_inc(&worker->pool->nr_running);
+	/* made rogue while asleep: nr_running was zeroed without it */
+	if (!(worker->flags & WORKER_NOT_RUNNING))
+		atomic_inc(&worker->pool->nr_running);
 }
 
 struct preempt_ops cmwq_preempt_ops = {

@@ -27,6 +27,7 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 {
 	struct worker_pool *pool;
 	struct list_head *pos;
+	struct worker *worker;
 	unsigned long flags;
 
 	if (cpu != CMWQ_CPU_UNBOUND && (cpu < 0 || cpu >= nr_cpu_ids))
@@ -48,6 +49,17 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->nr_maydays = pool->nr_maydays;
 	stats->nr_works = pool->nr_works;
 	stats->mayday_timer_armed = timer_pending(&pool->mayday_timer);
+	stats->disassociated = pool->flags & POOL_DISASSOCIATED;
+	stats->nr_rogue = 0;
+	stats->all_bound = cpu != CMWQ_CPU_UNBOUND;
+	list_for_each_entry(worker, &pool->workers, node) {
+		stats->nr_rogue += !!(worker->flags & WORKER_ROGUE);
+		if (cpu != CMWQ_CPU_UNBOUND &&
+		    ((worker->flags & (WORKER_ROGUE | WORKER_REBIND)) ||
+		     !cpumask_equal(worker->task->cpus_ptr, cpumask_of(cpu))))
+			stats->all_bound = false;
+	}
+	stats->trustee_state = READ_ONCE(pool->gcwq->trustee_state);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
