@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_hotplug_test.c - KUnit: CPUs going down and coming back
+ *
+ * Takes CPUs down and up with remove_cpu()/add_cpu() while works of every
+ * kind are on them, and checks that every work runs exactly once, that
+ * works for an offline CPU run elsewhere, that a returning CPU gets its
+ * pools bound and concurrency-managed again, that failed and cancelled
+ * transitions leave a consistent state (through the kernel's
+ * cpuN/hotplug/fail knob), and that a hundred offline/online cycles under
+ * a queue/cancel/flush load lose nothing.
+ */
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "cmwq_kunit.h"
+
+struct hp_item {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct completion	*release;
+	atomic_t		runs;
+	int			cpu;
+	int			kind;
+};
+
+enum { KIND_RECORD, KIND_BLOCK, KIND_SLEEP, KIND_SPIN };
+
+static void hp_fn(struct cmwq_work *work)
+{
+	struct hp_item *it = container_of(work, struct hp_item, work);
+	u64 end;
+
+	switch (it->kind) {
+	case KIND_BLOCK:
+		wait_for_completion_timeout(it->release, CMWQ_KUNIT_TIMEOUT);
+		break;
+	case KIND_SLEEP:
+		msleep(20);
+		break;
+	case KIND_SPIN:
+		end = ktime_get_ns() + 20 * NSEC_PER_MSEC;
+		while (ktime_get_ns() < end)
+			cpu_relax();
+		break;
+	}
+	it->cpu = raw_smp_processor_id();
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+static void hp_init(struct hp_item *it, int kind, struct completion *release)
+{
+	memset(it, 0, sizeof(*it));
+	CMWQ_INIT_WORK(&it->work, hp_fn);
+	init_completion(&it->done);
+	it->kind = kind;
+	it->release = release;
+}
+
+/* The CPU the cases take down: the last online one, never CPU 0. */
+static int hp_cpu(void)
+{
+	return cpumask_last(cpu_online_mask);
+}
+
+static int set_hotplug_fail(int cpu, int state)
+{
+	char path[64], buf[16];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/cpu/cpu%d/hotplug/fail", cpu);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = scnprintf(buf, sizeof(buf), "%d", state);
+	n = kernel_write(f, buf, n, &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+static bool pool_back(int cpu, bool highpri)
+{
+	struct cmwq_test_pool_stats st;
+
+	cmwq_test_pool_stats(cpu, highpri, &st);
+	return !st.disassociated && st.all_bound && !st.trustee_state &&
+	       st.nr_workers > 0;
+}
+
+/* A CPU that is up again has its pools bound and managed as before. */
+static void expect_cpu_back(struct kunit *test, struct cmwq_workqueue *wq,
+			    int cpu)
+{
+	struct hp_item *items;
+	int i, n = 6;
+
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_back(cpu, false) &&
+					  pool_back(cpu, true),
+					  CMWQ_KUNIT_TIMEOUT));
+	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	for (i = 0; i < n; i++) {
+		hp_init(&items[i], KIND_SPIN, NULL);
+		cmwq_queue_work_on(cpu, wq, &items[i].work);
+	}
+	/* each checked inside the work: it ran on the CPU it was queued on */
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
+		KUNIT_EXPECT_EQ(test, items[i].cpu, cpu);
+	}
+}
+
+struct cc_item {
+	struct cmwq_work	work;
+	struct cmwq_concurrency	*cc;
+	struct completion	done;
+};
+
+static void spin_cc_fn(struct cmwq_work *work)
+{
+	struct cc_item *it = container_of(work, struct cc_item, work);
+	u64 end = ktime_get_ns() + 2 * NSEC_PER_MSEC;
+
+	cmwq_concurrency_enter(it->cc);
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	cmwq_concurrency_exit(it->cc);
+	complete(&it->done);
+}
+
+/* Concurrency management works there again: runnable works one at a time. */
+static void expect_one_at_a_time(struct kunit *test,
+				 struct cmwq_workqueue *wq, int cpu)
+{
+	struct cmwq_concurrency cc = {};
+	struct cc_item *items;
+	int i, n = 12;
+
+	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	for (i = 0; i < n; i++) {
+		CMWQ_INIT_WORK(&items[i].work, spin_cc_fn);
+		items[i].cc = &cc;
+		init_completion(&items[i].done);
+		cmwq_queue_work_on(cpu, wq, &items[i].work);
+	}
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
+}
+
+struct hp_ctx {
+	struct cmwq_workqueue	*percpu, *single, *highpri, *ordered,
+				*reclaim, *intensive;
+	struct completion	release;
+};
+
+static int hp_suite_init(struct kunit *test)
+{
+	struct hp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->percpu = cmwq_alloc_workqueue("hp_percpu", 0, 0);
+	ctx->single = cmwq_alloc_workqueue("hp_single", 0, 1);
+	ctx->highpri = cmwq_alloc_workqueue("hp_highpri", CMWQ_HIGHPRI, 0);
+	ctx->ordered = cmwq_alloc_ordered_workqueue("hp_ordered", 0);
+	ctx->reclaim = cmwq_alloc_workqueue("hp_reclaim", CMWQ_MEM_RECLAIM, 0);
+	ctx->intensive = cmwq_alloc_workqueue("hp_intensive",
+					      CMWQ_CPU_INTENSIVE, 0);
+	KUNIT_ASSERT_TRUE(test,
+			  ctx->percpu && ctx->single && ctx->highpri &&
+			  ctx->ordered && ctx->reclaim && ctx->intensive);
+	init_completion(&ctx->release);
+	test->priv = ctx;
+	return 0;
+}
+
+static void hp_suite_exit(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+
+	complete_all(&ctx->release);
+	/* a failed case must not leave the CPU down for the others */
+	if (!cpu_online(hp_cpu()))
+		add_cpu(hp_cpu());
+	cmwq_destroy_workqueue(ctx->intensive);
+	cmwq_destroy_workqueue(ctx->reclaim);
+	cmwq_destroy_workqueue(ctx->ordered);
+	cmwq_destroy_workqueue(ctx->highpri);
+	cmwq_destroy_workqueue(ctx->single);
+	cmwq_destroy_workqueue(ctx->percpu);
+}
+
+/* A CPU offline at load comes up with bound, working pools. */
+static void cpu_offline_at_load_comes_up(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	int cpu;
+
+	for_each_present_cpu(cpu) {
+		if (cpu_online(cpu))
+			continue;
+		KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+		expect_cpu_back(test, ctx->percpu, cpu);
+		expect_one_at_a_time(test, ctx->percpu, cpu);
+		return;
+	}
+	kunit_skip(test, "every CPU was online at load");
+}
+
+/*
+ * Offline a CPU with pending, running, sleeping and CPU-bound works on
+ * per-CPU, high-priority, ordered and reclaim queues: each runs once; the
+ * CPU comes back bound and concurrency-managed.
+ */
+static void offline_runs_every_work_once(struct kunit *test)
+{
+	enum { N = 20 };
+	struct hp_ctx *ctx = test->priv;
+	int cpu = hp_cpu(), i;
+	struct hp_item *it;
+	struct cmwq_workqueue *wqs[N] = {
+		ctx->percpu, ctx->highpri, ctx->reclaim, ctx->single,
+		ctx->single, ctx->single, ctx->percpu, ctx->percpu,
+		ctx->percpu, ctx->percpu, ctx->intensive, ctx->intensive,
+		ctx->percpu, ctx->percpu, ctx->ordered, ctx->ordered,
+		ctx->ordered, ctx->highpri, ctx->reclaim, ctx->reclaim,
+	};
+	int kinds[N] = {
+		KIND_BLOCK, KIND_BLOCK, KIND_BLOCK, KIND_BLOCK,
+		KIND_RECORD, KIND_RECORD, KIND_SLEEP, KIND_SLEEP,
+		KIND_SLEEP, KIND_SLEEP, KIND_SPIN, KIND_SPIN,
+		KIND_SPIN, KIND_SPIN, KIND_SLEEP, KIND_RECORD,
+		KIND_RECORD, KIND_SLEEP, KIND_SLEEP, KIND_RECORD,
+	};
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	it = kunit_kcalloc(test, N, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	for (i = 0; i < N; i++) {
+		hp_init(&it[i], kinds[i], &ctx->release);
+		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wqs[i],
+							   &it[i].work));
+	}
+
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	complete_all(&ctx->release);
+	for (i = 0; i < N; i++) {
+		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
+		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
+	}
+	cmwq_flush_workqueue(ctx->percpu);
+	for (i = 0; i < N; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
+
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	expect_cpu_back(test, ctx->percpu, cpu);
+	expect_cpu_back(test, ctx->highpri, cpu);
+	expect_one_at_a_time(test, ctx->percpu, cpu);
+}
+
+struct hp_ditem {
+	struct cmwq_delayed_work dwork;
+	struct completion	done;
+	atomic_t		runs;
+};
+
+static void hp_dfn(struct cmwq_work *work)
+{
+	struct hp_ditem *it = container_of(cmwq_to_delayed_work(work),
+					   struct hp_ditem, dwork);
+
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+/* Works and delayed works for an offline CPU run elsewhere, once. */
+static void works_for_offline_cpu_run_elsewhere(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	struct hp_item *it, *dit;
+	struct hp_ditem *ditem;
+	int cpu = hp_cpu();
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	dit = kunit_kzalloc(test, sizeof(*dit), GFP_KERNEL);
+	ditem = kunit_kzalloc(test, sizeof(*ditem), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, it && dit && ditem);
+	hp_init(it, KIND_RECORD, NULL);
+	hp_init(dit, KIND_RECORD, NULL);
+	CMWQ_INIT_DELAYED_WORK(&ditem->dwork, hp_dfn);
+	init_completion(&ditem->done);
+
+	/* a delayed work whose timer was queued on the CPU before it left */
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work_on(cpu, ctx->percpu,
+							   &ditem->dwork,
+							   HZ / 5));
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
+						   &it->work));
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_NE(test, it->cpu, cpu);
+
+	/* its timer migrated with the CPU's; it fires and runs elsewhere */
+	KUNIT_EXPECT_COMPLETES(test, &ditem->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ditem->runs), 1);
+	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&ditem->dwork));
+
+	/* and one queued for it while it is down */
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->highpri,
+						   &dit->work));
+	KUNIT_EXPECT_COMPLETES(test, &dit->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dit->runs), 1);
+
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	expect_cpu_back(test, ctx->percpu, cpu);
+}
+
+/* The CPU returns while the trustee is still draining a busy worker. */
+static void online_while_trustee_drains(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	struct cmwq_test_pool_stats st;
+	int cpu = hp_cpu();
+	struct hp_item *it;
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	hp_init(it, KIND_BLOCK, &ctx->release);
+	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
+					  CMWQ_BUSY_RUNNING,
+					  CMWQ_KUNIT_TIMEOUT));
+
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	cmwq_test_pool_stats(cpu, false, &st);
+	KUNIT_EXPECT_TRUE(test, st.disassociated);
+	KUNIT_EXPECT_GT(test, st.nr_rogue, 0);
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+
+	/* the busy worker rebinds only once its work is done */
+	complete_all(&ctx->release);
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	expect_cpu_back(test, ctx->percpu, cpu);
+	expect_one_at_a_time(test, ctx->percpu, cpu);
+}
+
+/* An offline that fails half-way (after cmwq's step) rolls back cleanly. */
+static void offline_cancelled_half_way(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	int cpu = hp_cpu();
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	if (set_hotplug_fail(cpu, CPUHP_AP_SMPBOOT_THREADS))
+		kunit_skip(test, "no cpuN/hotplug/fail knob in this kernel");
+	KUNIT_EXPECT_NE(test, remove_cpu(cpu), 0);
+	set_hotplug_fail(cpu, -1);
+	KUNIT_EXPECT_TRUE(test, cpu_online(cpu));
+	expect_cpu_back(test, ctx->percpu, cpu);
+	expect_one_at_a_time(test, ctx->percpu, cpu);
+}
+
+/* An online that fails after cmwq's step leaves the CPU cleanly down. */
+static void online_fails(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	int cpu = hp_cpu();
+	struct hp_item *it;
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	if (set_hotplug_fail(cpu, CPUHP_AP_ACTIVE)) {
+		add_cpu(cpu);
+		kunit_skip(test, "no cpuN/hotplug/fail knob in this kernel");
+	}
+	KUNIT_EXPECT_NE(test, add_cpu(cpu), 0);
+	set_hotplug_fail(cpu, -1);
+	KUNIT_EXPECT_FALSE(test, cpu_online(cpu));
+
+	hp_init(it, KIND_RECORD, NULL);
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
+						   &it->work));
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	expect_cpu_back(test, ctx->percpu, cpu);
+	expect_one_at_a_time(test, ctx->percpu, cpu);
+}
+
+enum { CYCLE_WORKS = 32, CYCLE_THREADS = 2, NR_CYCLES = 100 };
+
+struct cycle_load {
+	struct cmwq_workqueue	*wq;
+	struct cmwq_work	works[CYCLE_WORKS];
+	atomic_t		runs[CYCLE_WORKS];
+	atomic_t		queued[CYCLE_WORKS];
+	atomic_t		cancelled[CYCLE_WORKS];
+	struct completion	done[CYCLE_THREADS + 1];
+	atomic_t		wqs_made;
+	bool			stop;
+};
+
+static struct cycle_load *the_load;
+
+static void cycle_fn(struct cmwq_work *work)
+{
+	atomic_inc(&the_load->runs[work - the_load->works]);
+}
+
+static int cycle_load_thread(void *arg)
+{
+	struct cycle_load *s = the_load;
+	int me = (long)arg, i, cpu;
+
+	while (!READ_ONCE(s->stop)) {
+		i = get_random_u32_below(CYCLE_WORKS);
+		cpu = get_random_u32_below(nr_cpu_ids);
+		if (!cpu_possible(cpu))
+			cpu = 0;
+		switch (get_random_u32_below(6)) {
+		case 0 ... 2:
+			if (cmwq_queue_work_on(cpu, s->wq, &s->works[i]))
+				atomic_inc(&s->queued[i]);
+			break;
+		case 3:
+			if (cmwq_cancel_work(&s->works[i]))
+				atomic_inc(&s->cancelled[i]);
+			break;
+		case 4:
+			if (cmwq_cancel_work_sync(&s->works[i]))
+				atomic_inc(&s->cancelled[i]);
+			break;
+		default:
+			cmwq_flush_work(&s->works[i]);
+			break;
+		}
+		cond_resched();
+	}
+	complete(&s->done[me]);
+	return 0;
+}
+
+/* Queues come and go, with works, flushes and drains, during hotplug. */
+static int cycle_wq_thread(void *arg)
+{
+	struct cycle_load *s = the_load;
+	struct cmwq_workqueue *wq;
+	struct hp_item *it;
+
+	while (!READ_ONCE(s->stop)) {
+		it = kmalloc(sizeof(*it), GFP_KERNEL);
+		wq = cmwq_alloc_workqueue("hp_cycle%d", 0, 0,
+					  atomic_inc_return(&s->wqs_made));
+		if (!wq || !it) {
+			kfree(it);
+			if (wq)
+				cmwq_destroy_workqueue(wq);
+			continue;
+		}
+		hp_init(it, KIND_SLEEP, NULL);
+		cmwq_queue_work_on(get_random_u32_below(2) ? 0 : hp_cpu(), wq,
+				   &it->work);
+		if (get_random_u32_below(2))
+			cmwq_drain_workqueue(wq);
+		else
+			cmwq_flush_workqueue(wq);
+		cmwq_destroy_workqueue(wq);
+		kfree(it);
+	}
+	complete(&s->done[CYCLE_THREADS]);
+	return 0;
+}
+
+/* A hundred offline/online cycles under load: exact accounting. */
+static void hotplug_cycles_under_load(struct kunit *test)
+{
+	struct cycle_load *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int cpus[2] = { cpumask_first(cpu_online_mask), hp_cpu() };
+	int i, bad = 0, cycles = 0, cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	/* two CPUs other than CPU 0 take turns going down */
+	cpus[0] = cpumask_next(cpus[0], cpu_online_mask);
+	KUNIT_ASSERT_LT(test, cpus[0], cpus[1]);
+	s->wq = cmwq_alloc_workqueue("hp_load", 0, 4);
+	KUNIT_ASSERT_NOT_NULL(test, s->wq);
+	the_load = s;
+	for (i = 0; i < CYCLE_WORKS; i++)
+		CMWQ_INIT_WORK(&s->works[i], cycle_fn);
+	for (i = 0; i <= CYCLE_THREADS; i++)
+		init_completion(&s->done[i]);
+	for (i = 0; i < CYCLE_THREADS; i++)
+		KUNIT_ASSERT_FALSE(test,
+				   IS_ERR(kthread_run(cycle_load_thread,
+						      (void *)(long)i,
+						      "cmwq_hp_load%d", i)));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(cycle_wq_thread, NULL,
+						    "cmwq_hp_wqs")));
+
+	for (i = 0; i < NR_CYCLES; i++) {
+		cpu = cpus[i % 2];
+		if (remove_cpu(cpu))
+			continue;
+		cycles += !add_cpu(cpu);
+	}
+	WRITE_ONCE(s->stop, true);
+	for (i = 0; i <= CYCLE_THREADS; i++)
+		KUNIT_EXPECT_COMPLETES(test, &s->done[i]);
+	for (i = 0; i < 2; i++)
+		if (!cpu_online(cpus[i]))
+			add_cpu(cpus[i]);
+
+	cmwq_flush_workqueue(s->wq);
+	for (i = 0; i < CYCLE_WORKS; i++)
+		bad += atomic_read(&s->runs[i]) !=
+		       atomic_read(&s->queued[i]) -
+		       atomic_read(&s->cancelled[i]);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, cycles, NR_CYCLES);
+	kunit_info(test, "%d offline/online cycles, %d queues made\n", cycles,
+		   atomic_read(&s->wqs_made));
+	cmwq_destroy_workqueue(s->wq);
+	expect_cpu_back(test, cmwq_system_wq, cpus[0]);
+	expect_cpu_back(test, cmwq_system_wq, cpus[1]);
+}
+
+static struct kunit_case cmwq_hotplug_cases[] = {
+	KUNIT_CASE(cpu_offline_at_load_comes_up),
+	KUNIT_CASE(offline_runs_every_work_once),
+	KUNIT_CASE(works_for_offline_cpu_run_elsewhere),
+	KUNIT_CASE(online_while_trustee_drains),
+	KUNIT_CASE(offline_cancelled_half_way),
+	KUNIT_CASE(online_fails),
+	KUNIT_CASE(hotplug_cycles_under_load),
+	{}
+};
+
+/*
+ * Leave a CPU down: the suites after this one, and cmwq's unload at the
+ * end of the boot, then run with a CPU offline.
+ */
+static void hp_leave_cpu_down(struct kunit_suite *suite)
+{
+	int cpu = hp_cpu();
+
+	if (cpu > 0 && !remove_cpu(cpu))
+		pr_info("cmwq_hotplug: CPU %d left offline for what follows\n",
+			cpu);
+}
+
+static struct kunit_suite cmwq_hotplug_suite = {
+	.name = "cmwq_hotplug",
+	.init = hp_suite_init,
+	.exit = hp_suite_exit,
+	.suite_exit = hp_leave_cpu_down,
+	.test_cases = cmwq_hotplug_cases,
+};
+
+kunit_test_suites(&cmwq_hotplug_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of cmwq under CPU hotplug");
