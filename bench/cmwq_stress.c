@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_stress.c - CPU hotplug stress under a queueing load
+ *
+ * For `make stress`: for as many seconds as asked, one thread takes a
+ * random CPU (never CPU 0) down if it is up and up if it is down, the way
+ * rcutorture's onoff thread does, while load threads queue, cancel and
+ * flush works on random CPUs (online or not) and another creates, fills,
+ * drains and destroys workqueues.  At the end every CPU is brought back
+ * and the accounting must be exact: every successful queueing ran or was
+ * cancelled, once.  Loading fails (-EIO) if it is not.
+ */
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "cmwq.h"
+
+static unsigned int seconds = 60;
+module_param(seconds, uint, 0444);
+MODULE_PARM_DESC(seconds, "how long to keep CPUs going down and up");
+
+enum { STRESS_WORKS = 64, STRESS_LOADERS = 2 };
+
+struct stress {
+	struct cmwq_workqueue	*wq;
+	struct cmwq_work	works[STRESS_WORKS];
+	atomic_t		runs[STRESS_WORKS];
+	atomic_t		queued[STRESS_WORKS];
+	atomic_t		cancelled[STRESS_WORKS];
+	struct completion	done[STRESS_LOADERS + 1];
+	atomic_t		wqs_made;
+	bool			stop;
+};
+
+static struct stress *the_stress;
+
+static void stress_fn(struct cmwq_work *work)
+{
+	int i = work - the_stress->works;
+
+	atomic_inc(&the_stress->runs[i]);
+	if (i % 8 == 0)
+		usleep_range(100, 500);
+}
+
+static int random_cpu(void)
+{
+	int cpu = get_random_u32_below(nr_cpu_ids);
+
+	return cpu_possible(cpu) ? cpu : 0;
+}
+
+static int loader_thread(void *arg)
+{
+	struct stress *s = the_stress;
+	int me = (long)arg, i;
+
+	while (!READ_ONCE(s->stop)) {
+		i = get_random_u32_below(STRESS_WORKS);
+		switch (get_random_u32_below(6)) {
+		case 0 ... 2:
+			if (cmwq_queue_work_on(random_cpu(), s->wq, &s->works[i]))
+				atomic_inc(&s->queued[i]);
+			break;
+		case 3:
+			if (cmwq_cancel_work(&s->works[i]))
+				atomic_inc(&s->cancelled[i]);
+			break;
+		case 4:
+			if (cmwq_cancel_work_sync(&s->works[i]))
+				atomic_inc(&s->cancelled[i]);
+			break;
+		default:
+			cmwq_flush_work(&s->works[i]);
+			break;
+		}
+		cond_resched();
+	}
+	complete(&s->done[me]);
+	return 0;
+}
+
+static void sleep_fn(struct cmwq_work *work)
+{
+	usleep_range(5000, 6000);
+}
+
+static int queue_churn_thread(void *arg)
+{
+	struct stress *s = the_stress;
+	struct cmwq_workqueue *wq;
+	struct cmwq_work *work;
+
+	while (!READ_ONCE(s->stop)) {
+		work = kmalloc(sizeof(*work), GFP_KERNEL);
+		wq = cmwq_alloc_workqueue("stress%d", 0, 0,
+					  atomic_inc_return(&s->wqs_made));
+		if (work && wq) {
+			CMWQ_INIT_WORK(work, sleep_fn);
+			cmwq_queue_work_on(random_cpu(), wq, work);
+			if (get_random_u32_below(2))
+				cmwq_drain_workqueue(wq);
+			else
+				cmwq_flush_workqueue(wq);
+		}
+		if (wq)
+			cmwq_destroy_workqueue(wq);
+		kfree(work);
+	}
+	complete(&s->done[STRESS_LOADERS]);
+	return 0;
+}
+
+/* rcutorture's onoff: a random CPU goes down if up, up if down. */
+static void onoff(unsigned long deadline, int *attempts, int *offlines,
+		  int *onlines)
+{
+	int cpu, ret;
+
+	while (time_before(jiffies, deadline)) {
+		cpu = random_cpu();
+		if (!cpu || !cpu_present(cpu))
+			continue;
+		(*attempts)++;
+		if (cpu_online(cpu)) {
+			ret = remove_cpu(cpu);
+			*offlines += !ret;
+		} else {
+			ret = add_cpu(cpu);
+			*onlines += !ret;
+		}
+		if (ret && ret != -EBUSY)
+			pr_info("cmwq-stress: CPU %d transition failed: %d\n",
+				cpu, ret);
+	}
+}
+
+static int __init cmwq_stress_init(void)
+{
+	int attempts = 0, offlines = 0, onlines = 0, bad = 0, stuck = 0, i;
+	int cpu;
+	unsigned long runs = 0;
+	struct stress *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->wq = cmwq_alloc_workqueue("cmwq_stress", 0, 4);
+	if (!s->wq) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	the_stress = s;
+	for (i = 0; i < STRESS_WORKS; i++)
+		CMWQ_INIT_WORK(&s->works[i], stress_fn);
+	for (i = 0; i <= STRESS_LOADERS; i++)
+		init_completion(&s->done[i]);
+	for (i = 0; i < STRESS_LOADERS; i++)
+		kthread_run(loader_thread, (void *)(long)i, "cmwq_stress%d", i);
+	kthread_run(queue_churn_thread, NULL, "cmwq_stress_wqs");
+
+	pr_info("cmwq-stress: CPUs going down and up for %u s under load\n",
+		seconds);
+	onoff(jiffies + seconds * HZ, &attempts, &offlines, &onlines);
+
+	WRITE_ONCE(s->stop, true);
+	for (i = 0; i <= STRESS_LOADERS; i++)
+		stuck += !wait_for_completion_timeout(&s->done[i], 60 * HZ);
+	if (stuck) {
+		/* they still use @s: leak it rather than free it under them */
+		pr_err("cmwq-stress: FAILED: %d threads stuck\n", stuck);
+		return -EIO;
+	}
+	for_each_present_cpu(cpu)
+		if (!cpu_online(cpu))
+			add_cpu(cpu);
+
+	cmwq_flush_workqueue(s->wq);
+	for (i = 0; i < STRESS_WORKS; i++) {
+		runs += atomic_read(&s->runs[i]);
+		bad += atomic_read(&s->runs[i]) !=
+		       atomic_read(&s->queued[i]) -
+		       atomic_read(&s->cancelled[i]);
+	}
+	pr_info("cmwq-stress: %d transitions tried: %d offline, %d online; %lu works run, %d queues made\n",
+		attempts, offlines, onlines, runs, atomic_read(&s->wqs_made));
+	if (bad)
+		pr_err("cmwq-stress: FAILED: %d works miscounted\n", bad);
+	else
+		pr_info("cmwq-stress: ok: every queued work ran or was cancelled, once\n");
+
+	cmwq_destroy_workqueue(s->wq);
+	kfree(s);
+	return bad ? -EIO : 0;
+}
+
+static void __exit cmwq_stress_exit(void)
+{
+}
+
+module_init(cmwq_stress_init);
+module_exit(cmwq_stress_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("CPU hotplug stress of cmwq under a queueing load");
