@@ -133,8 +133,8 @@ static void unbind_workers(struct worker_pool *pool)
 /*
  * Bind every worker of @pool to its CPU again and reassociate the pool.
  * Idle workers are moved now; busy ones are asked to move themselves as
- * soon as their work ends (worker_maybe_rebind()).  The caller holds the
- * manager role and the CPU is online.
+ * soon as their work ends, or when they next wake (worker_maybe_rebind()).
+ * The caller holds the manager role and the CPU is online.
  */
 static void rebind_workers(struct worker_pool *pool)
 {
@@ -148,10 +148,15 @@ static void rebind_workers(struct worker_pool *pool)
 
 	raw_spin_lock_irq(&pool->lock);
 	list_for_each_entry(worker, &pool->workers, node) {
-		if (worker->flags & WORKER_IDLE) {
+		if ((worker->flags & WORKER_IDLE) &&
+		    cpumask_equal(worker->task->cpus_ptr, mask)) {
 			/* idle workers are PREP: nr_running is unaffected */
 			worker->flags &= ~WORKER_ROGUE;
 		} else if (worker->flags & WORKER_ROGUE) {
+			/*
+			 * Busy, or went idle after the pass above: it moves
+			 * itself before it takes another work or goes idle.
+			 */
 			worker->flags |= WORKER_REBIND;
 		}
 	}
@@ -160,8 +165,8 @@ static void rebind_workers(struct worker_pool *pool)
 }
 
 /**
- * worker_maybe_rebind - a busy worker asked to rebind does so
- * @worker: the current worker, between two works
+ * worker_maybe_rebind - a worker asked to rebind does so
+ * @worker: the current worker, between two works or just woken
  *
  * Context: pool->lock held; dropped while moving.
  */
@@ -178,9 +183,14 @@ void worker_maybe_rebind(struct worker *worker)
 	raw_spin_unlock_irq(&pool->lock);
 	set_cpus_allowed_ptr(current, cpumask_of(pool->gcwq->cpu));
 	raw_spin_lock_irq(&pool->lock);
-	/* the CPU may have gone down again meanwhile: then stay rogue */
-	if (!(pool->flags & POOL_DISASSOCIATED))
+	if (!(pool->flags & POOL_DISASSOCIATED)) {
 		worker_clr_flags(worker, WORKER_ROGUE);
+		return;
+	}
+	/* the CPU went down again meanwhile: stay rogue, run anywhere */
+	raw_spin_unlock_irq(&pool->lock);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	raw_spin_lock_irq(&pool->lock);
 }
 
 static bool gcwq_all_idle(struct global_cwq *gcwq)

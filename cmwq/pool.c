@@ -529,6 +529,7 @@ woke_up:
 		return 0;
 	}
 	worker_leave_idle(worker);
+	worker_maybe_rebind(worker);
 recheck:
 	if (!need_more_worker(pool))
 		goto sleep;
