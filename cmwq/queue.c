@@ -459,6 +459,22 @@ static bool queue_is_refused(int cpu, struct cmwq_workqueue *wq,
 	       cpu_is_refused(cpu, caller);
 }
 
+static noinline bool refuse_null_work(const char *caller, void *ret_ip)
+{
+	return !CMWQ_REFUSE(true, "%s: NULL work from %pS", caller, ret_ip);
+}
+
+/* Check and queue a work whose PENDING bit the caller just took. */
+static noinline bool queue_grabbed_work(int cpu, struct cmwq_workqueue *wq,
+					struct cmwq_work *work, void *ret_ip)
+{
+	if (likely(!queue_is_refused(cpu, wq, work, "cmwq_queue_work_on",
+				     ret_ip)))
+		return __queue_work(cpu, wq, work);
+	clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+	return false;
+}
+
 /**
  * cmwq_queue_work_on - queue a work item on a CPU
  * @cpu: a possible CPU, or %CMWQ_CPU_UNBOUND for the local one
@@ -479,22 +495,17 @@ bool cmwq_queue_work_on(int cpu, struct cmwq_workqueue *wq,
 	unsigned long flags;
 	bool ret = false;
 
-	if (CMWQ_REFUSE(!work, "%s: NULL work from %pS", __func__,
-			(void *)_RET_IP_))
-		return false;
+	if (unlikely(!work))
+		return refuse_null_work(__func__, (void *)_RET_IP_);
 
 	local_irq_save(flags);
 	/*
 	 * Requeueing a pending work is the common case: it costs just the
-	 * atomic.  The other checks run only for a work about to be queued.
+	 * atomic.  The other checks run only for a work about to be queued,
+	 * out of line so that the fast path stays small.
 	 */
-	if (!test_and_set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work))) {
-		if (likely(!queue_is_refused(cpu, wq, work, __func__,
-					     (void *)_RET_IP_)))
-			ret = __queue_work(cpu, wq, work);
-		else
-			clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
-	}
+	if (!test_and_set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work)))
+		ret = queue_grabbed_work(cpu, wq, work, (void *)_RET_IP_);
 	local_irq_restore(flags);
 	return ret;
 }
