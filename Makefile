@@ -37,7 +37,7 @@ check:
 	@scripts/check.sh
 
 bench:
-	@scripts/vm-test.sh --kernel $(KERNEL) --show '^cmwq-bench:' bench/cmwq_bench.ko
+	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' bench/cmwq_bench.ko
 
 stress:
 	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \
