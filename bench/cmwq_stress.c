@@ -17,7 +17,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
-#include "cmwq.h"
+#include "cmwq_churn.h"
 
 static unsigned int seconds = 60;
 module_param(seconds, uint, 0444);
@@ -26,11 +26,7 @@ MODULE_PARM_DESC(seconds, "how long to keep CPUs going down and up");
 enum { STRESS_WORKS = 64, STRESS_LOADERS = 2 };
 
 struct stress {
-	struct cmwq_workqueue	*wq;
-	struct cmwq_work	works[STRESS_WORKS];
-	atomic_t		runs[STRESS_WORKS];
-	atomic_t		queued[STRESS_WORKS];
-	atomic_t		cancelled[STRESS_WORKS];
+	struct cmwq_churn	churn;
 	struct completion	done[STRESS_LOADERS + 1];
 	atomic_t		wqs_made;
 	bool			stop;
@@ -40,10 +36,7 @@ static struct stress *the_stress;
 
 static void stress_fn(struct cmwq_work *work)
 {
-	int i = work - the_stress->works;
-
-	atomic_inc(&the_stress->runs[i]);
-	if (i % 8 == 0)
+	if (cmwq_churn_ran(&the_stress->churn, work) % 8 == 0)
 		usleep_range(100, 500);
 }
 
@@ -57,30 +50,12 @@ static int random_cpu(void)
 static int loader_thread(void *arg)
 {
 	struct stress *s = the_stress;
-	int me = (long)arg, i;
 
 	while (!READ_ONCE(s->stop)) {
-		i = get_random_u32_below(STRESS_WORKS);
-		switch (get_random_u32_below(6)) {
-		case 0 ... 2:
-			if (cmwq_queue_work_on(random_cpu(), s->wq, &s->works[i]))
-				atomic_inc(&s->queued[i]);
-			break;
-		case 3:
-			if (cmwq_cancel_work(&s->works[i]))
-				atomic_inc(&s->cancelled[i]);
-			break;
-		case 4:
-			if (cmwq_cancel_work_sync(&s->works[i]))
-				atomic_inc(&s->cancelled[i]);
-			break;
-		default:
-			cmwq_flush_work(&s->works[i]);
-			break;
-		}
+		cmwq_churn_step(&s->churn, random_cpu());
 		cond_resched();
 	}
-	complete(&s->done[me]);
+	complete(&s->done[(long)arg]);
 	return 0;
 }
 
@@ -141,22 +116,16 @@ static void onoff(unsigned long deadline, int *attempts, int *offlines,
 
 static int __init cmwq_stress_init(void)
 {
-	int attempts = 0, offlines = 0, onlines = 0, bad = 0, stuck = 0, i;
-	int cpu;
-	unsigned long runs = 0;
+	int attempts = 0, offlines = 0, onlines = 0, bad, stuck = 0, i, cpu;
+	struct cmwq_workqueue *wq;
+	unsigned long runs;
 	struct stress *s;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	s->wq = cmwq_alloc_workqueue("cmwq_stress", 0, 4);
-	if (!s->wq) {
-		kfree(s);
-		return -ENOMEM;
-	}
+	wq = cmwq_alloc_workqueue("cmwq_stress", 0, 4);
+	if (!s || !wq || cmwq_churn_init(&s->churn, STRESS_WORKS, wq, stress_fn))
+		goto free;
 	the_stress = s;
-	for (i = 0; i < STRESS_WORKS; i++)
-		CMWQ_INIT_WORK(&s->works[i], stress_fn);
 	for (i = 0; i <= STRESS_LOADERS; i++)
 		init_completion(&s->done[i]);
 	for (i = 0; i < STRESS_LOADERS; i++)
@@ -179,13 +148,7 @@ static int __init cmwq_stress_init(void)
 		if (!cpu_online(cpu))
 			add_cpu(cpu);
 
-	cmwq_flush_workqueue(s->wq);
-	for (i = 0; i < STRESS_WORKS; i++) {
-		runs += atomic_read(&s->runs[i]);
-		bad += atomic_read(&s->runs[i]) !=
-		       atomic_read(&s->queued[i]) -
-		       atomic_read(&s->cancelled[i]);
-	}
+	bad = cmwq_churn_miscounted(&s->churn, &runs);
 	pr_info("cmwq-stress: %d transitions tried: %d offline, %d online; %lu works run, %d queues made\n",
 		attempts, offlines, onlines, runs, atomic_read(&s->wqs_made));
 	if (bad)
@@ -193,9 +156,16 @@ static int __init cmwq_stress_init(void)
 	else
 		pr_info("cmwq-stress: ok: every queued work ran or was cancelled, once\n");
 
-	cmwq_destroy_workqueue(s->wq);
+	cmwq_destroy_workqueue(wq);
+	cmwq_churn_free(&s->churn);
 	kfree(s);
 	return bad ? -EIO : 0;
+
+free:
+	if (wq)
+		cmwq_destroy_workqueue(wq);
+	kfree(s);
+	return -ENOMEM;
 }
 
 static void __exit cmwq_stress_exit(void)

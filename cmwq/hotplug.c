@@ -68,20 +68,6 @@ static enum trustee_state trustee_state(struct global_cwq *gcwq)
 	return READ_ONCE(gcwq->trustee_state);
 }
 
-/* Take a pool's manager role, waiting for a manager at work to finish. */
-static void claim_manager(struct worker_pool *pool)
-{
-	raw_spin_lock_irq(&pool->lock);
-	while (pool->flags & POOL_MANAGER_ACTIVE) {
-		raw_spin_unlock_irq(&pool->lock);
-		wait_event(pool->manager_wait,
-			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
-		raw_spin_lock_irq(&pool->lock);
-	}
-	pool->flags |= POOL_MANAGER_ACTIVE;
-	raw_spin_unlock_irq(&pool->lock);
-}
-
 static void release_manager(struct worker_pool *pool)
 {
 	raw_spin_lock_irq(&pool->lock);

@@ -223,6 +223,7 @@ void wake_up_worker(struct worker_pool *pool);
 struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
 struct worker *create_worker(struct worker_pool *pool);
+void claim_manager(struct worker_pool *pool);
 void destroy_worker(struct worker *worker);
 
 static inline bool __need_more_worker(struct worker_pool *pool)

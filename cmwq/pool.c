@@ -599,6 +599,29 @@ int start_gcwq_workers(struct global_cwq *gcwq)
 }
 
 /**
+ * claim_manager - take a pool's manager role from outside its workers
+ * @pool: the pool
+ *
+ * Waits for a manager at work to finish.  The trustee, the hotplug
+ * callbacks and the module teardown use it to keep workers from being
+ * created or destroyed under them.
+ *
+ * Context: Process context; might sleep.
+ */
+void claim_manager(struct worker_pool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	while (pool->flags & POOL_MANAGER_ACTIVE) {
+		raw_spin_unlock_irq(&pool->lock);
+		wait_event(pool->manager_wait,
+			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
+		raw_spin_lock_irq(&pool->lock);
+	}
+	pool->flags |= POOL_MANAGER_ACTIVE;
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/**
  * destroy_pool_workers - stop every worker of a pool
  * @pool: an idle pool
  *
@@ -608,15 +631,8 @@ static void destroy_pool_workers(struct worker_pool *pool)
 {
 	struct worker *worker;
 
+	claim_manager(pool);
 	raw_spin_lock_irq(&pool->lock);
-	/* wait out a manager still at work */
-	while (pool->flags & POOL_MANAGER_ACTIVE) {
-		raw_spin_unlock_irq(&pool->lock);
-		wait_event(pool->manager_wait,
-			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
-		raw_spin_lock_irq(&pool->lock);
-	}
-	pool->flags |= POOL_MANAGER_ACTIVE;
 	while ((worker = list_first_entry_or_null(&pool->idle_list,
 						  struct worker, entry)))
 		destroy_worker(worker);

@@ -18,6 +18,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+#include "cmwq_churn.h"
 #include "cmwq_kunit.h"
 
 struct hp_item {
@@ -406,11 +407,7 @@ static void online_fails(struct kunit *test)
 enum { CYCLE_WORKS = 32, CYCLE_THREADS = 2, NR_CYCLES = 100 };
 
 struct cycle_load {
-	struct cmwq_workqueue	*wq;
-	struct cmwq_work	works[CYCLE_WORKS];
-	atomic_t		runs[CYCLE_WORKS];
-	atomic_t		queued[CYCLE_WORKS];
-	atomic_t		cancelled[CYCLE_WORKS];
+	struct cmwq_churn	churn;
 	struct completion	done[CYCLE_THREADS + 1];
 	atomic_t		wqs_made;
 	bool			stop;
@@ -420,39 +417,21 @@ static struct cycle_load *the_load;
 
 static void cycle_fn(struct cmwq_work *work)
 {
-	atomic_inc(&the_load->runs[work - the_load->works]);
+	cmwq_churn_ran(&the_load->churn, work);
 }
 
 static int cycle_load_thread(void *arg)
 {
 	struct cycle_load *s = the_load;
-	int me = (long)arg, i, cpu;
+	int cpu;
 
 	while (!READ_ONCE(s->stop)) {
-		i = get_random_u32_below(CYCLE_WORKS);
+		/* online or not: a CPU going down must not strand works */
 		cpu = get_random_u32_below(nr_cpu_ids);
-		if (!cpu_possible(cpu))
-			cpu = 0;
-		switch (get_random_u32_below(6)) {
-		case 0 ... 2:
-			if (cmwq_queue_work_on(cpu, s->wq, &s->works[i]))
-				atomic_inc(&s->queued[i]);
-			break;
-		case 3:
-			if (cmwq_cancel_work(&s->works[i]))
-				atomic_inc(&s->cancelled[i]);
-			break;
-		case 4:
-			if (cmwq_cancel_work_sync(&s->works[i]))
-				atomic_inc(&s->cancelled[i]);
-			break;
-		default:
-			cmwq_flush_work(&s->works[i]);
-			break;
-		}
+		cmwq_churn_step(&s->churn, cpu_possible(cpu) ? cpu : 0);
 		cond_resched();
 	}
-	complete(&s->done[me]);
+	complete(&s->done[(long)arg]);
 	return 0;
 }
 
@@ -491,18 +470,19 @@ static int cycle_wq_thread(void *arg)
 static void hotplug_cycles_under_load(struct kunit *test)
 {
 	struct cycle_load *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("hp_load", 0, 4);
 	int cpus[2] = { cpumask_first(cpu_online_mask), hp_cpu() };
-	int i, bad = 0, cycles = 0, cpu;
+	int i, cycles = 0, cpu;
+	unsigned long runs;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 	/* two CPUs other than CPU 0 take turns going down */
 	cpus[0] = cpumask_next(cpus[0], cpu_online_mask);
 	KUNIT_ASSERT_LT(test, cpus[0], cpus[1]);
-	s->wq = cmwq_alloc_workqueue("hp_load", 0, 4);
-	KUNIT_ASSERT_NOT_NULL(test, s->wq);
+	KUNIT_ASSERT_EQ(test, cmwq_churn_init(&s->churn, CYCLE_WORKS, wq,
+					      cycle_fn), 0);
 	the_load = s;
-	for (i = 0; i < CYCLE_WORKS; i++)
-		CMWQ_INIT_WORK(&s->works[i], cycle_fn);
 	for (i = 0; i <= CYCLE_THREADS; i++)
 		init_completion(&s->done[i]);
 	for (i = 0; i < CYCLE_THREADS; i++)
@@ -526,16 +506,12 @@ static void hotplug_cycles_under_load(struct kunit *test)
 		if (!cpu_online(cpus[i]))
 			add_cpu(cpus[i]);
 
-	cmwq_flush_workqueue(s->wq);
-	for (i = 0; i < CYCLE_WORKS; i++)
-		bad += atomic_read(&s->runs[i]) !=
-		       atomic_read(&s->queued[i]) -
-		       atomic_read(&s->cancelled[i]);
-	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, cmwq_churn_miscounted(&s->churn, &runs), 0);
 	KUNIT_EXPECT_EQ(test, cycles, NR_CYCLES);
-	kunit_info(test, "%d offline/online cycles, %d queues made\n", cycles,
-		   atomic_read(&s->wqs_made));
-	cmwq_destroy_workqueue(s->wq);
+	kunit_info(test, "%d offline/online cycles, %lu works run, %d queues made\n",
+		   cycles, runs, atomic_read(&s->wqs_made));
+	cmwq_destroy_workqueue(wq);
+	cmwq_churn_free(&s->churn);
 	expect_cpu_back(test, cmwq_system_wq, cpus[0]);
 	expect_cpu_back(test, cmwq_system_wq, cpus[1]);
 }
