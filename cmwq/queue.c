@@ -871,7 +871,9 @@ EXPORT_SYMBOL_GPL(cmwq_alloc_workqueue);
  * @wq: the workqueue
  *
  * Works queued before the call run first; works they queue on @wq in turn
- * run too.  Other queueing on @wq meanwhile is refused.
+ * run too.  Other queueing on @wq meanwhile is refused.  Delayed works
+ * whose timer is still armed are not waited for: cancel them first, as
+ * with the kernel's destroy_workqueue().
  *
  * Context: Process context; might sleep.  Not from a work of @wq.
  */
