@@ -8,14 +8,20 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
 if [ ! -f "$("$top/scripts/kernel.sh" --dir plain)/.cmwq-built" ]; then
-	echo "make run: the first run builds a small test kernel: about 8 minutes on 2 cores,"
+	echo "make run: the first run builds a small test kernel: 4 to 8 minutes on 2 cores,"
 	echo "make run: cached in ~/.cache/cmwq for later runs, which take seconds."
 fi
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+pools=$(mktemp)
+trap 'rm -f "$out" "$pools"' EXIT
+# Once the example has run: each pool's workers and counters, from debugfs.
+cat >"$pools" <<'GUEST'
+echo "cmwq-pools: the pools after the example driver ran (/sys/kernel/debug/cmwq/pools):"
+sed 's/^/cmwq-pools: /' /sys/kernel/debug/cmwq/pools
+GUEST
 status=0
 "$top/scripts/vm-test.sh" --kernel plain --show 'cmwq' --expect 'cmwq-example: ok' \
-	examples/cmwq_example.ko | tee "$out" || status=$?
+	--guest-script "$pools" examples/cmwq_example.ko | tee "$out" || status=$?
 if [ "$status" = 0 ]; then
 	echo "make run: OK: cmwq loaded, the example driver's smoke test passed, both unloaded cleanly"
 else

@@ -159,6 +159,8 @@ cmdline="$cmdline oops=panic softlockup_panic=1 hung_task_panic=1 $append"
 echo "vm: booting the $kernel kernel ($cpus cpus, $mem MB) with:${names:- no modules}"
 echo "vm: console log: $log"
 start=$SECONDS
+# exists before --show's tail opens it, whenever the shell gets to qemu
+: >"$log"
 qemu-system-x86_64 -M q35 -cpu max -smp "$cpus" -m "$mem" -nographic -no-reboot -nic none \
 	-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
 	</dev/null >"$log" 2>&1 &
