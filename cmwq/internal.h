@@ -26,7 +26,8 @@
  *
  * Q: wq->mutex.
  *
- * W: cmwq_wq_mutex (the list of workqueues).
+ * W: cmwq_wq_mutex (the list of workqueues, the freezing state; taken
+ *    before wq->mutex).
  */
 #ifndef _CMWQ_INTERNAL_H
 #define _CMWQ_INTERNAL_H
@@ -291,6 +292,7 @@ void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
 void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work);
 void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, int color);
+void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active);
 int work_next_color(int color);
 bool is_chained_work(struct cmwq_workqueue *wq);
 void debug_work_activate(struct cmwq_work *work);
@@ -304,6 +306,13 @@ static inline unsigned long *cmwq_work_bits(struct cmwq_work *work)
 }
 
 #define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
+
+/* freeze.c */
+int wq_effective_max_active(struct cmwq_workqueue *wq);
+int cmwq_freeze(unsigned long timeout);
+void cmwq_thaw(void);
+int cmwq_freeze_init(void);
+void cmwq_freeze_exit(void);
 
 /* flush.c */
 int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,

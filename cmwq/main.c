@@ -124,12 +124,17 @@ static int __init cmwq_init(void)
 	ret = create_system_wqs();
 	if (ret)
 		goto exit_hotplug;
+	ret = cmwq_freeze_init();
+	if (ret)
+		goto destroy_wqs;
 	cmwq_debugfs_init();
 	cmwq_fault_init();
 	pr_info("cmwq: %d CPU pools and the unbound pools ready\n",
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;
 
+destroy_wqs:
+	destroy_system_wqs();
 exit_hotplug:
 	cmwq_hotplug_exit();
 exit_pools:
@@ -143,6 +148,7 @@ dec_notifiers:
 
 static void __exit cmwq_exit(void)
 {
+	cmwq_freeze_exit();
 	cmwq_debugfs_exit();
 	destroy_system_wqs();
 	cmwq_hotplug_exit();

@@ -715,6 +715,22 @@ static void cwq_set_max_active(struct cmwq_cwq *cwq, int max_active)
 	raw_spin_unlock_irq(&cwq->pool->lock);
 }
 
+/**
+ * wq_apply_max_active - set the max_active of every cwq of a queue
+ * @wq: the workqueue
+ * @max_active: the limit, 0 to hold every new work back
+ *
+ * Context: @wq->mutex held.
+ */
+void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active)
+{
+	struct cmwq_cwq *cwq;
+
+	lockdep_assert_held(&wq->mutex);
+	for_each_cwq(cwq, wq)
+		cwq_set_max_active(cwq, max_active);
+}
+
 static int clamp_max_active(int max_active, const char *name)
 {
 	if (CMWQ_REFUSE(max_active < 1 || max_active > CMWQ_MAX_ACTIVE,
@@ -737,8 +753,6 @@ static int clamp_max_active(int max_active, const char *name)
  */
 void cmwq_set_max_active(struct cmwq_workqueue *wq, int max_active)
 {
-	struct cmwq_cwq *cwq;
-
 	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
 			(void *)_RET_IP_) ||
 	    CMWQ_REFUSE(wq->flags & __CMWQ_ORDERED,
@@ -747,11 +761,12 @@ void cmwq_set_max_active(struct cmwq_workqueue *wq, int max_active)
 		return;
 
 	max_active = clamp_max_active(max_active, wq->name);
+	mutex_lock(&cmwq_wq_mutex);
 	mutex_lock(&wq->mutex);
 	wq->saved_max_active = max_active;
-	for_each_cwq(cwq, wq)
-		cwq_set_max_active(cwq, max_active);
+	wq_apply_max_active(wq, wq_effective_max_active(wq));
 	mutex_unlock(&wq->mutex);
+	mutex_unlock(&cmwq_wq_mutex);
 }
 EXPORT_SYMBOL_GPL(cmwq_set_max_active);
 
@@ -855,7 +870,11 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	if ((flags & CMWQ_MEM_RECLAIM) && init_rescuer(wq))
 		goto free_wq;
 
+	/* under the mutex: a freeze in progress sees the queue, or it sees it */
 	mutex_lock(&cmwq_wq_mutex);
+	mutex_lock(&wq->mutex);
+	wq_apply_max_active(wq, wq_effective_max_active(wq));
+	mutex_unlock(&wq->mutex);
 	list_add_tail(&wq->list, &cmwq_workqueues);
 	mutex_unlock(&cmwq_wq_mutex);
 	return wq;

@@ -213,3 +213,27 @@ int cmwq_test_fail_create_worker(bool fail)
 #endif
 }
 EXPORT_SYMBOL_GPL(cmwq_test_fail_create_worker);
+
+/**
+ * cmwq_test_freeze - freeze the freezable queues as system suspend does
+ * @timeout: jiffies to wait for active freezable works
+ *
+ * Context: Process context; might sleep.
+ * Return: 0, or -EBUSY if works stayed active (the queues are thawed).
+ */
+int cmwq_test_freeze(unsigned long timeout)
+{
+	return cmwq_freeze(timeout);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_freeze);
+
+/**
+ * cmwq_test_thaw - thaw them as resume does
+ *
+ * Context: Process context; might sleep.
+ */
+void cmwq_test_thaw(void)
+{
+	cmwq_thaw();
+}
+EXPORT_SYMBOL_GPL(cmwq_test_thaw);
