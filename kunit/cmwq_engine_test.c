@@ -61,12 +61,9 @@ static int test_cpu(void)
 static void spin_fn(struct cmwq_work *work)
 {
 	struct eng_item *it = eng_item(work);
-	u64 end = ktime_get_ns() + 2 * NSEC_PER_MSEC;
 
-	/* busy, never sleeping: the worker stays runnable throughout */
 	cmwq_concurrency_enter(it->cc);
-	while (ktime_get_ns() < end)
-		cpu_relax();
+	cmwq_busy_wait_ms(2);
 	cmwq_concurrency_exit(it->cc);
 	complete(&it->done);
 }

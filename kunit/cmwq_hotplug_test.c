@@ -35,7 +35,6 @@ enum { KIND_RECORD, KIND_BLOCK, KIND_SLEEP, KIND_SPIN };
 static void hp_fn(struct cmwq_work *work)
 {
 	struct hp_item *it = container_of(work, struct hp_item, work);
-	u64 end;
 
 	switch (it->kind) {
 	case KIND_BLOCK:
@@ -45,9 +44,7 @@ static void hp_fn(struct cmwq_work *work)
 		msleep(20);
 		break;
 	case KIND_SPIN:
-		end = ktime_get_ns() + 20 * NSEC_PER_MSEC;
-		while (ktime_get_ns() < end)
-			cpu_relax();
+		cmwq_busy_wait_ms(20);
 		break;
 	}
 	it->cpu = raw_smp_processor_id();
@@ -129,11 +126,9 @@ struct cc_item {
 static void spin_cc_fn(struct cmwq_work *work)
 {
 	struct cc_item *it = container_of(work, struct cc_item, work);
-	u64 end = ktime_get_ns() + 2 * NSEC_PER_MSEC;
 
 	cmwq_concurrency_enter(it->cc);
-	while (ktime_get_ns() < end)
-		cpu_relax();
+	cmwq_busy_wait_ms(2);
 	cmwq_concurrency_exit(it->cc);
 	complete(&it->done);
 }

@@ -13,6 +13,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 
 #include "cmwq.h"
 #include "cmwq_test.h"
@@ -60,6 +61,18 @@ static inline void cmwq_concurrency_enter(struct cmwq_concurrency *c)
 static inline void cmwq_concurrency_exit(struct cmwq_concurrency *c)
 {
 	atomic_dec(&c->now);
+}
+
+/*
+ * Stay busy, never sleeping, for @ms milliseconds: the worker remains
+ * runnable throughout, as a CPU-bound work's does.
+ */
+static inline void cmwq_busy_wait_ms(unsigned int ms)
+{
+	u64 end = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
 }
 
 static inline int cmwq_first_other_cpu(int cpu)
