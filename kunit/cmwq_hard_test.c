@@ -277,6 +277,28 @@ static void new_work_runs_after_cpu_returns(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 }
 
+/*
+ * A hotplug step above cmwq's.  Its teardown runs once the scheduler has
+ * deactivated the CPU and before cmwq's own step: when armed, it fails
+ * there, or queues a work on the CPU going down.
+ */
+static enum cpuhp_state hard_hook_state;
+static struct cpumask hard_online_at_start;
+static int hard_fail_cpu = -1;
+static struct {
+	int			cpu;
+	struct cmwq_workqueue	*wq;
+	struct cmwq_work	*work;
+} hard_queue_at_teardown = { .cpu = -1 };
+
+static int hard_hook_teardown(unsigned int cpu)
+{
+	if ((int)cpu == READ_ONCE(hard_queue_at_teardown.cpu))
+		cmwq_queue_work_on(cpu, hard_queue_at_teardown.wq,
+				   hard_queue_at_teardown.work);
+	return (int)cpu == READ_ONCE(hard_fail_cpu) ? -EBUSY : 0;
+}
+
 enum { HARD_ASLEEP = 32 };
 
 static void stop_failing_creation(void)
@@ -330,10 +352,13 @@ static void offline_completes_while_creation_fails(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, reclaim, &r1->work));
 	KUNIT_EXPECT_COMPLETES(test, &r1->done);
 
+	/* r2 lands on the CPU once it is inactive, before cmwq's step */
+	hard_item_init(r2, NULL);
+	hard_queue_at_teardown.wq = reclaim;
+	hard_queue_at_teardown.work = &r2->work;
+	WRITE_ONCE(hard_queue_at_teardown.cpu, cpu);
 	hard_call_start(test, offline, call_remove_cpu, (void *)(long)cpu,
 			"offline");
-	hard_item_init(r2, NULL);
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, reclaim, &r2->work));
 	KUNIT_EXPECT_COMPLETES(test, &r2->done);
 	offlined = hard_call_wait(offline, CMWQ_KUNIT_TIMEOUT,
 				  stop_failing_creation);
@@ -341,6 +366,7 @@ static void offline_completes_while_creation_fails(struct kunit *test)
 			      "CPU %d did not go down while creation failed",
 			      cpu);
 	KUNIT_EXPECT_EQ(test, offline->ret, 0L);
+	WRITE_ONCE(hard_queue_at_teardown.cpu, -1);
 
 	cmwq_test_fail_create_worker(false);
 	complete_all(release);
@@ -354,15 +380,6 @@ static void offline_completes_while_creation_fails(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 }
 
-/* A hotplug step above cmwq's that fails its teardown when armed. */
-static enum cpuhp_state hard_fail_state;
-static struct cpumask hard_online_at_start;
-static int hard_fail_cpu = -1;
-
-static int hard_fail_teardown(unsigned int cpu)
-{
-	return (int)cpu == READ_ONCE(hard_fail_cpu) ? -EBUSY : 0;
-}
 
 enum { HARD_BUSY = 64, HARD_AFTER = 50 };
 
@@ -475,18 +492,18 @@ static int hard_suite_init(struct kunit_suite *suite)
 {
 	int ret;
 
-	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "cmwq_hard:fail",
-					NULL, hard_fail_teardown);
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "cmwq_hard:hook",
+					NULL, hard_hook_teardown);
 	if (ret < 0)
 		return ret;
-	hard_fail_state = ret;
+	hard_hook_state = ret;
 	cpumask_copy(&hard_online_at_start, cpu_online_mask);
 	return 0;
 }
 
 static void hard_suite_exit(struct kunit_suite *suite)
 {
-	cpuhp_remove_state_nocalls(hard_fail_state);
+	cpuhp_remove_state_nocalls(hard_hook_state);
 }
 
 static void hard_case_exit(struct kunit *test)
@@ -496,6 +513,7 @@ static void hard_case_exit(struct kunit *test)
 	/* a failed case must leave neither failures nor a CPU down */
 	cmwq_test_fail_create_worker(false);
 	WRITE_ONCE(hard_fail_cpu, -1);
+	WRITE_ONCE(hard_queue_at_teardown.cpu, -1);
 	for_each_cpu(cpu, &hard_online_at_start)
 		if (!cpu_online(cpu))
 			add_cpu(cpu);
