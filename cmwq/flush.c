@@ -43,12 +43,19 @@ static void wq_barrier_func(struct cmwq_work *work)
 /*
  * Queue @barr to run right after @target: behind it on its list if it is
  * pending, first on @worker's scheduled list if @worker is running it.
+ *
+ * The barrier belongs to @target's queue until it has run: it takes
+ * @target's flush color and counts in @cwq->nr_in_flight, so a flush or
+ * a drain of the queue (and so its destruction) waits for it even when
+ * @target itself is cancelled meanwhile.  It is marked inactive so that
+ * it does not count against max_active (cwq_dec_nr_in_flight()).
  */
 static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 			      struct cmwq_work *target, struct worker *worker)
 {
 	unsigned int linked = 0;
 	struct list_head *head;
+	int color;
 
 	lockdep_assert_held(&cwq->pool->lock);
 
@@ -58,18 +65,22 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 
 	if (worker) {
 		head = worker->scheduled.next;
+		color = worker->current_color;
 	} else {
 		unsigned long *bits = cmwq_work_bits(target);
 
 		head = target->entry.next;
+		color = get_work_color(target);
 		/* a barrier already linked behind the target stays linked */
 		linked = *bits & CMWQ_WORK_LINKED;
 		__set_bit(CMWQ_WORK_LINKED_BIT, bits);
 	}
 
+	cwq->nr_in_flight[color]++;
 	debug_work_activate(&barr->work);
 	insert_work(cwq, &barr->work, head,
-		    (CMWQ_NO_COLOR << CMWQ_WORK_COLOR_SHIFT) | linked);
+		    (color << CMWQ_WORK_COLOR_SHIFT) | CMWQ_WORK_INACTIVE |
+		    linked);
 }
 
 static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
@@ -263,7 +274,7 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 		if (*cmwq_work_bits(work) & CMWQ_WORK_INACTIVE)
 			cwq_activate_work(cwq, work);
 		list_del_init(&work->entry);
-		cwq_dec_nr_in_flight(cwq, get_work_color(work));
+		cwq_dec_nr_in_flight(cwq, *cmwq_work_bits(work));
 		atomic_long_set(&work->data,
 				((unsigned long)pool->id << CMWQ_OFFQ_POOL_SHIFT) |
 				CMWQ_WORK_PENDING);

@@ -65,7 +65,6 @@ enum {
 	NR_STD_WORKER_POOLS	= 2,	/* normal and high priority */
 	BUSY_HASH_ORDER		= 6,
 	CMWQ_NR_COLORS		= (1 << CMWQ_WORK_COLOR_BITS) - 1,
-	CMWQ_NO_COLOR		= CMWQ_NR_COLORS,
 
 	/* idle workers beyond this ratio of busy ones are reaped */
 	MAX_IDLE_WORKERS_RATIO	= 4,
@@ -166,6 +165,7 @@ struct worker {
 	struct cmwq_work	*current_work;	/* L: work being run */
 	cmwq_func_t		current_func;	/* L */
 	struct cmwq_cwq		*current_cwq;	/* L */
+	int			current_color;	/* L: its flush color */
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */
 	struct worker_pool	*pool;		/* I */
@@ -291,7 +291,7 @@ void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 		 struct list_head *head, unsigned int extra_flags);
 void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
 void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work);
-void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, int color);
+void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data);
 void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active);
 int work_next_color(int color);
 bool is_chained_work(struct cmwq_workqueue *wq);

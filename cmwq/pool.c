@@ -430,8 +430,8 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	struct cmwq_cwq *cwq = get_work_cwq(work);
 	struct worker_pool *pool = worker->pool;
 	bool cpu_intensive = cwq->wq->flags & CMWQ_CPU_INTENSIVE;
+	unsigned long work_data = *cmwq_work_bits(work);
 	struct worker *collision;
-	int work_color;
 #ifdef CONFIG_LOCKDEP
 	/*
 	 * The work may free itself; keep a copy of its map so the release
@@ -454,7 +454,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	worker->current_work = work;
 	worker->current_func = work->func;
 	worker->current_cwq = cwq;
-	work_color = get_work_color(work);
+	worker->current_color = get_work_color(work);
 	list_del_init(&work->entry);
 
 	if (unlikely(cpu_intensive))
@@ -492,7 +492,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	worker->current_work = NULL;
 	worker->current_func = NULL;
 	worker->current_cwq = NULL;
-	cwq_dec_nr_in_flight(cwq, work_color);
+	cwq_dec_nr_in_flight(cwq, work_data);
 }
 
 /**

@@ -268,7 +268,7 @@ struct worker_pool *get_work_pool(struct cmwq_work *work)
  * @work: a work on a cwq
  *
  * Context: pool->lock held.
- * Return: the color, or %CMWQ_NO_COLOR for flush barriers.
+ * Return: the color.
  */
 int get_work_color(struct cmwq_work *work)
 {
@@ -281,7 +281,7 @@ int get_work_color(struct cmwq_work *work)
  * @color: a flush color
  *
  * Context: Any context.
- * Return: the next color, wrapping before %CMWQ_NO_COLOR.
+ * Return: the next color, wrapping after the last one.
  */
 int work_next_color(int color)
 {
@@ -672,27 +672,30 @@ void cwq_activate_inactive_work(struct cmwq_cwq *cwq)
 /**
  * cwq_dec_nr_in_flight - account a work that left the cwq
  * @cwq: the cwq
- * @color: the work's flush color
+ * @work_data: the work's data as it was queued
  *
- * Activates the next inactive work and completes a flush waiting for
- * this color.
+ * Completes a flush waiting for the work's color.  A work that counted
+ * against max_active also lets the next inactive one start; flush
+ * barriers are queued marked inactive so that they count in their color
+ * without counting against max_active.
  *
  * Context: pool->lock held.
  */
-void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, int color)
+void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
 {
+	int color = (work_data >> CMWQ_WORK_COLOR_SHIFT) &
+		    ((1 << CMWQ_WORK_COLOR_BITS) - 1);
+
 	lockdep_assert_held(&cwq->pool->lock);
 
-	/* flush barriers carry no color and do not count as active */
-	if (color == CMWQ_NO_COLOR)
-		return;
+	if (!(work_data & CMWQ_WORK_INACTIVE)) {
+		cwq->nr_active--;
+		if (!list_empty(&cwq->inactive_works) &&
+		    cwq->nr_active < cwq->max_active)
+			cwq_activate_inactive_work(cwq);
+	}
 
 	cwq->nr_in_flight[color]--;
-	cwq->nr_active--;
-	if (!list_empty(&cwq->inactive_works) &&
-	    cwq->nr_active < cwq->max_active)
-		cwq_activate_inactive_work(cwq);
-
 	if (likely(cwq->flush_color != color) || cwq->nr_in_flight[color])
 		return;
 
