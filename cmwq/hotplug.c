@@ -7,38 +7,53 @@
  * must be bound to it again.  A trustee thread takes charge of the CPU's
  * gcwq while it goes down:
  *
- *   DONE ---(going down)---> START ---> IN_CHARGE --(dead)--> BUTCHER
- *     ^                                    |                    |
- *     |                         (offline cancelled)      (online again)
- *     |                                    v                    v
- *     +-------------------------------- RELEASE <---------------+
- *     +------------------(all idle workers destroyed)-----------+
+ *   DONE --(going down)--> START --> IN_CHARGE --(dead)--> BUTCHER
+ *     ^                                 |  ^                   |
+ *     |             (online, or offline |  | (coming up)       |
+ *     |              cancelled)         v  +-------------------+
+ *     +------------------------------ RELEASE                  |
+ *     +---------------(idle: workers destroyed)----------------+
  *
- * START: the trustee claims the manager role of every pool of the gcwq.
- * IN_CHARGE: it has made every worker rogue (out of concurrency
- *   management), zeroed nr_running, marked the pools disassociated and
- *   unbound the workers, so they run on the remaining CPUs.  It then
- *   drains: wakes as many idle workers as works wait, creates workers
- *   while needed and sends maydays, until the CPU is dead or back.
- * BUTCHER: the CPU is dead; once every worker is idle the trustee
- *   destroys them and leaves (DONE).
- * RELEASE: the CPU is back (or never left); the trustee stops, rebinds
- *   every idle worker, asks every busy one to rebind as soon as its
- *   current work ends, and hands the manager role back (DONE).
+ * START: the trustee unbinds every pool of the gcwq: it marks the pools
+ *   disassociated and every worker rogue (out of concurrency management),
+ *   waits until every scheduler hook sees that, zeroes nr_running and
+ *   lets the workers run on any CPU.
+ * IN_CHARGE: the pools drain themselves.  With nr_running at zero every
+ *   waiting work gets a worker of its own, and the pool's manager creates
+ *   more as usual (new workers of a disassociated pool start rogue), with
+ *   the mayday timer and the rescuers behind it when creation fails.  The
+ *   trustee never holds the manager role meanwhile, so nothing it waits
+ *   for waits for it.
+ * BUTCHER: the CPU is dead.  The trustee sleeps until its pools are idle
+ *   (no work waiting, running or held back inactive, every worker idle),
+ *   then destroys their workers (DONE).  If the CPU starts coming up
+ *   first, it stands down to IN_CHARGE.
+ * RELEASE: the CPU is online again, or its offline was cancelled: the
+ *   trustee leaves and the online callback binds the workers again (DONE).
+ *
+ * The trustee sleeps on gcwq->trustee_rcuwait: the hotplug callbacks wake
+ * it when they change its state, and a worker of a disassociated pool
+ * wakes it whenever it goes idle.  A trustee that is done waits to be
+ * reaped with kthread_stop() by the next callback of its CPU or by the
+ * module's exit, so the module never leaves a thread behind.
  *
  * The module's callbacks run at CPUHP_BP_PREPARE_DYN (before a CPU comes
  * up: a first idle worker per pool; after it is dead: BUTCHER) and at
- * CPUHP_AP_ONLINE_DYN (online: RELEASE, rebind, reassociate; going
- * down: start the trustee, wait until it is IN_CHARGE).  By the time the
- * going-down callback runs the scheduler has already deactivated the CPU
- * and pushes the bound workers away as they run there, so the hooks in
- * sched.c never assume they run on their pool's CPU, and the trustee runs
- * on any other CPU.
+ * CPUHP_AP_ONLINE_DYN (online: RELEASE, rebind, reassociate; going down:
+ * start the trustee, wait until it is IN_CHARGE).  The online callback
+ * never fails, so no rollback of it can strand a trustee.
  *
- * Works queued for a disassociated pool (CPU down or going down) are sent
- * to an active CPU instead (queue.c), unless the work is still running on
- * that pool, in which case it runs after itself there, on a rogue worker.
- * Nothing is ever left on a pool without workers.
+ * The scheduler deactivates a CPU going down before these callbacks run,
+ * and from then on pushes cmwq's workers off it whenever they run there,
+ * widening their affinity.  Until the trustee unbinds the pools, works of
+ * the CPU may so run on other CPUs.  If the offline is then aborted by a
+ * step above cmwq's, the kernel rolls back without calling cmwq: each
+ * worker notices it is no longer bound when it next wakes or finishes a
+ * work, and moves itself back (worker_maybe_rebind()).
+ *
+ * Works queued for a disassociated pool are sent to an active CPU instead
+ * (queue.c), unless the work is still running on that pool, in which case
+ * it runs after itself there, on a rogue worker.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -47,49 +62,34 @@
 
 #include "internal.h"
 
-enum {
-	TRUSTEE_COOLDOWN	= HZ / 10,	/* between drain passes */
-};
-
 static enum cpuhp_state cmwq_online_state;
 static enum cpuhp_state cmwq_prepare_state;
-
-static void set_trustee_state(struct global_cwq *gcwq,
-			      enum trustee_state state)
-{
-	spin_lock(&gcwq->trustee_lock);
-	gcwq->trustee_state = state;
-	spin_unlock(&gcwq->trustee_lock);
-	wake_up_all(&gcwq->trustee_wait);
-}
 
 static enum trustee_state trustee_state(struct global_cwq *gcwq)
 {
 	return READ_ONCE(gcwq->trustee_state);
 }
 
-static void release_manager(struct worker_pool *pool)
+static void set_trustee_state(struct global_cwq *gcwq,
+			      enum trustee_state state)
 {
-	raw_spin_lock_irq(&pool->lock);
-	pool->flags &= ~POOL_MANAGER_ACTIVE;
-	/* a pool left without runner gets one; the next worker manages */
-	if (need_more_worker(pool) || need_to_manage_workers(pool))
-		wake_up_worker(pool);
-	raw_spin_unlock_irq(&pool->lock);
-	wake_up(&pool->manager_wait);
+	lockdep_assert_held(&gcwq->trustee_mutex);
+	WRITE_ONCE(gcwq->trustee_state, state);
+	rcuwait_wake_up(&gcwq->trustee_rcuwait);
+	wake_up_all(&gcwq->trustee_wait);
 }
 
 /*
- * Make every worker of @pool rogue and let them run anywhere.  The caller
- * holds the manager role, so the worker list cannot change.
+ * Make every worker of @pool rogue and let them run anywhere.
  */
 static void unbind_workers(struct worker_pool *pool)
 {
 	struct worker *worker;
 
+	mutex_lock(&pool->attach_mutex);
 	raw_spin_lock_irq(&pool->lock);
 	pool->flags |= POOL_DISASSOCIATED;
-	list_for_each_entry(worker, &pool->workers, node) {
+	for_each_pool_worker(worker, pool) {
 		worker->flags |= WORKER_ROGUE;
 		worker->flags &= ~WORKER_REBIND;
 	}
@@ -107,9 +107,11 @@ static void unbind_workers(struct worker_pool *pool)
 	atomic_set(&pool->nr_running, 0);
 	raw_spin_unlock_irq(&pool->lock);
 
-	list_for_each_entry(worker, &pool->workers, node)
+	for_each_pool_worker(worker, pool)
 		set_cpus_allowed_ptr(worker->task, cpu_possible_mask);
+	mutex_unlock(&pool->attach_mutex);
 
+	/* nobody counts as running any more: works waiting need a worker */
 	raw_spin_lock_irq(&pool->lock);
 	if (need_more_worker(pool))
 		wake_up_worker(pool);
@@ -120,20 +122,21 @@ static void unbind_workers(struct worker_pool *pool)
  * Bind every worker of @pool to its CPU again and reassociate the pool.
  * Idle workers are moved now; busy ones are asked to move themselves as
  * soon as their work ends, or when they next wake (worker_maybe_rebind()).
- * The caller holds the manager role and the CPU is online.
+ * The CPU is online.
  */
 static void rebind_workers(struct worker_pool *pool)
 {
 	const struct cpumask *mask = cpumask_of(pool->gcwq->cpu);
 	struct worker *worker;
 
+	mutex_lock(&pool->attach_mutex);
 	/* while disassociated, nothing new comes here: move idle ones first */
-	list_for_each_entry(worker, &pool->workers, node)
+	for_each_pool_worker(worker, pool)
 		if (worker->flags & WORKER_IDLE)
 			set_cpus_allowed_ptr(worker->task, mask);
 
 	raw_spin_lock_irq(&pool->lock);
-	list_for_each_entry(worker, &pool->workers, node) {
+	for_each_pool_worker(worker, pool) {
 		if ((worker->flags & WORKER_IDLE) &&
 		    cpumask_equal(worker->task->cpus_ptr, mask)) {
 			/* idle workers are PREP: nr_running is unaffected */
@@ -148,11 +151,26 @@ static void rebind_workers(struct worker_pool *pool)
 	}
 	pool->flags &= ~POOL_DISASSOCIATED;
 	raw_spin_unlock_irq(&pool->lock);
+	mutex_unlock(&pool->attach_mutex);
+}
+
+/* Policy: a bound worker runs on its CPU whenever the CPU can have it. */
+static bool worker_should_rebind(struct worker *worker)
+{
+	if (worker->flags & WORKER_REBIND)
+		return true;
+	/* pushed off a CPU whose offline was then rolled back */
+	return !(worker->flags & (WORKER_ROGUE | WORKER_UNBOUND)) &&
+	       current->nr_cpus_allowed != 1 &&
+	       cpu_active(worker->pool->gcwq->cpu);
 }
 
 /**
- * worker_maybe_rebind - a worker asked to rebind does so
+ * worker_maybe_rebind - a worker that should be bound binds itself
  * @worker: the current worker, between two works or just woken
+ *
+ * A busy worker is asked to rebind when its CPU comes back; a bound one
+ * finds itself pushed off its CPU by an offline that was rolled back.
  *
  * Context: pool->lock held; dropped while moving.
  */
@@ -162,7 +180,7 @@ void worker_maybe_rebind(struct worker *worker)
 	struct worker_pool *pool = worker->pool;
 
 	lockdep_assert_held(&pool->lock);
-	if (likely(!(worker->flags & WORKER_REBIND)))
+	if (likely(!worker_should_rebind(worker)))
 		return;
 
 	worker->flags &= ~WORKER_REBIND;
@@ -170,13 +188,27 @@ void worker_maybe_rebind(struct worker *worker)
 	set_cpus_allowed_ptr(current, cpumask_of(pool->gcwq->cpu));
 	raw_spin_lock_irq(&pool->lock);
 	if (!(pool->flags & POOL_DISASSOCIATED)) {
-		worker_clr_flags(worker, WORKER_ROGUE);
+		if (worker->flags & WORKER_ROGUE)
+			worker_clr_flags(worker, WORKER_ROGUE);
 		return;
 	}
 	/* the CPU went down again meanwhile: stay rogue, run anywhere */
 	raw_spin_unlock_irq(&pool->lock);
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
 	raw_spin_lock_irq(&pool->lock);
+}
+
+/*
+ * Policy: a dead CPU's pool may lose its workers once nothing of it is
+ * left: no work waiting, held back inactive (a frozen queue's) or running
+ * (a rescuer may run one), and every worker idle.
+ */
+static bool pool_all_idle(struct worker_pool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	return pool->nr_workers == pool->nr_idle &&
+	       list_empty(&pool->worklist) && !pool->nr_inactive &&
+	       hash_empty(pool->busy_hash);
 }
 
 static bool gcwq_all_idle(struct global_cwq *gcwq)
@@ -188,42 +220,10 @@ static bool gcwq_all_idle(struct global_cwq *gcwq)
 	for (i = 0; i < NR_STD_WORKER_POOLS; i++) {
 		pool = &gcwq->pools[i];
 		raw_spin_lock_irq(&pool->lock);
-		idle &= pool->nr_workers == pool->nr_idle &&
-			list_empty(&pool->worklist);
+		idle &= pool_all_idle(pool);
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	return idle;
-}
-
-/* One drain pass over a disassociated pool the trustee manages. */
-static void drain_pool(struct worker_pool *pool)
-{
-	struct worker *worker;
-	struct cmwq_work *work;
-	bool create;
-	int nr_works = 0;
-
-	raw_spin_lock_irq(&pool->lock);
-	raw_spin_lock(&cmwq_mayday_lock);
-	list_for_each_entry(work, &pool->worklist, entry) {
-		send_mayday(work);
-		nr_works++;
-	}
-	raw_spin_unlock(&cmwq_mayday_lock);
-
-	list_for_each_entry(worker, &pool->idle_list, entry) {
-		if (!nr_works--)
-			break;
-		wake_up_process(worker->task);
-	}
-	create = need_to_create_worker(pool);
-	raw_spin_unlock_irq(&pool->lock);
-
-	if (create && create_worker(pool)) {
-		raw_spin_lock_irq(&pool->lock);
-		pool->nr_created_by_manager++;
-		raw_spin_unlock_irq(&pool->lock);
-	}
 }
 
 /* Destroy the idle workers of a pool whose CPU is dead. */
@@ -231,11 +231,13 @@ static void butcher_pool(struct worker_pool *pool)
 {
 	struct worker *worker;
 
+	claim_manager(pool);
 	raw_spin_lock_irq(&pool->lock);
 	while ((worker = list_first_entry_or_null(&pool->idle_list,
 						  struct worker, entry)))
 		destroy_worker(worker);
 	raw_spin_unlock_irq(&pool->lock);
+	release_manager(pool);
 }
 
 static void gcwq_pools_do(struct global_cwq *gcwq,
@@ -247,85 +249,116 @@ static void gcwq_pools_do(struct global_cwq *gcwq,
 		fn(&gcwq->pools[i]);
 }
 
+static bool trustee_has_work(struct global_cwq *gcwq)
+{
+	enum trustee_state state = trustee_state(gcwq);
+
+	return state == TRUSTEE_RELEASE ||
+	       (state == TRUSTEE_BUTCHER && gcwq_all_idle(gcwq));
+}
+
+/* Act on the state if there is something to do; %true when done. */
+static bool trustee_try_finish(struct global_cwq *gcwq)
+{
+	bool done = false;
+
+	mutex_lock(&gcwq->trustee_mutex);
+	switch (gcwq->trustee_state) {
+	case TRUSTEE_RELEASE:
+		done = true;
+		break;
+	case TRUSTEE_BUTCHER:
+		/* the pools cannot get busy again: nothing comes to them */
+		if (gcwq_all_idle(gcwq)) {
+			gcwq_pools_do(gcwq, butcher_pool);
+			done = true;
+		}
+		break;
+	default:
+		break;
+	}
+	if (done)
+		set_trustee_state(gcwq, TRUSTEE_DONE);
+	mutex_unlock(&gcwq->trustee_mutex);
+	return done;
+}
+
 static int trustee_thread(void *arg)
 {
 	struct global_cwq *gcwq = arg;
-	enum trustee_state state;
 
-	gcwq_pools_do(gcwq, claim_manager);
 	gcwq_pools_do(gcwq, unbind_workers);
+	mutex_lock(&gcwq->trustee_mutex);
 	set_trustee_state(gcwq, TRUSTEE_IN_CHARGE);
+	mutex_unlock(&gcwq->trustee_mutex);
 
-	/*
-	 * Drain until the CPU is dead and every worker idle, or until the
-	 * CPU is back.  Other CPUs' hotplug callbacks may still flush works
-	 * queued here, so the pools keep running meanwhile.
-	 */
+	do {
+		rcuwait_wait_event(&gcwq->trustee_rcuwait,
+				   trustee_has_work(gcwq), TASK_IDLE);
+	} while (!trustee_try_finish(gcwq));
+
+	/* done: wait to be reaped, so the module knows when it is gone */
 	for (;;) {
-		state = trustee_state(gcwq);
-		if (state == TRUSTEE_RELEASE ||
-		    (state == TRUSTEE_BUTCHER && gcwq_all_idle(gcwq)))
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
 			break;
-		gcwq_pools_do(gcwq, drain_pool);
-		wait_event_timeout(gcwq->trustee_wait,
-				   trustee_state(gcwq) != state,
-				   TRUSTEE_COOLDOWN);
+		schedule();
 	}
-
-	if (state == TRUSTEE_BUTCHER)
-		gcwq_pools_do(gcwq, butcher_pool);
-	else
-		gcwq_pools_do(gcwq, rebind_workers);
-	gcwq_pools_do(gcwq, release_manager);
-
-	spin_lock(&gcwq->trustee_lock);
-	gcwq->trustee = NULL;
-	gcwq->trustee_state = TRUSTEE_DONE;
-	spin_unlock(&gcwq->trustee_lock);
-	wake_up_all(&gcwq->trustee_wait);
+	__set_current_state(TASK_RUNNING);
 	return 0;
 }
 
-static void wait_trustee_state(struct global_cwq *gcwq,
-			       enum trustee_state state)
+/* Stop a trustee that is done, if one is left. */
+static void reap_trustee(struct global_cwq *gcwq)
 {
-	wait_event(gcwq->trustee_wait, trustee_state(gcwq) == state);
+	struct task_struct *trustee;
+
+	mutex_lock(&gcwq->trustee_mutex);
+	WARN_ON_ONCE(gcwq->trustee_state != TRUSTEE_DONE);
+	trustee = gcwq->trustee;
+	gcwq->trustee = NULL;
+	mutex_unlock(&gcwq->trustee_mutex);
+	if (trustee)
+		kthread_stop(trustee);
 }
 
-/* Before a CPU comes up: each pool gets a first idle worker. */
+/*
+ * Before a CPU comes up: a trustee still waiting to butcher stands down
+ * (one already butchering is waited for), and each pool gets a first idle
+ * worker if it has none.
+ */
 static int cmwq_cpu_prepare(unsigned int cpu)
 {
-	return start_gcwq_workers(get_gcwq(cpu));
+	struct global_cwq *gcwq = get_gcwq(cpu);
+	bool done;
+
+	mutex_lock(&gcwq->trustee_mutex);
+	if (gcwq->trustee_state == TRUSTEE_BUTCHER)
+		set_trustee_state(gcwq, TRUSTEE_IN_CHARGE);
+	done = gcwq->trustee_state == TRUSTEE_DONE;
+	mutex_unlock(&gcwq->trustee_mutex);
+	if (done)
+		reap_trustee(gcwq);
+	return start_gcwq_workers(gcwq);
 }
 
 /*
  * The CPU is online, not yet active: end any trustee, bind the workers
  * and reassociate the pools.  Also the rollback of a failed offline.
+ * Never fails: the prepare step gave every pool its workers.
  */
 static int cmwq_cpu_online(unsigned int cpu)
 {
 	struct global_cwq *gcwq = get_gcwq(cpu);
 
-	spin_lock(&gcwq->trustee_lock);
-	if (gcwq->trustee_state != TRUSTEE_DONE) {
-		gcwq->trustee_state = TRUSTEE_RELEASE;
-		spin_unlock(&gcwq->trustee_lock);
-		wake_up_all(&gcwq->trustee_wait);
-		wait_trustee_state(gcwq, TRUSTEE_DONE);
-	} else {
-		spin_unlock(&gcwq->trustee_lock);
-	}
+	mutex_lock(&gcwq->trustee_mutex);
+	if (gcwq->trustee_state != TRUSTEE_DONE)
+		set_trustee_state(gcwq, TRUSTEE_RELEASE);
+	mutex_unlock(&gcwq->trustee_mutex);
+	wait_event(gcwq->trustee_wait, trustee_state(gcwq) == TRUSTEE_DONE);
+	reap_trustee(gcwq);
 
-	/*
-	 * The trustee may have butchered the pools before it saw the CPU
-	 * come back (and the prepare step found workers still there): make
-	 * sure each pool has a worker, then bind them all.
-	 */
-	if (start_gcwq_workers(gcwq))
-		return -ENOMEM;
-	gcwq_pools_do(gcwq, claim_manager);
 	gcwq_pools_do(gcwq, rebind_workers);
-	gcwq_pools_do(gcwq, release_manager);
 	return 0;
 }
 
@@ -338,42 +371,35 @@ static int cmwq_cpu_down_prepare(unsigned int cpu)
 	struct global_cwq *gcwq = get_gcwq(cpu);
 	struct task_struct *trustee;
 
-	/* a trustee of an earlier offline may still be butchering */
-	wait_trustee_state(gcwq, TRUSTEE_DONE);
-
 	trustee = kthread_create(trustee_thread, gcwq, "cmwq_trustee/%d", cpu);
 	if (IS_ERR(trustee))
 		return PTR_ERR(trustee);
 
-	spin_lock(&gcwq->trustee_lock);
+	mutex_lock(&gcwq->trustee_mutex);
 	gcwq->trustee = trustee;
-	gcwq->trustee_state = TRUSTEE_START;
-	spin_unlock(&gcwq->trustee_lock);
+	set_trustee_state(gcwq, TRUSTEE_START);
+	mutex_unlock(&gcwq->trustee_mutex);
 	wake_up_process(trustee);
-	wait_trustee_state(gcwq, TRUSTEE_IN_CHARGE);
+	wait_event(gcwq->trustee_wait,
+		   trustee_state(gcwq) == TRUSTEE_IN_CHARGE);
 	return 0;
 }
 
 /*
- * The CPU is dead (or never came up): its idle workers go, through the
- * trustee if one is draining, else right here.
+ * The CPU is dead (or never came up): its workers go, through the
+ * trustee once its pools are idle, else right here (no trustee: nothing
+ * ever ran on them).
  */
 static int cmwq_cpu_dead(unsigned int cpu)
 {
 	struct global_cwq *gcwq = get_gcwq(cpu);
 
-	spin_lock(&gcwq->trustee_lock);
-	if (gcwq->trustee_state != TRUSTEE_DONE) {
-		gcwq->trustee_state = TRUSTEE_BUTCHER;
-		spin_unlock(&gcwq->trustee_lock);
-		wake_up_all(&gcwq->trustee_wait);
-		return 0;
-	}
-	spin_unlock(&gcwq->trustee_lock);
-
-	gcwq_pools_do(gcwq, claim_manager);
-	gcwq_pools_do(gcwq, butcher_pool);
-	gcwq_pools_do(gcwq, release_manager);
+	mutex_lock(&gcwq->trustee_mutex);
+	if (gcwq->trustee_state == TRUSTEE_IN_CHARGE)
+		set_trustee_state(gcwq, TRUSTEE_BUTCHER);
+	else
+		gcwq_pools_do(gcwq, butcher_pool);
+	mutex_unlock(&gcwq->trustee_mutex);
 	return 0;
 }
 
@@ -421,6 +447,11 @@ void cmwq_hotplug_exit(void)
 	cpuhp_remove_state_nocalls(cmwq_prepare_state);
 
 	/* no hotplug runs now: a trustee left can only be butchering */
-	for_each_possible_cpu(cpu)
-		wait_trustee_state(get_gcwq(cpu), TRUSTEE_DONE);
+	for_each_possible_cpu(cpu) {
+		struct global_cwq *gcwq = get_gcwq(cpu);
+
+		wait_event(gcwq->trustee_wait,
+			   trustee_state(gcwq) == TRUSTEE_DONE);
+		reap_trustee(gcwq);
+	}
 }

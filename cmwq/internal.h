@@ -13,12 +13,15 @@
  *    depends on it (hotplug.c); read locklessly by the worker's own
  *    scheduler hooks.
  *
- * T: gcwq->trustee_lock.
+ * T: gcwq->trustee_mutex; read locklessly with READ_ONCE() where noted.
+ *
+ * B: pool->attach_mutex (which workers belong to the pool and where they
+ *    may run) and pool->lock, both held to change; either held to read.
  *
  * S: Touched only by the worker's own scheduler hooks.
  *
- * A: pool->lock held to change it; for a rescuer, changed only by the
- *    rescuer itself.
+ * A: Set at creation for a pool worker; a rescuer sets its own under
+ *    the lock of the pool it visits.
  *
  * MD: cmwq_mayday_lock (raw, IRQ-safe; nests inside pool->lock).
  *
@@ -38,6 +41,7 @@
 #include <linux/kthread.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -81,10 +85,10 @@ struct global_cwq;
 
 enum trustee_state {
 	TRUSTEE_DONE = 0,	/* no trustee: the CPU owns its pools */
-	TRUSTEE_START,		/* claiming the manager roles */
-	TRUSTEE_IN_CHARGE,	/* workers rogue: draining */
-	TRUSTEE_BUTCHER,	/* CPU dead: destroy idle workers */
-	TRUSTEE_RELEASE,	/* CPU back: rebind and hand back */
+	TRUSTEE_START,		/* unbinding the workers */
+	TRUSTEE_IN_CHARGE,	/* workers rogue: the pools drain */
+	TRUSTEE_BUTCHER,	/* CPU dead: destroy workers once idle */
+	TRUSTEE_RELEASE,	/* CPU back: the trustee leaves */
 };
 
 /*
@@ -97,7 +101,7 @@ struct worker_pool {
 	struct global_cwq	*gcwq;		/* I: owning gcwq */
 	int			id;		/* I: index in cmwq_pools */
 	bool			highpri;	/* I: nice -20 workers */
-	unsigned int		flags;		/* L: POOL_* */
+	unsigned int		flags;		/* L: POOL_*; B for DISASSOCIATED */
 
 	struct list_head	worklist;	/* L: works ready to run */
 
@@ -111,7 +115,9 @@ struct worker_pool {
 	int			nr_workers;	/* L: total workers */
 	int			nr_idle;	/* L: idle workers */
 	struct list_head	idle_list;	/* L: newest first */
-	struct list_head	workers;	/* L: all workers */
+	struct list_head	workers;	/* B: all workers */
+	struct mutex		attach_mutex;	/* workers and binding */
+	int			nr_inactive;	/* L: works held back */
 	struct timer_list	idle_timer;	/* L: reap idle workers */
 	struct timer_list	mayday_timer;	/* summon rescuers */
 	DECLARE_HASHTABLE(busy_hash, BUSY_HASH_ORDER); /* L: running works */
@@ -136,15 +142,16 @@ struct global_cwq {
 	int			cpu;		/* I: CMWQ_CPU_UNBOUND if unbound */
 	struct worker_pool	pools[NR_STD_WORKER_POOLS];
 
-	spinlock_t		trustee_lock;	/* protects the T fields */
-	struct task_struct	*trustee;	/* T: NULL when DONE */
+	struct mutex		trustee_mutex;	/* protects the T fields */
+	struct task_struct	*trustee;	/* T: until reaped */
 	enum trustee_state	trustee_state;	/* T; read with READ_ONCE */
 	wait_queue_head_t	trustee_wait;	/* trustee_state changes */
+	struct rcuwait		trustee_rcuwait; /* the trustee sleeps here */
 };
 
 /* A workqueue's presence on one pool. */
 struct cmwq_cwq {
-	struct worker_pool	*pool;		/* A: I but for rescuers */
+	struct worker_pool	*pool;		/* I */
 	struct cmwq_workqueue	*wq;		/* I */
 	int			work_color;	/* L: color of new works */
 	int			flush_color;	/* L: color being flushed */
@@ -168,8 +175,8 @@ struct worker {
 	int			current_color;	/* L: its flush color */
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */
-	struct worker_pool	*pool;		/* I */
-	struct list_head	node;		/* L: in pool->workers */
+	struct worker_pool	*pool;		/* A */
+	struct list_head	node;		/* B: in pool->workers */
 	unsigned long		last_active;	/* L: when it went idle */
 	unsigned int		flags;		/* X: WORKER_* */
 	int			id;		/* I */
@@ -225,6 +232,15 @@ struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
 struct worker *create_worker(struct worker_pool *pool);
 void claim_manager(struct worker_pool *pool);
+void release_manager(struct worker_pool *pool);
+
+/* Walk a pool's workers; the caller holds attach_mutex or pool->lock. */
+#define for_each_pool_worker(worker, pool)				\
+	list_for_each_entry((worker), &(pool)->workers, node)		\
+		if (({ lockdep_assert(lockdep_is_held(&(pool)->attach_mutex) || \
+				      lockdep_is_held(&(pool)->lock)); false; })) \
+			;						\
+		else
 void destroy_worker(struct worker *worker);
 
 static inline bool __need_more_worker(struct worker_pool *pool)

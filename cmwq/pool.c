@@ -111,6 +111,10 @@ static void worker_enter_idle(struct worker *worker)
 
 	if (too_many_workers(pool) && !timer_pending(&pool->idle_timer))
 		mod_timer(&pool->idle_timer, jiffies + cmwq_idle_timeout);
+
+	/* a dead CPU's trustee waits for its pools to go idle */
+	if (unlikely(pool->flags & POOL_DISASSOCIATED))
+		rcuwait_wake_up(&pool->gcwq->trustee_rcuwait);
 }
 
 static void worker_leave_idle(struct worker *worker)
@@ -193,9 +197,9 @@ static struct worker *alloc_worker(void)
  * A worker of a disassociated pool (its CPU is down) starts rogue, free
  * to run anywhere until the CPU returns and rebinds it.
  *
- * Context: Might sleep.  Called by the pool's manager (or the trustee,
- * which holds that role), at start-up and by the CPU hotplug callbacks,
- * none of them holding pool->lock.
+ * Context: Might sleep.  Called by the pool's manager and, for a pool
+ * with no worker at all, at start-up and before its CPU comes up; none of
+ * them holds pool->lock.
  * Return: the worker, or %NULL when it could not be created.
  */
 struct worker *create_worker(struct worker_pool *pool)
@@ -235,22 +239,23 @@ struct worker *create_worker(struct worker_pool *pool)
 	if (gcwq->cpu != CMWQ_CPU_UNBOUND)
 		kthread_bind(worker->task, gcwq->cpu);
 
-	raw_spin_lock_irq(&pool->lock);
+	/* the pool's association cannot change while the worker joins */
+	mutex_lock(&pool->attach_mutex);
 	if (gcwq->cpu == CMWQ_CPU_UNBOUND) {
 		worker->flags |= WORKER_UNBOUND;
-	} else if (pool->flags & POOL_DISASSOCIATED) {
-		/* not yet running: the affinity can change under the lock */
+	} else if (READ_ONCE(pool->flags) & POOL_DISASSOCIATED) {
+		/* not yet running: free to run anywhere until rebound */
 		worker->flags |= WORKER_ROGUE;
-		raw_spin_unlock_irq(&pool->lock);
 		set_cpus_allowed_ptr(worker->task, cpu_possible_mask);
-		raw_spin_lock_irq(&pool->lock);
 	}
+	raw_spin_lock_irq(&pool->lock);
 	list_add_tail(&worker->node, &pool->workers);
 	pool->nr_workers++;
 	pool->nr_created++;
 	worker_enter_idle(worker);
 	wake_up_process(worker->task);
 	raw_spin_unlock_irq(&pool->lock);
+	mutex_unlock(&pool->attach_mutex);
 	return worker;
 
 free_worker:
@@ -270,9 +275,9 @@ fail:
  *
  * Drops pool->lock while waiting for the thread to exit.
  *
- * Context: pool->lock held; might sleep.  Caller is the pool's manager
- * (or the trustee) or the module teardown, so nobody else destroys
- * workers meanwhile.
+ * Context: pool->lock held; might sleep.  Caller holds the manager role
+ * (a worker, the trustee, the dead-CPU callback or the module teardown),
+ * so nobody else destroys workers meanwhile.
  */
 void destroy_worker(struct worker *worker)
 	__releases(&pool->lock) __acquires(&pool->lock)
@@ -286,10 +291,15 @@ void destroy_worker(struct worker *worker)
 		return;
 
 	worker_leave_idle(worker);
-	list_del_init(&worker->node);
 	pool->nr_workers--;
 	worker->flags |= WORKER_DIE;
 	raw_spin_unlock_irq(&pool->lock);
+
+	mutex_lock(&pool->attach_mutex);
+	raw_spin_lock_irq(&pool->lock);
+	list_del_init(&worker->node);
+	raw_spin_unlock_irq(&pool->lock);
+	mutex_unlock(&pool->attach_mutex);
 
 	kthread_stop(task);
 	ida_free(&pool->worker_ida, worker->id);
@@ -393,8 +403,9 @@ static bool manage_workers(struct worker *worker)
 	maybe_destroy_workers(pool);
 	maybe_create_worker(pool);
 
-	pool->flags &= ~POOL_MANAGER_ACTIVE;
-	wake_up(&pool->manager_wait);
+	raw_spin_unlock_irq(&pool->lock);
+	release_manager(pool);
+	raw_spin_lock_irq(&pool->lock);
 	return true;
 }
 
@@ -602,8 +613,8 @@ int start_gcwq_workers(struct global_cwq *gcwq)
  * claim_manager - take a pool's manager role from outside its workers
  * @pool: the pool
  *
- * Waits for a manager at work to finish.  The trustee, the hotplug
- * callbacks and the module teardown use it to keep workers from being
+ * Waits for a manager at work to finish.  The trustee, the dead-CPU
+ * callback and the module teardown use it to keep workers from being
  * created or destroyed under them.
  *
  * Context: Process context; might sleep.
@@ -622,6 +633,28 @@ void claim_manager(struct worker_pool *pool)
 }
 
 /**
+ * release_manager - give a pool's manager role back
+ * @pool: the pool, whose role the caller holds
+ *
+ * Wakes whoever waits in claim_manager(), and a worker if works wait with
+ * nobody running them: the next worker to leave idle manages again.
+ *
+ * Context: Process context, pool->lock not held: manager_wait's lock is
+ * a spinlock_t, which must not nest inside the raw pool->lock.
+ */
+void release_manager(struct worker_pool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	pool->flags &= ~POOL_MANAGER_ACTIVE;
+	if (need_more_worker(pool))
+		wake_up_worker(pool);
+	if (unlikely(pool->flags & POOL_DISASSOCIATED))
+		rcuwait_wake_up(&pool->gcwq->trustee_rcuwait);
+	raw_spin_unlock_irq(&pool->lock);
+	wake_up(&pool->manager_wait);
+}
+
+/**
  * destroy_pool_workers - stop every worker of a pool
  * @pool: an idle pool
  *
@@ -637,8 +670,8 @@ static void destroy_pool_workers(struct worker_pool *pool)
 						  struct worker, entry)))
 		destroy_worker(worker);
 	WARN_ON_ONCE(pool->nr_workers || !list_empty(&pool->workers));
-	pool->flags &= ~POOL_MANAGER_ACTIVE;
 	raw_spin_unlock_irq(&pool->lock);
+	release_manager(pool);
 
 	del_timer_sync(&pool->idle_timer);
 	del_timer_sync(&pool->mayday_timer);
@@ -650,6 +683,7 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 		      int id, bool highpri)
 {
 	raw_spin_lock_init(&pool->lock);
+	mutex_init(&pool->attach_mutex);
 	pool->gcwq = gcwq;
 	pool->id = id;
 	pool->highpri = highpri;
@@ -688,7 +722,8 @@ int cmwq_pools_init(void)
 	for (i = 0; i <= nr_cpu_ids; i++) {
 		gcwq = &cmwq_gcwqs[i];
 		gcwq->cpu = i < nr_cpu_ids ? i : CMWQ_CPU_UNBOUND;
-		spin_lock_init(&gcwq->trustee_lock);
+		mutex_init(&gcwq->trustee_mutex);
+		rcuwait_init(&gcwq->trustee_rcuwait);
 		init_waitqueue_head(&gcwq->trustee_wait);
 		init_pool(&gcwq->pools[0], gcwq, i * NR_STD_WORKER_POOLS, false);
 		init_pool(&gcwq->pools[1], gcwq, i * NR_STD_WORKER_POOLS + 1,

@@ -419,6 +419,7 @@ retry:
 	} else {
 		work_flags |= CMWQ_WORK_INACTIVE;
 		worklist = &cwq->inactive_works;
+		pool->nr_inactive++;
 	}
 
 	debug_work_activate(work);
@@ -653,6 +654,7 @@ void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work)
 	move_linked_works(work, &cwq->pool->worklist, NULL);
 	__clear_bit(CMWQ_WORK_INACTIVE_BIT, cmwq_work_bits(work));
 	cwq->nr_active++;
+	cwq->pool->nr_inactive--;
 }
 
 /**

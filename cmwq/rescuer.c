@@ -10,8 +10,9 @@
  * mayday timer fires (MAYDAY_INITIAL_TIMEOUT after the first attempt,
  * then every MAYDAY_INTERVAL) and sends a mayday to the rescuer of every
  * queue with works waiting on the pool.  The rescuer moves to the pool's
- * CPU, takes that queue's works (and only those) off the pool's worklist,
- * runs them, and goes on to the next pool that called it.
+ * CPU when that CPU is up and active (see rescuer_bind_and_lock()), takes
+ * that queue's works (and only those) off the pool's worklist, runs them,
+ * and goes on to the next pool that called it.
  *
  * Creation failures can be injected with the kernel's fault injection
  * framework (the fail_create_worker knob in cmwq's debugfs directory, or
@@ -135,32 +136,28 @@ void pool_mayday_timeout(struct timer_list *t)
 }
 
 /*
- * Move the rescuer to @pool's CPU and lock the pool.  The binding is
- * verified under the lock against the pool's association: a pool whose
- * CPU is up must see the rescuer run on that CPU, else it retries (the
- * CPU may have gone down or come back meanwhile).
+ * Move the rescuer to @pool's CPU if the CPU can have it, and lock the
+ * pool.  A CPU that is going down (inactive, the trustee not yet in
+ * charge) pushes away whatever is not a per-CPU kthread, which a module's
+ * thread never is: the rescuer then runs the works where it is, as the
+ * pool's own workers do in that window.  Nothing here waits for the
+ * hotplug callbacks, which may be waiting for these very works.
  */
 static void rescuer_bind_and_lock(struct worker *rescuer,
 				  struct worker_pool *pool)
 	__acquires(&pool->lock)
 {
 	int cpu = pool->gcwq->cpu;
-	bool bound;
 
-	for (;;) {
-		bound = cpu != CMWQ_CPU_UNBOUND &&
-			!(READ_ONCE(pool->flags) & POOL_DISASSOCIATED);
-		set_cpus_allowed_ptr(current, bound ? cpumask_of(cpu) :
-						      cpu_possible_mask);
+	mutex_lock(&pool->attach_mutex);
+	if (cpu != CMWQ_CPU_UNBOUND && cpu_active(cpu) &&
+	    !(READ_ONCE(pool->flags) & POOL_DISASSOCIATED))
+		set_cpus_allowed_ptr(current, cpumask_of(cpu));
+	else
+		set_cpus_allowed_ptr(current, cpu_possible_mask);
+	mutex_unlock(&pool->attach_mutex);
 
-		raw_spin_lock_irq(&pool->lock);
-		if (cpu == CMWQ_CPU_UNBOUND ||
-		    (pool->flags & POOL_DISASSOCIATED) ||
-		    raw_smp_processor_id() == cpu)
-			break;
-		raw_spin_unlock_irq(&pool->lock);
-		cond_resched();
-	}
+	raw_spin_lock_irq(&pool->lock);
 	rescuer->pool = pool;
 }
 

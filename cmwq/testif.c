@@ -52,7 +52,7 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->disassociated = pool->flags & POOL_DISASSOCIATED;
 	stats->nr_rogue = 0;
 	stats->all_bound = cpu != CMWQ_CPU_UNBOUND;
-	list_for_each_entry(worker, &pool->workers, node) {
+	for_each_pool_worker(worker, pool) {
 		stats->nr_rogue += !!(worker->flags & WORKER_ROGUE);
 		if (cpu != CMWQ_CPU_UNBOUND &&
 		    ((worker->flags & (WORKER_ROGUE | WORKER_REBIND)) ||
