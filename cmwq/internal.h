@@ -340,6 +340,7 @@ void wq_start_draining(struct cmwq_workqueue *wq);
 extern raw_spinlock_t cmwq_mayday_lock;
 bool cmwq_should_fail_create_worker(void);
 void cmwq_fault_init(void);
+void cmwq_fault_debugfs_init(void);
 struct fault_attr *cmwq_fault_attr(void);
 void pool_mayday_timeout(struct timer_list *t);
 int cmwq_rescuer_thread(void *arg);

@@ -110,6 +110,7 @@ static int __init cmwq_init(void)
 	int ret;
 
 	cmwq_idle_timeout = idle_timeout_secs * HZ;
+	cmwq_fault_init();
 	preempt_notifier_inc();
 
 	ret = cmwq_queue_init();
@@ -128,7 +129,7 @@ static int __init cmwq_init(void)
 	if (ret)
 		goto destroy_wqs;
 	cmwq_debugfs_init();
-	cmwq_fault_init();
+	cmwq_fault_debugfs_init();
 	pr_info("cmwq: %d CPU pools and the unbound pools ready\n",
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;

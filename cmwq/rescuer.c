@@ -60,14 +60,24 @@ struct fault_attr *cmwq_fault_attr(void)
 }
 
 /**
- * cmwq_fault_init - apply the load-time parameter, add the debugfs knob
+ * cmwq_fault_init - apply the load-time fail_create_worker parameter
  *
- * Context: Module init, after cmwq_debugfs_init().
+ * Context: Module init, before the first worker is created, so that the
+ * parameter reaches the creations made while loading too.
  */
 void cmwq_fault_init(void)
 {
 	if (fail_create_worker_param[0])
 		setup_fault_attr(&fail_create_worker, fail_create_worker_param);
+}
+
+/**
+ * cmwq_fault_debugfs_init - add the fail_create_worker debugfs knob
+ *
+ * Context: Module init, after cmwq_debugfs_init().
+ */
+void cmwq_fault_debugfs_init(void)
+{
 	fault_create_debugfs_attr("fail_create_worker", cmwq_debugfs_dir,
 				  &fail_create_worker);
 }
@@ -78,6 +88,10 @@ bool cmwq_should_fail_create_worker(void)
 }
 
 void cmwq_fault_init(void)
+{
+}
+
+void cmwq_fault_debugfs_init(void)
 {
 }
 #endif

@@ -6,7 +6,8 @@
 #   scripts/vm.sh [options]
 #     --kernel plain|debug|stock   kernel to boot (default plain)
 #     --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
-#                                  optional parameters after a colon
+#                                  optional parameters after a colon (a
+#                                  value may hold commas: p=1,2,q=3)
 #     --cpus N                     virtual CPUs (default 4)
 #     --mem MB                     memory (default 1024, debug 2048)
 #     --append "ARGS"              extra kernel command line
@@ -31,7 +32,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
-	sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -105,7 +106,9 @@ for spec in $modules; do
 	name=$(basename "$path")
 	[ ! -e "$root/modules/$name" ] || { echo "vm.sh: module $name given twice" >&2; exit 1; }
 	cp "$path" "$root/modules/$name"
-	echo "$name ${params//,/ }" >>"$root/modules/list"
+	# a comma starts a new parameter only before "name=", so values
+	# may hold commas (fail_create_worker=1,100,5,-1)
+	echo "$name $(sed -E 's/,([A-Za-z_][A-Za-z0-9_]*=)/ \1/g' <<<"$params")" >>"$root/modules/list"
 	names="$names ${name%.ko}"
 done
 if [ -n "$guest_script" ]; then
