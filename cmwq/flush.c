@@ -189,8 +189,15 @@ bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 		return false;
 
 	might_sleep();
+	/*
+	 * The timer leaves the wheel before its callback queues the work:
+	 * del_timer() alone could see it gone while the work is not queued
+	 * yet, and the flush would find nothing to wait for.  Waiting for a
+	 * running callback is fine with interrupts off, as the timer is
+	 * IRQ-safe: its callback never needs this CPU to finish.
+	 */
 	local_irq_disable();
-	if (del_timer(&dwork->timer))
+	if (del_timer_sync(&dwork->timer))
 		__queue_work(dwork->cpu, dwork->wq, &dwork->work);
 	local_irq_enable();
 	return __flush_work(&dwork->work, false);
