@@ -607,10 +607,12 @@ EXPORT_SYMBOL_GPL(cmwq_queue_delayed_work_on);
  * @delay: jiffies to wait from now; 0 queues at once
  *
  * Whether @dwork was idle, waiting for its timer or queued, it ends up
- * pending with the new delay.
+ * pending with the new delay, unless a sync cancel owns it: then it stays
+ * cancelled.
  *
  * Context: Any context, including hard IRQ.
- * Return: %true if @dwork was pending, %false if it was idle (or refused).
+ * Return: %true if @dwork was pending (including when a sync cancel owns
+ * it), %false if it was idle (or refused).
  */
 bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 			      struct cmwq_delayed_work *dwork,
@@ -635,8 +637,11 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 		__queue_delayed_work(cpu, wq, dwork, delay);
 		local_irq_restore(flags);
 	}
-	/* -ENOENT: a canceler owns it and it stays cancelled */
-	return ret > 0;
+	/*
+	 * -ENOENT: a canceler owns it and it stays cancelled; it was pending
+	 * all the same, which is what the kernel's mod_delayed_work_on() says.
+	 */
+	return ret;
 }
 EXPORT_SYMBOL_GPL(cmwq_mod_delayed_work_on);
 

@@ -707,6 +707,63 @@ static void freezable_queue_waits_for_thaw(struct kunit *test)
 	cmwq_destroy_workqueue(fwq);
 }
 
+static void dblock_fn(struct cmwq_work *work)
+{
+	struct item *it = dwork_item(work);
+
+	complete(&it->started);
+	wait_for_completion_timeout(&it->release, CMWQ_KUNIT_TIMEOUT);
+	record(it, work);
+}
+
+struct dwork_canceler {
+	struct item		*it;
+	struct completion	done;
+};
+
+static int cancel_dwork_thread(void *arg)
+{
+	struct dwork_canceler *c = arg;
+
+	cmwq_cancel_delayed_work_sync(&c->it->dwork);
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * mod_delayed_work on a work a sync cancel owns says it was pending, as
+ * the kernel's does, and leaves it cancelled.
+ */
+static void mod_delayed_work_while_canceling(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct item *it = &ctx->items[0];
+	struct dwork_canceler *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	item_init(it, dblock_fn, ctx->wq);
+	c->it = it;
+	init_completion(&c->done);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
+							0));
+	KUNIT_ASSERT_COMPLETES(test, &it->started);
+	task = kthread_run(cancel_dwork_thread, c, "cmwq_api_cancel");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	/* the canceler holds PENDING while it waits for the running work */
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_delayed_work_pending(&it->dwork),
+				    CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work(ctx->wq, &it->dwork, 0));
+
+	complete(&it->release);
+	KUNIT_ASSERT_COMPLETES(test, &c->done);
+	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&it->dwork));
+	cmwq_flush_workqueue(ctx->wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+}
+
 #define NR_TIMER_RACES	1000
 
 /*
@@ -772,6 +829,7 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(onstack_works),
 	KUNIT_CASE(static_works),
 	KUNIT_CASE(freezable_queue_waits_for_thaw),
+	KUNIT_CASE(mod_delayed_work_while_canceling),
 	KUNIT_CASE(flush_delayed_work_waits_for_timer),
 	{}
 };
