@@ -105,9 +105,12 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 
 	/*
 	 * Waiting for a work of an ordered queue from another of its works
-	 * deadlocks whatever the work does: tell lockdep about the queue.
+	 * deadlocks whatever the work does, and so does it on a reclaim
+	 * queue once only its rescuer, which runs one work at a time, makes
+	 * progress: tell lockdep about the queue.
 	 */
-	if (!from_cancel && cwq->wq->saved_max_active == 1) {
+	if (!from_cancel &&
+	    (cwq->wq->saved_max_active == 1 || cwq->wq->rescuer)) {
 		lock_map_acquire(&cwq->wq->lockdep_map);
 		lock_map_release(&cwq->wq->lockdep_map);
 	}
