@@ -259,8 +259,9 @@ static inline bool cmwq_queue_delayed_work(struct cmwq_workqueue *wq,
  * @delay: jiffies to wait from now
  *
  * Context: Any context.
- * Return: %true if @dwork was pending and got its delay changed, %false if
- * it was idle and is now queued.
+ * Return: %true if @dwork was pending and got its delay changed (or a sync
+ * cancel owns it, and it stays cancelled), %false if it was idle and is
+ * now queued.
  */
 static inline bool cmwq_mod_delayed_work(struct cmwq_workqueue *wq,
 					 struct cmwq_delayed_work *dwork,

@@ -116,9 +116,12 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 
 	/*
 	 * Waiting for a work of an ordered queue from another of its works
-	 * deadlocks whatever the work does: tell lockdep about the queue.
+	 * deadlocks whatever the work does, and so does it on a reclaim
+	 * queue once only its rescuer, which runs one work at a time, makes
+	 * progress: tell lockdep about the queue.
 	 */
-	if (!from_cancel && cwq->wq->saved_max_active == 1) {
+	if (!from_cancel &&
+	    (cwq->wq->saved_max_active == 1 || cwq->wq->rescuer)) {
 		lock_map_acquire(&cwq->wq->lockdep_map);
 		lock_map_release(&cwq->wq->lockdep_map);
 	}
@@ -200,8 +203,15 @@ bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 		return false;
 
 	might_sleep();
+	/*
+	 * The timer leaves the wheel before its callback queues the work:
+	 * del_timer() alone could see it gone while the work is not queued
+	 * yet, and the flush would find nothing to wait for.  Waiting for a
+	 * running callback is fine with interrupts off, as the timer is
+	 * IRQ-safe: its callback never needs this CPU to finish.
+	 */
 	local_irq_disable();
-	if (del_timer(&dwork->timer))
+	if (del_timer_sync(&dwork->timer))
 		__queue_work(dwork->cpu, dwork->wq, &dwork->work);
 	local_irq_enable();
 	return __flush_work(&dwork->work, false);

@@ -297,6 +297,7 @@ void pool_wake_work_fn(struct irq_work *work);
 /* queue.c */
 extern struct mutex cmwq_wq_mutex;
 extern struct list_head cmwq_workqueues;
+extern bool cmwq_keep_destroyed;
 
 bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
 struct cmwq_cwq *get_work_cwq(struct cmwq_work *work);

@@ -26,6 +26,17 @@
 DEFINE_MUTEX(cmwq_wq_mutex);
 LIST_HEAD(cmwq_workqueues);
 
+/*
+ * A second destroy is recognised by looking the pointer up among the live
+ * queues, which is sound only as long as no newer queue sits at the same
+ * address.  Keeping the memory of destroyed queues guarantees that, at the
+ * price of one struct cmwq_workqueue per destroyed queue until cmwq
+ * unloads: debug kernels pay it, others get a best-effort refusal.
+ */
+bool cmwq_keep_destroyed = IS_ENABLED(CONFIG_DEBUG_OBJECTS);
+/* W: what is left of the destroyed queues cmwq_keep_destroyed kept */
+static LIST_HEAD(cmwq_destroyed_workqueues);
+
 static struct kmem_cache *cwq_cache;
 
 #ifdef CONFIG_DEBUG_OBJECTS_WORK
@@ -608,10 +619,12 @@ EXPORT_SYMBOL_GPL(cmwq_queue_delayed_work_on);
  * @delay: jiffies to wait from now; 0 queues at once
  *
  * Whether @dwork was idle, waiting for its timer or queued, it ends up
- * pending with the new delay.
+ * pending with the new delay, unless a sync cancel owns it: then it stays
+ * cancelled.
  *
  * Context: Any context, including hard IRQ.
- * Return: %true if @dwork was pending, %false if it was idle (or refused).
+ * Return: %true if @dwork was pending (including when a sync cancel owns
+ * it), %false if it was idle (or refused).
  */
 bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 			      struct cmwq_delayed_work *dwork,
@@ -636,8 +649,11 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 		__queue_delayed_work(cpu, wq, dwork, delay);
 		local_irq_restore(flags);
 	}
-	/* -ENOENT: a canceler owns it and it stays cancelled */
-	return ret > 0;
+	/*
+	 * -ENOENT: a canceler owns it and it stays cancelled; it was pending
+	 * all the same, which is what the kernel's mod_delayed_work_on() says.
+	 */
+	return ret;
 }
 EXPORT_SYMBOL_GPL(cmwq_mod_delayed_work_on);
 
@@ -792,7 +808,7 @@ static struct cmwq_cwq *alloc_cwq(struct cmwq_workqueue *wq,
 	return cwq;
 }
 
-static void free_wq(struct cmwq_workqueue *wq)
+static void free_wq_parts(struct cmwq_workqueue *wq)
 {
 	struct cmwq_cwq *cwq, *n;
 
@@ -802,6 +818,11 @@ static void free_wq(struct cmwq_workqueue *wq)
 #ifdef CONFIG_LOCKDEP
 	lockdep_unregister_key(&wq->key);
 #endif
+}
+
+static void free_wq(struct cmwq_workqueue *wq)
+{
+	free_wq_parts(wq);
 	kfree(wq);
 }
 
@@ -905,7 +926,7 @@ void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
 {
 	struct cmwq_workqueue *pos;
 	struct cmwq_cwq *cwq;
-	bool found = false, busy = false;
+	bool found = false, busy = false, keep;
 
 	mutex_lock(&cmwq_wq_mutex);
 	list_for_each_entry(pos, &cmwq_workqueues, list) {
@@ -941,14 +962,26 @@ void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
 		 wq->name))
 		return;
 
+	keep = READ_ONCE(cmwq_keep_destroyed);
 	mutex_lock(&cmwq_wq_mutex);
-	list_del(&wq->list);
+	if (keep)
+		list_move(&wq->list, &cmwq_destroyed_workqueues);
+	else
+		list_del(&wq->list);
 	mutex_unlock(&cmwq_wq_mutex);
 
 	destroy_rescuer(wq);
 	/* get_work_pool() may still be looking at a cwq under RCU */
 	synchronize_rcu();
-	free_wq(wq);
+	if (!keep) {
+		free_wq(wq);
+		return;
+	}
+	/* only the struct stays, still draining: queueing on it is refused */
+	free_wq_parts(wq);
+	INIT_LIST_HEAD(&wq->cwqs);
+	wq->cpu_cwqs = NULL;
+	wq->unbound_cwq = NULL;
 }
 EXPORT_SYMBOL_GPL(cmwq_destroy_workqueue);
 
@@ -966,11 +999,15 @@ int cmwq_queue_init(void)
 }
 
 /**
- * cmwq_queue_exit - destroy the cwq cache
+ * cmwq_queue_exit - free the destroyed queues kept and the cwq cache
  *
  * Context: Module exit, after every workqueue is gone.
  */
 void cmwq_queue_exit(void)
 {
+	struct cmwq_workqueue *wq, *n;
+
+	list_for_each_entry_safe(wq, n, &cmwq_destroyed_workqueues, list)
+		kfree(wq);
 	kmem_cache_destroy(cwq_cache);
 }

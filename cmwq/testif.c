@@ -4,7 +4,8 @@
  *
  * Snapshots taken under pool->lock, so that a test compares consistent
  * numbers; nothing here changes how the engine behaves except the idle
- * timeout and the announcement of refusals a test provokes on purpose.
+ * timeout, the announcement of refusals a test provokes on purpose and
+ * whether destroyed queues' memory is kept.
  */
 #include <linux/module.h>
 
@@ -119,6 +120,22 @@ int cmwq_test_nr_refusals(void)
 	return atomic_read(&cmwq_nr_refusals);
 }
 EXPORT_SYMBOL_GPL(cmwq_test_nr_refusals);
+
+/**
+ * cmwq_test_keep_destroyed - keep destroyed queues' memory, or stop
+ * @keep: keep it from now on, as debug kernels do by default
+ *
+ * Lets a test check on any kernel that a second destroy is refused even
+ * when the slab would hand the queue's address to a newer queue.
+ *
+ * Context: Any context.
+ * Return: the previous setting.
+ */
+bool cmwq_test_keep_destroyed(bool keep)
+{
+	return xchg(&cmwq_keep_destroyed, keep);
+}
+EXPORT_SYMBOL_GPL(cmwq_test_keep_destroyed);
 
 static struct cmwq_cwq *test_cwq(struct cmwq_workqueue *wq, int cpu)
 {

@@ -707,6 +707,105 @@ static void freezable_queue_waits_for_thaw(struct kunit *test)
 	cmwq_destroy_workqueue(fwq);
 }
 
+static void dblock_fn(struct cmwq_work *work)
+{
+	struct item *it = dwork_item(work);
+
+	complete(&it->started);
+	wait_for_completion_timeout(&it->release, CMWQ_KUNIT_TIMEOUT);
+	record(it, work);
+}
+
+struct dwork_canceler {
+	struct item		*it;
+	struct completion	done;
+};
+
+static int cancel_dwork_thread(void *arg)
+{
+	struct dwork_canceler *c = arg;
+
+	cmwq_cancel_delayed_work_sync(&c->it->dwork);
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * mod_delayed_work on a work a sync cancel owns says it was pending, as
+ * the kernel's does, and leaves it cancelled.
+ */
+static void mod_delayed_work_while_canceling(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct item *it = &ctx->items[0];
+	struct dwork_canceler *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	item_init(it, dblock_fn, ctx->wq);
+	c->it = it;
+	init_completion(&c->done);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
+							0));
+	KUNIT_ASSERT_COMPLETES(test, &it->started);
+	task = kthread_run(cancel_dwork_thread, c, "cmwq_api_cancel");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	/* the canceler holds PENDING while it waits for the running work */
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_delayed_work_pending(&it->dwork),
+				    CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work(ctx->wq, &it->dwork, 0));
+
+	complete(&it->release);
+	KUNIT_ASSERT_COMPLETES(test, &c->done);
+	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&it->dwork));
+	cmwq_flush_workqueue(ctx->wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+}
+
+#define NR_TIMER_RACES	1000
+
+/*
+ * flush_delayed_work called while the timer callback is queueing the work
+ * on another CPU waits for that instance too.  The timer leaves the wheel
+ * before its callback runs: flushing as soon as timer_pending() turns
+ * false lands the flush in that window, often enough in a thousand tries.
+ */
+static void flush_delayed_work_waits_for_timer(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct item *it = &ctx->items[0];
+	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
+	int cpu = raw_smp_processor_id();
+	int other = cmwq_first_other_cpu(cpu);
+	int i;
+
+	if (other < 0)
+		kunit_skip(test, "needs two online CPUs");
+	/* this case's own thread: its affinity dies with it */
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)),
+			0);
+	item_init(it, dcount_fn, ctx->wq);
+
+	for (i = 0; i < NR_TIMER_RACES && time_before(jiffies, deadline); i++) {
+		KUNIT_ASSERT_TRUE(test,
+				  cmwq_queue_delayed_work_on(other, ctx->wq,
+							     &it->dwork, 1));
+		while (timer_pending(&it->dwork.timer) &&
+		       time_before(jiffies, deadline))
+			cpu_relax();
+		cmwq_flush_delayed_work(&it->dwork);
+		KUNIT_ASSERT_FALSE_MSG(test,
+				       cmwq_delayed_work_pending(&it->dwork),
+				       "still pending after flush %d", i);
+		KUNIT_ASSERT_EQ_MSG(test, atomic_read(&it->runs), i + 1,
+				    "flush %d returned before the run", i);
+	}
+	kunit_info(test, "%d flushes as the timer fired\n", i);
+	KUNIT_EXPECT_GE(test, i, NR_TIMER_RACES / 10);
+}
+
 static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(queue_pending_and_busy),
 	KUNIT_CASE(queue_on_each_cpu),
@@ -730,6 +829,8 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(onstack_works),
 	KUNIT_CASE(static_works),
 	KUNIT_CASE(freezable_queue_waits_for_thaw),
+	KUNIT_CASE(mod_delayed_work_while_canceling),
+	KUNIT_CASE(flush_delayed_work_waits_for_timer),
 	{}
 };
 

@@ -222,6 +222,71 @@ static void queue_while_destroying(struct kunit *test)
 	cmwq_destroy_work_on_stack(&probe);
 }
 
+static void done_fn(struct cmwq_work *work)
+{
+	struct bad_item *it = container_of(work, struct bad_item, work);
+
+	complete(&it->done);
+}
+
+#define NR_REUSE_TRIES	16
+
+/*
+ * A second destroy is refused even when the queue's memory could have gone
+ * to a newer queue, and it leaves that newer queue alone.  With the memory
+ * freed, the slab hands it to the next queue at once; cmwq must keep it,
+ * so no queue allocated here may land at the destroyed one's address.
+ */
+static void destroy_twice_after_reuse(struct kunit *test)
+{
+	struct cmwq_workqueue *wqs[NR_REUSE_TRIES], *dead;
+	struct bad_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	bool keep = cmwq_test_keep_destroyed(true);
+	bool reused = false, refused;
+	int i, nr = 0, before;
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	dead = cmwq_alloc_workqueue("bad_reuse_dead", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, dead);
+	cmwq_destroy_workqueue(dead);
+	while (nr < NR_REUSE_TRIES && !reused) {
+		wqs[nr] = cmwq_alloc_workqueue("bad_reuse_%d", 0, 0, nr);
+		if (!wqs[nr])
+			break;
+		reused = wqs[nr++] == dead;
+	}
+	cmwq_test_keep_destroyed(keep);
+	KUNIT_EXPECT_FALSE_MSG(test, reused,
+			       "queue %d took the destroyed queue's address",
+			       nr - 1);
+	KUNIT_EXPECT_EQ(test, nr, NR_REUSE_TRIES);
+
+	before = cmwq_test_nr_refusals();
+	cmwq_test_expect_refusals(1);
+	cmwq_destroy_workqueue(dead);
+	cmwq_test_expect_refusals(0);
+	refused = cmwq_test_nr_refusals() == before + 1;
+	KUNIT_EXPECT_TRUE(test, refused);
+
+	/* what is kept of it still refuses works */
+	CMWQ_INIT_WORK(&it->work, done_fn);
+	init_completion(&it->done);
+	if (refused)
+		KUNIT_EXPECT_FALSE(test, REFUSED(test, cmwq_queue_work(dead,
+								       &it->work)));
+
+	/* every newer queue still works, unless the destroy took one */
+	for (i = 0; i < nr; i++) {
+		if (wqs[i] == dead && !refused)
+			continue;
+		reinit_completion(&it->done);
+		KUNIT_EXPECT_TRUE(test, cmwq_queue_work(wqs[i], &it->work));
+		KUNIT_EXPECT_COMPLETES(test, &it->done);
+		cmwq_flush_work(&it->work);
+		cmwq_destroy_workqueue(wqs[i]);
+	}
+}
+
 static struct kunit_case cmwq_badinput_cases[] = {
 	KUNIT_CASE(null_and_uninitialised_work),
 	KUNIT_CASE(null_workqueue),
@@ -230,6 +295,7 @@ static struct kunit_case cmwq_badinput_cases[] = {
 	KUNIT_CASE(destroy_twice_and_system),
 	KUNIT_CASE(waiting_for_itself),
 	KUNIT_CASE(queue_while_destroying),
+	KUNIT_CASE(destroy_twice_after_reuse),
 	{}
 };
 
