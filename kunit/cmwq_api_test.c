@@ -485,8 +485,9 @@ static void ordered_queue_in_order(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
+/* Works spread over the CPUs: an unbound queue's limit holds in total. */
 static void check_max_active(struct kunit *test, struct cmwq_workqueue *wq,
-			     int max_active, int nr, bool spread)
+			     int max_active, int nr)
 {
 	struct api_ctx *ctx = test->priv;
 	struct cmwq_concurrency cc = {};
@@ -495,10 +496,9 @@ static void check_max_active(struct kunit *test, struct cmwq_workqueue *wq,
 	for (i = 0; i < nr; i++) {
 		item_init(&ctx->items[i], block_fn, wq);
 		ctx->items[i].cc = &cc;
-		if (spread)
-			cpu = cpumask_next(cpu, cpu_online_mask) < nr_cpu_ids ?
-			      cpumask_next(cpu, cpu_online_mask) :
-			      cpumask_first(cpu_online_mask);
+		cpu = cpumask_next(cpu, cpu_online_mask) < nr_cpu_ids ?
+		      cpumask_next(cpu, cpu_online_mask) :
+		      cpumask_first(cpu_online_mask);
 		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wq,
 							   &ctx->items[i].work));
 	}
@@ -522,14 +522,62 @@ static void check_max_active(struct kunit *test, struct cmwq_workqueue *wq,
 	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), max_active + 2);
 }
 
-/* max_active caps a bound queue's works in flight per CPU. */
+/*
+ * max_active caps a bound queue's works in flight per CPU, not in total:
+ * two CPUs each run max_active of the queue's works at once (a limit for
+ * the whole queue would allow max_active in all), and raising the limit
+ * starts held-back works on both.
+ */
 static void max_active_per_cpu(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_max", 0, 2);
+	enum { MAX = 2, PER_CPU = 8 };
+	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_max", 0, MAX);
+	struct cmwq_concurrency cc[2] = {};
+	struct api_ctx *ctx = test->priv;
+	int cpus[2], c, i, active, inactive;
+	bool all_in;
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), 2);
-	check_max_active(test, wq, 2, 8, false);
+	cpus[0] = cpumask_first(cpu_online_mask);
+	cpus[1] = cpumask_last(cpu_online_mask);
+	KUNIT_ASSERT_NE(test, cpus[0], cpus[1]);
+	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, cpus[0]), MAX);
+	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, cpus[1]), MAX);
+
+	for (i = 0; i < 2 * PER_CPU; i++) {
+		item_init(&ctx->items[i], block_fn, wq);
+		ctx->items[i].cc = &cc[i % 2];
+		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpus[i % 2], wq,
+							   &ctx->items[i].work));
+	}
+	for (c = 0; c < 2; c++) {
+		all_in = cmwq_poll(atomic_read(&cc[c].now) == MAX,
+				   CMWQ_KUNIT_TIMEOUT);
+		KUNIT_EXPECT_TRUE_MSG(test, all_in,
+				      "CPU %d: %d of max_active %d in flight",
+				      cpus[c], atomic_read(&cc[c].now), MAX);
+		cmwq_test_cwq_counts(wq, cpus[c], &active, &inactive);
+		KUNIT_EXPECT_EQ(test, active, MAX);
+		KUNIT_EXPECT_EQ(test, inactive, PER_CPU - MAX);
+	}
+	/* both CPUs' works in flight at once: more than max_active in all */
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc[0].now) + atomic_read(&cc[1].now),
+			2 * MAX);
+
+	/* raising the limit starts held-back works on every CPU at once */
+	cmwq_set_max_active(wq, MAX + 2);
+	for (c = 0; c < 2; c++)
+		KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&cc[c].now) ==
+						  MAX + 2, CMWQ_KUNIT_TIMEOUT));
+
+	for (i = 0; i < 2 * PER_CPU; i++)
+		complete(&ctx->items[i].release);
+	for (i = 0; i < 2 * PER_CPU; i++) {
+		KUNIT_EXPECT_COMPLETES(test, &ctx->items[i].done);
+		KUNIT_EXPECT_EQ(test, ctx->items[i].cpu, cpus[i % 2]);
+	}
+	for (c = 0; c < 2; c++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&cc[c].max), MAX + 2);
 	cmwq_destroy_workqueue(wq);
 }
 
@@ -540,7 +588,7 @@ static void max_active_unbound_total(struct kunit *test)
 							 CMWQ_UNBOUND, 3);
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	check_max_active(test, wq, 3, 10, true);
+	check_max_active(test, wq, 3, 10);
 	cmwq_destroy_workqueue(wq);
 }
 

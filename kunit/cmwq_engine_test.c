@@ -7,12 +7,14 @@
  * ones sleep, nr_running back to zero at idle, workers created by the
  * manager and reaped after the idle timeout, CPU-intensive and
  * high-priority works not held back, non-reentrancy across CPUs, queueing
- * from hard IRQ, and a random queue/cancel/flush stress with exact
- * accounting.
+ * from hard IRQ, many queues sharing a pool's workers (works of different
+ * queues run by the same few workers), and a random queue/cancel/flush
+ * stress with exact accounting.
  */
 #include <kunit/test.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/string.h>
 
 #include "cmwq_churn.h"
 #include "cmwq_kunit.h"
@@ -424,46 +426,105 @@ static void waits_for_later_work(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
-static void counter_fn(struct cmwq_work *work)
-{
-	struct eng_item *it = eng_item(work);
+struct share_item {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct completion	*go;
+	atomic_t		*in_flight;
+	pid_t			pid;
+	char			comm[TASK_COMM_LEN];
+	int			cpu;
+	bool			got_go;
+};
 
-	atomic_inc(it->counter);
+/* Record who runs the work, then sleep until the whole burst is in. */
+static void share_fn(struct cmwq_work *work)
+{
+	struct share_item *it = container_of(work, struct share_item, work);
+
+	it->pid = task_pid_nr(current);
+	get_task_comm(it->comm, current);
+	it->cpu = raw_smp_processor_id();
+	atomic_inc(it->in_flight);
+	it->got_go = wait_for_completion_timeout(it->go, CMWQ_KUNIT_TIMEOUT);
 	complete(&it->done);
 }
 
-/* Many queues share the pools instead of bringing threads of their own. */
+/*
+ * Many queues share the pools instead of bringing threads of their own.
+ * Bursts of works, each from a different queue, sleep until the whole
+ * burst is in flight: the pool must give every burst as many workers,
+ * and then reuse them for the next queues' works.  With a thread per
+ * queue, every queue's works would run on a thread of their own.
+ */
 static void many_queues_share_pools(struct kunit *test)
 {
-	enum { NR_WQS = 32, PER_WQ = 4 };
-	struct cmwq_workqueue **wqs;
+	enum { NR_WQS = 32, PER_WQ = 4, BURST = 4, NR = NR_WQS * PER_WQ };
 	struct cmwq_test_pool_stats before, after;
-	struct eng_item *items;
-	atomic_t counter = ATOMIC_INIT(0);
-	int i;
+	struct cmwq_workqueue **wqs;
+	pid_t *pids;
+	struct share_item *items;
+	int cpu = test_cpu(), i, j, nr_tasks = 0, nr_bursts_in = 0;
+	struct share_item *elsewhere = NULL;
+	char prefix[16];
+	int nr_stuck = 0;
 
 	wqs = kunit_kcalloc(test, NR_WQS, sizeof(*wqs), GFP_KERNEL);
-	items = kunit_kcalloc(test, NR_WQS * PER_WQ, sizeof(*items),
-			      GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, wqs);
-	KUNIT_ASSERT_NOT_NULL(test, items);
-	cmwq_test_pool_stats(test_cpu(), false, &before);
+	items = kunit_kcalloc(test, NR, sizeof(*items), GFP_KERNEL);
+	pids = kunit_kcalloc(test, NR, sizeof(*pids), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wqs && items && pids);
+	cmwq_test_pool_stats(cpu, false, &before);
 	for (i = 0; i < NR_WQS; i++) {
 		wqs[i] = cmwq_alloc_workqueue("eng_many%d", 0, 0, i);
 		KUNIT_ASSERT_NOT_NULL(test, wqs[i]);
 	}
-	for (i = 0; i < NR_WQS * PER_WQ; i++) {
-		eng_init(&items[i], counter_fn);
-		items[i].counter = &counter;
-		cmwq_queue_work_on(test_cpu(), wqs[i / PER_WQ], &items[i].work);
+
+	/* work i belongs to queue i % NR_WQS: a burst spans BURST queues */
+	for (i = 0; i < NR; i += BURST) {
+		struct completion go;
+		atomic_t in_flight = ATOMIC_INIT(0);
+
+		init_completion(&go);
+		for (j = i; j < i + BURST; j++) {
+			CMWQ_INIT_WORK(&items[j].work, share_fn);
+			init_completion(&items[j].done);
+			items[j].go = &go;
+			items[j].in_flight = &in_flight;
+			cmwq_queue_work_on(cpu, wqs[j % NR_WQS], &items[j].work);
+		}
+		nr_bursts_in += cmwq_poll(atomic_read(&in_flight) == BURST,
+					  CMWQ_KUNIT_TIMEOUT);
+		complete_all(&go);
+		/* the burst's go and count live here: wait them out */
+		for (j = i; j < i + BURST; j++)
+			KUNIT_EXPECT_COMPLETES(test, &items[j].done);
 	}
-	for (i = 0; i < NR_WQS * PER_WQ; i++)
-		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
-	KUNIT_EXPECT_EQ(test, atomic_read(&counter), NR_WQS * PER_WQ);
-	cmwq_test_pool_stats(test_cpu(), false, &after);
-	KUNIT_EXPECT_LE(test, after.nr_workers, before.nr_workers + 2);
+	cmwq_test_pool_stats(cpu, false, &after);
 	for (i = 0; i < NR_WQS; i++)
 		cmwq_destroy_workqueue(wqs[i]);
+
+	KUNIT_EXPECT_EQ(test, nr_bursts_in, NR / BURST);
+	snprintf(prefix, sizeof(prefix), "cmwq/%d:", cpu);
+	for (i = 0; i < NR; i++) {
+		nr_stuck += !items[i].got_go;
+		if (items[i].cpu != cpu || !str_has_prefix(items[i].comm, prefix))
+			elsewhere = &items[i];
+		for (j = 0; j < nr_tasks && pids[j] != items[i].pid; j++)
+			;
+		if (j == nr_tasks)
+			pids[nr_tasks++] = items[i].pid;
+	}
+	KUNIT_EXPECT_EQ(test, nr_stuck, 0);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, elsewhere, NULL,
+				"a work ran on %s, CPU %d: not a worker of %s",
+				elsewhere ? elsewhere->comm : "",
+				elsewhere ? elsewhere->cpu : -1, prefix);
+	kunit_info(test, "%d works of %d queues ran on %d workers\n",
+		   NR, NR_WQS, nr_tasks);
+	/* a burst's worth of workers and a few spare, far below a queue's */
+	KUNIT_EXPECT_GE(test, nr_tasks, BURST);
+	KUNIT_EXPECT_LE(test, nr_tasks, NR_WQS / 2);
+	KUNIT_EXPECT_LE(test, after.nr_workers - before.nr_workers, BURST + 2);
 }
 
 /* bounded in operations and in time, so a slow host shortens it instead */

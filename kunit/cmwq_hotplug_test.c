@@ -4,8 +4,10 @@
  *
  * Takes CPUs down and up with remove_cpu()/add_cpu() while works of every
  * kind are on them, and checks that every work runs exactly once, that
- * works for an offline CPU run elsewhere, that a returning CPU gets its
- * pools bound and concurrency-managed again, that failed and cancelled
+ * works for an offline CPU run elsewhere (each records the CPU it ran
+ * on), that a returning CPU gets its pools bound and concurrency-managed
+ * again, that a worker still busy when its CPU returns stays unbound
+ * until its work is done and rebinds then, that failed and cancelled
  * transitions leave a consistent state (through the kernel's
  * cpuN/hotplug/fail knob), and that a hundred offline/online cycles under
  * a queue/cancel/flush load lose nothing.
@@ -25,20 +27,26 @@ struct hp_item {
 	struct cmwq_work	work;
 	struct completion	done;
 	struct completion	*release;
+	atomic_t		*order;
 	atomic_t		runs;
 	int			cpu;
 	int			kind;
+	int			seq;		/* when it ran, from *order */
+	bool			released;
+	unsigned int		nr_allowed;	/* CPUs its worker could use */
 };
 
-enum { KIND_RECORD, KIND_BLOCK, KIND_SLEEP, KIND_SPIN };
+enum { KIND_RECORD, KIND_BLOCK, KIND_SLEEP, KIND_SPIN, KIND_HOLD };
 
 static void hp_fn(struct cmwq_work *work)
 {
 	struct hp_item *it = container_of(work, struct hp_item, work);
+	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
 
 	switch (it->kind) {
 	case KIND_BLOCK:
-		wait_for_completion_timeout(it->release, CMWQ_KUNIT_TIMEOUT);
+		it->released = wait_for_completion_timeout(it->release,
+							   CMWQ_KUNIT_TIMEOUT);
 		break;
 	case KIND_SLEEP:
 		msleep(20);
@@ -46,8 +54,18 @@ static void hp_fn(struct cmwq_work *work)
 	case KIND_SPIN:
 		cmwq_busy_wait_ms(20);
 		break;
+	case KIND_HOLD:
+		/* runnable until released: its pool starts nothing else */
+		while (!completion_done(it->release) &&
+		       time_before(jiffies, deadline))
+			cpu_relax();
+		it->released = completion_done(it->release);
+		break;
 	}
 	it->cpu = raw_smp_processor_id();
+	it->nr_allowed = cpumask_weight(current->cpus_ptr);
+	if (it->order)
+		it->seq = atomic_inc_return(it->order);
 	atomic_inc(&it->runs);
 	complete(&it->done);
 }
@@ -100,10 +118,13 @@ static void expect_cpu_back(struct kunit *test, struct cmwq_workqueue *wq,
 {
 	struct hp_item *items;
 	int i, n = 6;
+	bool back;
 
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_back(cpu, false) &&
-					  pool_back(cpu, true),
-					  CMWQ_KUNIT_TIMEOUT));
+	back = cmwq_poll(pool_back(cpu, false) && pool_back(cpu, true),
+			 CMWQ_KUNIT_TIMEOUT);
+	KUNIT_EXPECT_TRUE_MSG(test, back,
+			      "CPU %d's pools not associated, bound and staffed",
+			      cpu);
 	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, items);
 	for (i = 0; i < n; i++) {
@@ -155,8 +176,8 @@ static void expect_one_at_a_time(struct kunit *test,
 }
 
 struct hp_ctx {
-	struct cmwq_workqueue	*percpu, *single, *highpri, *ordered,
-				*reclaim, *intensive;
+	struct cmwq_workqueue	*percpu, *single, *highpri, *reclaim,
+				*intensive;
 	struct completion	release;
 };
 
@@ -168,13 +189,12 @@ static int hp_suite_init(struct kunit *test)
 	ctx->percpu = cmwq_alloc_workqueue("hp_percpu", 0, 0);
 	ctx->single = cmwq_alloc_workqueue("hp_single", 0, 1);
 	ctx->highpri = cmwq_alloc_workqueue("hp_highpri", CMWQ_HIGHPRI, 0);
-	ctx->ordered = cmwq_alloc_ordered_workqueue("hp_ordered", 0);
 	ctx->reclaim = cmwq_alloc_workqueue("hp_reclaim", CMWQ_MEM_RECLAIM, 0);
 	ctx->intensive = cmwq_alloc_workqueue("hp_intensive",
 					      CMWQ_CPU_INTENSIVE, 0);
 	KUNIT_ASSERT_TRUE(test,
 			  ctx->percpu && ctx->single && ctx->highpri &&
-			  ctx->ordered && ctx->reclaim && ctx->intensive);
+			  ctx->reclaim && ctx->intensive);
 	init_completion(&ctx->release);
 	test->priv = ctx;
 	return 0;
@@ -190,71 +210,182 @@ static void hp_suite_exit(struct kunit *test)
 		add_cpu(hp_cpu());
 	cmwq_destroy_workqueue(ctx->intensive);
 	cmwq_destroy_workqueue(ctx->reclaim);
-	cmwq_destroy_workqueue(ctx->ordered);
 	cmwq_destroy_workqueue(ctx->highpri);
 	cmwq_destroy_workqueue(ctx->single);
 	cmwq_destroy_workqueue(ctx->percpu);
 }
 
-/* A CPU offline at load comes up with bound, working pools. */
-static void cpu_offline_at_load_comes_up(struct kunit *test)
+static bool gcwq_settled(int cpu)
 {
-	struct hp_ctx *ctx = test->priv;
-	int cpu;
+	struct cmwq_test_pool_stats st[2];
 
-	for_each_present_cpu(cpu) {
-		if (cpu_online(cpu))
-			continue;
-		KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
-		expect_cpu_back(test, ctx->percpu, cpu);
-		expect_one_at_a_time(test, ctx->percpu, cpu);
-		return;
-	}
-	kunit_skip(test, "every CPU was online at load");
+	cmwq_test_pool_stats(cpu, false, &st[0]);
+	cmwq_test_pool_stats(cpu, true, &st[1]);
+	return !st[0].trustee_state && st[0].nr_workers == st[0].nr_idle &&
+	       st[1].nr_workers == st[1].nr_idle;
 }
 
 /*
- * Offline a CPU with pending, running, sleeping and CPU-bound works on
- * per-CPU, high-priority, ordered and reclaim queues: each runs once; the
- * CPU comes back bound and concurrency-managed.
+ * A CPU that is offline with nothing left to drain comes up with bound,
+ * working pools: in the boot with a CPU offline at load (maxcpus=3), that
+ * CPU, whose pools never had a worker; in the others, one taken down here
+ * and left to settle (every worker idle, no trustee left).
+ */
+static void offline_cpu_comes_up(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	struct cmwq_test_pool_stats st;
+	int cpu;
+
+	for_each_present_cpu(cpu)
+		if (!cpu_online(cpu))
+			break;
+	if (cpu < nr_cpu_ids) {
+		kunit_info(test, "CPU %d was offline at load\n", cpu);
+	} else {
+		cpu = hp_cpu();
+		KUNIT_ASSERT_GT(test, cpu, 0);
+		KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+		KUNIT_EXPECT_TRUE(test, cmwq_poll(gcwq_settled(cpu),
+						  CMWQ_KUNIT_TIMEOUT));
+		cmwq_test_pool_stats(cpu, false, &st);
+		KUNIT_EXPECT_TRUE(test, st.disassociated);
+		kunit_info(test, "CPU %d taken down, %d workers left\n", cpu,
+			   st.nr_workers);
+	}
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	expect_cpu_back(test, ctx->percpu, cpu);
+	expect_cpu_back(test, ctx->highpri, cpu);
+	expect_one_at_a_time(test, ctx->percpu, cpu);
+}
+
+struct offliner {
+	int			cpu;
+	int			ret;
+	struct completion	done;
+};
+
+static int offliner_fn(void *arg)
+{
+	struct offliner *o = arg;
+
+	o->ret = remove_cpu(o->cpu);
+	complete(&o->done);
+	return 0;
+}
+
+static bool pools_disassociated(int cpu)
+{
+	struct cmwq_test_pool_stats st[2];
+
+	cmwq_test_pool_stats(cpu, false, &st[0]);
+	cmwq_test_pool_stats(cpu, true, &st[1]);
+	return st[0].disassociated && st[1].disassociated;
+}
+
+/* works waiting on the worklist of @cpu's normal pool */
+static int nr_pending(int cpu)
+{
+	struct cmwq_test_pool_stats st;
+
+	cmwq_test_pool_stats(cpu, false, &st);
+	return st.nr_pending;
+}
+
+/*
+ * Offline a CPU whose normal pool is held by a runnable work, with works
+ * pending behind it (blocking, sleeping, CPU-bound and plain; on per-CPU,
+ * reclaim and CPU-intensive queues), high-priority works asleep on it,
+ * and works held back by a bound max_active 1 queue: the works are
+ * released only once the offline has begun.  Each runs exactly once, on another CPU,
+ * the max_active 1 queue's in order; the CPU comes back bound and
+ * concurrency-managed.
  */
 static void offline_runs_every_work_once(struct kunit *test)
 {
-	enum { N = 20 };
+	enum { N = 20, NR_SINGLE = 4, FIRST_SINGLE = N - NR_SINGLE };
 	struct hp_ctx *ctx = test->priv;
-	int cpu = hp_cpu(), i;
+	int cpu = hp_cpu(), i, active, inactive;
+	struct offliner *o;
+	atomic_t *order;
 	struct hp_item *it;
 	struct cmwq_workqueue *wqs[N] = {
-		ctx->percpu, ctx->highpri, ctx->reclaim, ctx->single,
-		ctx->single, ctx->single, ctx->percpu, ctx->percpu,
-		ctx->percpu, ctx->percpu, ctx->intensive, ctx->intensive,
-		ctx->percpu, ctx->percpu, ctx->ordered, ctx->ordered,
-		ctx->ordered, ctx->highpri, ctx->reclaim, ctx->reclaim,
+		ctx->percpu, ctx->highpri,
+		ctx->percpu, ctx->percpu, ctx->percpu, ctx->percpu,
+		ctx->percpu, ctx->percpu, ctx->highpri, ctx->highpri,
+		ctx->reclaim, ctx->reclaim, ctx->intensive, ctx->intensive,
+		ctx->highpri, ctx->percpu,
+		ctx->single, ctx->single, ctx->single, ctx->single,
 	};
 	int kinds[N] = {
-		KIND_BLOCK, KIND_BLOCK, KIND_BLOCK, KIND_BLOCK,
-		KIND_RECORD, KIND_RECORD, KIND_SLEEP, KIND_SLEEP,
-		KIND_SLEEP, KIND_SLEEP, KIND_SPIN, KIND_SPIN,
-		KIND_SPIN, KIND_SPIN, KIND_SLEEP, KIND_RECORD,
-		KIND_RECORD, KIND_SLEEP, KIND_SLEEP, KIND_RECORD,
+		KIND_HOLD, KIND_BLOCK,
+		KIND_BLOCK, KIND_SLEEP, KIND_SPIN, KIND_RECORD,
+		KIND_BLOCK, KIND_RECORD, KIND_BLOCK, KIND_BLOCK,
+		KIND_BLOCK, KIND_RECORD, KIND_SPIN, KIND_SLEEP,
+		KIND_BLOCK, KIND_SLEEP,
+		KIND_BLOCK, KIND_RECORD, KIND_SLEEP, KIND_RECORD,
 	};
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kcalloc(test, N, sizeof(*it), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, it);
+	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	/* not on the stack: the exit hook drains the works of a failed case */
+	order = kunit_kzalloc(test, sizeof(*order), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, it && o && order);
 	for (i = 0; i < N; i++) {
 		hp_init(&it[i], kinds[i], &ctx->release);
-		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wqs[i],
-							   &it[i].work));
+		if (i >= FIRST_SINGLE)
+			it[i].order = order;
 	}
 
-	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	/* a runnable work holds the normal pool: the others stay pending */
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wqs[0], &it[0].work));
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it[0].work) ==
+					  CMWQ_BUSY_RUNNING,
+					  CMWQ_KUNIT_TIMEOUT));
+	for (i = 1; i < N; i++)
+		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wqs[i],
+							   &it[i].work));
+
+	/*
+	 * Everything is still on the CPU when it starts going down: pending
+	 * behind the runnable work, asleep on the high-priority pool (a
+	 * worker each), held back by max_active.
+	 */
+	KUNIT_EXPECT_EQ(test, nr_pending(cpu), 12);
+	for (i = 0; i < N; i++)
+		if (wqs[i] == ctx->highpri)
+			KUNIT_EXPECT_TRUE(test,
+					  cmwq_poll(cmwq_work_busy(&it[i].work) ==
+						    CMWQ_BUSY_RUNNING,
+						    CMWQ_KUNIT_TIMEOUT));
+	cmwq_test_cwq_counts(ctx->single, cpu, &active, &inactive);
+	KUNIT_EXPECT_EQ(test, inactive, NR_SINGLE - 1);
+	for (i = 0; i < N; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 0);
+
+	o->cpu = cpu;
+	init_completion(&o->done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(offliner_fn, o,
+						    "cmwq_hp_offline")));
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pools_disassociated(cpu),
+					  CMWQ_KUNIT_TIMEOUT));
 	complete_all(&ctx->release);
+	KUNIT_ASSERT_COMPLETES(test, &o->done);
+	KUNIT_ASSERT_EQ(test, o->ret, 0);
+
 	for (i = 0; i < N; i++) {
 		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
 		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
+		KUNIT_EXPECT_NE_MSG(test, it[i].cpu, cpu,
+				    "work %d ran on the CPU going down", i);
+		if (it[i].kind == KIND_HOLD || it[i].kind == KIND_BLOCK)
+			KUNIT_EXPECT_TRUE(test, it[i].released);
 	}
+	for (i = FIRST_SINGLE; i < N; i++)
+		KUNIT_EXPECT_EQ(test, it[i].seq, i - FIRST_SINGLE + 1);
 	cmwq_flush_workqueue(ctx->percpu);
+	cmwq_flush_workqueue(ctx->single);
 	for (i = 0; i < N; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
 
@@ -268,6 +399,7 @@ struct hp_ditem {
 	struct cmwq_delayed_work dwork;
 	struct completion	done;
 	atomic_t		runs;
+	int			cpu;
 };
 
 static void hp_dfn(struct cmwq_work *work)
@@ -275,60 +407,89 @@ static void hp_dfn(struct cmwq_work *work)
 	struct hp_ditem *it = container_of(cmwq_to_delayed_work(work),
 					   struct hp_ditem, dwork);
 
+	it->cpu = raw_smp_processor_id();
 	atomic_inc(&it->runs);
 	complete(&it->done);
 }
 
-/* Works and delayed works for an offline CPU run elsewhere, once. */
+/* Works queued for an offline CPU run once, on an online CPU. */
 static void works_for_offline_cpu_run_elsewhere(struct kunit *test)
 {
 	struct hp_ctx *ctx = test->priv;
-	struct hp_item *it, *dit;
-	struct hp_ditem *ditem;
-	int cpu = hp_cpu();
+	struct hp_item *it;
+	int cpu = hp_cpu(), i;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
-	dit = kunit_kzalloc(test, sizeof(*dit), GFP_KERNEL);
-	ditem = kunit_kzalloc(test, sizeof(*ditem), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, it && dit && ditem);
-	hp_init(it, KIND_RECORD, NULL);
-	hp_init(dit, KIND_RECORD, NULL);
-	CMWQ_INIT_DELAYED_WORK(&ditem->dwork, hp_dfn);
-	init_completion(&ditem->done);
+	it = kunit_kcalloc(test, 2, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	hp_init(&it[0], KIND_RECORD, NULL);
+	hp_init(&it[1], KIND_RECORD, NULL);
 
-	/* a delayed work whose timer was queued on the CPU before it left */
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work_on(cpu, ctx->percpu,
-							   &ditem->dwork,
-							   HZ / 5));
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
-						   &it->work));
-	KUNIT_EXPECT_COMPLETES(test, &it->done);
-	KUNIT_EXPECT_NE(test, it->cpu, cpu);
-
-	/* its timer migrated with the CPU's; it fires and runs elsewhere */
-	KUNIT_EXPECT_COMPLETES(test, &ditem->done);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ditem->runs), 1);
-	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&ditem->dwork));
-
-	/* and one queued for it while it is down */
+						   &it[0].work));
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->highpri,
-						   &dit->work));
-	KUNIT_EXPECT_COMPLETES(test, &dit->done);
-	KUNIT_EXPECT_EQ(test, atomic_read(&dit->runs), 1);
+						   &it[1].work));
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
+		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
+		KUNIT_EXPECT_NE(test, it[i].cpu, cpu);
+		KUNIT_EXPECT_TRUE(test, cpu_online(it[i].cpu));
+	}
 
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 	expect_cpu_back(test, ctx->percpu, cpu);
 }
 
-/* The CPU returns while the trustee is still draining a busy worker. */
+/*
+ * A delayed work whose timer was armed on a CPU that then goes down: the
+ * timer is still pending once the CPU is gone, and the work runs once,
+ * on an online CPU.
+ */
+static void delayed_work_for_offline_cpu_runs_elsewhere(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	struct hp_ditem *ditem;
+	int cpu = hp_cpu();
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	ditem = kunit_kzalloc(test, sizeof(*ditem), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ditem);
+	CMWQ_INIT_DELAYED_WORK(&ditem->dwork, hp_dfn);
+	init_completion(&ditem->done);
+
+	/* long enough to outlast the offline on the debug kernel */
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work_on(cpu, ctx->percpu,
+							   &ditem->dwork,
+							   3 * HZ));
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ditem->runs), 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_delayed_work_pending(&ditem->dwork));
+
+	/* its timer migrated with the CPU's; it fires and runs elsewhere */
+	KUNIT_EXPECT_COMPLETES(test, &ditem->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ditem->runs), 1);
+	KUNIT_EXPECT_NE(test, ditem->cpu, cpu);
+	KUNIT_EXPECT_TRUE(test, cpu_online(ditem->cpu));
+	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&ditem->dwork));
+
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	expect_cpu_back(test, ctx->percpu, cpu);
+}
+
+/*
+ * The CPU returns while a worker of its pool is still busy with a work
+ * that started before the offline: the pool is associated again at once,
+ * the busy worker stays unbound as long as its work runs and is bound
+ * (no longer rogue) once it is done.
+ */
 static void online_while_trustee_drains(struct kunit *test)
 {
 	struct hp_ctx *ctx = test->priv;
 	struct cmwq_test_pool_stats st;
 	int cpu = hp_cpu();
 	struct hp_item *it;
+	bool back;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
@@ -345,10 +506,25 @@ static void online_while_trustee_drains(struct kunit *test)
 	KUNIT_EXPECT_GT(test, st.nr_rogue, 0);
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 
-	/* the busy worker rebinds only once its work is done */
+	/* back, but the busy worker is not bound under its running work */
+	cmwq_test_pool_stats(cpu, false, &st);
+	KUNIT_EXPECT_FALSE(test, st.disassociated);
+	KUNIT_EXPECT_GT(test, st.nr_rogue, 0);
+	KUNIT_EXPECT_FALSE(test, st.all_bound);
+
 	complete_all(&ctx->release);
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_TRUE(test, it->released);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	KUNIT_EXPECT_GT_MSG(test, it->nr_allowed, 1U,
+			    "the busy worker was bound while its work ran");
+
+	/* and rebinds once it is done */
+	back = cmwq_poll(pool_back(cpu, false), CMWQ_KUNIT_TIMEOUT);
+	KUNIT_EXPECT_TRUE_MSG(test, back,
+			      "the busy worker did not rebind after its work");
+	cmwq_test_pool_stats(cpu, false, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_rogue, 0);
 	expect_cpu_back(test, ctx->percpu, cpu);
 	expect_one_at_a_time(test, ctx->percpu, cpu);
 }
@@ -512,9 +688,10 @@ static void hotplug_cycles_under_load(struct kunit *test)
 }
 
 static struct kunit_case cmwq_hotplug_cases[] = {
-	KUNIT_CASE(cpu_offline_at_load_comes_up),
+	KUNIT_CASE(offline_cpu_comes_up),
 	KUNIT_CASE(offline_runs_every_work_once),
 	KUNIT_CASE(works_for_offline_cpu_run_elsewhere),
+	KUNIT_CASE(delayed_work_for_offline_cpu_runs_elsewhere),
 	KUNIT_CASE(online_while_trustee_drains),
 	KUNIT_CASE(offline_cancelled_half_way),
 	KUNIT_CASE(online_fails),

@@ -7,6 +7,8 @@
  * then keeps failing, its mayday timer summons the rescuers, and works of
  * CMWQ_MEM_RECLAIM queues must complete (on the pool's CPU, run by their
  * queue's rescuer) while other works wait until creation works again.
+ * The suite's exit hook stops the fault injection and lifts the blockade
+ * whatever happened in the case.
  */
 #include <kunit/test.h>
 #include <linux/kthread.h>
@@ -23,6 +25,7 @@ struct rescue_item {
 	atomic_t		*started;
 	atomic_t		runs;
 	int			cpu;
+	bool			released;
 	char			comm[TASK_COMM_LEN];
 };
 
@@ -40,7 +43,8 @@ static void record_fn(struct cmwq_work *work)
 	it->cpu = raw_smp_processor_id();
 	get_task_comm(it->comm, current);
 	atomic_inc(&it->runs);
-	complete(&it->done);
+	/* for good: a case and the blockade's lift may both wait for it */
+	complete_all(&it->done);
 }
 
 static void blocker_fn(struct cmwq_work *work)
@@ -48,17 +52,23 @@ static void blocker_fn(struct cmwq_work *work)
 	struct rescue_item *it = container_of(work, struct rescue_item, work);
 
 	atomic_inc(it->started);
-	wait_for_completion_timeout(it->release, 3 * CMWQ_KUNIT_TIMEOUT);
+	it->released = wait_for_completion_timeout(it->release,
+						   3 * CMWQ_KUNIT_TIMEOUT);
 	record_fn(work);
 }
 
-/* The pools a case blocked and the blockers that block them. */
+/*
+ * The pools a case blocked and the blockers that block them; and a work
+ * a case holds apart from them (released with them at the latest).
+ */
 struct blockade {
 	struct cmwq_workqueue	*wq;
 	struct rescue_item	*blockers;
 	int			nr;
 	struct completion	release;
 	atomic_t		started;
+	struct completion	release_held;
+	atomic_t		held_started;
 };
 
 static bool pool_stuck(int cpu, unsigned long failed_before)
@@ -91,15 +101,19 @@ static void block_pool(struct kunit *test, struct blockade *b, int cpu)
 					  CMWQ_KUNIT_TIMEOUT));
 }
 
-static int blockade_init(struct kunit *test, struct blockade *b)
+/*
+ * The case's blockade is the suite's test->priv, so that the exit hook
+ * lifts it and stops the fault injection even after a failed assertion.
+ */
+static struct blockade *blockade_init(struct kunit *test)
 {
+	struct blockade *b = test->priv;
+
 	if (cmwq_test_fail_create_worker(true))
-		return -EOPNOTSUPP;
+		kunit_skip(test, "no fault injection in this kernel");
 	b->wq = cmwq_alloc_workqueue("rescue_block", 0, 0);
-	b->blockers = kunit_kcalloc(test, 64, sizeof(*b->blockers), GFP_KERNEL);
-	init_completion(&b->release);
-	atomic_set(&b->started, 0);
-	return b->wq && b->blockers ? 0 : -ENOMEM;
+	KUNIT_ASSERT_NOT_NULL(test, b->wq);
+	return b;
 }
 
 static void blockade_lift(struct kunit *test, struct blockade *b)
@@ -107,10 +121,38 @@ static void blockade_lift(struct kunit *test, struct blockade *b)
 	int i;
 
 	cmwq_test_fail_create_worker(false);
+	complete_all(&b->release_held);
+	if (!b->wq)
+		return;
 	complete_all(&b->release);
 	for (i = 0; i < b->nr; i++)
 		KUNIT_EXPECT_COMPLETES(test, &b->blockers[i].done);
 	cmwq_destroy_workqueue(b->wq);
+	b->wq = NULL;
+}
+
+static int rescuer_test_init(struct kunit *test)
+{
+	struct blockade *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return -ENOMEM;
+	b->blockers = kunit_kcalloc(test, 64, sizeof(*b->blockers),
+				    GFP_KERNEL);
+	if (!b->blockers)
+		return -ENOMEM;
+	init_completion(&b->release);
+	atomic_set(&b->started, 0);
+	init_completion(&b->release_held);
+	atomic_set(&b->held_started, 0);
+	test->priv = b;
+	return 0;
+}
+
+/* Whatever happened in the case, worker creation works again after it. */
+static void rescuer_test_exit(struct kunit *test)
+{
+	blockade_lift(test, test->priv);
 }
 
 static bool no_mayday_timer_armed(void)
@@ -154,12 +196,10 @@ static void reclaim_works_rescued(struct kunit *test)
 	struct cmwq_workqueue *reclaim, *plain;
 	struct rescue_item *r, *n;
 	struct cmwq_test_wq_stats ws;
-	struct blockade b = {};
+	struct blockade *b;
 	int cpu = cpumask_last(cpu_online_mask), i;
 
-	if (blockade_init(test, &b) == -EOPNOTSUPP)
-		kunit_skip(test, "no fault injection in this kernel");
-	KUNIT_ASSERT_NOT_NULL(test, b.wq);
+	b = blockade_init(test);
 	reclaim = cmwq_alloc_workqueue("rescue_reclaim", CMWQ_MEM_RECLAIM, 0);
 	plain = cmwq_alloc_workqueue("rescue_plain", 0, 0);
 	r = kunit_kcalloc(test, NR_RESCUE, sizeof(*r), GFP_KERNEL);
@@ -167,7 +207,7 @@ static void reclaim_works_rescued(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, reclaim && plain && r && n);
 	cmwq_test_pool_stats(cpu, false, &before);
 
-	block_pool(test, &b, cpu);
+	block_pool(test, b, cpu);
 	for (i = 0; i < NR_RESCUE; i++) {
 		rescue_item_init(&r[i], record_fn);
 		rescue_item_init(&n[i], record_fn);
@@ -190,7 +230,7 @@ static void reclaim_works_rescued(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ws.rescuer);
 	KUNIT_EXPECT_EQ(test, ws.nr_rescued, 0UL);
 
-	blockade_lift(test, &b);
+	blockade_lift(test, b);
 	for (i = 0; i < NR_RESCUE; i++) {
 		KUNIT_EXPECT_COMPLETES(test, &n[i].done);
 		KUNIT_EXPECT_EQ(test, atomic_read(&n[i].runs), 1);
@@ -208,18 +248,17 @@ static void rescuer_serves_several_cpus(struct kunit *test)
 			cpumask_last(cpu_online_mask) };
 	struct cmwq_workqueue *reclaim;
 	struct rescue_item *r;
-	struct blockade b = {};
+	struct blockade *b;
 	int i;
 
-	if (blockade_init(test, &b) == -EOPNOTSUPP)
-		kunit_skip(test, "no fault injection in this kernel");
+	b = blockade_init(test);
 	KUNIT_ASSERT_NE(test, cpus[0], cpus[1]);
 	reclaim = cmwq_alloc_workqueue("rescue_multi", CMWQ_MEM_RECLAIM, 0);
 	r = kunit_kcalloc(test, 2 * NR_RESCUE, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, reclaim && r);
 
-	block_pool(test, &b, cpus[0]);
-	block_pool(test, &b, cpus[1]);
+	block_pool(test, b, cpus[0]);
+	block_pool(test, b, cpus[1]);
 	for (i = 0; i < 2 * NR_RESCUE; i++) {
 		rescue_item_init(&r[i], record_fn);
 		cmwq_queue_work_on(cpus[i % 2], reclaim, &r[i].work);
@@ -227,7 +266,7 @@ static void rescuer_serves_several_cpus(struct kunit *test)
 	for (i = 0; i < 2 * NR_RESCUE; i++)
 		expect_rescued(test, &r[i], reclaim, cpus[i % 2]);
 
-	blockade_lift(test, &b);
+	blockade_lift(test, b);
 	cmwq_destroy_workqueue(reclaim);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(no_mayday_timer_armed(),
 					  CMWQ_KUNIT_TIMEOUT));
@@ -243,100 +282,118 @@ static int destroyer_fn(void *arg)
 	struct destroyer *d = arg;
 
 	cmwq_destroy_workqueue(d->wq);
-	complete(&d->done);
+	complete_all(&d->done);
 	return 0;
 }
 
-/* A reclaim queue destroyed while its works await rescue drains first. */
+static unsigned long wq_maydays(struct cmwq_workqueue *wq)
+{
+	struct cmwq_test_wq_stats ws;
+
+	cmwq_test_wq_stats(wq, &ws);
+	return ws.nr_maydays;
+}
+
+/*
+ * A reclaim queue destroyed while a mayday for its works is pending (its
+ * rescuer busy with another of its works, held) waits until the rescuer
+ * has run them all, each once, on the pool's CPU.
+ */
 static void destroy_with_maydays_pending(struct kunit *test)
 {
 	int cpu = cpumask_last(cpu_online_mask), i;
+	struct cmwq_test_pool_stats st;
+	unsigned long maydays;
+	struct rescue_item *r, *hold;
 	struct destroyer *d;
-	struct rescue_item *r;
-	struct blockade b = {};
+	struct blockade *b;
 
-	if (blockade_init(test, &b) == -EOPNOTSUPP)
-		kunit_skip(test, "no fault injection in this kernel");
+	b = blockade_init(test);
 	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-	r = kunit_kcalloc(test, NR_RESCUE, sizeof(*r), GFP_KERNEL);
+	r = kunit_kcalloc(test, NR_RESCUE + 1, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, d && r);
 	d->wq = cmwq_alloc_workqueue("rescue_dying", CMWQ_MEM_RECLAIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->wq);
 	init_completion(&d->done);
+	hold = &r[NR_RESCUE];
 
-	block_pool(test, &b, cpu);
+	/* the rescuer comes for a first work and is held in it */
+	block_pool(test, b, cpu);
+	rescue_item_init(hold, blocker_fn);
+	hold->release = &b->release_held;
+	hold->started = &b->held_started;
+	cmwq_queue_work_on(cpu, d->wq, &hold->work);
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&b->held_started),
+					  CMWQ_KUNIT_TIMEOUT));
+	maydays = wq_maydays(d->wq);
+	KUNIT_EXPECT_GE(test, maydays, 1UL);
+
+	/* the pool calls it again for the next works: that call waits */
 	for (i = 0; i < NR_RESCUE; i++) {
 		rescue_item_init(&r[i], record_fn);
 		cmwq_queue_work_on(cpu, d->wq, &r[i].work);
 	}
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(wq_maydays(d->wq) > maydays,
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_test_pool_stats(cpu, false, &st);
+	KUNIT_EXPECT_TRUE(test, st.mayday_timer_armed);
+	for (i = 0; i < NR_RESCUE; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&r[i].runs), 0);
+
+	/* destroyed with that mayday pending: it waits for the rescue */
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(destroyer_fn, d,
 						    "cmwq_rescue_destroy")));
+	KUNIT_EXPECT_EQ_MSG(test, wait_for_completion_timeout(&d->done, HZ / 5),
+			    0UL, "destroyed with works awaiting rescue");
+	complete_all(&b->release_held);
 	KUNIT_EXPECT_COMPLETES(test, &d->done);
-	for (i = 0; i < NR_RESCUE; i++) {
+	KUNIT_EXPECT_TRUE(test, hold->released);
+	for (i = 0; i <= NR_RESCUE; i++) {
 		KUNIT_EXPECT_COMPLETES(test, &r[i].done);
 		KUNIT_EXPECT_EQ(test, atomic_read(&r[i].runs), 1);
+		KUNIT_EXPECT_EQ(test, r[i].cpu, cpu);
+		KUNIT_EXPECT_STREQ(test, r[i].comm, "rescue_dying");
 	}
-	blockade_lift(test, &b);
+	blockade_lift(test, b);
 }
 
-struct event_item {
-	struct cmwq_work	work;
-	struct completion	*event;
-	struct completion	done;
-	bool			got_event;
-};
-
-static void wait_event_fn(struct cmwq_work *work)
+static void release_fn(struct cmwq_work *work)
 {
-	struct event_item *it = container_of(work, struct event_item, work);
+	struct rescue_item *it = container_of(work, struct rescue_item, work);
 
-	it->got_event = wait_for_completion_timeout(it->event,
-						    CMWQ_KUNIT_TIMEOUT);
-	complete(&it->done);
-}
-
-static void deliver_event_fn(struct cmwq_work *work)
-{
-	struct event_item *it = container_of(work, struct event_item, work);
-
-	complete_all(it->event);
-	complete(&it->done);
+	complete_all(it->release);
+	record_fn(work);
 }
 
 /*
  * Every worker of a pool asleep on an event only a reclaim queue's work
- * delivers, without any fault injected: the delivery still comes.
+ * delivers, and no worker can be created: the rescuer delivers it.
  */
 static void blocked_pool_makes_progress(struct kunit *test)
 {
-	enum { NR_WAITERS = 8 };
 	int cpu = cpumask_first(cpu_online_mask), i;
-	struct cmwq_workqueue *wq, *reclaim;
-	struct event_item *items;
-	struct completion event;
+	struct cmwq_workqueue *reclaim;
+	struct rescue_item *deliver;
+	struct blockade *b;
 
-	wq = cmwq_alloc_workqueue("progress_wait", 0, 0);
+	b = blockade_init(test);
 	reclaim = cmwq_alloc_workqueue("progress_reclaim", CMWQ_MEM_RECLAIM, 0);
-	items = kunit_kcalloc(test, NR_WAITERS + 1, sizeof(*items), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wq && reclaim && items);
-	init_completion(&event);
+	deliver = kunit_kzalloc(test, sizeof(*deliver), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, reclaim && deliver);
 
-	for (i = 0; i <= NR_WAITERS; i++) {
-		CMWQ_INIT_WORK(&items[i].work, i < NR_WAITERS ? wait_event_fn :
-							      deliver_event_fn);
-		items[i].event = &event;
-		init_completion(&items[i].done);
+	/* the blockers wait for b->release: the delivery */
+	block_pool(test, b, cpu);
+	rescue_item_init(deliver, release_fn);
+	deliver->release = &b->release;
+	cmwq_queue_work_on(cpu, reclaim, &deliver->work);
+
+	expect_rescued(test, deliver, reclaim, cpu);
+	for (i = 0; i < b->nr; i++) {
+		KUNIT_EXPECT_COMPLETES(test, &b->blockers[i].done);
+		KUNIT_EXPECT_TRUE(test, b->blockers[i].released);
 	}
-	for (i = 0; i < NR_WAITERS; i++)
-		cmwq_queue_work_on(cpu, wq, &items[i].work);
-	cmwq_queue_work_on(cpu, reclaim, &items[NR_WAITERS].work);
-
-	for (i = 0; i <= NR_WAITERS; i++)
-		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
-	for (i = 0; i < NR_WAITERS; i++)
-		KUNIT_EXPECT_TRUE(test, items[i].got_event);
+	blockade_lift(test, b);
 	cmwq_destroy_workqueue(reclaim);
-	cmwq_destroy_workqueue(wq);
 }
 
 /* A reclaim queue has a rescuer named after it; others have none. */
@@ -366,6 +423,8 @@ static struct kunit_case cmwq_rescuer_cases[] = {
 
 static struct kunit_suite cmwq_rescuer_suite = {
 	.name = "cmwq_rescuer",
+	.init = rescuer_test_init,
+	.exit = rescuer_test_exit,
 	.test_cases = cmwq_rescuer_cases,
 };
 
