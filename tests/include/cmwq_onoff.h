@@ -21,6 +21,7 @@ struct cmwq_onoff {
 	int		offlines;
 	int		onlines;
 	int		busy;		/* -EBUSY: tried again later */
+	int		failed;		/* refused otherwise */
 };
 
 /* A random possible CPU, as a target for queueing. */
@@ -35,11 +36,13 @@ static inline int cmwq_random_cpu(void)
 static inline void cmwq_onoff_step(struct cmwq_onoff *o)
 {
 	int cpu = cmwq_random_cpu(), ret;
+	bool down;
 
 	if (!cpu || !cpu_present(cpu))
 		return;
 	o->attempts++;
-	if (cpu_online(cpu)) {
+	down = cpu_online(cpu);
+	if (down) {
 		ret = remove_cpu(cpu);
 		o->offlines += !ret;
 	} else {
@@ -47,8 +50,10 @@ static inline void cmwq_onoff_step(struct cmwq_onoff *o)
 		o->onlines += !ret;
 	}
 	o->busy += ret == -EBUSY;
+	o->failed += ret && ret != -EBUSY;
 	if (ret && ret != -EBUSY)
-		pr_info("%s: CPU %d transition failed: %d\n", o->who, cpu, ret);
+		pr_info("%s: CPU %d %s failed: %d\n", o->who, cpu,
+			down ? "offline" : "online", ret);
 }
 
 /*
