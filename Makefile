@@ -11,6 +11,10 @@
 #   make bench       boot with bench/cmwq_bench.ko, print its cmwq-bench: lines
 #   make stress      CPUs going down and up under load for STRESS_SECONDS
 #                    (default 300) with exact accounting (bench/cmwq_stress.ko)
+#   make torture     every entry point at random under CPU hotplug and failing
+#                    worker creation for TORTURE_SECONDS (default 300), exact
+#                    accounting (bench/cmwq_torture.ko); KERNEL=debug for
+#                    lockdep, KASAN and debug objects
 #   make vm-test EXTRA_MODULES="path/to/driver.ko ..." [KERNEL=plain|debug|stock]
 #                    boot cmwq.ko then the given modules, parse their KUnit suites
 #   make test-runner run only the runner self-tests (tests/runner/cases)
@@ -21,8 +25,9 @@ KDIR ?= $(shell scripts/kernel.sh --dir plain)
 KERNEL ?= plain
 EXTRA_MODULES ?=
 STRESS_SECONDS ?= 300
+TORTURE_SECONDS ?= 300
 
-.PHONY: modules kdir run check bench stress vm-test test-runner deps clean
+.PHONY: modules kdir run check bench stress torture vm-test test-runner deps clean
 
 modules:
 	@echo "modules built in $$(scripts/build.sh $(KDIR))"
@@ -43,6 +48,12 @@ stress:
 	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \
 		--timeout $$(( $(STRESS_SECONDS) + 300 )) \
 		bench/cmwq_stress.ko:seconds=$(STRESS_SECONDS)
+
+torture:
+	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \
+		--expect 'cmwq-torture: PASS' \
+		--timeout $$(( $(TORTURE_SECONDS) + 600 )) \
+		bench/cmwq_torture.ko:seconds=$(TORTURE_SECONDS)
 
 vm-test:
 	@scripts/vm-test.sh --kernel $(KERNEL) $(EXTRA_MODULES)

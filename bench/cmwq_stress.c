@@ -10,14 +10,13 @@
  * and the accounting must be exact: every successful queueing ran or was
  * cancelled, once.  Loading fails (-EIO) if it is not.
  */
-#include <linux/cpu.h>
-#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
 #include "cmwq_churn.h"
+#include "cmwq_onoff.h"
 
 static unsigned int seconds = 60;
 module_param(seconds, uint, 0444);
@@ -40,19 +39,12 @@ static void stress_fn(struct cmwq_work *work)
 		usleep_range(100, 500);
 }
 
-static int random_cpu(void)
-{
-	int cpu = get_random_u32_below(nr_cpu_ids);
-
-	return cpu_possible(cpu) ? cpu : 0;
-}
-
 static int loader_thread(void *arg)
 {
 	struct stress *s = the_stress;
 
 	while (!READ_ONCE(s->stop)) {
-		cmwq_churn_step(&s->churn, random_cpu());
+		cmwq_churn_step(&s->churn, cmwq_random_cpu());
 		cond_resched();
 	}
 	complete(&s->done[(long)arg]);
@@ -76,7 +68,7 @@ static int queue_churn_thread(void *arg)
 					  atomic_inc_return(&s->wqs_made));
 		if (work && wq) {
 			CMWQ_INIT_WORK(work, sleep_fn);
-			cmwq_queue_work_on(random_cpu(), wq, work);
+			cmwq_queue_work_on(cmwq_random_cpu(), wq, work);
 			if (get_random_u32_below(2))
 				cmwq_drain_workqueue(wq);
 			else
@@ -90,35 +82,12 @@ static int queue_churn_thread(void *arg)
 	return 0;
 }
 
-/* rcutorture's onoff: a random CPU goes down if up, up if down. */
-static void onoff(unsigned long deadline, int *attempts, int *offlines,
-		  int *onlines)
-{
-	int cpu, ret;
-
-	while (time_before(jiffies, deadline)) {
-		cpu = random_cpu();
-		if (!cpu || !cpu_present(cpu))
-			continue;
-		(*attempts)++;
-		if (cpu_online(cpu)) {
-			ret = remove_cpu(cpu);
-			*offlines += !ret;
-		} else {
-			ret = add_cpu(cpu);
-			*onlines += !ret;
-		}
-		if (ret && ret != -EBUSY)
-			pr_info("cmwq-stress: CPU %d transition failed: %d\n",
-				cpu, ret);
-	}
-}
-
 static int __init cmwq_stress_init(void)
 {
-	int attempts = 0, offlines = 0, onlines = 0, bad, stuck = 0, i, cpu;
+	struct cmwq_onoff o = { .who = "cmwq-stress" };
+	int bad, stuck = 0, i;
 	struct cmwq_workqueue *wq;
-	unsigned long runs;
+	unsigned long runs, deadline;
 	struct stress *s;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -134,7 +103,9 @@ static int __init cmwq_stress_init(void)
 
 	pr_info("cmwq-stress: CPUs going down and up for %u s under load\n",
 		seconds);
-	onoff(jiffies + seconds * HZ, &attempts, &offlines, &onlines);
+	deadline = jiffies + seconds * HZ;
+	while (time_before(jiffies, deadline))
+		cmwq_onoff_step(&o);
 
 	WRITE_ONCE(s->stop, true);
 	for (i = 0; i <= STRESS_LOADERS; i++)
@@ -144,13 +115,11 @@ static int __init cmwq_stress_init(void)
 		pr_err("cmwq-stress: FAILED: %d threads stuck\n", stuck);
 		return -EIO;
 	}
-	for_each_present_cpu(cpu)
-		if (!cpu_online(cpu))
-			add_cpu(cpu);
+	cmwq_onoff_all_online(&o);
 
 	bad = cmwq_churn_miscounted(&s->churn, &runs);
 	pr_info("cmwq-stress: %d transitions tried: %d offline, %d online; %lu works run, %d queues made\n",
-		attempts, offlines, onlines, runs, atomic_read(&s->wqs_made));
+		o.attempts, o.offlines, o.onlines, runs, atomic_read(&s->wqs_made));
 	if (bad)
 		pr_err("cmwq-stress: FAILED: %d works miscounted\n", bad);
 	else

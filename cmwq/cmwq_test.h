@@ -47,6 +47,7 @@ void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
 int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu);
 void cmwq_test_wq_stats(struct cmwq_workqueue *wq,
 			struct cmwq_test_wq_stats *stats);
+int cmwq_test_fail_create_worker_rate(unsigned int probability);
 int cmwq_test_fail_create_worker(bool fail);
 int cmwq_test_freeze(unsigned long timeout);
 void cmwq_test_thaw(void);

@@ -208,26 +208,45 @@ void cmwq_test_wq_stats(struct cmwq_workqueue *wq,
 EXPORT_SYMBOL_GPL(cmwq_test_wq_stats);
 
 /**
+ * cmwq_test_fail_create_worker_rate - make worker creation fail at a rate
+ * @probability: the percentage of creations that fail, 0 to 100
+ *
+ * Drives the same fault attribute as the fail_create_worker knob, with
+ * its reports off: a torture that fails thousands of creations would
+ * otherwise flood the console with a stack dump for each.
+ *
+ * Context: Any context.
+ * Return: 0, -EINVAL above 100, or -EOPNOTSUPP on a kernel without fault
+ * injection.
+ */
+int cmwq_test_fail_create_worker_rate(unsigned int probability)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr *attr = cmwq_fault_attr();
+
+	if (probability > 100)
+		return -EINVAL;
+	attr->interval = 1;
+	attr->verbose = 0;
+	atomic_set(&attr->times, -1);
+	WRITE_ONCE(attr->probability, probability);
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+EXPORT_SYMBOL_GPL(cmwq_test_fail_create_worker_rate);
+
+/**
  * cmwq_test_fail_create_worker - make every worker creation fail, or none
  * @fail: fail every creation from now on, or stop failing
- *
- * Drives the same fault attribute as the fail_create_worker knob.
  *
  * Context: Any context.
  * Return: 0, or -EOPNOTSUPP on a kernel without fault injection.
  */
 int cmwq_test_fail_create_worker(bool fail)
 {
-#ifdef CONFIG_FAULT_INJECTION
-	struct fault_attr *attr = cmwq_fault_attr();
-
-	attr->interval = 1;
-	atomic_set(&attr->times, -1);
-	WRITE_ONCE(attr->probability, fail ? 100 : 0);
-	return 0;
-#else
-	return -EOPNOTSUPP;
-#endif
+	return cmwq_test_fail_create_worker_rate(fail ? 100 : 0);
 }
 EXPORT_SYMBOL_GPL(cmwq_test_fail_create_worker);
 

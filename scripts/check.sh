@@ -13,6 +13,8 @@
 #               and every kunit/*.ko: each KUnit case is one item, the
 #               example's "cmwq-example: ok" one, a clean boot (no kernel
 #               report, clean load and unload) one
+#   torture     a 30 s bench/cmwq_torture.ko on the debug kernel: one item,
+#               passed if the boot is clean and it prints cmwq-torture: PASS
 #   runner      each case of tests/runner/cases is one item
 #   stock       cmwq builds against Debian's stock headers, and the stock
 #               kernel boots with cmwq.ko and the example driver
@@ -153,6 +155,17 @@ done
 # with a CPU down, and its pools must come up with the CPU.
 step "KUnit on the plain kernel, CPU 3 offline at load"
 kunit_boot plain plain-cpu3-offline "maxcpus=3"
+
+step "torture on the debug kernel (30 s)"
+torture=$top/.build/debug/bench/cmwq_torture.ko
+if [ -f "$torture" ]; then
+	check "torture: debug: 30 s clean, cmwq-torture: PASS" \
+		scripts/vm.sh --kernel debug --timeout 600 --show '^cmwq-torture:' \
+		--expect 'cmwq-torture: PASS' --log "$logs/check-torture.log" \
+		--modules "$top/.build/debug/cmwq/cmwq.ko $torture:seconds=30"
+else
+	item fail "torture: debug: bench/cmwq_torture.ko was not built"
+fi
 
 step "runner self-tests (tests/runner/cases)"
 scripts/test-runner.sh --results "$logs/runner.results" || true
