@@ -127,7 +127,11 @@ kunit_boot() {
 		item fail "kunit: $name: no KUnit module was built (kunit/*.ko)"
 	fi
 	[ -f "$build/examples/cmwq_example.ko" ] && mods+=("$build/examples/cmwq_example.ko")
-	scripts/vm.sh --kernel "$k" --modules "${mods[*]}" --timeout 600 --log "$log" \
+	# A KUnit case runs inside insmod, which the hung task detector sees
+	# blocked for as long as the case takes: the hundred hotplug cycles
+	# take over 30 s on the debug kernel, so it watches for 120 s here.
+	scripts/vm.sh --kernel "$k" --modules "${mods[*]}" --timeout 900 --log "$log" \
+		--hung-task 120 \
 		--append "$append" || true
 	if [ ! -f "$log.results" ]; then
 		item fail "kunit: $name: the runner gave no result"
