@@ -226,20 +226,6 @@ static bool gcwq_all_idle(struct global_cwq *gcwq)
 	return idle;
 }
 
-/* Destroy the idle workers of a pool whose CPU is dead. */
-static void butcher_pool(struct worker_pool *pool)
-{
-	struct worker *worker;
-
-	claim_manager(pool);
-	raw_spin_lock_irq(&pool->lock);
-	while ((worker = list_first_entry_or_null(&pool->idle_list,
-						  struct worker, entry)))
-		destroy_worker(worker);
-	raw_spin_unlock_irq(&pool->lock);
-	release_manager(pool);
-}
-
 static void gcwq_pools_do(struct global_cwq *gcwq,
 			  void (*fn)(struct worker_pool *pool))
 {
@@ -270,7 +256,7 @@ static bool trustee_try_finish(struct global_cwq *gcwq)
 	case TRUSTEE_BUTCHER:
 		/* the pools cannot get busy again: nothing comes to them */
 		if (gcwq_all_idle(gcwq)) {
-			gcwq_pools_do(gcwq, butcher_pool);
+			gcwq_pools_do(gcwq, destroy_idle_workers);
 			done = true;
 		}
 		break;
@@ -398,7 +384,7 @@ static int cmwq_cpu_dead(unsigned int cpu)
 	if (gcwq->trustee_state == TRUSTEE_IN_CHARGE)
 		set_trustee_state(gcwq, TRUSTEE_BUTCHER);
 	else
-		gcwq_pools_do(gcwq, butcher_pool);
+		gcwq_pools_do(gcwq, destroy_idle_workers);
 	mutex_unlock(&gcwq->trustee_mutex);
 	return 0;
 }

@@ -231,8 +231,7 @@ void wake_up_worker(struct worker_pool *pool);
 struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
 struct worker *create_worker(struct worker_pool *pool);
-void claim_manager(struct worker_pool *pool);
-void release_manager(struct worker_pool *pool);
+void destroy_idle_workers(struct worker_pool *pool);
 
 /* Walk a pool's workers; the caller holds attach_mutex or pool->lock. */
 #define for_each_pool_worker(worker, pool)				\

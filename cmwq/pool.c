@@ -386,6 +386,50 @@ restart:
 		goto restart;
 }
 
+/**
+ * claim_manager - take a pool's manager role from outside its workers
+ * @pool: the pool
+ *
+ * Waits for a manager at work to finish.  destroy_idle_workers() uses it
+ * to keep workers from being created or destroyed under it.
+ *
+ * Context: Process context; might sleep.
+ */
+static void claim_manager(struct worker_pool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	while (pool->flags & POOL_MANAGER_ACTIVE) {
+		raw_spin_unlock_irq(&pool->lock);
+		wait_event(pool->manager_wait,
+			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
+		raw_spin_lock_irq(&pool->lock);
+	}
+	pool->flags |= POOL_MANAGER_ACTIVE;
+	raw_spin_unlock_irq(&pool->lock);
+}
+
+/**
+ * release_manager - give a pool's manager role back
+ * @pool: the pool, whose role the caller holds
+ *
+ * Wakes whoever waits in claim_manager(), and a worker if works wait with
+ * nobody running them: the next worker to leave idle manages again.
+ *
+ * Context: Process context, pool->lock not held: manager_wait's lock is
+ * a spinlock_t, which must not nest inside the raw pool->lock.
+ */
+static void release_manager(struct worker_pool *pool)
+{
+	raw_spin_lock_irq(&pool->lock);
+	pool->flags &= ~POOL_MANAGER_ACTIVE;
+	if (need_more_worker(pool))
+		wake_up_worker(pool);
+	if (unlikely(pool->flags & POOL_DISASSOCIATED))
+		rcuwait_wake_up(&pool->gcwq->trustee_rcuwait);
+	raw_spin_unlock_irq(&pool->lock);
+	wake_up(&pool->manager_wait);
+}
+
 /*
  * Become the pool's manager if nobody is, and create or reap workers as
  * the pool needs.  Returns %true if pool->lock was dropped meanwhile, so
@@ -610,48 +654,25 @@ int start_gcwq_workers(struct global_cwq *gcwq)
 }
 
 /**
- * claim_manager - take a pool's manager role from outside its workers
+ * destroy_idle_workers - destroy every idle worker of a pool
  * @pool: the pool
  *
- * Waits for a manager at work to finish.  The trustee, the dead-CPU
- * callback and the module teardown use it to keep workers from being
- * created or destroyed under them.
+ * Takes the manager role for it, so no worker is created meanwhile.
  *
- * Context: Process context; might sleep.
+ * Context: Process context; might sleep.  For a pool no work can come to:
+ * its CPU is dead and the pool idle, or the module is unloading.
  */
-void claim_manager(struct worker_pool *pool)
+void destroy_idle_workers(struct worker_pool *pool)
 {
-	raw_spin_lock_irq(&pool->lock);
-	while (pool->flags & POOL_MANAGER_ACTIVE) {
-		raw_spin_unlock_irq(&pool->lock);
-		wait_event(pool->manager_wait,
-			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
-		raw_spin_lock_irq(&pool->lock);
-	}
-	pool->flags |= POOL_MANAGER_ACTIVE;
-	raw_spin_unlock_irq(&pool->lock);
-}
+	struct worker *worker;
 
-/**
- * release_manager - give a pool's manager role back
- * @pool: the pool, whose role the caller holds
- *
- * Wakes whoever waits in claim_manager(), and a worker if works wait with
- * nobody running them: the next worker to leave idle manages again.
- *
- * Context: Process context, pool->lock not held: manager_wait's lock is
- * a spinlock_t, which must not nest inside the raw pool->lock.
- */
-void release_manager(struct worker_pool *pool)
-{
+	claim_manager(pool);
 	raw_spin_lock_irq(&pool->lock);
-	pool->flags &= ~POOL_MANAGER_ACTIVE;
-	if (need_more_worker(pool))
-		wake_up_worker(pool);
-	if (unlikely(pool->flags & POOL_DISASSOCIATED))
-		rcuwait_wake_up(&pool->gcwq->trustee_rcuwait);
+	while ((worker = list_first_entry_or_null(&pool->idle_list,
+						  struct worker, entry)))
+		destroy_worker(worker);
 	raw_spin_unlock_irq(&pool->lock);
-	wake_up(&pool->manager_wait);
+	release_manager(pool);
 }
 
 /**
@@ -662,16 +683,10 @@ void release_manager(struct worker_pool *pool)
  */
 static void destroy_pool_workers(struct worker_pool *pool)
 {
-	struct worker *worker;
-
-	claim_manager(pool);
+	destroy_idle_workers(pool);
 	raw_spin_lock_irq(&pool->lock);
-	while ((worker = list_first_entry_or_null(&pool->idle_list,
-						  struct worker, entry)))
-		destroy_worker(worker);
 	WARN_ON_ONCE(pool->nr_workers || !list_empty(&pool->workers));
 	raw_spin_unlock_irq(&pool->lock);
-	release_manager(pool);
 
 	del_timer_sync(&pool->idle_timer);
 	del_timer_sync(&pool->mayday_timer);
