@@ -325,10 +325,21 @@ static inline unsigned long *cmwq_work_bits(struct cmwq_work *work)
 
 /* freeze.c */
 int wq_effective_max_active(struct cmwq_workqueue *wq);
+void wq_freeze_cwq_idle(void);
 int cmwq_freeze(unsigned long timeout);
 void cmwq_thaw(void);
 int cmwq_freeze_init(void);
 void cmwq_freeze_exit(void);
+
+/*
+ * Called as a cwq's nr_active drops, under pool->lock: only a freeze sets
+ * max_active to 0, and it waits for the frozen cwqs' active works.
+ */
+static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
+{
+	if (unlikely(!cwq->max_active && !cwq->nr_active))
+		wq_freeze_cwq_idle();
+}
 
 /* flush.c */
 int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,

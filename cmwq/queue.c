@@ -708,6 +708,7 @@ void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
 
 	if (!(work_data & CMWQ_WORK_INACTIVE)) {
 		cwq->nr_active--;
+		wq_freeze_note_dec(cwq);
 		if (!list_empty(&cwq->inactive_works) &&
 		    cwq->nr_active < cwq->max_active)
 			cwq_activate_inactive_work(cwq);

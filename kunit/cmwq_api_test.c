@@ -708,53 +708,6 @@ static void static_works(struct kunit *test)
 	cmwq_flush_delayed_work(&static_dwork);
 }
 
-/*
- * CMWQ_FREEZABLE queues stand still from freeze to thaw, as around system
- * suspend; a freeze waits for their active works and gives up on one that
- * does not finish.
- */
-static void freezable_queue_waits_for_thaw(struct kunit *test)
-{
-	struct cmwq_workqueue *fwq = cmwq_alloc_workqueue("api_freezable",
-							  CMWQ_FREEZABLE, 0);
-	struct api_ctx *ctx = test->priv;
-	struct item *fit = &ctx->items[0], *nit = &ctx->items[1];
-	struct item *busy = &ctx->items[2];
-	int cpu = raw_smp_processor_id(), active, inactive;
-	struct cmwq_workqueue *late;
-
-	KUNIT_ASSERT_NOT_NULL(test, fwq);
-	item_init(busy, block_fn, fwq);
-	cmwq_queue_work_on(cpu, fwq, &busy->work);
-	KUNIT_ASSERT_COMPLETES(test, &busy->started);
-	KUNIT_EXPECT_EQ(test, cmwq_test_freeze(HZ / 5), -EBUSY);
-	complete(&busy->release);
-	KUNIT_ASSERT_COMPLETES(test, &busy->done);
-
-	KUNIT_ASSERT_EQ(test, cmwq_test_freeze(CMWQ_KUNIT_TIMEOUT), 0);
-	item_init(fit, count_fn, fwq);
-	item_init(nit, count_fn, ctx->wq);
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, fwq, &fit->work));
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &nit->work));
-	KUNIT_EXPECT_COMPLETES(test, &nit->done);
-	cmwq_test_cwq_counts(fwq, cpu, &active, &inactive);
-	KUNIT_EXPECT_EQ(test, active, 0);
-	KUNIT_EXPECT_EQ(test, inactive, 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fit->runs), 0);
-
-	/* a freezable queue made while frozen starts frozen */
-	late = cmwq_alloc_workqueue("api_freezable_late", CMWQ_FREEZABLE, 3);
-	KUNIT_ASSERT_NOT_NULL(test, late);
-	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(late, cpu), 0);
-
-	cmwq_test_thaw();
-	KUNIT_EXPECT_COMPLETES(test, &fit->done);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fit->runs), 1);
-	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(late, cpu), 3);
-	cmwq_destroy_workqueue(late);
-	cmwq_destroy_workqueue(fwq);
-}
-
 static void dblock_fn(struct cmwq_work *work)
 {
 	struct item *it = dwork_item(work);
@@ -876,7 +829,6 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(system_workqueues),
 	KUNIT_CASE(onstack_works),
 	KUNIT_CASE(static_works),
-	KUNIT_CASE(freezable_queue_waits_for_thaw),
 	KUNIT_CASE(mod_delayed_work_while_canceling),
 	KUNIT_CASE(flush_delayed_work_waits_for_timer),
 	{}
