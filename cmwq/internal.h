@@ -233,13 +233,16 @@ int start_gcwq_workers(struct global_cwq *gcwq);
 struct worker *create_worker(struct worker_pool *pool);
 void destroy_idle_workers(struct worker_pool *pool);
 
-/* Walk a pool's workers; the caller holds attach_mutex or pool->lock. */
+/* A pool's workers, for a caller holding attach_mutex or pool->lock. */
+static inline struct list_head *pool_workers(struct worker_pool *pool)
+{
+	lockdep_assert(lockdep_is_held(&pool->attach_mutex) ||
+		       lockdep_is_held(&pool->lock));
+	return &pool->workers;
+}
+
 #define for_each_pool_worker(worker, pool)				\
-	list_for_each_entry((worker), &(pool)->workers, node)		\
-		if (({ lockdep_assert(lockdep_is_held(&(pool)->attach_mutex) || \
-				      lockdep_is_held(&(pool)->lock)); false; })) \
-			;						\
-		else
+	list_for_each_entry((worker), pool_workers(pool), node)
 void destroy_worker(struct worker *worker);
 
 static inline bool __need_more_worker(struct worker_pool *pool)

@@ -380,7 +380,6 @@ static void offline_completes_while_creation_fails(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 }
 
-
 enum { HARD_BUSY = 64, HARD_AFTER = 50 };
 
 /* Sleeps in short naps until released, so it keeps running on its CPU. */

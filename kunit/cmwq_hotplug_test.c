@@ -317,7 +317,7 @@ static void offline_runs_every_work_once(struct kunit *test)
 		ctx->highpri, ctx->percpu,
 		ctx->single, ctx->single, ctx->single, ctx->single,
 	};
-	int kinds[N] = {
+	static const int kinds[N] = {
 		KIND_HOLD, KIND_BLOCK,
 		KIND_BLOCK, KIND_SLEEP, KIND_SPIN, KIND_RECORD,
 		KIND_BLOCK, KIND_RECORD, KIND_BLOCK, KIND_BLOCK,
