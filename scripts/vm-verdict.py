@@ -202,6 +202,13 @@ def main():
         print(line)
     if failed_cases:
         reasons.append(('kunit', 'KUnit: failed: ' + ', '.join(failed_cases)))
+    # A suite whose suite_init fails prints this instead of its subtest,
+    # so collect_kunit() never sees it.
+    for line in lines:
+        m = re.search(r'# failed to initialize \((-?\d+)\)', line)
+        if m:
+            reasons.append(('kunit', 'KUnit: a suite failed to initialize '
+                            f'({m.group(1)})'))
 
     if suites:
         ktap_path = args.log + '.ktap'
