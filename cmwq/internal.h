@@ -230,7 +230,6 @@ void process_scheduled_works(struct worker *worker);
 void wake_up_worker(struct worker_pool *pool);
 struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
-struct worker *create_worker(struct worker_pool *pool);
 void destroy_idle_workers(struct worker_pool *pool);
 
 /* A pool's workers, for a caller holding attach_mutex or pool->lock. */
@@ -362,7 +361,6 @@ int init_rescuer(struct cmwq_workqueue *wq);
 void destroy_rescuer(struct cmwq_workqueue *wq);
 void check_flush_dependency(struct cmwq_workqueue *target_wq,
 			    struct cmwq_work *target_work);
-void send_mayday(struct cmwq_work *work);
 
 /* hotplug.c */
 int cmwq_hotplug_init(void);

@@ -202,7 +202,7 @@ static struct worker *alloc_worker(void)
  * them holds pool->lock.
  * Return: the worker, or %NULL when it could not be created.
  */
-struct worker *create_worker(struct worker_pool *pool)
+static struct worker *create_worker(struct worker_pool *pool)
 {
 	struct global_cwq *gcwq = pool->gcwq;
 	const char *pri = pool->highpri ? "H" : "";

@@ -102,7 +102,7 @@ void cmwq_fault_debugfs_init(void)
  *
  * Context: pool->lock and cmwq_mayday_lock held.
  */
-void send_mayday(struct cmwq_work *work)
+static void send_mayday(struct cmwq_work *work)
 {
 	struct cmwq_cwq *cwq = get_work_cwq(work);
 	struct cmwq_workqueue *wq = cwq->wq;
