@@ -706,4 +706,5 @@ static void __exit cmwq_torture_exit(void)
 module_init(cmwq_torture_init);
 module_exit(cmwq_torture_exit);
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("Torture test of every cmwq entry point under CPU hotplug and failing worker creation");

@@ -6,8 +6,9 @@
  * flags, its workers, idle ones, nr_running, pending works and lifetime
  * counters.  "workqueues" has one line per queue (with its rescue
  * counters) and, under it, the active, inactive and rescued works of each
- * cwq that has any.  "fail_create_worker" is the fault injection knob of
- * rescuer.c.
+ * cwq that has any.  "refusals" counts the calls refused as bad input
+ * since load (each call site also warns once).  "fail_create_worker" is
+ * the fault injection knob of rescuer.c.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -96,6 +97,8 @@ void cmwq_debugfs_init(void)
 			    &pools_fops);
 	debugfs_create_file("workqueues", 0444, cmwq_debugfs_dir, NULL,
 			    &workqueues_fops);
+	debugfs_create_atomic_t("refusals", 0444, cmwq_debugfs_dir,
+				&cmwq_nr_refusals);
 }
 
 /**

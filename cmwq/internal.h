@@ -374,17 +374,26 @@ extern struct dentry *cmwq_debugfs_dir;
 
 /* main.c: refusals of bad input */
 extern atomic_t cmwq_nr_refusals;
-extern atomic_t cmwq_refusals_expected;
 __printf(2, 3) bool __cmwq_refuse(bool *warned, const char *fmt, ...);
+
+/* testif.c, built for test kernels only */
+#if IS_ENABLED(CONFIG_KUNIT)
+bool cmwq_refusal_expected(void);
+#else
+static inline bool cmwq_refusal_expected(void)
+{
+	return false;
+}
+#endif
 
 /*
  * CMWQ_REFUSE - refuse bad input from a caller
  *
  * Evaluates to @cond.  When true, warns once per call site (naming the
- * caller through the message) and counts the refusal.  A test that
- * provokes a refusal on purpose announces it first, and the refusal is
- * then logged at info level instead, so that a WARN on the console always
- * means a real bug.
+ * caller through the message) and counts the refusal.  On a test kernel,
+ * a test that provokes a refusal on purpose announces it first, and the
+ * refusal made in that test's task is then logged at info level instead,
+ * so that a WARN on the console always means a real bug.
  */
 #define CMWQ_REFUSE(cond, fmt, ...)					\
 ({									\

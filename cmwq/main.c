@@ -25,7 +25,6 @@ MODULE_PARM_DESC(idle_timeout_secs,
 		 "seconds an idle surplus worker lives before it is reaped (default 300)");
 
 atomic_t cmwq_nr_refusals = ATOMIC_INIT(0);
-atomic_t cmwq_refusals_expected = ATOMIC_INIT(0);
 
 /**
  * __cmwq_refuse - report a refusal of bad input; see CMWQ_REFUSE()
@@ -45,7 +44,7 @@ bool __cmwq_refuse(bool *warned, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	if (atomic_add_unless(&cmwq_refusals_expected, -1, 0)) {
+	if (cmwq_refusal_expected()) {
 		pr_info("cmwq: refused as expected: %pV\n", &vaf);
 	} else if (!*warned) {
 		*warned = true;

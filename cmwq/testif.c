@@ -2,14 +2,20 @@
 /*
  * testif.c - the test-only window into cmwq (see cmwq_test.h)
  *
+ * Built only for kernels with KUnit, and exported only to modules that
+ * import the EXPORTED_FOR_KUNIT_TESTING namespace: a cmwq.ko built for a
+ * production kernel has none of it.
+ *
  * Snapshots taken under pool->lock, so that a test compares consistent
  * numbers; nothing here changes how the engine behaves except the idle
  * timeout, the announcement of refusals a test provokes on purpose and
  * whether destroyed queues' memory is kept.
  */
 #include <linux/module.h>
+#include <linux/sched.h>
 
 #include <linux/fault-inject.h>
+#include <kunit/visibility.h>
 
 #include "internal.h"
 #include "cmwq_test.h"
@@ -64,7 +70,7 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(cmwq_test_pool_stats);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_pool_stats);
 
 /**
  * cmwq_test_set_idle_timeout - change how long surplus idle workers live
@@ -92,22 +98,42 @@ unsigned long cmwq_test_set_idle_timeout(unsigned long timeout)
 	}
 	return old;
 }
-EXPORT_SYMBOL_GPL(cmwq_test_set_idle_timeout);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_idle_timeout);
+
+/*
+ * The task that announced refusals, and how many more it expects.  Only
+ * that task's refusals are downgraded: one provoked by anybody else still
+ * warns.
+ */
+static struct task_struct *refusals_task;	/* announcing test's task */
+static atomic_t refusals_expected = ATOMIC_INIT(0);
 
 /**
  * cmwq_test_expect_refusals - announce refusals a test provokes
- * @nr: how many of the next refusals are expected
+ * @nr: how many of the next refusals made in the calling task are expected
  *
  * Those are logged at info level instead of warning, so that a WARN on
- * the console always means a bug.
+ * the console always means a bug.  Refusals made in any other task still
+ * warn.  @nr of 0 ends the announcement.
  *
- * Context: Any context.
+ * Context: Process context, in the task that will make the calls.
  */
 void cmwq_test_expect_refusals(int nr)
 {
-	atomic_set(&cmwq_refusals_expected, nr);
+	WRITE_ONCE(refusals_task, nr ? current : NULL);
+	atomic_set(&refusals_expected, nr);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_expect_refusals);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_expect_refusals);
+
+/*
+ * Called by __cmwq_refuse(): whether this refusal was announced by the
+ * task making it, consuming one announcement if so.
+ */
+bool cmwq_refusal_expected(void)
+{
+	return READ_ONCE(refusals_task) == current &&
+	       atomic_add_unless(&refusals_expected, -1, 0);
+}
 
 /**
  * cmwq_test_nr_refusals - how many refusals cmwq has made
@@ -119,7 +145,7 @@ int cmwq_test_nr_refusals(void)
 {
 	return atomic_read(&cmwq_nr_refusals);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_nr_refusals);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_nr_refusals);
 
 /**
  * cmwq_test_keep_destroyed - keep destroyed queues' memory, or stop
@@ -135,7 +161,7 @@ bool cmwq_test_keep_destroyed(bool keep)
 {
 	return xchg(&cmwq_keep_destroyed, keep);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_keep_destroyed);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_keep_destroyed);
 
 static struct cmwq_cwq *test_cwq(struct cmwq_workqueue *wq, int cpu)
 {
@@ -165,7 +191,7 @@ void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
 		(*nr_inactive)++;
 	raw_spin_unlock_irqrestore(&cwq->pool->lock, flags);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_cwq_counts);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_cwq_counts);
 
 /**
  * cmwq_test_max_active - a queue's max_active on a CPU
@@ -179,7 +205,7 @@ int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu)
 {
 	return READ_ONCE(test_cwq(wq, cpu)->max_active);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_max_active);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_max_active);
 
 /**
  * cmwq_test_wq_stats - a queue's rescue counters
@@ -205,7 +231,7 @@ void cmwq_test_wq_stats(struct cmwq_workqueue *wq,
 	}
 	stats->rescuer = wq->rescuer ? wq->rescuer->task : NULL;
 }
-EXPORT_SYMBOL_GPL(cmwq_test_wq_stats);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_wq_stats);
 
 /**
  * cmwq_test_fail_create_worker_rate - make worker creation fail at a rate
@@ -235,7 +261,7 @@ int cmwq_test_fail_create_worker_rate(unsigned int probability)
 	return -EOPNOTSUPP;
 #endif
 }
-EXPORT_SYMBOL_GPL(cmwq_test_fail_create_worker_rate);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_fail_create_worker_rate);
 
 /**
  * cmwq_test_fail_create_worker - make every worker creation fail, or none
@@ -248,7 +274,7 @@ int cmwq_test_fail_create_worker(bool fail)
 {
 	return cmwq_test_fail_create_worker_rate(fail ? 100 : 0);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_fail_create_worker);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_fail_create_worker);
 
 /**
  * cmwq_test_freeze - freeze the freezable queues as system suspend does
@@ -261,7 +287,7 @@ int cmwq_test_freeze(unsigned long timeout)
 {
 	return cmwq_freeze(timeout);
 }
-EXPORT_SYMBOL_GPL(cmwq_test_freeze);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_freeze);
 
 /**
  * cmwq_test_thaw - thaw them as resume does
@@ -272,4 +298,4 @@ void cmwq_test_thaw(void)
 {
 	cmwq_thaw();
 }
-EXPORT_SYMBOL_GPL(cmwq_test_thaw);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_thaw);

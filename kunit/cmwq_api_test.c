@@ -844,4 +844,5 @@ static struct kunit_suite cmwq_api_suite = {
 kunit_test_suites(&cmwq_api_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of cmwq's exported API");

@@ -307,4 +307,5 @@ static struct kunit_suite cmwq_badinput_suite = {
 kunit_test_suites(&cmwq_badinput_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of cmwq's refusals of bad input");

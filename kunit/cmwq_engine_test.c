@@ -615,4 +615,5 @@ static struct kunit_suite cmwq_engine_suite = {
 kunit_test_suites(&cmwq_engine_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of cmwq's concurrency-managed engine");

@@ -627,4 +627,5 @@ static struct kunit_suite cmwq_freeze_suite = {
 kunit_test_suites(&cmwq_freeze_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of cmwq's freezable queues across suspend");

@@ -538,4 +538,5 @@ static struct kunit_suite cmwq_hard_suite = {
 kunit_test_suites(&cmwq_hard_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit reproducers of cmwq's hard corners");

@@ -723,4 +723,5 @@ static struct kunit_suite cmwq_hotplug_suite = {
 kunit_test_suites(&cmwq_hotplug_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of cmwq under CPU hotplug");

@@ -431,4 +431,5 @@ static struct kunit_suite cmwq_rescuer_suite = {
 kunit_test_suites(&cmwq_rescuer_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of cmwq's rescuers and mayday timers");

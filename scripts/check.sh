@@ -181,6 +181,10 @@ step "Debian's stock kernel"
 if quiet scripts/build.sh stock; then
 	item pass "stock: cmwq builds against Debian's stock headers"
 	build=$top/.build/stock
+	# Debian's kernel has no KUnit: its cmwq.ko is the one drivers get,
+	# and must carry no test interface.
+	check "stock: the production cmwq.ko exports no test interface" \
+		sh -c "! grep -qa __ksymtab_cmwq_test $build/cmwq/cmwq.ko"
 	# Two vCPUs: the smoke test needs no more, and Debian's kernel under
 	# TCG on a loaded 2-core host once starved into an RCU stall with four.
 	check "stock: the stock kernel runs the example driver cleanly" \
@@ -189,6 +193,7 @@ if quiet scripts/build.sh stock; then
 		--modules "$build/cmwq/cmwq.ko $build/examples/cmwq_example.ko"
 else
 	item fail "stock: cmwq builds against Debian's stock headers"
+	item fail "stock: the production cmwq.ko exports no test interface (not built)"
 	item fail "stock: the stock kernel runs the example driver cleanly (not built)"
 fi
 
