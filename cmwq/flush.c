@@ -218,18 +218,6 @@ bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_delayed_work);
 
-static bool work_is_canceling(struct cmwq_work *work)
-{
-	unsigned long data = atomic_long_read(&work->data);
-
-	return !(data & CMWQ_WORK_CWQ) && (data & CMWQ_OFFQ_CANCELING);
-}
-
-static int work_offq_pool_id(struct cmwq_work *work)
-{
-	return atomic_long_read(&work->data) >> CMWQ_OFFQ_POOL_SHIFT;
-}
-
 /**
  * try_to_grab_pending - take ownership of a work's PENDING bit
  * @work: the work

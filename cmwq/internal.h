@@ -213,13 +213,165 @@ struct cmwq_workqueue {
 	char			name[32];	/* I */
 };
 
+/*
+ * work->data encoding
+ *
+ * While a work is queued, its data holds its cwq (cwqs are aligned so
+ * that the low CMWQ_WORK_FLAG_BITS are free) with CMWQ_WORK_CWQ, its
+ * flush color and its flags.  Off queue, it holds the id of the pool it
+ * last ran on, so that a flush or a requeue can find it running there,
+ * and CMWQ_OFFQ_CANCELING while a sync cancel owns it.  PENDING is set
+ * by whoever owns the work until a worker starts running it.
+ */
+extern struct global_cwq *cmwq_gcwqs;	/* I: nr_cpu_ids + 1, unbound last */
+extern int cmwq_nr_pools;		/* I */
+
+static inline unsigned long *cmwq_work_bits(struct cmwq_work *work)
+{
+	return (unsigned long *)&work->data;
+}
+
+/**
+ * get_gcwq - the global_cwq of a CPU
+ * @cpu: a possible CPU, or %CMWQ_CPU_UNBOUND for the unbound gcwq
+ *
+ * Context: Any context.
+ * Return: the gcwq; never %NULL.
+ */
+static inline struct global_cwq *get_gcwq(int cpu)
+{
+	if (cpu == CMWQ_CPU_UNBOUND)
+		return &cmwq_gcwqs[nr_cpu_ids];
+	return &cmwq_gcwqs[cpu];
+}
+
+/**
+ * pool_by_id - the pool recorded in an idle work's data
+ * @id: pool id
+ *
+ * Context: Any context.  Pools live as long as the module.
+ * Return: the pool, or %NULL if @id names none.
+ */
+static inline struct worker_pool *pool_by_id(int id)
+{
+	if (id < 0 || id >= cmwq_nr_pools)
+		return NULL;
+	return &cmwq_gcwqs[id / NR_STD_WORKER_POOLS].pools[id % NR_STD_WORKER_POOLS];
+}
+
+static inline void set_work_data(struct cmwq_work *work, unsigned long data,
+				 unsigned long flags)
+{
+	WARN_ON_ONCE(!cmwq_work_pending(work));
+	atomic_long_set(&work->data, data | flags);
+}
+
+static inline void set_work_cwq(struct cmwq_work *work, struct cmwq_cwq *cwq,
+				unsigned long extra_flags)
+{
+	set_work_data(work, (unsigned long)cwq,
+		      CMWQ_WORK_PENDING | CMWQ_WORK_CWQ | extra_flags);
+}
+
+/**
+ * set_work_pool_and_clear_pending - release a work as it starts running
+ * @work: the work, off every list
+ * @pool_id: the pool about to run it
+ *
+ * Context: pool->lock held.
+ */
+static inline void set_work_pool_and_clear_pending(struct cmwq_work *work,
+						   int pool_id)
+{
+	/*
+	 * The work's fields must be seen as updated by whoever sees it no
+	 * longer pending and queues it again; pairs with the
+	 * test_and_set_bit() in cmwq_queue_work_on().
+	 */
+	smp_wmb();
+	atomic_long_set(&work->data,
+			(unsigned long)pool_id << CMWQ_OFFQ_POOL_SHIFT);
+	/*
+	 * And its function must not start before the bit is seen clear, or
+	 * a requeue racing with the start could be lost.
+	 */
+	smp_mb();
+}
+
+/**
+ * get_work_cwq - the cwq a work is queued on
+ * @work: the work
+ *
+ * Context: Any context.
+ * Return: the cwq, or %NULL if @work is not on a cwq.
+ */
+static inline struct cmwq_cwq *get_work_cwq(struct cmwq_work *work)
+{
+	unsigned long data = atomic_long_read(&work->data);
+
+	if (data & CMWQ_WORK_CWQ)
+		return (void *)(data & ~((1UL << CMWQ_WORK_FLAG_BITS) - 1));
+	return NULL;
+}
+
+/**
+ * get_work_pool - the pool a work is queued on or last ran on
+ * @work: the work
+ *
+ * Context: RCU read lock or a pool->lock held, which keeps a cwq
+ * @work points at from being freed.
+ * Return: the pool, or %NULL if @work never ran.
+ */
+static inline struct worker_pool *get_work_pool(struct cmwq_work *work)
+{
+	unsigned long data = atomic_long_read(&work->data);
+
+	if (data & CMWQ_WORK_CWQ)
+		return ((struct cmwq_cwq *)
+			(data & ~((1UL << CMWQ_WORK_FLAG_BITS) - 1)))->pool;
+	return pool_by_id(data >> CMWQ_OFFQ_POOL_SHIFT);
+}
+
+/**
+ * get_work_color - the flush color a queued work carries
+ * @work: a work on a cwq
+ *
+ * Context: pool->lock held.
+ * Return: the color.
+ */
+static inline int get_work_color(struct cmwq_work *work)
+{
+	return (atomic_long_read(&work->data) >> CMWQ_WORK_COLOR_SHIFT) &
+	       ((1 << CMWQ_WORK_COLOR_BITS) - 1);
+}
+
+/**
+ * work_next_color - the flush color after @color
+ * @color: a flush color
+ *
+ * Context: Any context.
+ * Return: the next color, wrapping after the last one.
+ */
+static inline int work_next_color(int color)
+{
+	return (color + 1) % CMWQ_NR_COLORS;
+}
+
+static inline bool work_is_canceling(struct cmwq_work *work)
+{
+	unsigned long data = atomic_long_read(&work->data);
+
+	return !(data & CMWQ_WORK_CWQ) && (data & CMWQ_OFFQ_CANCELING);
+}
+
+static inline int work_offq_pool_id(struct cmwq_work *work)
+{
+	return atomic_long_read(&work->data) >> CMWQ_OFFQ_POOL_SHIFT;
+}
+
 /* pool.c */
-extern struct global_cwq *cmwq_gcwqs;	/* nr_cpu_ids + 1, unbound last */
-extern int cmwq_nr_pools;
 extern unsigned long cmwq_idle_timeout;	/* jiffies */
 
-struct global_cwq *get_gcwq(int cpu);
-struct worker_pool *pool_by_id(int id);
 int cmwq_pools_init(void);
 void cmwq_pools_exit(void);
 struct worker *find_worker_executing_work(struct worker_pool *pool,
@@ -301,27 +453,17 @@ extern struct list_head cmwq_workqueues;
 extern bool cmwq_keep_destroyed;
 
 bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
-struct cmwq_cwq *get_work_cwq(struct cmwq_work *work);
-struct worker_pool *get_work_pool(struct cmwq_work *work);
-int get_work_color(struct cmwq_work *work);
-void set_work_pool_and_clear_pending(struct cmwq_work *work, int pool_id);
 void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 		 struct list_head *head, unsigned int extra_flags);
 void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
 void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work);
 void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data);
 void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active);
-int work_next_color(int color);
 bool is_chained_work(struct cmwq_workqueue *wq);
 void debug_work_activate(struct cmwq_work *work);
 void debug_work_deactivate(struct cmwq_work *work);
 int cmwq_queue_init(void);
 void cmwq_queue_exit(void);
-
-static inline unsigned long *cmwq_work_bits(struct cmwq_work *work)
-{
-	return (unsigned long *)&work->data;
-}
 
 #define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
 

@@ -33,34 +33,6 @@ unsigned long cmwq_idle_timeout;
 static int worker_thread(void *arg);
 
 /**
- * get_gcwq - the global_cwq of a CPU
- * @cpu: a possible CPU, or %CMWQ_CPU_UNBOUND for the unbound gcwq
- *
- * Context: Any context.
- * Return: the gcwq; never %NULL.
- */
-struct global_cwq *get_gcwq(int cpu)
-{
-	if (cpu == CMWQ_CPU_UNBOUND)
-		return &cmwq_gcwqs[nr_cpu_ids];
-	return &cmwq_gcwqs[cpu];
-}
-
-/**
- * pool_by_id - the pool recorded in an idle work's data
- * @id: pool id
- *
- * Context: Any context.  Pools live as long as the module.
- * Return: the pool, or %NULL if @id names none.
- */
-struct worker_pool *pool_by_id(int id)
-{
-	if (id < 0 || id >= cmwq_nr_pools)
-		return NULL;
-	return &cmwq_gcwqs[id / NR_STD_WORKER_POOLS].pools[id % NR_STD_WORKER_POOLS];
-}
-
-/**
  * current_worker - the worker running in the current task
  *
  * Context: Any context.
