@@ -598,20 +598,6 @@ unsigned int cmwq_work_busy(struct cmwq_work *work)
 EXPORT_SYMBOL_GPL(cmwq_work_busy);
 
 /**
- * cmwq_current_work - the work item the current task is running
- *
- * Context: Any context.
- * Return: the work, or %NULL when current is not running a cmwq work.
- */
-struct cmwq_work *cmwq_current_work(void)
-{
-	struct worker *worker = current_worker();
-
-	return worker ? worker->current_work : NULL;
-}
-EXPORT_SYMBOL_GPL(cmwq_current_work);
-
-/**
  * cmwq_schedule_on_each_cpu - run a function on every online CPU
  * @func: the function, run from a work of cmwq_system_wq on each CPU
  *

@@ -154,50 +154,6 @@ static void rebind_workers(struct worker_pool *pool)
 	mutex_unlock(&pool->attach_mutex);
 }
 
-/* Policy: a bound worker runs on its CPU whenever the CPU can have it. */
-static bool worker_should_rebind(struct worker *worker)
-{
-	if (worker->flags & WORKER_REBIND)
-		return true;
-	/* pushed off a CPU whose offline was then rolled back */
-	return !(worker->flags & (WORKER_ROGUE | WORKER_UNBOUND)) &&
-	       current->nr_cpus_allowed != 1 &&
-	       cpu_active(worker->pool->gcwq->cpu);
-}
-
-/**
- * worker_maybe_rebind - a worker that should be bound binds itself
- * @worker: the current worker, between two works or just woken
- *
- * A busy worker is asked to rebind when its CPU comes back; a bound one
- * finds itself pushed off its CPU by an offline that was rolled back.
- *
- * Context: pool->lock held; dropped while moving.
- */
-void worker_maybe_rebind(struct worker *worker)
-	__releases(&pool->lock) __acquires(&pool->lock)
-{
-	struct worker_pool *pool = worker->pool;
-
-	lockdep_assert_held(&pool->lock);
-	if (likely(!worker_should_rebind(worker)))
-		return;
-
-	worker->flags &= ~WORKER_REBIND;
-	raw_spin_unlock_irq(&pool->lock);
-	set_cpus_allowed_ptr(current, cpumask_of(pool->gcwq->cpu));
-	raw_spin_lock_irq(&pool->lock);
-	if (!(pool->flags & POOL_DISASSOCIATED)) {
-		if (worker->flags & WORKER_ROGUE)
-			worker_clr_flags(worker, WORKER_ROGUE);
-		return;
-	}
-	/* the CPU went down again meanwhile: stay rogue, run anywhere */
-	raw_spin_unlock_irq(&pool->lock);
-	set_cpus_allowed_ptr(current, cpu_possible_mask);
-	raw_spin_lock_irq(&pool->lock);
-}
-
 /*
  * Policy: a dead CPU's pool may lose its workers once nothing of it is
  * left: no work waiting, held back inactive (a frozen queue's) or running

@@ -374,15 +374,12 @@ extern unsigned long cmwq_idle_timeout;	/* jiffies */
 
 int cmwq_pools_init(void);
 void cmwq_pools_exit(void);
-struct worker *find_worker_executing_work(struct worker_pool *pool,
-					  struct cmwq_work *work);
-void move_linked_works(struct cmwq_work *work, struct list_head *head,
-		       struct cmwq_work **nextp);
-void process_scheduled_works(struct worker *worker);
 void wake_up_worker(struct worker_pool *pool);
-struct worker *current_worker(void);
 int start_gcwq_workers(struct global_cwq *gcwq);
 void destroy_idle_workers(struct worker_pool *pool);
+void worker_enter_idle(struct worker *worker);
+void worker_leave_idle(struct worker *worker);
+bool manage_workers(struct worker *worker);
 
 /* A pool's workers, for a caller holding attach_mutex or pool->lock. */
 static inline struct list_head *pool_workers(struct worker_pool *pool)
@@ -441,6 +438,32 @@ static inline bool too_many_workers(struct worker_pool *pool)
 	return nr_idle > 2 && (nr_idle - 2) * MAX_IDLE_WORKERS_RATIO >= nr_busy;
 }
 
+/* worker.c */
+int worker_thread(void *arg);
+struct worker *current_worker(void);
+void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
+		 struct list_head *head, unsigned int extra_flags);
+struct worker *find_worker_executing_work(struct worker_pool *pool,
+					  struct cmwq_work *work);
+void move_linked_works(struct cmwq_work *work, struct list_head *head,
+		       struct cmwq_work **nextp);
+void process_scheduled_works(struct worker *worker);
+void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work);
+void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
+void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data);
+void worker_maybe_rebind(struct worker *worker);
+
+/* Policy: a bound worker runs on its CPU whenever the CPU can have it. */
+static inline bool worker_should_rebind(struct worker *worker)
+{
+	if (worker->flags & WORKER_REBIND)
+		return true;
+	/* pushed off a CPU whose offline was then rolled back */
+	return !(worker->flags & (WORKER_ROGUE | WORKER_UNBOUND)) &&
+	       current->nr_cpus_allowed != 1 &&
+	       cpu_active(worker->pool->gcwq->cpu);
+}
+
 /* sched.c */
 extern struct preempt_ops cmwq_preempt_ops;
 void worker_set_flags(struct worker *worker, unsigned int flags);
@@ -453,19 +476,32 @@ extern struct list_head cmwq_workqueues;
 extern bool cmwq_keep_destroyed;
 
 bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
-void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
-		 struct list_head *head, unsigned int extra_flags);
-void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
-void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work);
-void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data);
 void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active);
 bool is_chained_work(struct cmwq_workqueue *wq);
-void debug_work_activate(struct cmwq_work *work);
-void debug_work_deactivate(struct cmwq_work *work);
 int cmwq_queue_init(void);
 void cmwq_queue_exit(void);
 
 #define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
+
+#ifdef CONFIG_DEBUG_OBJECTS_WORK
+#include <linux/debugobjects.h>
+
+extern const struct debug_obj_descr cmwq_work_debug_descr;
+
+/* a work is active for debug objects while it is queued */
+static inline void debug_work_activate(struct cmwq_work *work)
+{
+	debug_object_activate(work, &cmwq_work_debug_descr);
+}
+
+static inline void debug_work_deactivate(struct cmwq_work *work)
+{
+	debug_object_deactivate(work, &cmwq_work_debug_descr);
+}
+#else
+static inline void debug_work_activate(struct cmwq_work *work) { }
+static inline void debug_work_deactivate(struct cmwq_work *work) { }
+#endif
 
 /* freeze.c */
 int wq_effective_max_active(struct cmwq_workqueue *wq);
@@ -507,7 +543,6 @@ void check_flush_dependency(struct cmwq_workqueue *target_wq,
 /* hotplug.c */
 int cmwq_hotplug_init(void);
 void cmwq_hotplug_exit(void);
-void worker_maybe_rebind(struct worker *worker);
 
 /* debugfs.c */
 void cmwq_debugfs_init(void);

@@ -14,9 +14,9 @@
  * too_many_workers() are reaped by the manager after cmwq_idle_timeout.
  * Only one worker manages a pool at a time (POOL_MANAGER_ACTIVE).
  *
- * While running a work, a worker is in the pool's busy hash keyed by the
- * work's address, so that a work queued again while it runs is handed to
- * the same worker instead of running twice in parallel (queue.c).
+ * This file owns the pools and the workers' lives: the idle list, creation
+ * and destruction, the manager role and the idle timer.  What a worker
+ * does between waking and going idle again is in worker.c.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -29,27 +29,6 @@
 struct global_cwq *cmwq_gcwqs;
 int cmwq_nr_pools;
 unsigned long cmwq_idle_timeout;
-
-static int worker_thread(void *arg);
-
-/**
- * current_worker - the worker running in the current task
- *
- * Context: Any context.
- * Return: the worker (pool worker or rescuer), or %NULL if current is not
- * one of cmwq's threads.
- */
-struct worker *current_worker(void)
-{
-	void *fn;
-
-	if (in_task() && (current->flags & PF_KTHREAD)) {
-		fn = kthread_func(current);
-		if (fn == worker_thread || fn == cmwq_rescuer_thread)
-			return kthread_data(current);
-	}
-	return NULL;
-}
 
 /**
  * wake_up_worker - wake the pool's most recently idle worker
@@ -68,7 +47,7 @@ void wake_up_worker(struct worker_pool *pool)
 		wake_up_process(worker->task);
 }
 
-static void worker_enter_idle(struct worker *worker)
+void worker_enter_idle(struct worker *worker)
 {
 	struct worker_pool *pool = worker->pool;
 
@@ -89,7 +68,7 @@ static void worker_enter_idle(struct worker *worker)
 		rcuwait_wake_up(&pool->gcwq->trustee_rcuwait);
 }
 
-static void worker_leave_idle(struct worker *worker)
+void worker_leave_idle(struct worker *worker)
 {
 	struct worker_pool *pool = worker->pool;
 
@@ -99,53 +78,6 @@ static void worker_leave_idle(struct worker *worker)
 	worker->flags &= ~WORKER_IDLE;
 	pool->nr_idle--;
 	list_del_init(&worker->entry);
-}
-
-/**
- * find_worker_executing_work - the worker running a work on a pool
- * @pool: the pool to look in
- * @work: the work
- *
- * A work's memory may be freed and reused while it runs, so the function
- * must match too before calling the worker busy with it.
- *
- * Context: pool->lock held.
- * Return: the worker, or %NULL.
- */
-struct worker *find_worker_executing_work(struct worker_pool *pool,
-					  struct cmwq_work *work)
-{
-	struct worker *worker;
-
-	lockdep_assert_held(&pool->lock);
-	hash_for_each_possible(pool->busy_hash, worker, hentry,
-			       (unsigned long)work)
-		if (worker->current_work == work &&
-		    worker->current_func == work->func)
-			return worker;
-	return NULL;
-}
-
-/**
- * move_linked_works - move a work and the barriers linked behind it
- * @work: the first work
- * @head: where to append them
- * @nextp: if not %NULL, set to the entry after the last one moved
- *
- * Context: pool->lock held.
- */
-void move_linked_works(struct cmwq_work *work, struct list_head *head,
-		       struct cmwq_work **nextp)
-{
-	struct cmwq_work *n;
-
-	list_for_each_entry_safe_from(work, n, NULL, entry) {
-		list_move_tail(&work->entry, head);
-		if (!(*cmwq_work_bits(work) & CMWQ_WORK_LINKED))
-			break;
-	}
-	if (nextp)
-		*nextp = n;
 }
 
 static struct worker *alloc_worker(void)
@@ -407,7 +339,7 @@ static void release_manager(struct worker_pool *pool)
  * the pool needs.  Returns %true if pool->lock was dropped meanwhile, so
  * that the caller rechecks the pool.
  */
-static bool manage_workers(struct worker *worker)
+bool manage_workers(struct worker *worker)
 {
 	struct worker_pool *pool = worker->pool;
 
@@ -423,181 +355,6 @@ static bool manage_workers(struct worker *worker)
 	release_manager(pool);
 	raw_spin_lock_irq(&pool->lock);
 	return true;
-}
-
-/* Report a work that returned holding a lock, preemption or RCU. */
-static void check_work_leaks(struct worker *worker, struct cmwq_work *work)
-{
-	if (unlikely(preempt_count() || lockdep_depth(current) > 0 ||
-		     rcu_preempt_depth() > 0)) {
-		pr_err("BUG: cmwq leaked lock or atomic: %s/%d\n"
-		       "     preempt=0x%08x lock=%d rcu=%d last function: %ps\n",
-		       current->comm, task_pid_nr(current), preempt_count(),
-		       lockdep_depth(current), rcu_preempt_depth(),
-		       worker->current_func);
-		debug_show_held_locks(current);
-		dump_stack();
-	}
-}
-
-/**
- * process_one_work - run one work
- * @worker: the worker running it
- * @work: the work, first on @worker's pool worklist or on
- *	  @worker->scheduled
- *
- * If another worker of the pool is running @work already, @work is handed
- * to it instead, so a work never runs twice at once.
- *
- * Context: pool->lock held; dropped while the work runs.
- */
-static void process_one_work(struct worker *worker, struct cmwq_work *work)
-	__releases(&pool->lock) __acquires(&pool->lock)
-{
-	struct cmwq_cwq *cwq = get_work_cwq(work);
-	struct worker_pool *pool = worker->pool;
-	bool cpu_intensive = cwq->wq->flags & CMWQ_CPU_INTENSIVE;
-	unsigned long work_data = *cmwq_work_bits(work);
-	struct worker *collision;
-#ifdef CONFIG_LOCKDEP
-	/*
-	 * The work may free itself; keep a copy of its map so the release
-	 * below does not touch it.
-	 */
-	struct lockdep_map lockdep_map;
-
-	lockdep_copy_map(&lockdep_map, &work->lockdep_map);
-#endif
-	lockdep_assert_held(&pool->lock);
-
-	collision = find_worker_executing_work(pool, work);
-	if (unlikely(collision)) {
-		move_linked_works(work, &collision->scheduled, NULL);
-		return;
-	}
-
-	debug_work_deactivate(work);
-	hash_add(pool->busy_hash, &worker->hentry, (unsigned long)work);
-	worker->current_work = work;
-	worker->current_func = work->func;
-	worker->current_cwq = cwq;
-	worker->current_color = get_work_color(work);
-	list_del_init(&work->entry);
-
-	if (unlikely(cpu_intensive))
-		worker_set_flags(worker, WORKER_CPU_INTENSIVE);
-
-	/*
-	 * Unbound and CPU-intensive workers do not hold back the others:
-	 * wake the next idle worker for whatever is left.
-	 */
-	if (need_more_worker(pool))
-		wake_up_worker(pool);
-
-	/*
-	 * From here the work may be queued again, even on another pool: its
-	 * data then records this pool, where the requeue finds it running.
-	 */
-	set_work_pool_and_clear_pending(work, pool->id);
-	pool->nr_works++;
-	raw_spin_unlock_irq(&pool->lock);
-
-	lock_map_acquire(&cwq->wq->lockdep_map);
-	lock_map_acquire(&lockdep_map);
-	worker->current_func(work);
-	lock_map_release(&lockdep_map);
-	lock_map_release(&cwq->wq->lockdep_map);
-
-	check_work_leaks(worker, work);
-	cond_resched();
-
-	raw_spin_lock_irq(&pool->lock);
-	if (unlikely(cpu_intensive))
-		worker_clr_flags(worker, WORKER_CPU_INTENSIVE);
-
-	hash_del(&worker->hentry);
-	worker->current_work = NULL;
-	worker->current_func = NULL;
-	worker->current_cwq = NULL;
-	cwq_dec_nr_in_flight(cwq, work_data);
-}
-
-/**
- * process_scheduled_works - run the works handed to a worker
- * @worker: the worker
- *
- * Context: pool->lock held; dropped while works run.
- */
-void process_scheduled_works(struct worker *worker)
-{
-	while (!list_empty(&worker->scheduled)) {
-		struct cmwq_work *work = list_first_entry(&worker->scheduled,
-							  struct cmwq_work,
-							  entry);
-		process_one_work(worker, work);
-	}
-}
-
-static int worker_thread(void *arg)
-{
-	struct worker *worker = arg;
-	struct worker_pool *pool = worker->pool;
-
-	preempt_disable();
-	preempt_notifier_register(&worker->notifier);
-	preempt_enable();
-woke_up:
-	raw_spin_lock_irq(&pool->lock);
-	if (unlikely(worker->flags & WORKER_DIE)) {
-		raw_spin_unlock_irq(&pool->lock);
-		preempt_disable();
-		preempt_notifier_unregister(&worker->notifier);
-		preempt_enable();
-		return 0;
-	}
-	worker_leave_idle(worker);
-	worker_maybe_rebind(worker);
-recheck:
-	if (!need_more_worker(pool))
-		goto sleep;
-
-	if (unlikely(!may_start_working(pool)) && manage_workers(worker))
-		goto recheck;
-
-	WARN_ON_ONCE(!list_empty(&worker->scheduled));
-
-	/* from now on our sleeps count: the pool may wake another worker */
-	worker_clr_flags(worker, WORKER_PREP);
-
-	do {
-		struct cmwq_work *work = list_first_entry(&pool->worklist,
-							  struct cmwq_work,
-							  entry);
-
-		if (likely(!(*cmwq_work_bits(work) & CMWQ_WORK_LINKED))) {
-			process_one_work(worker, work);
-			if (unlikely(!list_empty(&worker->scheduled)))
-				process_scheduled_works(worker);
-		} else {
-			move_linked_works(work, &worker->scheduled, NULL);
-			process_scheduled_works(worker);
-		}
-		/* asked to go back to its CPU: before taking another work */
-		worker_maybe_rebind(worker);
-	} while (keep_working(pool));
-
-	worker_set_flags(worker, WORKER_PREP);
-sleep:
-	/* never idle while still bound elsewhere than the pool's CPU */
-	worker_maybe_rebind(worker);
-	if (unlikely(need_to_manage_workers(pool)) && manage_workers(worker))
-		goto recheck;
-
-	worker_enter_idle(worker);
-	__set_current_state(TASK_IDLE);
-	raw_spin_unlock_irq(&pool->lock);
-	schedule();
-	goto woke_up;
 }
 
 /**

@@ -41,8 +41,6 @@ static struct kmem_cache *cwq_cache;
 
 #ifdef CONFIG_DEBUG_OBJECTS_WORK
 
-static const struct debug_obj_descr work_debug_descr;
-
 static void *work_debug_hint(void *addr)
 {
 	return ((struct cmwq_work *)addr)->func;
@@ -69,7 +67,7 @@ static bool work_fixup_init(void *addr, enum debug_obj_state state)
 
 	if (state == ODEBUG_STATE_ACTIVE) {
 		cmwq_cancel_work_sync(work);
-		debug_object_init(work, &work_debug_descr);
+		debug_object_init(work, &cmwq_work_debug_descr);
 		return true;
 	}
 	return false;
@@ -81,13 +79,13 @@ static bool work_fixup_free(void *addr, enum debug_obj_state state)
 
 	if (state == ODEBUG_STATE_ACTIVE) {
 		cmwq_cancel_work_sync(work);
-		debug_object_free(work, &work_debug_descr);
+		debug_object_free(work, &cmwq_work_debug_descr);
 		return true;
 	}
 	return false;
 }
 
-static const struct debug_obj_descr work_debug_descr = {
+const struct debug_obj_descr cmwq_work_debug_descr = {
 	.name		= "cmwq_work",
 	.debug_hint	= work_debug_hint,
 	.is_static_object = work_is_static_object,
@@ -95,32 +93,20 @@ static const struct debug_obj_descr work_debug_descr = {
 	.fixup_free	= work_fixup_free,
 };
 
-void debug_work_activate(struct cmwq_work *work)
-{
-	debug_object_activate(work, &work_debug_descr);
-}
-
-void debug_work_deactivate(struct cmwq_work *work)
-{
-	debug_object_deactivate(work, &work_debug_descr);
-}
-
 static void debug_work_init(struct cmwq_work *work, bool onstack)
 {
 	if (onstack)
-		debug_object_init_on_stack(work, &work_debug_descr);
+		debug_object_init_on_stack(work, &cmwq_work_debug_descr);
 	else
-		debug_object_init(work, &work_debug_descr);
+		debug_object_init(work, &cmwq_work_debug_descr);
 }
 
 static void debug_work_destroy(struct cmwq_work *work)
 {
-	debug_object_free(work, &work_debug_descr);
+	debug_object_free(work, &cmwq_work_debug_descr);
 }
 
 #else
-void debug_work_activate(struct cmwq_work *work) { }
-void debug_work_deactivate(struct cmwq_work *work) { }
 static void debug_work_init(struct cmwq_work *work, bool onstack) { }
 static void debug_work_destroy(struct cmwq_work *work) { }
 #endif
@@ -201,34 +187,6 @@ void cmwq_destroy_delayed_work_on_stack(struct cmwq_delayed_work *dwork)
 	debug_work_destroy(&dwork->work);
 }
 EXPORT_SYMBOL_GPL(cmwq_destroy_delayed_work_on_stack);
-
-/**
- * insert_work - put a work on a list and wake a worker if needed
- * @cwq: the cwq the work belongs to
- * @work: the work, PENDING and owned by the caller
- * @head: the pool worklist, the cwq's inactive list or a position in one
- * @extra_flags: flags to set in the work's data besides the cwq
- *
- * Context: @cwq's pool->lock held.
- */
-void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
-		 struct list_head *head, unsigned int extra_flags)
-{
-	struct worker_pool *pool = cwq->pool;
-
-	lockdep_assert_held(&pool->lock);
-	set_work_cwq(work, cwq, extra_flags);
-	list_add_tail(&work->entry, head);
-
-	/*
-	 * Pairs with atomic_dec_and_test() in worker_sched_out(): either the
-	 * worker going to sleep sees this work, or we see it gone from
-	 * nr_running and wake another one.
-	 */
-	smp_mb();
-	if (__need_more_worker(pool))
-		wake_up_worker(pool);
-}
 
 /**
  * is_chained_work - is current running a work of @wq?
@@ -559,72 +517,6 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(cmwq_mod_delayed_work_on);
-
-/**
- * cwq_activate_work - move an inactive work to the pool's worklist
- * @cwq: its cwq
- * @work: a work on @cwq->inactive_works
- *
- * Context: pool->lock held.
- */
-void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work)
-{
-	lockdep_assert_held(&cwq->pool->lock);
-	move_linked_works(work, &cwq->pool->worklist, NULL);
-	__clear_bit(CMWQ_WORK_INACTIVE_BIT, cmwq_work_bits(work));
-	cwq->nr_active++;
-	cwq->pool->nr_inactive--;
-}
-
-/**
- * cwq_activate_inactive_work - activate the oldest inactive work
- * @cwq: the cwq
- *
- * Context: pool->lock held.
- */
-void cwq_activate_inactive_work(struct cmwq_cwq *cwq)
-{
-	struct cmwq_work *work = list_first_entry(&cwq->inactive_works,
-						  struct cmwq_work, entry);
-
-	cwq_activate_work(cwq, work);
-}
-
-/**
- * cwq_dec_nr_in_flight - account a work that left the cwq
- * @cwq: the cwq
- * @work_data: the work's data as it was queued
- *
- * Completes a flush waiting for the work's color.  A work that counted
- * against max_active also lets the next inactive one start; flush
- * barriers are queued marked inactive so that they count in their color
- * without counting against max_active.
- *
- * Context: pool->lock held.
- */
-void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
-{
-	int color = (work_data >> CMWQ_WORK_COLOR_SHIFT) &
-		    ((1 << CMWQ_WORK_COLOR_BITS) - 1);
-
-	lockdep_assert_held(&cwq->pool->lock);
-
-	if (!(work_data & CMWQ_WORK_INACTIVE)) {
-		cwq->nr_active--;
-		wq_freeze_note_dec(cwq);
-		if (!list_empty(&cwq->inactive_works) &&
-		    cwq->nr_active < cwq->max_active)
-			cwq_activate_inactive_work(cwq);
-	}
-
-	cwq->nr_in_flight[color]--;
-	if (likely(cwq->flush_color != color) || cwq->nr_in_flight[color])
-		return;
-
-	cwq->flush_color = -1;
-	if (atomic_dec_and_test(&cwq->wq->nr_cwqs_to_flush))
-		complete(cwq->wq->flush_done);
-}
 
 static void cwq_set_max_active(struct cmwq_cwq *cwq, int max_active)
 {
