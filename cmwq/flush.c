@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flush.c - waiting for works: flush, cancel and drain
+ * flush.c - waiting for works: flush and cancel
  *
  * Flushing one work inserts a barrier work right behind it: on the
  * worklist linked to the pending work (CMWQ_WORK_LINKED makes them move
@@ -20,9 +20,7 @@
  * running instance, so that requeueing (even by the work itself) fails
  * until they are done.
  */
-#include <linux/cpu.h>
 #include <linux/module.h>
-#include <linux/slab.h>
 
 #include "internal.h"
 
@@ -484,86 +482,6 @@ void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
 EXPORT_SYMBOL_GPL(cmwq_flush_workqueue);
 
 /**
- * cwq_busy - does a cwq have works in flight?
- * @cwq: the cwq
- *
- * Context: pool->lock held.
- * Return: %true if any work of @cwq is queued, inactive or running.
- */
-bool cwq_busy(struct cmwq_cwq *cwq)
-{
-	int i;
-
-	lockdep_assert_held(&cwq->pool->lock);
-	for (i = 0; i < CMWQ_NR_COLORS; i++)
-		if (cwq->nr_in_flight[i])
-			return true;
-	return cwq->nr_active || !list_empty(&cwq->inactive_works);
-}
-
-/**
- * wq_start_draining - refuse new works on a queue but chained ones
- * @wq: the workqueue
- *
- * Context: Process context.
- */
-void wq_start_draining(struct cmwq_workqueue *wq)
-{
-	mutex_lock(&wq->mutex);
-	if (!wq->nr_drainers++)
-		WRITE_ONCE(wq->flags, wq->flags | __CMWQ_DRAINING);
-	mutex_unlock(&wq->mutex);
-}
-
-static void wq_stop_draining(struct cmwq_workqueue *wq)
-{
-	mutex_lock(&wq->mutex);
-	if (!--wq->nr_drainers)
-		WRITE_ONCE(wq->flags, wq->flags & ~__CMWQ_DRAINING);
-	mutex_unlock(&wq->mutex);
-}
-
-/**
- * cmwq_drain_workqueue - wait until a workqueue is empty
- * @wq: the workqueue
- *
- * Flushes @wq until no work is left.  Meanwhile only its own works may
- * queue works on it (chains); other queueing is refused with a warning.
- *
- * Context: Process context; might sleep.  Not from a work of @wq.
- */
-void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
-{
-	unsigned int flush_cnt = 0;
-	struct cmwq_cwq *cwq;
-	bool drained;
-
-	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    CMWQ_REFUSE(is_chained_work(wq),
-			"%s: %s drained from its own work", __func__,
-			wq->name))
-		return;
-
-	wq_start_draining(wq);
-	do {
-		cmwq_flush_workqueue(wq);
-		drained = true;
-		for_each_cwq(cwq, wq) {
-			raw_spin_lock_irq(&cwq->pool->lock);
-			drained &= !cwq_busy(cwq);
-			raw_spin_unlock_irq(&cwq->pool->lock);
-		}
-		if (!drained && (++flush_cnt == 10 ||
-				 (flush_cnt % 100 == 0 && flush_cnt <= 1000)))
-			pr_warn("cmwq: %s isn't draining after %u tries\n",
-				wq->name, flush_cnt);
-	} while (!drained);
-	wq_stop_draining(wq);
-}
-EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
-
-/**
  * cmwq_work_busy - is a work item pending or running?
  * @work: the work item
  *
@@ -596,79 +514,3 @@ unsigned int cmwq_work_busy(struct cmwq_work *work)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(cmwq_work_busy);
-
-/**
- * cmwq_schedule_on_each_cpu - run a function on every online CPU
- * @func: the function, run from a work of cmwq_system_wq on each CPU
- *
- * Context: Process context; might sleep.  CPUs stay online meanwhile.
- * Return: 0, or -ENOMEM.
- */
-int cmwq_schedule_on_each_cpu(cmwq_func_t func)
-{
-	struct cmwq_work *works;
-	int cpu;
-
-	if (CMWQ_REFUSE(!func, "%s: NULL function from %pS", __func__,
-			(void *)_RET_IP_))
-		return -EINVAL;
-
-	works = kcalloc(nr_cpu_ids, sizeof(*works), GFP_KERNEL);
-	if (!works)
-		return -ENOMEM;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		CMWQ_INIT_WORK(&works[cpu], func);
-		cmwq_queue_work_on(cpu, cmwq_system_wq, &works[cpu]);
-	}
-	for_each_online_cpu(cpu)
-		cmwq_flush_work(&works[cpu]);
-	cpus_read_unlock();
-
-	kfree(works);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(cmwq_schedule_on_each_cpu);
-
-struct work_for_cpu {
-	struct cmwq_work	work;
-	long			(*fn)(void *arg);
-	void			*arg;
-	long			ret;
-};
-
-static void work_for_cpu_fn(struct cmwq_work *work)
-{
-	struct work_for_cpu *wfc = container_of(work, struct work_for_cpu,
-						work);
-
-	wfc->ret = wfc->fn(wfc->arg);
-}
-
-/**
- * cmwq_work_on_cpu - run a function on a CPU and wait for its result
- * @cpu: a possible CPU; the caller keeps it online
- * @fn: the function
- * @arg: its argument
- *
- * Context: Process context; might sleep.
- * Return: what @fn returned, or -EINVAL if the call was refused.
- */
-long cmwq_work_on_cpu(int cpu, long (*fn)(void *), void *arg)
-{
-	struct work_for_cpu wfc = { .fn = fn, .arg = arg };
-
-	if (CMWQ_REFUSE(!fn, "%s: NULL function from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    CMWQ_REFUSE(cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu),
-			"%s: impossible CPU %d", __func__, cpu))
-		return -EINVAL;
-
-	CMWQ_INIT_WORK_ONSTACK(&wfc.work, work_for_cpu_fn);
-	cmwq_queue_work_on(cpu, cmwq_system_wq, &wfc.work);
-	cmwq_flush_work(&wfc.work);
-	cmwq_destroy_work_on_stack(&wfc.work);
-	return wfc.ret;
-}
-EXPORT_SYMBOL_GPL(cmwq_work_on_cpu);

@@ -471,15 +471,21 @@ void worker_clr_flags(struct worker *worker, unsigned int flags);
 void pool_wake_work_fn(struct irq_work *work);
 
 /* queue.c */
+bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
+bool is_chained_work(struct cmwq_workqueue *wq);
+
+/* workqueue.c */
 extern struct mutex cmwq_wq_mutex;
 extern struct list_head cmwq_workqueues;
 extern bool cmwq_keep_destroyed;
 
-bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
 void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active);
-bool is_chained_work(struct cmwq_workqueue *wq);
-int cmwq_queue_init(void);
-void cmwq_queue_exit(void);
+bool cwq_busy(struct cmwq_cwq *cwq);
+void wq_start_draining(struct cmwq_workqueue *wq);
+int create_system_wqs(void);
+void destroy_system_wqs(void);
+int cmwq_workqueue_init(void);
+void cmwq_workqueue_exit(void);
 
 #define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
 
@@ -524,8 +530,6 @@ static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
 /* flush.c */
 int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 			unsigned long *flags);
-bool cwq_busy(struct cmwq_cwq *cwq);
-void wq_start_draining(struct cmwq_workqueue *wq);
 
 /* rescuer.c */
 extern raw_spinlock_t cmwq_mayday_lock;

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - cmwq module set-up and teardown, system workqueues
+ * main.c - cmwq module set-up and teardown, refusals of bad input
  *
  * cmwq.ko sets up the pools of every CPU and the unbound gcwq (pool.c),
  * registers the CPU hotplug callbacks, which give the online CPUs' pools
  * their workers (hotplug.c), then creates the four system workqueues
- * drivers share.  Teardown runs in
- * reverse; by then every driver using cmwq is unloaded, so every queue of
- * theirs is gone.
+ * drivers share (workqueue.c).  Teardown runs in reverse; by then every
+ * driver using cmwq is unloaded, so every queue of theirs is gone.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -54,56 +53,6 @@ bool __cmwq_refuse(bool *warned, const char *fmt, ...)
 	return true;
 }
 
-struct cmwq_workqueue *cmwq_system_wq __read_mostly;
-EXPORT_SYMBOL_GPL(cmwq_system_wq);
-struct cmwq_workqueue *cmwq_system_highpri_wq __read_mostly;
-EXPORT_SYMBOL_GPL(cmwq_system_highpri_wq);
-struct cmwq_workqueue *cmwq_system_long_wq __read_mostly;
-EXPORT_SYMBOL_GPL(cmwq_system_long_wq);
-struct cmwq_workqueue *cmwq_system_unbound_wq __read_mostly;
-EXPORT_SYMBOL_GPL(cmwq_system_unbound_wq);
-
-static struct cmwq_workqueue **const system_wqs[] = {
-	&cmwq_system_wq, &cmwq_system_highpri_wq,
-	&cmwq_system_long_wq, &cmwq_system_unbound_wq,
-};
-
-static void destroy_system_wqs(void)
-{
-	int i;
-
-	for (i = ARRAY_SIZE(system_wqs) - 1; i >= 0; i--) {
-		struct cmwq_workqueue *wq = *system_wqs[i];
-
-		if (!wq)
-			continue;
-		wq->flags &= ~__CMWQ_SYSTEM;
-		cmwq_destroy_workqueue(wq);
-		*system_wqs[i] = NULL;
-	}
-}
-
-static int create_system_wqs(void)
-{
-	cmwq_system_wq = cmwq_alloc_workqueue("cmwq_events", 0, 0);
-	cmwq_system_highpri_wq = cmwq_alloc_workqueue("cmwq_events_highpri",
-						      CMWQ_HIGHPRI, 0);
-	cmwq_system_long_wq = cmwq_alloc_workqueue("cmwq_events_long", 0, 0);
-	cmwq_system_unbound_wq = cmwq_alloc_workqueue("cmwq_events_unbound",
-						      CMWQ_UNBOUND,
-						      CMWQ_MAX_ACTIVE);
-	if (!cmwq_system_wq || !cmwq_system_highpri_wq ||
-	    !cmwq_system_long_wq || !cmwq_system_unbound_wq) {
-		destroy_system_wqs();
-		return -ENOMEM;
-	}
-	cmwq_system_wq->flags |= __CMWQ_SYSTEM;
-	cmwq_system_highpri_wq->flags |= __CMWQ_SYSTEM;
-	cmwq_system_long_wq->flags |= __CMWQ_SYSTEM;
-	cmwq_system_unbound_wq->flags |= __CMWQ_SYSTEM;
-	return 0;
-}
-
 static int __init cmwq_init(void)
 {
 	int ret;
@@ -112,7 +61,7 @@ static int __init cmwq_init(void)
 	cmwq_fault_init();
 	preempt_notifier_inc();
 
-	ret = cmwq_queue_init();
+	ret = cmwq_workqueue_init();
 	if (ret)
 		goto dec_notifiers;
 	ret = cmwq_pools_init();
@@ -140,7 +89,7 @@ exit_hotplug:
 exit_pools:
 	cmwq_pools_exit();
 exit_queue:
-	cmwq_queue_exit();
+	cmwq_workqueue_exit();
 dec_notifiers:
 	preempt_notifier_dec();
 	return ret;
@@ -153,7 +102,7 @@ static void __exit cmwq_exit(void)
 	destroy_system_wqs();
 	cmwq_hotplug_exit();
 	cmwq_pools_exit();
-	cmwq_queue_exit();
+	cmwq_workqueue_exit();
 	preempt_notifier_dec();
 }
 

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * workqueue.c - workqueues: creation, max_active, draining, destruction
+ *
+ * A workqueue owns no thread.  It is a set of cpu_workqueue_structs
+ * (cwqs), one per pool it feeds: one per possible CPU for a bound queue,
+ * one on the unbound gcwq otherwise.  The cwq enforces the queue's
+ * max_active: works beyond it wait on cwq->inactive_works, in order, and
+ * move to the pool's worklist as active ones finish (worker.c).  An
+ * ordered queue is an unbound queue with max_active 1.
+ *
+ * Draining marks the queue __CMWQ_DRAINING, which makes queue.c refuse
+ * every work but those the queue's own works queue, and flushes it until
+ * no cwq has anything in flight.  Destruction drains for good, stops the
+ * rescuer and frees the cwqs after an RCU grace period, as get_work_pool()
+ * may still be looking at one.
+ *
+ * The four system workqueues drivers share, and the helpers that run a
+ * function on a CPU through them, are here too.
+ */
+#include <linux/cpu.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* protects cmwq_workqueues, the list of live workqueues */
+DEFINE_MUTEX(cmwq_wq_mutex);
+LIST_HEAD(cmwq_workqueues);
+
+/*
+ * A second destroy is recognised by looking the pointer up among the live
+ * queues, which is sound only as long as no newer queue sits at the same
+ * address.  Keeping the memory of destroyed queues guarantees that, at the
+ * price of one struct cmwq_workqueue per destroyed queue until cmwq
+ * unloads: debug kernels pay it, others get a best-effort refusal.
+ */
+bool cmwq_keep_destroyed = IS_ENABLED(CONFIG_DEBUG_OBJECTS);
+/* W: what is left of the destroyed queues cmwq_keep_destroyed kept */
+static LIST_HEAD(cmwq_destroyed_workqueues);
+
+static struct kmem_cache *cwq_cache;
+
+static struct cmwq_cwq *alloc_cwq(struct cmwq_workqueue *wq,
+				  struct worker_pool *pool, int max_active)
+{
+	struct cmwq_cwq *cwq = kmem_cache_zalloc(cwq_cache, GFP_KERNEL);
+
+	if (!cwq)
+		return NULL;
+	cwq->pool = pool;
+	cwq->wq = wq;
+	cwq->flush_color = -1;
+	cwq->max_active = max_active;
+	INIT_LIST_HEAD(&cwq->inactive_works);
+	INIT_LIST_HEAD(&cwq->mayday_node);
+	list_add_tail(&cwq->node, &wq->cwqs);
+	return cwq;
+}
+
+static void free_wq_parts(struct cmwq_workqueue *wq)
+{
+	struct cmwq_cwq *cwq, *n;
+
+	list_for_each_entry_safe(cwq, n, &wq->cwqs, node)
+		kmem_cache_free(cwq_cache, cwq);
+	kfree(wq->cpu_cwqs);
+#ifdef CONFIG_LOCKDEP
+	lockdep_unregister_key(&wq->key);
+#endif
+}
+
+static void free_wq(struct cmwq_workqueue *wq)
+{
+	free_wq_parts(wq);
+	kfree(wq);
+}
+
+static int clamp_max_active(int max_active, const char *name)
+{
+	if (CMWQ_REFUSE(max_active < 1 || max_active > CMWQ_MAX_ACTIVE,
+			"max_active %d for %s out of range, clamped to [1, %d]",
+			max_active, name, CMWQ_MAX_ACTIVE))
+		return clamp_val(max_active, 1, CMWQ_MAX_ACTIVE);
+	return max_active;
+}
+
+static void cwq_set_max_active(struct cmwq_cwq *cwq, int max_active)
+{
+	raw_spin_lock_irq(&cwq->pool->lock);
+	cwq->max_active = max_active;
+	while (!list_empty(&cwq->inactive_works) &&
+	       cwq->nr_active < cwq->max_active) {
+		cwq_activate_inactive_work(cwq);
+		/* the pool may have run dry of running workers meanwhile */
+		if (need_more_worker(cwq->pool))
+			wake_up_worker(cwq->pool);
+	}
+	raw_spin_unlock_irq(&cwq->pool->lock);
+}
+
+/**
+ * wq_apply_max_active - set the max_active of every cwq of a queue
+ * @wq: the workqueue
+ * @max_active: the limit, 0 to hold every new work back
+ *
+ * Context: @wq->mutex held.
+ */
+void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active)
+{
+	struct cmwq_cwq *cwq;
+
+	lockdep_assert_held(&wq->mutex);
+	for_each_cwq(cwq, wq)
+		cwq_set_max_active(cwq, max_active);
+}
+
+/**
+ * cmwq_set_max_active - change how many works of a queue run at once
+ * @wq: the workqueue, not an ordered one
+ * @max_active: new limit, 1 to %CMWQ_MAX_ACTIVE (clamped, with a warning)
+ *
+ * The limit applies per CPU for bound queues and in total for unbound
+ * ones.  Works held back by the old limit start at once if the new one
+ * allows.
+ *
+ * Context: Process context; might sleep.
+ */
+void cmwq_set_max_active(struct cmwq_workqueue *wq, int max_active)
+{
+	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(wq->flags & __CMWQ_ORDERED,
+			"%s: %s is ordered: max_active stays 1", __func__,
+			wq->name))
+		return;
+
+	max_active = clamp_max_active(max_active, wq->name);
+	mutex_lock(&cmwq_wq_mutex);
+	mutex_lock(&wq->mutex);
+	wq->saved_max_active = max_active;
+	wq_apply_max_active(wq, wq_effective_max_active(wq));
+	mutex_unlock(&wq->mutex);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+EXPORT_SYMBOL_GPL(cmwq_set_max_active);
+
+/**
+ * cmwq_alloc_workqueue - create a workqueue
+ * @fmt: printf format for its name
+ * @flags: %CMWQ_UNBOUND, %CMWQ_HIGHPRI, %CMWQ_CPU_INTENSIVE,
+ *	   %CMWQ_MEM_RECLAIM, %CMWQ_FREEZABLE
+ * @max_active: works in flight at once per CPU (unbound: in total);
+ *		0 for %CMWQ_DFL_ACTIVE
+ * @...: arguments for @fmt
+ *
+ * The queue owns no thread: its works run on the shared pools.
+ *
+ * Context: Process context; might sleep.
+ * Return: the workqueue, or %NULL on allocation failure.
+ */
+struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
+					    unsigned int flags,
+					    int max_active, ...)
+{
+	struct cmwq_workqueue *wq;
+	int pri = flags & CMWQ_HIGHPRI ? 1 : 0;
+	va_list args;
+	int cpu;
+
+	wq = kzalloc(sizeof(*wq), GFP_KERNEL);
+	if (!wq)
+		return NULL;
+
+	va_start(args, max_active);
+	vsnprintf(wq->name, sizeof(wq->name), fmt, args);
+	va_end(args);
+
+	if (!max_active)
+		max_active = CMWQ_DFL_ACTIVE;
+	max_active = clamp_max_active(max_active, wq->name);
+
+	wq->flags = flags;
+	wq->saved_max_active = max_active;
+	INIT_LIST_HEAD(&wq->cwqs);
+	INIT_LIST_HEAD(&wq->list);
+	INIT_LIST_HEAD(&wq->maydays);
+	mutex_init(&wq->mutex);
+	mutex_init(&wq->flush_mutex);
+#ifdef CONFIG_LOCKDEP
+	lockdep_register_key(&wq->key);
+	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);
+#endif
+
+	if (flags & CMWQ_UNBOUND) {
+		wq->unbound_cwq = alloc_cwq(wq,
+					    &get_gcwq(CMWQ_CPU_UNBOUND)->pools[pri],
+					    max_active);
+		if (!wq->unbound_cwq)
+			goto free_wq;
+	} else {
+		wq->cpu_cwqs = kcalloc(nr_cpu_ids, sizeof(*wq->cpu_cwqs),
+				       GFP_KERNEL);
+		if (!wq->cpu_cwqs)
+			goto free_wq;
+		for_each_possible_cpu(cpu) {
+			wq->cpu_cwqs[cpu] = alloc_cwq(wq,
+						      &get_gcwq(cpu)->pools[pri],
+						      max_active);
+			if (!wq->cpu_cwqs[cpu])
+				goto free_wq;
+		}
+	}
+
+	if ((flags & CMWQ_MEM_RECLAIM) && init_rescuer(wq))
+		goto free_wq;
+
+	/* under the mutex: a freeze in progress sees the queue, or it sees it */
+	mutex_lock(&cmwq_wq_mutex);
+	mutex_lock(&wq->mutex);
+	wq_apply_max_active(wq, wq_effective_max_active(wq));
+	mutex_unlock(&wq->mutex);
+	list_add_tail(&wq->list, &cmwq_workqueues);
+	mutex_unlock(&cmwq_wq_mutex);
+	return wq;
+
+free_wq:
+	free_wq(wq);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(cmwq_alloc_workqueue);
+
+/**
+ * cwq_busy - does a cwq have works in flight?
+ * @cwq: the cwq
+ *
+ * Context: pool->lock held.
+ * Return: %true if any work of @cwq is queued, inactive or running.
+ */
+bool cwq_busy(struct cmwq_cwq *cwq)
+{
+	int i;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	for (i = 0; i < CMWQ_NR_COLORS; i++)
+		if (cwq->nr_in_flight[i])
+			return true;
+	return cwq->nr_active || !list_empty(&cwq->inactive_works);
+}
+
+/**
+ * wq_start_draining - refuse new works on a queue but chained ones
+ * @wq: the workqueue
+ *
+ * Context: Process context.
+ */
+void wq_start_draining(struct cmwq_workqueue *wq)
+{
+	mutex_lock(&wq->mutex);
+	if (!wq->nr_drainers++)
+		WRITE_ONCE(wq->flags, wq->flags | __CMWQ_DRAINING);
+	mutex_unlock(&wq->mutex);
+}
+
+static void wq_stop_draining(struct cmwq_workqueue *wq)
+{
+	mutex_lock(&wq->mutex);
+	if (!--wq->nr_drainers)
+		WRITE_ONCE(wq->flags, wq->flags & ~__CMWQ_DRAINING);
+	mutex_unlock(&wq->mutex);
+}
+
+/**
+ * cmwq_drain_workqueue - wait until a workqueue is empty
+ * @wq: the workqueue
+ *
+ * Flushes @wq until no work is left.  Meanwhile only its own works may
+ * queue works on it (chains); other queueing is refused with a warning.
+ *
+ * Context: Process context; might sleep.  Not from a work of @wq.
+ */
+void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
+{
+	unsigned int flush_cnt = 0;
+	struct cmwq_cwq *cwq;
+	bool drained;
+
+	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(is_chained_work(wq),
+			"%s: %s drained from its own work", __func__,
+			wq->name))
+		return;
+
+	wq_start_draining(wq);
+	do {
+		cmwq_flush_workqueue(wq);
+		drained = true;
+		for_each_cwq(cwq, wq) {
+			raw_spin_lock_irq(&cwq->pool->lock);
+			drained &= !cwq_busy(cwq);
+			raw_spin_unlock_irq(&cwq->pool->lock);
+		}
+		if (!drained && (++flush_cnt == 10 ||
+				 (flush_cnt % 100 == 0 && flush_cnt <= 1000)))
+			pr_warn("cmwq: %s isn't draining after %u tries\n",
+				wq->name, flush_cnt);
+	} while (!drained);
+	wq_stop_draining(wq);
+}
+EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
+
+/**
+ * cmwq_destroy_workqueue - drain a workqueue and free it
+ * @wq: the workqueue
+ *
+ * Works queued before the call run first; works they queue on @wq in turn
+ * run too.  Other queueing on @wq meanwhile is refused.  Delayed works
+ * whose timer is still armed are not waited for: cancel them first, as
+ * with the kernel's destroy_workqueue().
+ *
+ * Context: Process context; might sleep.  Not from a work of @wq.
+ */
+void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
+{
+	struct cmwq_workqueue *pos;
+	struct cmwq_cwq *cwq;
+	bool found = false, busy = false, keep;
+
+	mutex_lock(&cmwq_wq_mutex);
+	list_for_each_entry(pos, &cmwq_workqueues, list) {
+		if (pos == wq) {
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&cmwq_wq_mutex);
+
+	/* look the queue up before touching it: it may be freed already */
+	if (CMWQ_REFUSE(!found,
+			"%s: %p from %pS is not a live workqueue (destroyed twice?)",
+			__func__, wq, (void *)_RET_IP_) ||
+	    CMWQ_REFUSE(wq->flags & __CMWQ_SYSTEM,
+			"%s: %s is a system workqueue", __func__, wq->name) ||
+	    CMWQ_REFUSE(is_chained_work(wq),
+			"%s: %s destroyed from its own work", __func__,
+			wq->name))
+		return;
+
+	/* the queue stays draining for good: nothing more gets in */
+	wq_start_draining(wq);
+	cmwq_drain_workqueue(wq);
+
+	for_each_cwq(cwq, wq) {
+		raw_spin_lock_irq(&cwq->pool->lock);
+		busy |= cwq_busy(cwq);
+		raw_spin_unlock_irq(&cwq->pool->lock);
+	}
+	/* never free a queue that still has work: leak it instead */
+	if (WARN(busy, "cmwq: %s still busy after draining, not freed\n",
+		 wq->name))
+		return;
+
+	keep = READ_ONCE(cmwq_keep_destroyed);
+	mutex_lock(&cmwq_wq_mutex);
+	if (keep)
+		list_move(&wq->list, &cmwq_destroyed_workqueues);
+	else
+		list_del(&wq->list);
+	mutex_unlock(&cmwq_wq_mutex);
+
+	destroy_rescuer(wq);
+	/* get_work_pool() may still be looking at a cwq under RCU */
+	synchronize_rcu();
+	if (!keep) {
+		free_wq(wq);
+		return;
+	}
+	/* only the struct stays, still draining: queueing on it is refused */
+	free_wq_parts(wq);
+	INIT_LIST_HEAD(&wq->cwqs);
+	wq->cpu_cwqs = NULL;
+	wq->unbound_cwq = NULL;
+}
+EXPORT_SYMBOL_GPL(cmwq_destroy_workqueue);
+
+struct cmwq_workqueue *cmwq_system_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_wq);
+
+struct cmwq_workqueue *cmwq_system_highpri_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_highpri_wq);
+
+struct cmwq_workqueue *cmwq_system_long_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_long_wq);
+
+struct cmwq_workqueue *cmwq_system_unbound_wq __read_mostly;
+EXPORT_SYMBOL_GPL(cmwq_system_unbound_wq);
+
+static struct cmwq_workqueue **const system_wqs[] = {
+	&cmwq_system_wq, &cmwq_system_highpri_wq,
+	&cmwq_system_long_wq, &cmwq_system_unbound_wq,
+};
+
+void destroy_system_wqs(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(system_wqs) - 1; i >= 0; i--) {
+		struct cmwq_workqueue *wq = *system_wqs[i];
+
+		if (!wq)
+			continue;
+		wq->flags &= ~__CMWQ_SYSTEM;
+		cmwq_destroy_workqueue(wq);
+		*system_wqs[i] = NULL;
+	}
+}
+
+int create_system_wqs(void)
+{
+	cmwq_system_wq = cmwq_alloc_workqueue("cmwq_events", 0, 0);
+	cmwq_system_highpri_wq = cmwq_alloc_workqueue("cmwq_events_highpri",
+						      CMWQ_HIGHPRI, 0);
+	cmwq_system_long_wq = cmwq_alloc_workqueue("cmwq_events_long", 0, 0);
+	cmwq_system_unbound_wq = cmwq_alloc_workqueue("cmwq_events_unbound",
+						      CMWQ_UNBOUND,
+						      CMWQ_MAX_ACTIVE);
+	if (!cmwq_system_wq || !cmwq_system_highpri_wq ||
+	    !cmwq_system_long_wq || !cmwq_system_unbound_wq) {
+		destroy_system_wqs();
+		return -ENOMEM;
+	}
+	cmwq_system_wq->flags |= __CMWQ_SYSTEM;
+	cmwq_system_highpri_wq->flags |= __CMWQ_SYSTEM;
+	cmwq_system_long_wq->flags |= __CMWQ_SYSTEM;
+	cmwq_system_unbound_wq->flags |= __CMWQ_SYSTEM;
+	return 0;
+}
+
+/**
+ * cmwq_schedule_on_each_cpu - run a function on every online CPU
+ * @func: the function, run from a work of cmwq_system_wq on each CPU
+ *
+ * Context: Process context; might sleep.  CPUs stay online meanwhile.
+ * Return: 0, or -ENOMEM.
+ */
+int cmwq_schedule_on_each_cpu(cmwq_func_t func)
+{
+	struct cmwq_work *works;
+	int cpu;
+
+	if (CMWQ_REFUSE(!func, "%s: NULL function from %pS", __func__,
+			(void *)_RET_IP_))
+		return -EINVAL;
+
+	works = kcalloc(nr_cpu_ids, sizeof(*works), GFP_KERNEL);
+	if (!works)
+		return -ENOMEM;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		CMWQ_INIT_WORK(&works[cpu], func);
+		cmwq_queue_work_on(cpu, cmwq_system_wq, &works[cpu]);
+	}
+	for_each_online_cpu(cpu)
+		cmwq_flush_work(&works[cpu]);
+	cpus_read_unlock();
+
+	kfree(works);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cmwq_schedule_on_each_cpu);
+
+struct work_for_cpu {
+	struct cmwq_work	work;
+	long			(*fn)(void *arg);
+	void			*arg;
+	long			ret;
+};
+
+static void work_for_cpu_fn(struct cmwq_work *work)
+{
+	struct work_for_cpu *wfc = container_of(work, struct work_for_cpu,
+						work);
+
+	wfc->ret = wfc->fn(wfc->arg);
+}
+
+/**
+ * cmwq_work_on_cpu - run a function on a CPU and wait for its result
+ * @cpu: a possible CPU; the caller keeps it online
+ * @fn: the function
+ * @arg: its argument
+ *
+ * Context: Process context; might sleep.
+ * Return: what @fn returned, or -EINVAL if the call was refused.
+ */
+long cmwq_work_on_cpu(int cpu, long (*fn)(void *), void *arg)
+{
+	struct work_for_cpu wfc = { .fn = fn, .arg = arg };
+
+	if (CMWQ_REFUSE(!fn, "%s: NULL function from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu),
+			"%s: impossible CPU %d", __func__, cpu))
+		return -EINVAL;
+
+	CMWQ_INIT_WORK_ONSTACK(&wfc.work, work_for_cpu_fn);
+	cmwq_queue_work_on(cpu, cmwq_system_wq, &wfc.work);
+	cmwq_flush_work(&wfc.work);
+	cmwq_destroy_work_on_stack(&wfc.work);
+	return wfc.ret;
+}
+EXPORT_SYMBOL_GPL(cmwq_work_on_cpu);
+
+/**
+ * cmwq_workqueue_init - create the cwq cache
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int cmwq_workqueue_init(void)
+{
+	cwq_cache = kmem_cache_create("cmwq_cwq", sizeof(struct cmwq_cwq),
+				      __alignof__(struct cmwq_cwq), 0, NULL);
+	return cwq_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * cmwq_workqueue_exit - free the destroyed queues kept and the cwq cache
+ *
+ * Context: Module exit, after every workqueue is gone.
+ */
+void cmwq_workqueue_exit(void)
+{
+	struct cmwq_workqueue *wq, *n;
+
+	list_for_each_entry_safe(wq, n, &cmwq_destroyed_workqueues, list)
+		kfree(wq);
+	kmem_cache_destroy(cwq_cache);
+}
