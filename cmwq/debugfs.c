@@ -8,7 +8,7 @@
  * counters) and, under it, the active, inactive and rescued works of each
  * cwq that has any.  "refusals" counts the calls refused as bad input
  * since load (each call site also warns once).  "fail_create_worker" is
- * the fault injection knob of rescuer.c.
+ * the fault injection knob of pool.c.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>

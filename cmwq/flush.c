@@ -81,6 +81,35 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 		    linked);
 }
 
+/**
+ * check_flush_dependency - warn when a reclaim work waits on a non-reclaim
+ * queue
+ * @target_wq: the queue being flushed (or holding @target_work)
+ * @target_work: the work being flushed, or %NULL for a queue flush
+ *
+ * A work of a %CMWQ_MEM_RECLAIM queue is guaranteed to progress only as
+ * long as everything it waits for is too; waiting for a queue without a
+ * rescuer defeats that.
+ *
+ * Context: Process context.
+ */
+static void check_flush_dependency(struct cmwq_workqueue *target_wq,
+				   struct cmwq_work *target_work)
+{
+	cmwq_func_t target_func = target_work ? target_work->func : NULL;
+	struct worker *worker;
+
+	if (target_wq->flags & CMWQ_MEM_RECLAIM)
+		return;
+
+	worker = current_worker();
+	WARN_ONCE(worker && worker->current_cwq &&
+		  (worker->current_cwq->wq->flags & CMWQ_MEM_RECLAIM),
+		  "cmwq: CMWQ_MEM_RECLAIM %s:%ps is flushing !CMWQ_MEM_RECLAIM %s:%ps",
+		  worker->current_cwq->wq->name, worker->current_func,
+		  target_wq->name, target_func);
+}
+
 static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 			     bool from_cancel)
 {
@@ -480,37 +509,3 @@ void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
 	mutex_unlock(&wq->flush_mutex);
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_workqueue);
-
-/**
- * cmwq_work_busy - is a work item pending or running?
- * @work: the work item
- *
- * The answer may be stale by the time the caller looks at it.
- *
- * Context: Any context.
- * Return: %CMWQ_BUSY_PENDING and/or %CMWQ_BUSY_RUNNING, or 0.
- */
-unsigned int cmwq_work_busy(struct cmwq_work *work)
-{
-	struct worker_pool *pool;
-	unsigned long flags;
-	unsigned int ret = 0;
-
-	if (cancel_is_refused(work, __func__, (void *)_RET_IP_))
-		return 0;
-
-	if (cmwq_work_pending(work))
-		ret |= CMWQ_BUSY_PENDING;
-
-	rcu_read_lock();
-	pool = get_work_pool(work);
-	if (pool) {
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		if (find_worker_executing_work(pool, work))
-			ret |= CMWQ_BUSY_RUNNING;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
-	}
-	rcu_read_unlock();
-	return ret;
-}
-EXPORT_SYMBOL_GPL(cmwq_work_busy);

@@ -380,6 +380,10 @@ void destroy_idle_workers(struct worker_pool *pool);
 void worker_enter_idle(struct worker *worker);
 void worker_leave_idle(struct worker *worker);
 bool manage_workers(struct worker *worker);
+bool cmwq_should_fail_create_worker(void);
+void cmwq_fault_init(void);
+void cmwq_fault_debugfs_init(void);
+struct fault_attr *cmwq_fault_attr(void);
 
 /* A pool's workers, for a caller holding attach_mutex or pool->lock. */
 static inline struct list_head *pool_workers(struct worker_pool *pool)
@@ -533,16 +537,10 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 
 /* rescuer.c */
 extern raw_spinlock_t cmwq_mayday_lock;
-bool cmwq_should_fail_create_worker(void);
-void cmwq_fault_init(void);
-void cmwq_fault_debugfs_init(void);
-struct fault_attr *cmwq_fault_attr(void);
 void pool_mayday_timeout(struct timer_list *t);
 int cmwq_rescuer_thread(void *arg);
 int init_rescuer(struct cmwq_workqueue *wq);
 void destroy_rescuer(struct cmwq_workqueue *wq);
-void check_flush_dependency(struct cmwq_workqueue *target_wq,
-			    struct cmwq_work *target_work);
 
 /* hotplug.c */
 int cmwq_hotplug_init(void);

@@ -17,10 +17,18 @@
  * This file owns the pools and the workers' lives: the idle list, creation
  * and destruction, the manager role and the idle timer.  What a worker
  * does between waking and going idle again is in worker.c.
+ *
+ * Creation failures can be injected with the kernel's fault injection
+ * framework (the fail_create_worker knob in cmwq's debugfs directory, or
+ * the module parameter of the same name at load time), to exercise the
+ * mayday timer and the rescuers (rescuer.c).
  */
+#include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/fault-inject.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
@@ -29,6 +37,74 @@
 struct global_cwq *cmwq_gcwqs;
 int cmwq_nr_pools;
 unsigned long cmwq_idle_timeout;
+
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_create_worker);
+
+static char fail_create_worker_param[64];
+module_param_string(fail_create_worker, fail_create_worker_param,
+		    sizeof(fail_create_worker_param), 0444);
+MODULE_PARM_DESC(fail_create_worker,
+		 "make worker creation fail: <interval>,<probability>,<space>,<times>");
+
+/**
+ * cmwq_should_fail_create_worker - should this worker creation fail?
+ *
+ * Context: Might sleep (called before creating a worker).
+ * Return: %true when fault injection says so.
+ */
+bool cmwq_should_fail_create_worker(void)
+{
+	return should_fail(&fail_create_worker, 1);
+}
+
+/**
+ * cmwq_fault_attr - the fault attribute behind fail_create_worker
+ *
+ * Context: Any context.
+ * Return: the attribute, for the test interface to drive.
+ */
+struct fault_attr *cmwq_fault_attr(void)
+{
+	return &fail_create_worker;
+}
+
+/**
+ * cmwq_fault_init - apply the load-time fail_create_worker parameter
+ *
+ * Context: Module init, before the first worker is created, so that the
+ * parameter reaches the creations made while loading too.
+ */
+void cmwq_fault_init(void)
+{
+	if (fail_create_worker_param[0])
+		setup_fault_attr(&fail_create_worker, fail_create_worker_param);
+}
+
+/**
+ * cmwq_fault_debugfs_init - add the fail_create_worker debugfs knob
+ *
+ * Context: Module init, after cmwq_debugfs_init().
+ */
+void cmwq_fault_debugfs_init(void)
+{
+	fault_create_debugfs_attr("fail_create_worker", cmwq_debugfs_dir,
+				  &fail_create_worker);
+}
+#else
+bool cmwq_should_fail_create_worker(void)
+{
+	return false;
+}
+
+void cmwq_fault_init(void)
+{
+}
+
+void cmwq_fault_debugfs_init(void)
+{
+}
+#endif
 
 /**
  * wake_up_worker - wake the pool's most recently idle worker

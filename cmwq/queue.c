@@ -500,3 +500,37 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(cmwq_mod_delayed_work_on);
+
+/**
+ * cmwq_work_busy - is a work item pending or running?
+ * @work: the work item
+ *
+ * The answer may be stale by the time the caller looks at it.
+ *
+ * Context: Any context.
+ * Return: %CMWQ_BUSY_PENDING and/or %CMWQ_BUSY_RUNNING, or 0.
+ */
+unsigned int cmwq_work_busy(struct cmwq_work *work)
+{
+	struct worker_pool *pool;
+	unsigned long flags;
+	unsigned int ret = 0;
+
+	if (work_is_refused(work, __func__, (void *)_RET_IP_))
+		return 0;
+
+	if (cmwq_work_pending(work))
+		ret |= CMWQ_BUSY_PENDING;
+
+	rcu_read_lock();
+	pool = get_work_pool(work);
+	if (pool) {
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		if (find_worker_executing_work(pool, work))
+			ret |= CMWQ_BUSY_RUNNING;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(cmwq_work_busy);

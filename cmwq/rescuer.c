@@ -14,87 +14,14 @@
  * that queue's works (and only those) off the pool's worklist, runs them,
  * and goes on to the next pool that called it.
  *
- * Creation failures can be injected with the kernel's fault injection
- * framework (the fail_create_worker knob in cmwq's debugfs directory, or
- * the module parameter of the same name at load time).
+ * Creation failures can be injected to exercise all this (pool.c).
  */
-#include <linux/debugfs.h>
-#include <linux/fault-inject.h>
 #include <linux/kthread.h>
-#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "internal.h"
 
 DEFINE_RAW_SPINLOCK(cmwq_mayday_lock);
-
-#ifdef CONFIG_FAULT_INJECTION
-static DECLARE_FAULT_ATTR(fail_create_worker);
-
-static char fail_create_worker_param[64];
-module_param_string(fail_create_worker, fail_create_worker_param,
-		    sizeof(fail_create_worker_param), 0444);
-MODULE_PARM_DESC(fail_create_worker,
-		 "make worker creation fail: <interval>,<probability>,<space>,<times>");
-
-/**
- * cmwq_should_fail_create_worker - should this worker creation fail?
- *
- * Context: Might sleep (called before creating a worker).
- * Return: %true when fault injection says so.
- */
-bool cmwq_should_fail_create_worker(void)
-{
-	return should_fail(&fail_create_worker, 1);
-}
-
-/**
- * cmwq_fault_attr - the fault attribute behind fail_create_worker
- *
- * Context: Any context.
- * Return: the attribute, for the test interface to drive.
- */
-struct fault_attr *cmwq_fault_attr(void)
-{
-	return &fail_create_worker;
-}
-
-/**
- * cmwq_fault_init - apply the load-time fail_create_worker parameter
- *
- * Context: Module init, before the first worker is created, so that the
- * parameter reaches the creations made while loading too.
- */
-void cmwq_fault_init(void)
-{
-	if (fail_create_worker_param[0])
-		setup_fault_attr(&fail_create_worker, fail_create_worker_param);
-}
-
-/**
- * cmwq_fault_debugfs_init - add the fail_create_worker debugfs knob
- *
- * Context: Module init, after cmwq_debugfs_init().
- */
-void cmwq_fault_debugfs_init(void)
-{
-	fault_create_debugfs_attr("fail_create_worker", cmwq_debugfs_dir,
-				  &fail_create_worker);
-}
-#else
-bool cmwq_should_fail_create_worker(void)
-{
-	return false;
-}
-
-void cmwq_fault_init(void)
-{
-}
-
-void cmwq_fault_debugfs_init(void)
-{
-}
-#endif
 
 /**
  * send_mayday - ask a work's queue's rescuer, if any, to come to its pool
@@ -309,33 +236,4 @@ void destroy_rescuer(struct cmwq_workqueue *wq)
 	kthread_stop(rescuer->task);
 	wq->rescuer = NULL;
 	kfree(rescuer);
-}
-
-/**
- * check_flush_dependency - warn when a reclaim work waits on a non-reclaim
- * queue
- * @target_wq: the queue being flushed (or holding @target_work)
- * @target_work: the work being flushed, or %NULL for a queue flush
- *
- * A work of a %CMWQ_MEM_RECLAIM queue is guaranteed to progress only as
- * long as everything it waits for is too; waiting for a queue without a
- * rescuer defeats that.
- *
- * Context: Process context.
- */
-void check_flush_dependency(struct cmwq_workqueue *target_wq,
-			    struct cmwq_work *target_work)
-{
-	cmwq_func_t target_func = target_work ? target_work->func : NULL;
-	struct worker *worker;
-
-	if (target_wq->flags & CMWQ_MEM_RECLAIM)
-		return;
-
-	worker = current_worker();
-	WARN_ONCE(worker && worker->current_cwq &&
-		  (worker->current_cwq->wq->flags & CMWQ_MEM_RECLAIM),
-		  "cmwq: CMWQ_MEM_RECLAIM %s:%ps is flushing !CMWQ_MEM_RECLAIM %s:%ps",
-		  worker->current_cwq->wq->name, worker->current_func,
-		  target_wq->name, target_func);
 }
