@@ -2,22 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a test kernel in QEMU, load modules, unload them, judge the console.
-#
-#   scripts/vm.sh [options]
-#     --kernel plain|debug|stock   kernel to boot (default plain)
-#     --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
-#                                  optional parameters after a colon (a
-#                                  value may hold commas: p=1,2,q=3)
-#     --cpus N                     virtual CPUs (default 4)
-#     --mem MB                     memory (default 1024, debug 2048)
-#     --append "ARGS"              extra kernel command line
-#     --timeout SECONDS            wall-clock bound, qemu is killed (default 900)
-#     --hung-task SECONDS          guest hung_task_timeout_secs (default 30)
-#     --guest-script FILE          shell snippet run in the guest once all
-#                                  modules are loaded; non-zero exit fails
-#     --expect TEXT                a console line must contain TEXT (repeatable)
-#     --show REGEX                 echo matching console lines while it runs
-#     --log FILE                   full console (default .build/logs/...)
+# The options are in usage() below; scripts/vm.sh --help prints them.
 #
 # The guest is a busybox initramfs whose /init is scripts/vm-init.sh: it
 # mounts proc, sysfs, devtmpfs and debugfs, loads the modules, runs the guest
@@ -34,11 +19,32 @@
 # Exits 0 if the run passed, 1 if it failed, 2 on bad usage.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+# Also the reply to --help or any other bad usage.
 usage() {
-	sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+	cat >&2 <<'EOF'
+Boot a test kernel in QEMU, load modules, unload them, judge the console.
+
+  scripts/vm.sh [options]
+    --kernel plain|debug|stock   kernel to boot (default plain)
+    --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
+                                 optional parameters after a colon (a
+                                 value may hold commas: p=1,2,q=3)
+    --cpus N                     virtual CPUs (default 4)
+    --mem MB                     memory (default 1024, debug 2048)
+    --append "ARGS"              extra kernel command line
+    --timeout SECONDS            wall-clock bound, qemu is killed (default 900)
+    --hung-task SECONDS          guest hung_task_timeout_secs (default 30)
+    --guest-script FILE          shell snippet run in the guest once all
+                                 modules are loaded; non-zero exit fails
+    --expect TEXT                a console line must contain TEXT (repeatable)
+    --show REGEX                 echo matching console lines while it runs
+    --log FILE                   full console (default .build/logs/...)
+
+EOF
 	exit 2
 }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 kernel=plain
 modules=""
