@@ -70,6 +70,8 @@ def clean(line):
 
 
 class Suite:
+    """One KUnit suite as collect_kunit() found it."""
+
     def __init__(self, name):
         self.name = name
         self.planned = None
@@ -138,131 +140,196 @@ def run_kunit_py(kunit_py, ktap_path):
     return proc.returncode, ran, failed, out
 
 
-def main():
+class Console:
+    """What scan_console() found on the console besides KUnit's output."""
+
+    def __init__(self):
+        self.reports = {}       # category -> [first line, count]
+        self.insmod_failed = []
+        self.rmmod_failed = []
+        self.guest_status = None
+        self.taint = None
+        self.done = False
+
+
+class Tally:
+    """What tally_kunit() made of the KUnit suites."""
+
+    def __init__(self):
+        self.counts = {'pass': 0, 'fail': 0, 'skip': 0}
+        self.results = []       # ('case', status, 'suite.case') rows
+        self.summaries = []     # one "kunit: ..." line per suite
+        self.reasons = []       # ('kunit', text)
+
+
+def parse_args():
+    """Returns the command line options (see the usage at the top)."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--log', required=True)
     ap.add_argument('--kunit-py', required=True)
     ap.add_argument('--timed-out', type=int, default=0)
     ap.add_argument('--expect', action='append', default=[])
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    with open(args.log, errors='replace') as f:
-        lines = [clean(line) for line in f]
 
-    reasons = []            # (kind, text)
-    reports = {}            # category -> [first line, count]
-    insmod_failed, rmmod_failed = [], []
-    done = False
-    guest_status = None
-    taint = None
+def read_console(path):
+    """Returns the console log's lines, cleaned by clean()."""
+    with open(path, errors='replace') as f:
+        return [clean(line) for line in f]
+
+
+def scan_console(lines):
+    """Returns a Console: /init's markers and the kernel's reports."""
+    console = Console()
     for line in lines:
         m = MARKER.search(line)
         if m:
             what = m.group('what')
             if what.startswith('insmod FAILED: '):
-                insmod_failed.append(what.split(': ', 1)[1])
+                console.insmod_failed.append(what.split(': ', 1)[1])
             elif what.startswith('rmmod FAILED: '):
-                rmmod_failed.append(what.split(': ', 1)[1])
+                console.rmmod_failed.append(what.split(': ', 1)[1])
             elif what.startswith('guest script exit '):
-                guest_status = int(what.rsplit(' ', 1)[1])
+                console.guest_status = int(what.rsplit(' ', 1)[1])
             elif what.startswith('tainted '):
-                taint = int(what.rsplit(' ', 1)[1])
+                console.taint = int(what.rsplit(' ', 1)[1])
             elif what == 'done':
-                done = True
+                console.done = True
             continue
         for category, pattern in REPORTS:
             if pattern.search(line):
-                if category in reports:
-                    reports[category][1] += 1
+                if category in console.reports:
+                    console.reports[category][1] += 1
                 else:
-                    reports[category] = [line.strip(), 1]
+                    console.reports[category] = [line.strip(), 1]
                 break
+    return console
 
-    suites, ktap = collect_kunit(lines)
-    counts = {'pass': 0, 'fail': 0, 'skip': 0}
-    results = []
+
+def tally_kunit(suites, lines):
+    """Returns a Tally of the suites' cases and of the KUnit failures.
+
+    A suite fails the run if a case failed or if it did not report all its
+    cases; a suite that failed to initialize, which collect_kunit() never
+    sees, is found in the console lines.
+    """
+    tally = Tally()
     failed_cases = []
     for suite in suites:
         n = {'pass': 0, 'fail': 0, 'skip': 0}
         for name, status in suite.cases:
             n[status] += 1
-            results.append(('case', status, f'{suite.name}.{name}'))
+            tally.results.append(('case', status, f'{suite.name}.{name}'))
             if status == 'fail':
                 failed_cases.append(f'{suite.name}.{name}')
-        for k in counts:
-            counts[k] += n[k]
+        for k in tally.counts:
+            tally.counts[k] += n[k]
         line = (f'kunit: {suite.name}: {n["pass"]} passed, '
                 f'{n["fail"]} failed, {n["skip"]} skipped')
         if not suite.finished or (suite.planned is not None
                                   and len(suite.cases) < suite.planned):
             line += ' (did not finish)'
-            reasons.append(('kunit', f'KUnit: suite {suite.name} did not '
-                            f'finish ({len(suite.cases)} of '
-                            f'{suite.planned} cases reported)'))
-        print(line)
+            tally.reasons.append(('kunit', f'KUnit: suite {suite.name} did '
+                                  f'not finish ({len(suite.cases)} of '
+                                  f'{suite.planned} cases reported)'))
+        tally.summaries.append(line)
     if failed_cases:
-        reasons.append(('kunit', 'KUnit: failed: ' + ', '.join(failed_cases)))
-    # A suite whose suite_init fails prints this instead of its subtest,
-    # so collect_kunit() never sees it.
+        tally.reasons.append(('kunit', 'KUnit: failed: ' +
+                              ', '.join(failed_cases)))
+    # A suite whose suite_init fails prints this instead of its subtest.
     for line in lines:
         m = re.search(r'# failed to initialize \((-?\d+)\)', line)
         if m:
-            reasons.append(('kunit', 'KUnit: a suite failed to initialize '
-                            f'({m.group(1)})'))
+            tally.reasons.append(('kunit', 'KUnit: a suite failed to '
+                                  f'initialize ({m.group(1)})'))
+    return tally
 
-    if suites:
-        ktap_path = args.log + '.ktap'
-        with open(ktap_path, 'w') as f:
-            f.write(f'KTAP version 1\n1..{len(suites)}\n')
-            f.write(''.join(line + '\n' for line in ktap))
-        status, ran, kfailed, out = run_kunit_py(args.kunit_py, ktap_path)
-        with open(args.log + '.kunit', 'w') as f:
-            f.write(out)
-        ours_bad = any(kind == 'kunit' for kind, _ in reasons)
-        theirs_bad = status != 0 or kfailed > 0
-        if ours_bad != theirs_bad or (ran == 0 and sum(counts.values())):
-            reasons.append(('other', 'KUnit: kunit.py parse disagrees with '
-                            f'the runner (it ran {ran} tests, {kfailed} '
-                            f'failed, exit {status}; see {args.log}.kunit)'))
 
-    for category, (first, count) in reports.items():
+def cross_check_kunit(kunit_py, log, suites, ktap, tally):
+    """Writes LOG.ktap, parses it with kunit.py into LOG.kunit, and returns
+    the reasons (none or one) if kunit.py's verdict differs from tally's.
+    """
+    ktap_path = log + '.ktap'
+    with open(ktap_path, 'w') as f:
+        f.write(f'KTAP version 1\n1..{len(suites)}\n')
+        f.write(''.join(line + '\n' for line in ktap))
+    status, ran, kfailed, out = run_kunit_py(kunit_py, ktap_path)
+    with open(log + '.kunit', 'w') as f:
+        f.write(out)
+    ours_bad = bool(tally.reasons)
+    theirs_bad = status != 0 or kfailed > 0
+    if ours_bad != theirs_bad or (ran == 0 and sum(tally.counts.values())):
+        return [('other', 'KUnit: kunit.py parse disagrees with the runner '
+                 f'(it ran {ran} tests, {kfailed} failed, exit {status}; '
+                 f'see {log}.kunit)')]
+    return []
+
+
+def console_reasons(console, lines, expects, timed_out):
+    """Returns the reasons, other than KUnit's, for which the run fails."""
+    reasons = []
+    for category, (first, count) in console.reports.items():
         more = f' (and {count - 1} more)' if count > 1 else ''
         reasons.append(('other', f'{category}: {first[:200]}{more}'))
-    if taint is not None and not reports:
-        bad = [name for bit, name in BAD_TAINTS.items() if taint & (1 << bit)]
+    if console.taint is not None and not console.reports:
+        bad = [name for bit, name in BAD_TAINTS.items()
+               if console.taint & (1 << bit)]
         if bad:
             reasons.append(('other', 'kernel tainted ' + ', '.join(bad) +
                             ' without a report on the console'))
-    for name in insmod_failed:
+    for name in console.insmod_failed:
         reasons.append(('other', f'insmod FAILED: {name}'))
-    for name in rmmod_failed:
+    for name in console.rmmod_failed:
         reasons.append(('other', f'rmmod FAILED: {name} (unloading must be '
                         'clean)'))
-    if guest_status:
-        reasons.append(('other', f'guest script failed (exit {guest_status})'))
-    for text in args.expect:
+    if console.guest_status:
+        reasons.append(('other',
+                        f'guest script failed (exit {console.guest_status})'))
+    for text in expects:
         if not any(text in line for line in lines):
             reasons.append(('other', f'expected console line missing: {text}'))
-    if args.timed_out:
+    if timed_out:
         reasons.append(('other', f'timed out: wall-clock bound of '
-                        f'{args.timed_out} s expired, qemu killed'))
-    if not done:
+                        f'{timed_out} s expired, qemu killed'))
+    if not console.done:
         reasons.append(('other', "guest did not finish (no 'cmwq-vm: done' "
                         'marker)'))
+    return reasons
 
+
+def report(log, tally, reasons):
+    """Prints the verdict, writes LOG.results, returns the exit status."""
+    for line in tally.summaries:
+        print(line)
+    counts = tally.counts
     skipped = f', {counts["skip"]} skipped' if counts['skip'] else ''
     print(f'vm: {counts["pass"]} passed, {counts["fail"]} failed{skipped}')
     for _, text in reasons:
         print(f'vm: FAIL: {text}')
     if not reasons:
         print('vm: PASS')
-    with open(args.log + '.results', 'w') as f:
-        for row in results:
+    with open(log + '.results', 'w') as f:
+        for row in tally.results:
             f.write('\t'.join(row) + '\n')
         for kind, text in reasons:
             f.write(f'reason\t{kind}\t{text}\n')
         f.write(f'verdict\t{"fail" if reasons else "pass"}\n')
     return 1 if reasons else 0
+
+
+def main():
+    """Judges the log named on the command line; returns the exit status."""
+    args = parse_args()
+    lines = read_console(args.log)
+    console = scan_console(lines)
+    suites, ktap = collect_kunit(lines)
+    tally = tally_kunit(suites, lines)
+    reasons = list(tally.reasons)
+    if suites:
+        reasons += cross_check_kunit(args.kunit_py, args.log, suites, ktap,
+                                     tally)
+    reasons += console_reasons(console, lines, args.expect, args.timed_out)
+    return report(args.log, tally, reasons)
 
 
 if __name__ == '__main__':

@@ -2,28 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a test kernel in QEMU, load modules, unload them, judge the console.
+# The options are in usage() below; scripts/vm.sh --help prints them.
 #
-#   scripts/vm.sh [options]
-#     --kernel plain|debug|stock   kernel to boot (default plain)
-#     --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
-#                                  optional parameters after a colon (a
-#                                  value may hold commas: p=1,2,q=3)
-#     --cpus N                     virtual CPUs (default 4)
-#     --mem MB                     memory (default 1024, debug 2048)
-#     --append "ARGS"              extra kernel command line
-#     --timeout SECONDS            wall-clock bound, qemu is killed (default 900)
-#     --hung-task SECONDS          guest hung_task_timeout_secs (default 30)
-#     --guest-script FILE          shell snippet run in the guest once all
-#                                  modules are loaded; non-zero exit fails
-#     --expect TEXT                a console line must contain TEXT (repeatable)
-#     --show REGEX                 echo matching console lines while it runs
-#     --log FILE                   full console (default .build/logs/...)
-#
-# The guest is a busybox initramfs: /init mounts proc, sysfs, devtmpfs and
-# debugfs, loads the modules, runs the guest script, unloads the modules in
-# reverse order and reboots, which ends QEMU. It prints "cmwq-vm: ..."
-# markers the verdict relies on. A hung task, soft lockup or oops panics
-# the guest (and so ends QEMU) instead of waiting for the wall-clock bound.
+# The guest is a busybox initramfs whose /init is scripts/vm-init.sh: it
+# mounts proc, sysfs, devtmpfs and debugfs, loads the modules, runs the guest
+# script, unloads the modules in reverse order and reboots, which ends QEMU.
+# It prints "cmwq-vm: ..." markers the verdict relies on, and its header
+# lists the files beside it through which this script passes the modules and
+# parameters. A hung task, soft lockup or oops panics the guest (and so ends
+# QEMU) instead of waiting for the wall-clock bound.
 # A boot whose kernel reports a problem before /init starts (nothing of
 # ours loaded yet) is kept as LOG.early and run once more.
 # scripts/vm-verdict.py then decides; see it for what fails a run. The last
@@ -32,11 +19,32 @@
 # Exits 0 if the run passed, 1 if it failed, 2 on bad usage.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+# Also the reply to --help or any other bad usage.
 usage() {
-	sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+	cat >&2 <<'EOF'
+Boot a test kernel in QEMU, load modules, unload them, judge the console.
+
+  scripts/vm.sh [options]
+    --kernel plain|debug|stock   kernel to boot (default plain)
+    --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
+                                 optional parameters after a colon (a
+                                 value may hold commas: p=1,2,q=3)
+    --cpus N                     virtual CPUs (default 4)
+    --mem MB                     memory (default 1024, debug 2048)
+    --append "ARGS"              extra kernel command line
+    --timeout SECONDS            wall-clock bound, qemu is killed (default 900)
+    --hung-task SECONDS          guest hung_task_timeout_secs (default 30)
+    --guest-script FILE          shell snippet run in the guest once all
+                                 modules are loaded; non-zero exit fails
+    --expect TEXT                a console line must contain TEXT (repeatable)
+    --show REGEX                 echo matching console lines while it runs
+    --log FILE                   full console (default .build/logs/...)
+
+EOF
 	exit 2
 }
+
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 kernel=plain
 modules=""
@@ -116,45 +124,9 @@ done
 if [ -n "$guest_script" ]; then
 	cp "$guest_script" "$root/guest.sh"
 fi
-cat >"$root/init" <<EOF
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-if [ -w /proc/sys/kernel/hung_task_timeout_secs ]; then
-	echo $hung_task >/proc/sys/kernel/hung_task_timeout_secs
-fi
-echo "cmwq-vm: init on \$(uname -r), \$(nproc) cpus"
-loaded=""
-ok=1
-while read -r ko params; do
-	echo "cmwq-vm: insmod \$ko\${params:+ \$params}"
-	if insmod /modules/\$ko \$params; then
-		loaded="\${ko%.ko} \$loaded"
-	else
-		echo "cmwq-vm: insmod FAILED: \$ko"
-		ok=0
-		break
-	fi
-done </modules/list
-if [ \$ok = 1 ] && [ -f /guest.sh ]; then
-	echo "cmwq-vm: guest script start"
-	sh /guest.sh
-	echo "cmwq-vm: guest script exit \$?"
-fi
-for m in \$loaded; do
-	echo "cmwq-vm: rmmod \$m"
-	rmmod "\$m" || echo "cmwq-vm: rmmod FAILED: \$m"
-done
-# Let deferred work (RCU callbacks, delayed frees) report before the end.
-sleep 1
-echo "cmwq-vm: tainted \$(cat /proc/sys/kernel/tainted)"
-echo "cmwq-vm: done"
-reboot -f
-EOF
+# /init and its parameters; see the header of scripts/vm-init.sh
+echo "$hung_task" >"$root/hung_task_timeout_secs"
+cp "$top/scripts/vm-init.sh" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
