@@ -177,22 +177,6 @@ static bool __flush_work(struct cmwq_work *work, bool from_cancel)
 	return true;
 }
 
-static bool flush_is_refused(struct cmwq_work *work, const char *caller,
-			     void *ret_ip)
-{
-	struct worker *worker;
-
-	if (CMWQ_REFUSE(!work, "%s: NULL work from %pS", caller, ret_ip) ||
-	    CMWQ_REFUSE(!work->func || !work->entry.next,
-			"%s: uninitialised work %p from %pS", caller, work,
-			ret_ip))
-		return true;
-
-	worker = current_worker();
-	return CMWQ_REFUSE(worker && worker->current_work == work,
-			   "%s: work %ps waits for itself", caller, work->func);
-}
-
 /**
  * cmwq_flush_work - wait for a work item to finish its last queueing
  * @work: the work item
@@ -205,7 +189,7 @@ static bool flush_is_refused(struct cmwq_work *work, const char *caller,
  */
 bool cmwq_flush_work(struct cmwq_work *work)
 {
-	if (flush_is_refused(work, __func__, (void *)_RET_IP_))
+	if (work_refused(work, true, __func__, (void *)_RET_IP_))
 		return false;
 	might_sleep();
 	return __flush_work(work, false);
@@ -224,9 +208,8 @@ EXPORT_SYMBOL_GPL(cmwq_flush_work);
  */
 bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 {
-	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    flush_is_refused(&dwork->work, __func__, (void *)_RET_IP_))
+	if (work_refused(dwork_work(dwork), true, __func__,
+			 (void *)_RET_IP_))
 		return false;
 
 	might_sleep();
@@ -367,15 +350,6 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork)
 	return ret;
 }
 
-static bool cancel_is_refused(struct cmwq_work *work, const char *caller,
-			      void *ret_ip)
-{
-	return CMWQ_REFUSE(!work, "%s: NULL work from %pS", caller, ret_ip) ||
-	       CMWQ_REFUSE(!work->func || !work->entry.next,
-			   "%s: uninitialised work %p from %pS", caller, work,
-			   ret_ip);
-}
-
 /**
  * cmwq_cancel_work - take a work item off its queue
  * @work: the work item
@@ -388,7 +362,7 @@ static bool cancel_is_refused(struct cmwq_work *work, const char *caller,
  */
 bool cmwq_cancel_work(struct cmwq_work *work)
 {
-	if (cancel_is_refused(work, __func__, (void *)_RET_IP_))
+	if (work_refused(work, false, __func__, (void *)_RET_IP_))
 		return false;
 	return __cancel_work(work, false);
 }
@@ -407,7 +381,7 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_work);
  */
 bool cmwq_cancel_work_sync(struct cmwq_work *work)
 {
-	if (flush_is_refused(work, __func__, (void *)_RET_IP_))
+	if (work_refused(work, true, __func__, (void *)_RET_IP_))
 		return false;
 	might_sleep();
 	return __cancel_work_sync(work, false);
@@ -426,9 +400,8 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_work_sync);
  */
 bool cmwq_cancel_delayed_work(struct cmwq_delayed_work *dwork)
 {
-	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    cancel_is_refused(&dwork->work, __func__, (void *)_RET_IP_))
+	if (work_refused(dwork_work(dwork), false, __func__,
+			 (void *)_RET_IP_))
 		return false;
 	return __cancel_work(&dwork->work, true);
 }
@@ -446,9 +419,8 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work);
  */
 bool cmwq_cancel_delayed_work_sync(struct cmwq_delayed_work *dwork)
 {
-	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    flush_is_refused(&dwork->work, __func__, (void *)_RET_IP_))
+	if (work_refused(dwork_work(dwork), true, __func__,
+			 (void *)_RET_IP_))
 		return false;
 	might_sleep();
 	return __cancel_work_sync(&dwork->work, true);
@@ -471,8 +443,7 @@ void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
 	struct cmwq_cwq *cwq;
 	int flush_color, next_color;
 
-	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
+	if (queue_refused(wq, CMWQ_CPU_UNBOUND, __func__, (void *)_RET_IP_) ||
 	    CMWQ_REFUSE(is_chained_work(wq),
 			"%s: %s flushed from its own work %ps", __func__,
 			wq->name, current_worker()->current_func))

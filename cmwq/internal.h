@@ -554,6 +554,16 @@ extern struct dentry *cmwq_debugfs_dir;
 /* main.c: refusals of bad input */
 extern atomic_t cmwq_nr_refusals;
 __printf(2, 3) bool __cmwq_refuse(bool *warned, const char *fmt, ...);
+bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
+		  void *ret_ip);
+bool queue_refused(struct cmwq_workqueue *wq, int cpu, const char *caller,
+		   void *ret_ip);
+
+/* The work of a delayed work, or %NULL for a NULL one, to be refused. */
+static inline struct cmwq_work *dwork_work(struct cmwq_delayed_work *dwork)
+{
+	return dwork ? &dwork->work : NULL;
+}
 
 /* testif.c, built for test kernels only */
 #if IS_ENABLED(CONFIG_KUNIT)

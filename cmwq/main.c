@@ -53,6 +53,54 @@ bool __cmwq_refuse(bool *warned, const char *fmt, ...)
 	return true;
 }
 
+/**
+ * work_refused - refuse a work item a driver passed in
+ * @work: the work item, or %NULL (a NULL delayed work's work is %NULL too)
+ * @waits: the caller waits for @work, which must not be its own
+ * @caller: the API function, for the message
+ * @ret_ip: its caller, for the message
+ *
+ * Context: Any context.
+ * Return: %true if @work is NULL, was never initialised, or (with @waits)
+ * is the work the current worker is running, which would wait for itself.
+ */
+bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
+		  void *ret_ip)
+{
+	struct worker *worker;
+
+	if (CMWQ_REFUSE(!work, "%s: NULL work from %pS", caller, ret_ip) ||
+	    CMWQ_REFUSE(!work->func || !work->entry.next,
+			"%s: uninitialised work %p from %pS", caller, work,
+			ret_ip))
+		return true;
+	if (!waits)
+		return false;
+	worker = current_worker();
+	return CMWQ_REFUSE(worker && worker->current_work == work,
+			   "%s: work %ps waits for itself", caller, work->func);
+}
+
+/**
+ * queue_refused - refuse a workqueue or CPU a driver passed in
+ * @wq: the workqueue, or %NULL
+ * @cpu: the CPU asked for, or %CMWQ_CPU_UNBOUND when the call takes none
+ * @caller: the API function, for the message
+ * @ret_ip: its caller, for the message
+ *
+ * Context: Any context.
+ * Return: %true if @wq is NULL or @cpu is not a possible CPU.
+ */
+bool queue_refused(struct cmwq_workqueue *wq, int cpu, const char *caller,
+		   void *ret_ip)
+{
+	return CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", caller,
+			   ret_ip) ||
+	       CMWQ_REFUSE(cpu != CMWQ_CPU_UNBOUND &&
+			   (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu)),
+			   "%s: impossible CPU %d", caller, cpu);
+}
+
 static int __init cmwq_init(void)
 {
 	int ret;

@@ -192,6 +192,22 @@ static struct cmwq_cwq *wq_cwq(struct cmwq_workqueue *wq, int cpu)
 	return wq->cpu_cwqs[cpu];
 }
 
+/*
+ * A draining (or destroyed) queue takes only the works its own works
+ * queue: refuse any other, giving its PENDING bit back.
+ */
+static noinline bool draining_refused(struct cmwq_workqueue *wq,
+				      struct cmwq_work *work,
+				      const char *caller)
+{
+	if (!CMWQ_REFUSE(!is_chained_work(wq),
+			 "%s: queueing on %s while it is drained or destroyed",
+			 caller, wq->name))
+		return false;
+	clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+	return true;
+}
+
 /**
  * __queue_work - queue a work whose PENDING bit the caller owns
  * @cpu: target CPU or %CMWQ_CPU_UNBOUND
@@ -213,12 +229,8 @@ bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work)
 	lockdep_assert_irqs_disabled();
 
 	if (unlikely(READ_ONCE(wq->flags) & __CMWQ_DRAINING) &&
-	    CMWQ_REFUSE(!is_chained_work(wq),
-			"%s: queueing on %s while it is drained or destroyed",
-			__func__, wq->name)) {
-		clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+	    draining_refused(wq, work, __func__))
 		return false;
-	}
 
 	rcu_read_lock();
 	if (cpu == CMWQ_CPU_UNBOUND)
@@ -285,47 +297,12 @@ retry:
 	return true;
 }
 
-static bool cpu_is_refused(int cpu, const char *caller)
-{
-	return CMWQ_REFUSE(cpu != CMWQ_CPU_UNBOUND &&
-			   (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu)),
-			   "%s: impossible CPU %d", caller, cpu);
-}
-
-static bool work_is_refused(struct cmwq_work *work, const char *caller,
-			    void *ret_ip)
-{
-	if (CMWQ_REFUSE(!work, "%s: NULL work from %pS", caller, ret_ip))
-		return true;
-	return CMWQ_REFUSE(!work->func || !work->entry.next,
-			   "%s: uninitialised work %p from %pS", caller, work,
-			   ret_ip);
-}
-
-/* The checks of a queueing call but the work's own NULL check. */
-static bool queue_is_refused(int cpu, struct cmwq_workqueue *wq,
-			     struct cmwq_work *work, const char *caller,
-			     void *ret_ip)
-{
-	return CMWQ_REFUSE(!work->func || !work->entry.next,
-			   "%s: uninitialised work %p from %pS", caller, work,
-			   ret_ip) ||
-	       CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", caller,
-			   ret_ip) ||
-	       cpu_is_refused(cpu, caller);
-}
-
-static noinline bool refuse_null_work(const char *caller, void *ret_ip)
-{
-	return !CMWQ_REFUSE(true, "%s: NULL work from %pS", caller, ret_ip);
-}
-
 /* Check and queue a work whose PENDING bit the caller just took. */
 static noinline bool queue_grabbed_work(int cpu, struct cmwq_workqueue *wq,
 					struct cmwq_work *work, void *ret_ip)
 {
-	if (likely(!queue_is_refused(cpu, wq, work, "cmwq_queue_work_on",
-				     ret_ip)))
+	if (likely(!work_refused(work, false, "cmwq_queue_work_on", ret_ip) &&
+		   !queue_refused(wq, cpu, "cmwq_queue_work_on", ret_ip)))
 		return __queue_work(cpu, wq, work);
 	clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
 	return false;
@@ -351,8 +328,10 @@ bool cmwq_queue_work_on(int cpu, struct cmwq_workqueue *wq,
 	unsigned long flags;
 	bool ret = false;
 
-	if (unlikely(!work))
-		return refuse_null_work(__func__, (void *)_RET_IP_);
+	if (unlikely(!work)) {
+		work_refused(work, false, __func__, (void *)_RET_IP_);
+		return false;
+	}
 
 	local_irq_save(flags);
 	/*
@@ -398,12 +377,8 @@ static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 		return __queue_work(cpu, wq, work);
 
 	if (unlikely(READ_ONCE(wq->flags) & __CMWQ_DRAINING) &&
-	    CMWQ_REFUSE(!is_chained_work(wq),
-			"%s: delaying work on %s while it is drained or destroyed",
-			__func__, wq->name)) {
-		clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+	    draining_refused(wq, work, __func__))
 		return false;
-	}
 
 	dwork->wq = wq;
 	dwork->cpu = cpu;
@@ -438,12 +413,8 @@ bool cmwq_queue_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 	unsigned long flags;
 	bool ret = false;
 
-	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    work_is_refused(&dwork->work, __func__, (void *)_RET_IP_) ||
-	    CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    cpu_is_refused(cpu, __func__))
+	if (work_refused(dwork_work(dwork), false, __func__, (void *)_RET_IP_) ||
+	    queue_refused(wq, cpu, __func__, (void *)_RET_IP_))
 		return false;
 
 	local_irq_save(flags);
@@ -477,12 +448,8 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 	unsigned long flags;
 	int ret;
 
-	if (CMWQ_REFUSE(!dwork, "%s: NULL work from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    work_is_refused(&dwork->work, __func__, (void *)_RET_IP_) ||
-	    CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
-	    cpu_is_refused(cpu, __func__))
+	if (work_refused(dwork_work(dwork), false, __func__, (void *)_RET_IP_) ||
+	    queue_refused(wq, cpu, __func__, (void *)_RET_IP_))
 		return false;
 
 	do {
@@ -516,7 +483,7 @@ unsigned int cmwq_work_busy(struct cmwq_work *work)
 	unsigned long flags;
 	unsigned int ret = 0;
 
-	if (work_is_refused(work, __func__, (void *)_RET_IP_))
+	if (work_refused(work, false, __func__, (void *)_RET_IP_))
 		return 0;
 
 	if (cmwq_work_pending(work))

@@ -128,8 +128,7 @@ void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active)
  */
 void cmwq_set_max_active(struct cmwq_workqueue *wq, int max_active)
 {
-	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
+	if (queue_refused(wq, CMWQ_CPU_UNBOUND, __func__, (void *)_RET_IP_) ||
 	    CMWQ_REFUSE(wq->flags & __CMWQ_ORDERED,
 			"%s: %s is ordered: max_active stays 1", __func__,
 			wq->name))
@@ -285,8 +284,7 @@ void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
 	struct cmwq_cwq *cwq;
 	bool drained;
 
-	if (CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", __func__,
-			(void *)_RET_IP_) ||
+	if (queue_refused(wq, CMWQ_CPU_UNBOUND, __func__, (void *)_RET_IP_) ||
 	    CMWQ_REFUSE(is_chained_work(wq),
 			"%s: %s drained from its own work", __func__,
 			wq->name))
