@@ -77,7 +77,7 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 	cwq->nr_in_flight[color]++;
 	debug_work_activate(&barr->work);
 	insert_work(cwq, &barr->work, head,
-		    (color << CMWQ_WORK_COLOR_SHIFT) | CMWQ_WORK_INACTIVE |
+		    work_color_to_flags(color) | CMWQ_WORK_INACTIVE |
 		    linked);
 }
 
@@ -283,9 +283,7 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 			cwq_activate_work(cwq, work);
 		list_del_init(&work->entry);
 		cwq_dec_nr_in_flight(cwq, *cmwq_work_bits(work));
-		atomic_long_set(&work->data,
-				((unsigned long)pool->id << CMWQ_OFFQ_POOL_SHIFT) |
-				CMWQ_WORK_PENDING);
+		set_work_pool_and_keep_pending(work, pool->id, 0);
 		raw_spin_unlock(&pool->lock);
 		rcu_read_unlock();
 		return 1;
@@ -330,10 +328,8 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork)
 	} while (unlikely(ret < 0));
 
 	/* keep PENDING so that nobody can queue it until we are done */
-	atomic_long_set(&work->data,
-			((unsigned long)work_offq_pool_id(work) <<
-			 CMWQ_OFFQ_POOL_SHIFT) |
-			CMWQ_OFFQ_CANCELING | CMWQ_WORK_PENDING);
+	set_work_pool_and_keep_pending(work, work_offq_pool_id(work),
+				       CMWQ_OFFQ_CANCELING);
 	local_irq_restore(flags);
 
 	__flush_work(work, true);

@@ -332,6 +332,19 @@ static inline struct worker_pool *get_work_pool(struct cmwq_work *work)
 	return pool_by_id(data >> CMWQ_OFFQ_POOL_SHIFT);
 }
 
+/* The data bits of a work carrying flush color @color. */
+static inline unsigned long work_color_to_flags(int color)
+{
+	return (unsigned long)color << CMWQ_WORK_COLOR_SHIFT;
+}
+
+/* The flush color recorded in a queued work's @data. */
+static inline int work_data_color(unsigned long data)
+{
+	return (data >> CMWQ_WORK_COLOR_SHIFT) &
+	       ((1 << CMWQ_WORK_COLOR_BITS) - 1);
+}
+
 /**
  * get_work_color - the flush color a queued work carries
  * @work: a work on a cwq
@@ -341,8 +354,7 @@ static inline struct worker_pool *get_work_pool(struct cmwq_work *work)
  */
 static inline int get_work_color(struct cmwq_work *work)
 {
-	return (atomic_long_read(&work->data) >> CMWQ_WORK_COLOR_SHIFT) &
-	       ((1 << CMWQ_WORK_COLOR_BITS) - 1);
+	return work_data_color(atomic_long_read(&work->data));
 }
 
 /**
@@ -367,6 +379,19 @@ static inline bool work_is_canceling(struct cmwq_work *work)
 static inline int work_offq_pool_id(struct cmwq_work *work)
 {
 	return atomic_long_read(&work->data) >> CMWQ_OFFQ_POOL_SHIFT;
+}
+
+/*
+ * Off queue, still owned: a grabbed work keeps its pool for flushes and
+ * its PENDING bit, plus CMWQ_OFFQ_CANCELING while a sync cancel waits.
+ */
+static inline void set_work_pool_and_keep_pending(struct cmwq_work *work,
+						  int pool_id,
+						  unsigned long offq_flags)
+{
+	atomic_long_set(&work->data,
+			((unsigned long)pool_id << CMWQ_OFFQ_POOL_SHIFT) |
+			offq_flags | CMWQ_WORK_PENDING);
 }
 
 /* pool.c */

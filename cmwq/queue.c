@@ -278,7 +278,7 @@ retry:
 	}
 
 	cwq->nr_in_flight[cwq->work_color]++;
-	work_flags = cwq->work_color << CMWQ_WORK_COLOR_SHIFT;
+	work_flags = work_color_to_flags(cwq->work_color);
 
 	if (likely(cwq->nr_active < cwq->max_active)) {
 		cwq->nr_active++;

@@ -147,8 +147,7 @@ void cwq_activate_inactive_work(struct cmwq_cwq *cwq)
  */
 void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
 {
-	int color = (work_data >> CMWQ_WORK_COLOR_SHIFT) &
-		    ((1 << CMWQ_WORK_COLOR_BITS) - 1);
+	int color = work_data_color(work_data);
 
 	lockdep_assert_held(&cwq->pool->lock);
 
