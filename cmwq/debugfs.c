@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-struct dentry *cmwq_debugfs_dir;
+struct dentry *cmwq_debugfs_dir;	/* I */
 
 static int pools_show(struct seq_file *m, void *v)
 {
@@ -60,7 +60,7 @@ static int workqueues_show(struct seq_file *m, void *v)
 	int inactive;
 
 	mutex_lock(&cmwq_wq_mutex);
-	list_for_each_entry(wq, &cmwq_workqueues, list) {
+	for_each_workqueue(wq) {
 		raw_spin_lock_irq(&cmwq_mayday_lock);
 		maydays = wq->nr_maydays;
 		raw_spin_unlock_irq(&cmwq_mayday_lock);

@@ -24,6 +24,7 @@
 
 #include "internal.h"
 
+/* R: sync cancelers waiting for another one; locked inside */
 static DECLARE_WAIT_QUEUE_HEAD(cancel_waitq);
 
 struct wq_barrier {

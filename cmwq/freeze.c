@@ -40,12 +40,12 @@
 
 #include "internal.h"
 
-static unsigned int freeze_timeout_ms = 20000;
+static unsigned int freeze_timeout_ms = 20000;	/* R: a writable param */
 module_param(freeze_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(freeze_timeout_ms,
 		 "milliseconds a suspend waits for active freezable works before it fails (default 20000, as the task freezer)");
 
-/* W: set between a freeze and its thaw */
+/* W, R: set between a freeze and its thaw, read locklessly by queueing */
 static bool cmwq_freezing;
 
 /*
@@ -53,12 +53,12 @@ static bool cmwq_freezing;
  * PM_POST_*; the PM core runs the notifiers and device callbacks of one
  * transition at a time, from one task.
  */
-static bool cmwq_hibernating;
+static bool cmwq_hibernating;			/* P */
 
-/* completed each time a frozen cwq's last active work leaves */
+/* R: completed each time a frozen cwq's last active work leaves */
 static DECLARE_COMPLETION(cmwq_freeze_idle);
 
-static struct platform_device *cmwq_pm_pdev;
+static struct platform_device *cmwq_pm_pdev;	/* I */
 
 /**
  * wq_effective_max_active - what a queue's cwqs may run now
@@ -91,7 +91,7 @@ static void set_freezing(bool freezing)
 
 	mutex_lock(&cmwq_wq_mutex);
 	WRITE_ONCE(cmwq_freezing, freezing);
-	list_for_each_entry(wq, &cmwq_workqueues, list) {
+	for_each_workqueue(wq) {
 		if (!(wq->flags & CMWQ_FREEZABLE))
 			continue;
 		mutex_lock(&wq->mutex);
@@ -109,7 +109,7 @@ static int freezable_works_active(bool report)
 	int total = 0, nr;
 
 	mutex_lock(&cmwq_wq_mutex);
-	list_for_each_entry(wq, &cmwq_workqueues, list) {
+	for_each_workqueue(wq) {
 		if (!(wq->flags & CMWQ_FREEZABLE))
 			continue;
 		nr = 0;

@@ -62,8 +62,8 @@
 
 #include "internal.h"
 
-static enum cpuhp_state cmwq_online_state;
-static enum cpuhp_state cmwq_prepare_state;
+static enum cpuhp_state cmwq_online_state;	/* I */
+static enum cpuhp_state cmwq_prepare_state;	/* I */
 
 static enum trustee_state trustee_state(struct global_cwq *gcwq)
 {

@@ -2,7 +2,8 @@
 /*
  * internal.h - cmwq's private structures, shared by its files
  *
- * Locking legend, used on every field below:
+ * Locking legend, used on every field below and on every global of the
+ * module's files:
  *
  * I: Set at initialisation, read-only afterwards.
  *
@@ -30,7 +31,12 @@
  * Q: wq->mutex.
  *
  * W: cmwq_wq_mutex (the list of workqueues, the freezing state; taken
- *    before wq->mutex).
+ *    before wq->mutex).  for_each_workqueue() asserts it.
+ *
+ * R: No lock: an atomic, or a word written with WRITE_ONCE() or xchg()
+ *    and read with READ_ONCE(), whose readers tolerate either value.
+ *
+ * P: Owned by the PM core's one transition at a time (freeze.c).
  */
 #ifndef _CMWQ_INTERNAL_H
 #define _CMWQ_INTERNAL_H
@@ -142,7 +148,7 @@ struct global_cwq {
 	int			cpu;		/* I: CMWQ_CPU_UNBOUND if unbound */
 	struct worker_pool	pools[NR_STD_WORKER_POOLS];
 
-	struct mutex		trustee_mutex;	/* protects the T fields */
+	struct mutex		trustee_mutex;	/* T: protects the T fields */
 	struct task_struct	*trustee;	/* T: until reaped */
 	enum trustee_state	trustee_state;	/* T; read with READ_ONCE */
 	wait_queue_head_t	trustee_wait;	/* trustee_state changes */
@@ -186,7 +192,7 @@ struct worker {
 };
 
 struct cmwq_workqueue {
-	unsigned int		flags;		/* I; Q for __CMWQ_DRAINING */
+	unsigned int		flags;		/* I; __CMWQ_DRAINING: Q+R */
 	struct cmwq_cwq		**cpu_cwqs;	/* I: by CPU, bound queues */
 	struct cmwq_cwq		*unbound_cwq;	/* I: unbound queues */
 	struct list_head	cwqs;		/* I: every cwq of the queue */
@@ -395,7 +401,7 @@ static inline void set_work_pool_and_keep_pending(struct cmwq_work *work,
 }
 
 /* pool.c */
-extern unsigned long cmwq_idle_timeout;	/* jiffies */
+extern unsigned long cmwq_idle_timeout;	/* R: jiffies */
 
 int cmwq_pools_init(void);
 void cmwq_pools_exit(void);
@@ -422,6 +428,14 @@ static inline struct list_head *pool_workers(struct worker_pool *pool)
 	list_for_each_entry((worker), pool_workers(pool), node)
 void destroy_worker(struct worker *worker);
 
+/*
+ * Policy
+ *
+ * What the pools decide, apart from the mechanism that carries it out:
+ * small predicates, read under pool->lock (nr_running is atomic).
+ */
+
+/* Nobody in the pool is running: a new work needs a worker woken. */
 static inline bool __need_more_worker(struct worker_pool *pool)
 {
 	return !atomic_read(&pool->nr_running);
@@ -446,11 +460,13 @@ static inline bool keep_working(struct worker_pool *pool)
 	       atomic_read(&pool->nr_running) <= 1;
 }
 
+/* Works wait for a worker and none is idle to take them: create one. */
 static inline bool need_to_create_worker(struct worker_pool *pool)
 {
 	return need_more_worker(pool) && !may_start_working(pool);
 }
 
+/* The manager has something to do: create a worker, or reap idle ones. */
 static inline bool need_to_manage_workers(struct worker_pool *pool)
 {
 	return need_to_create_worker(pool) ||
@@ -465,6 +481,17 @@ static inline bool too_many_workers(struct worker_pool *pool)
 	int nr_busy = pool->nr_workers - nr_idle;
 
 	return nr_idle > 2 && (nr_idle - 2) * MAX_IDLE_WORKERS_RATIO >= nr_busy;
+}
+
+/* A bound worker runs on its CPU whenever the CPU can have it. */
+static inline bool worker_should_rebind(struct worker *worker)
+{
+	if (worker->flags & WORKER_REBIND)
+		return true;
+	/* pushed off a CPU whose offline was then rolled back */
+	return !(worker->flags & (WORKER_ROGUE | WORKER_UNBOUND)) &&
+	       current->nr_cpus_allowed != 1 &&
+	       cpu_active(worker->pool->gcwq->cpu);
 }
 
 /* worker.c */
@@ -482,17 +509,6 @@ void cwq_activate_inactive_work(struct cmwq_cwq *cwq);
 void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data);
 void worker_maybe_rebind(struct worker *worker);
 
-/* Policy: a bound worker runs on its CPU whenever the CPU can have it. */
-static inline bool worker_should_rebind(struct worker *worker)
-{
-	if (worker->flags & WORKER_REBIND)
-		return true;
-	/* pushed off a CPU whose offline was then rolled back */
-	return !(worker->flags & (WORKER_ROGUE | WORKER_UNBOUND)) &&
-	       current->nr_cpus_allowed != 1 &&
-	       cpu_active(worker->pool->gcwq->cpu);
-}
-
 /* sched.c */
 extern struct preempt_ops cmwq_preempt_ops;
 void worker_set_flags(struct worker *worker, unsigned int flags);
@@ -504,9 +520,9 @@ bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
 bool is_chained_work(struct cmwq_workqueue *wq);
 
 /* workqueue.c */
-extern struct mutex cmwq_wq_mutex;
-extern struct list_head cmwq_workqueues;
-extern bool cmwq_keep_destroyed;
+extern struct mutex cmwq_wq_mutex;		/* W */
+extern struct list_head cmwq_workqueues;	/* W */
+extern bool cmwq_keep_destroyed;		/* R */
 
 void wq_apply_max_active(struct cmwq_workqueue *wq, int max_active);
 bool cwq_busy(struct cmwq_cwq *cwq);
@@ -517,6 +533,16 @@ int cmwq_workqueue_init(void);
 void cmwq_workqueue_exit(void);
 
 #define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
+
+/* The live workqueues, for a caller holding cmwq_wq_mutex. */
+static inline struct list_head *live_workqueues(void)
+{
+	lockdep_assert_held(&cmwq_wq_mutex);
+	return &cmwq_workqueues;
+}
+
+#define for_each_workqueue(wq)						\
+	list_for_each_entry((wq), live_workqueues(), list)
 
 #ifdef CONFIG_DEBUG_OBJECTS_WORK
 #include <linux/debugobjects.h>
@@ -561,7 +587,7 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 			unsigned long *flags);
 
 /* rescuer.c */
-extern raw_spinlock_t cmwq_mayday_lock;
+extern raw_spinlock_t cmwq_mayday_lock;	/* MD */
 void pool_mayday_timeout(struct timer_list *t);
 int cmwq_rescuer_thread(void *arg);
 int init_rescuer(struct cmwq_workqueue *wq);
@@ -574,10 +600,10 @@ void cmwq_hotplug_exit(void);
 /* debugfs.c */
 void cmwq_debugfs_init(void);
 void cmwq_debugfs_exit(void);
-extern struct dentry *cmwq_debugfs_dir;
+extern struct dentry *cmwq_debugfs_dir;	/* I */
 
 /* main.c: refusals of bad input */
-extern atomic_t cmwq_nr_refusals;
+extern atomic_t cmwq_nr_refusals;		/* R */
 __printf(2, 3) bool __cmwq_refuse(bool *warned, const char *fmt, ...);
 bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
 		  void *ret_ip);

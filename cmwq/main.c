@@ -18,12 +18,12 @@
 #error "cmwq needs a kernel with CONFIG_PREEMPT_NOTIFIERS"
 #endif
 
-static unsigned int idle_timeout_secs = 300;
+static unsigned int idle_timeout_secs = 300;	/* I */
 module_param(idle_timeout_secs, uint, 0444);
 MODULE_PARM_DESC(idle_timeout_secs,
 		 "seconds an idle surplus worker lives before it is reaped (default 300)");
 
-atomic_t cmwq_nr_refusals = ATOMIC_INIT(0);
+atomic_t cmwq_nr_refusals = ATOMIC_INIT(0);	/* R: shown in debugfs */
 
 /**
  * __cmwq_refuse - report a refusal of bad input; see CMWQ_REFUSE()
@@ -105,7 +105,7 @@ static int __init cmwq_init(void)
 {
 	int ret;
 
-	cmwq_idle_timeout = idle_timeout_secs * HZ;
+	WRITE_ONCE(cmwq_idle_timeout, idle_timeout_secs * HZ);
 	cmwq_fault_init();
 	preempt_notifier_inc();
 

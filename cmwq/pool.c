@@ -34,14 +34,15 @@
 
 #include "internal.h"
 
-struct global_cwq *cmwq_gcwqs;
-int cmwq_nr_pools;
-unsigned long cmwq_idle_timeout;
+struct global_cwq *cmwq_gcwqs;		/* I */
+int cmwq_nr_pools;			/* I */
+unsigned long cmwq_idle_timeout;	/* R: set at load, and by tests */
 
 #ifdef CONFIG_FAULT_INJECTION
+/* R: the fault injection framework's own atomics and knobs */
 static DECLARE_FAULT_ATTR(fail_create_worker);
 
-static char fail_create_worker_param[64];
+static char fail_create_worker_param[64];	/* I */
 module_param_string(fail_create_worker, fail_create_worker_param,
 		    sizeof(fail_create_worker_param), 0444);
 MODULE_PARM_DESC(fail_create_worker,
@@ -137,7 +138,8 @@ void worker_enter_idle(struct worker *worker)
 	list_add(&worker->entry, &pool->idle_list);
 
 	if (too_many_workers(pool) && !timer_pending(&pool->idle_timer))
-		mod_timer(&pool->idle_timer, jiffies + cmwq_idle_timeout);
+		mod_timer(&pool->idle_timer,
+			  jiffies + READ_ONCE(cmwq_idle_timeout));
 
 	/* a dead CPU's trustee waits for its pools to go idle */
 	if (unlikely(pool->flags & POOL_DISASSOCIATED))
@@ -299,7 +301,7 @@ static void idle_worker_timeout(struct timer_list *t)
 		/* the idle list is newest first: the tail waited longest */
 		worker = list_last_entry(&pool->idle_list, struct worker,
 					 entry);
-		expires = worker->last_active + cmwq_idle_timeout;
+		expires = worker->last_active + READ_ONCE(cmwq_idle_timeout);
 		if (time_before(jiffies, expires)) {
 			mod_timer(&pool->idle_timer, expires);
 		} else {
@@ -320,7 +322,7 @@ static void maybe_destroy_workers(struct worker_pool *pool)
 	while (too_many_workers(pool)) {
 		worker = list_last_entry(&pool->idle_list, struct worker,
 					 entry);
-		expires = worker->last_active + cmwq_idle_timeout;
+		expires = worker->last_active + READ_ONCE(cmwq_idle_timeout);
 		if (time_before(jiffies, expires)) {
 			mod_timer(&pool->idle_timer, expires);
 			break;

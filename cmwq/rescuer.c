@@ -21,6 +21,7 @@
 
 #include "internal.h"
 
+/* MD: the maydays lists and counters */
 DEFINE_RAW_SPINLOCK(cmwq_mayday_lock);
 
 /**

@@ -105,8 +105,8 @@ EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_idle_timeout);
  * that task's refusals are downgraded: one provoked by anybody else still
  * warns.
  */
-static struct task_struct *refusals_task;	/* announcing test's task */
-static atomic_t refusals_expected = ATOMIC_INIT(0);
+static struct task_struct *refusals_task;	/* R: announcing task */
+static atomic_t refusals_expected = ATOMIC_INIT(0);	/* R */
 
 /**
  * cmwq_test_expect_refusals - announce refusals a test provokes

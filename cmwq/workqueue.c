@@ -24,9 +24,9 @@
 
 #include "internal.h"
 
-/* protects cmwq_workqueues, the list of live workqueues */
+/* W: protects cmwq_workqueues, the list of live workqueues */
 DEFINE_MUTEX(cmwq_wq_mutex);
-LIST_HEAD(cmwq_workqueues);
+LIST_HEAD(cmwq_workqueues);			/* W */
 
 /*
  * A second destroy is recognised by looking the pointer up among the live
@@ -35,11 +35,11 @@ LIST_HEAD(cmwq_workqueues);
  * price of one struct cmwq_workqueue per destroyed queue until cmwq
  * unloads: debug kernels pay it, others get a best-effort refusal.
  */
-bool cmwq_keep_destroyed = IS_ENABLED(CONFIG_DEBUG_OBJECTS);
+bool cmwq_keep_destroyed = IS_ENABLED(CONFIG_DEBUG_OBJECTS);	/* R */
 /* W: what is left of the destroyed queues cmwq_keep_destroyed kept */
 static LIST_HEAD(cmwq_destroyed_workqueues);
 
-static struct kmem_cache *cwq_cache;
+static struct kmem_cache *cwq_cache;	/* I */
 
 static struct cmwq_cwq *alloc_cwq(struct cmwq_workqueue *wq,
 				  struct worker_pool *pool, int max_active)
@@ -308,42 +308,11 @@ void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
 }
 EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
 
-/**
- * cmwq_destroy_workqueue - drain a workqueue and free it
- * @wq: the workqueue
- *
- * Works queued before the call run first; works they queue on @wq in turn
- * run too.  Other queueing on @wq meanwhile is refused.  Delayed works
- * whose timer is still armed are not waited for: cancel them first, as
- * with the kernel's destroy_workqueue().
- *
- * Context: Process context; might sleep.  Not from a work of @wq.
- */
-void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
+/* Destroy a live queue; cmwq_destroy_workqueue() checked the caller. */
+static void destroy_wq(struct cmwq_workqueue *wq)
 {
-	struct cmwq_workqueue *pos;
 	struct cmwq_cwq *cwq;
-	bool found = false, busy = false, keep;
-
-	mutex_lock(&cmwq_wq_mutex);
-	list_for_each_entry(pos, &cmwq_workqueues, list) {
-		if (pos == wq) {
-			found = true;
-			break;
-		}
-	}
-	mutex_unlock(&cmwq_wq_mutex);
-
-	/* look the queue up before touching it: it may be freed already */
-	if (CMWQ_REFUSE(!found,
-			"%s: %p from %pS is not a live workqueue (destroyed twice?)",
-			__func__, wq, (void *)_RET_IP_) ||
-	    CMWQ_REFUSE(wq->flags & __CMWQ_SYSTEM,
-			"%s: %s is a system workqueue", __func__, wq->name) ||
-	    CMWQ_REFUSE(is_chained_work(wq),
-			"%s: %s destroyed from its own work", __func__,
-			wq->name))
-		return;
+	bool busy = false, keep;
 
 	/* the queue stays draining for good: nothing more gets in */
 	wq_start_draining(wq);
@@ -380,20 +349,59 @@ void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
 	wq->cpu_cwqs = NULL;
 	wq->unbound_cwq = NULL;
 }
+
+/**
+ * cmwq_destroy_workqueue - drain a workqueue and free it
+ * @wq: the workqueue
+ *
+ * Works queued before the call run first; works they queue on @wq in turn
+ * run too.  Other queueing on @wq meanwhile is refused.  Delayed works
+ * whose timer is still armed are not waited for: cancel them first, as
+ * with the kernel's destroy_workqueue().
+ *
+ * Context: Process context; might sleep.  Not from a work of @wq.
+ */
+void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
+{
+	struct cmwq_workqueue *pos;
+	bool found = false;
+
+	mutex_lock(&cmwq_wq_mutex);
+	for_each_workqueue(pos) {
+		if (pos == wq) {
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&cmwq_wq_mutex);
+
+	/* look the queue up before touching it: it may be freed already */
+	if (CMWQ_REFUSE(!found,
+			"%s: %p from %pS is not a live workqueue (destroyed twice?)",
+			__func__, wq, (void *)_RET_IP_) ||
+	    CMWQ_REFUSE(wq->flags & __CMWQ_SYSTEM,
+			"%s: %s is a system workqueue", __func__, wq->name) ||
+	    CMWQ_REFUSE(is_chained_work(wq),
+			"%s: %s destroyed from its own work", __func__,
+			wq->name))
+		return;
+	destroy_wq(wq);
+}
 EXPORT_SYMBOL_GPL(cmwq_destroy_workqueue);
 
-struct cmwq_workqueue *cmwq_system_wq __read_mostly;
+struct cmwq_workqueue *cmwq_system_wq __read_mostly;	/* I */
 EXPORT_SYMBOL_GPL(cmwq_system_wq);
 
-struct cmwq_workqueue *cmwq_system_highpri_wq __read_mostly;
+struct cmwq_workqueue *cmwq_system_highpri_wq __read_mostly;	/* I */
 EXPORT_SYMBOL_GPL(cmwq_system_highpri_wq);
 
-struct cmwq_workqueue *cmwq_system_long_wq __read_mostly;
+struct cmwq_workqueue *cmwq_system_long_wq __read_mostly;	/* I */
 EXPORT_SYMBOL_GPL(cmwq_system_long_wq);
 
-struct cmwq_workqueue *cmwq_system_unbound_wq __read_mostly;
+struct cmwq_workqueue *cmwq_system_unbound_wq __read_mostly;	/* I */
 EXPORT_SYMBOL_GPL(cmwq_system_unbound_wq);
 
+/* I */
 static struct cmwq_workqueue **const system_wqs[] = {
 	&cmwq_system_wq, &cmwq_system_highpri_wq,
 	&cmwq_system_long_wq, &cmwq_system_unbound_wq,
@@ -408,19 +416,22 @@ void destroy_system_wqs(void)
 
 		if (!wq)
 			continue;
-		wq->flags &= ~__CMWQ_SYSTEM;
-		cmwq_destroy_workqueue(wq);
+		destroy_wq(wq);
 		*system_wqs[i] = NULL;
 	}
 }
 
 int create_system_wqs(void)
 {
-	cmwq_system_wq = cmwq_alloc_workqueue("cmwq_events", 0, 0);
+	/* flagged from the start: drivers may not destroy them */
+	cmwq_system_wq = cmwq_alloc_workqueue("cmwq_events", __CMWQ_SYSTEM, 0);
 	cmwq_system_highpri_wq = cmwq_alloc_workqueue("cmwq_events_highpri",
+						      __CMWQ_SYSTEM |
 						      CMWQ_HIGHPRI, 0);
-	cmwq_system_long_wq = cmwq_alloc_workqueue("cmwq_events_long", 0, 0);
+	cmwq_system_long_wq = cmwq_alloc_workqueue("cmwq_events_long",
+						   __CMWQ_SYSTEM, 0);
 	cmwq_system_unbound_wq = cmwq_alloc_workqueue("cmwq_events_unbound",
+						      __CMWQ_SYSTEM |
 						      CMWQ_UNBOUND,
 						      CMWQ_MAX_ACTIVE);
 	if (!cmwq_system_wq || !cmwq_system_highpri_wq ||
@@ -428,10 +439,6 @@ int create_system_wqs(void)
 		destroy_system_wqs();
 		return -ENOMEM;
 	}
-	cmwq_system_wq->flags |= __CMWQ_SYSTEM;
-	cmwq_system_highpri_wq->flags |= __CMWQ_SYSTEM;
-	cmwq_system_long_wq->flags |= __CMWQ_SYSTEM;
-	cmwq_system_unbound_wq->flags |= __CMWQ_SYSTEM;
 	return 0;
 }
 
