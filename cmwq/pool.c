@@ -290,24 +290,35 @@ void destroy_worker(struct worker *worker)
 	raw_spin_lock_irq(&pool->lock);
 }
 
+/*
+ * The worker of a pool with surplus idle ones that has waited longest, if
+ * it has waited long enough; else the idle timer is set for when it will
+ * have.
+ */
+static struct worker *idle_worker_to_reap(struct worker_pool *pool)
+{
+	/* the idle list is newest first: the tail waited longest */
+	struct worker *worker = list_last_entry(&pool->idle_list,
+						struct worker, entry);
+	unsigned long expires = worker->last_active +
+				READ_ONCE(cmwq_idle_timeout);
+
+	lockdep_assert_held(&pool->lock);
+	if (time_before(jiffies, expires)) {
+		mod_timer(&pool->idle_timer, expires);
+		return NULL;
+	}
+	return worker;
+}
+
 static void idle_worker_timeout(struct timer_list *t)
 {
 	struct worker_pool *pool = from_timer(pool, t, idle_timer);
-	struct worker *worker;
-	unsigned long expires;
 
 	raw_spin_lock_irq(&pool->lock);
-	if (too_many_workers(pool)) {
-		/* the idle list is newest first: the tail waited longest */
-		worker = list_last_entry(&pool->idle_list, struct worker,
-					 entry);
-		expires = worker->last_active + READ_ONCE(cmwq_idle_timeout);
-		if (time_before(jiffies, expires)) {
-			mod_timer(&pool->idle_timer, expires);
-		} else {
-			pool->flags |= POOL_MANAGE_REAP;
-			wake_up_worker(pool);
-		}
+	if (too_many_workers(pool) && idle_worker_to_reap(pool)) {
+		pool->flags |= POOL_MANAGE_REAP;
+		wake_up_worker(pool);
 	}
 	raw_spin_unlock_irq(&pool->lock);
 }
@@ -315,18 +326,11 @@ static void idle_worker_timeout(struct timer_list *t)
 static void maybe_destroy_workers(struct worker_pool *pool)
 {
 	struct worker *worker;
-	unsigned long expires;
 
 	lockdep_assert_held(&pool->lock);
 	pool->flags &= ~POOL_MANAGE_REAP;
-	while (too_many_workers(pool)) {
-		worker = list_last_entry(&pool->idle_list, struct worker,
-					 entry);
-		expires = worker->last_active + READ_ONCE(cmwq_idle_timeout);
-		if (time_before(jiffies, expires)) {
-			mod_timer(&pool->idle_timer, expires);
-			break;
-		}
+	while (too_many_workers(pool) &&
+	       (worker = idle_worker_to_reap(pool))) {
 		destroy_worker(worker);
 		pool->nr_reaped++;
 	}
