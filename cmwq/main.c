@@ -114,7 +114,7 @@ static int __init cmwq_init(void)
 		goto dec_notifiers;
 	ret = cmwq_pools_init();
 	if (ret)
-		goto exit_queue;
+		goto exit_workqueues;
 	ret = cmwq_hotplug_init();
 	if (ret)
 		goto exit_pools;
@@ -136,7 +136,7 @@ exit_hotplug:
 	cmwq_hotplug_exit();
 exit_pools:
 	cmwq_pools_exit();
-exit_queue:
+exit_workqueues:
 	cmwq_workqueue_exit();
 dec_notifiers:
 	preempt_notifier_dec();
