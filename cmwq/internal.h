@@ -103,7 +103,7 @@ enum trustee_state {
  * worklist.
  */
 struct worker_pool {
-	raw_spinlock_t		lock;
+	raw_spinlock_t		lock;		/* L itself */
 	struct global_cwq	*gcwq;		/* I: owning gcwq */
 	int			id;		/* I: index in cmwq_pools */
 	bool			highpri;	/* I: nice -20 workers */
@@ -113,7 +113,7 @@ struct worker_pool {
 
 	/*
 	 * nr_running is changed by the scheduler hooks under the runqueue
-	 * lock, where pool->lock cannot be taken, so it is atomic.
+	 * lock, where pool->lock cannot be taken, so it is atomic (R).
 	 */
 	atomic_t		nr_running ____cacheline_aligned_in_smp;
 	struct irq_work		wake_work;	/* I: wake from sched_out */
@@ -122,13 +122,13 @@ struct worker_pool {
 	int			nr_idle;	/* L: idle workers */
 	struct list_head	idle_list;	/* L: newest first */
 	struct list_head	workers;	/* B: all workers */
-	struct mutex		attach_mutex;	/* workers and binding */
+	struct mutex		attach_mutex;	/* B: workers and binding */
 	int			nr_inactive;	/* L: works held back */
 	struct timer_list	idle_timer;	/* L: reap idle workers */
-	struct timer_list	mayday_timer;	/* summon rescuers */
+	struct timer_list	mayday_timer;	/* R: armed by the manager */
 	DECLARE_HASHTABLE(busy_hash, BUSY_HASH_ORDER); /* L: running works */
 
-	struct ida		worker_ida;	/* worker ids, locked inside */
+	struct ida		worker_ida;	/* R: worker ids, locked inside */
 	wait_queue_head_t	manager_wait;	/* L: manager role released */
 
 	/* L: statistics, shown in debugfs and read by the tests */
@@ -146,13 +146,13 @@ struct worker_pool {
  */
 struct global_cwq {
 	int			cpu;		/* I: CMWQ_CPU_UNBOUND if unbound */
-	struct worker_pool	pools[NR_STD_WORKER_POOLS];
+	struct worker_pool	pools[NR_STD_WORKER_POOLS]; /* I */
 
 	struct mutex		trustee_mutex;	/* T: protects the T fields */
 	struct task_struct	*trustee;	/* T: until reaped */
 	enum trustee_state	trustee_state;	/* T; read with READ_ONCE */
-	wait_queue_head_t	trustee_wait;	/* trustee_state changes */
-	struct rcuwait		trustee_rcuwait; /* the trustee sleeps here */
+	wait_queue_head_t	trustee_wait;	/* R: trustee_state changes */
+	struct rcuwait		trustee_rcuwait; /* R: the trustee sleeps here */
 };
 
 /* A workqueue's presence on one pool. */
@@ -198,11 +198,11 @@ struct cmwq_workqueue {
 	struct list_head	cwqs;		/* I: every cwq of the queue */
 	struct list_head	list;		/* W: in cmwq_workqueues */
 
-	struct mutex		mutex;		/* drainers, max_active */
+	struct mutex		mutex;		/* Q: drainers, max_active */
 	int			nr_drainers;	/* Q */
 	int			saved_max_active; /* Q */
 
-	struct mutex		flush_mutex;	/* one flush at a time */
+	struct mutex		flush_mutex;	/* F: one flush at a time */
 	int			work_color;	/* F */
 	atomic_t		nr_cwqs_to_flush; /* F */
 	struct completion	*flush_done;	/* F */
@@ -212,10 +212,9 @@ struct cmwq_workqueue {
 	unsigned long		nr_maydays;	/* MD: maydays received */
 
 #ifdef CONFIG_LOCKDEP
-	struct lock_class_key	key;
-	struct lockdep_map	lockdep_map;
+	struct lock_class_key	key;		/* I */
+	struct lockdep_map	lockdep_map;	/* I */
 #endif
-	struct rcu_head		rcu;
 	char			name[32];	/* I */
 };
 
