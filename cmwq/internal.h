@@ -204,8 +204,8 @@ struct cmwq_workqueue {
 
 	struct mutex		flush_mutex;	/* F: one flush at a time */
 	int			work_color;	/* F */
-	atomic_t		nr_cwqs_to_flush; /* F */
-	struct completion	*flush_done;	/* F */
+	atomic_t		nr_cwqs_to_flush; /* F to set; R */
+	struct completion	*flush_done;	/* F; L: cwqs in the flush */
 
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
