@@ -533,6 +533,14 @@ void cmwq_workqueue_exit(void);
 
 #define for_each_cwq(cwq, wq) list_for_each_entry((cwq), &(wq)->cwqs, node)
 
+/* The cwq of @wq that feeds @cpu's pools (any CPU: unbound queues have one). */
+static inline struct cmwq_cwq *wq_cwq(struct cmwq_workqueue *wq, int cpu)
+{
+	if (wq->flags & CMWQ_UNBOUND)
+		return wq->unbound_cwq;
+	return wq->cpu_cwqs[cpu];
+}
+
 /* The live workqueues, for a caller holding cmwq_wq_mutex. */
 static inline struct list_head *live_workqueues(void)
 {

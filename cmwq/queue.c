@@ -185,13 +185,6 @@ bool is_chained_work(struct cmwq_workqueue *wq)
 	return worker && worker->current_cwq && worker->current_cwq->wq == wq;
 }
 
-static struct cmwq_cwq *wq_cwq(struct cmwq_workqueue *wq, int cpu)
-{
-	if (wq->flags & CMWQ_UNBOUND)
-		return wq->unbound_cwq;
-	return wq->cpu_cwqs[cpu];
-}
-
 /*
  * A draining (or destroyed) queue takes only the works its own works
  * queue: refuse any other, giving its PENDING bit back.

@@ -163,11 +163,6 @@ bool cmwq_test_keep_destroyed(bool keep)
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_keep_destroyed);
 
-static struct cmwq_cwq *test_cwq(struct cmwq_workqueue *wq, int cpu)
-{
-	return wq->flags & CMWQ_UNBOUND ? wq->unbound_cwq : wq->cpu_cwqs[cpu];
-}
-
 /**
  * cmwq_test_cwq_counts - a queue's active and inactive works on a CPU
  * @wq: the workqueue
@@ -180,7 +175,7 @@ static struct cmwq_cwq *test_cwq(struct cmwq_workqueue *wq, int cpu)
 void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
 			  int *nr_active, int *nr_inactive)
 {
-	struct cmwq_cwq *cwq = test_cwq(wq, cpu);
+	struct cmwq_cwq *cwq = wq_cwq(wq, cpu);
 	struct list_head *pos;
 	unsigned long flags;
 
@@ -203,7 +198,7 @@ EXPORT_SYMBOL_IF_KUNIT(cmwq_test_cwq_counts);
  */
 int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu)
 {
-	return READ_ONCE(test_cwq(wq, cpu)->max_active);
+	return READ_ONCE(wq_cwq(wq, cpu)->max_active);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_max_active);
 
