@@ -149,7 +149,7 @@ static int api_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx->items);
 	for (i = 0; i < NR_ITEMS; i++)
 		item_init(&ctx->items[i], count_fn, NULL);
-	ctx->wq = cmwq_alloc_workqueue("api_test", 0, 1);
+	ctx->wq = cmwq_kunit_alloc_wq(test, "api_test", 0, 1);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
 	test->priv = ctx;
 	return 0;
@@ -160,10 +160,9 @@ static void api_exit(struct kunit *test)
 	struct api_ctx *ctx = test->priv;
 	int i;
 
-	/* a failed case may have left blockers waiting */
+	/* a failed case may have left blockers waiting: free them first */
 	for (i = 0; i < NR_ITEMS; i++)
 		complete_all(&ctx->items[i].release);
-	cmwq_destroy_workqueue(ctx->wq);
 }
 
 /* Queueing runs the work once; queueing it while pending says false. */
@@ -384,16 +383,18 @@ static int flush_thread_fn(void *arg)
 /* A queue flush waits for earlier works, whatever keeps requeueing. */
 static void flush_workqueue_not_livelocked(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_flush", 0, 0);
 	struct api_ctx *ctx = test->priv;
 	struct item *loop = &ctx->items[0];
+	struct cmwq_workqueue *wq;
 	struct flush_thread *ft;
 	struct task_struct *task;
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
+	/* before the queue: the flusher uses it until the queue is gone */
 	ft = kunit_kzalloc(test, sizeof(*ft), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ft);
+	wq = cmwq_kunit_alloc_wq(test, "api_flush", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 	ft->wq = wq;
 	init_completion(&ft->done);
 
@@ -414,7 +415,6 @@ static void flush_workqueue_not_livelocked(struct kunit *test)
 
 	WRITE_ONCE(loop->stop, true);
 	wait_for_completion_timeout(&ft->done, CMWQ_KUNIT_TIMEOUT);
-	cmwq_destroy_workqueue(wq);
 }
 
 /* Drain lets a work requeue itself until it is done. */
@@ -438,7 +438,8 @@ static void drain_allows_chains(struct kunit *test)
 /* Destroying a queue runs what it still holds first. */
 static void destroy_drains_first(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_destroy", 0, 2);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "api_destroy", 0,
+							2);
 	struct api_ctx *ctx = test->priv;
 	int i;
 
@@ -448,7 +449,7 @@ static void destroy_drains_first(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq,
 							&ctx->items[i].work));
 	}
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	for (i = 0; i < 16; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->items[i].runs), 1);
 }
@@ -456,8 +457,9 @@ static void destroy_drains_first(struct kunit *test)
 /* An ordered queue runs one work at a time, in queueing order. */
 static void ordered_queue_in_order(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_ordered_workqueue("api_ordered",
-								 0);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_ordered_wq(test,
+								"api_ordered",
+								0);
 	struct api_ctx *ctx = test->priv;
 	struct cmwq_concurrency cc = {};
 	atomic_t pos = ATOMIC_INIT(0);
@@ -482,7 +484,6 @@ static void ordered_queue_in_order(struct kunit *test)
 	for (i = 0; i < NR_ITEMS; i++)
 		KUNIT_EXPECT_EQ(test, order[i], i);
 	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
-	cmwq_destroy_workqueue(wq);
 }
 
 /* Works spread over the CPUs: an unbound queue's limit holds in total. */
@@ -531,7 +532,8 @@ static void check_max_active(struct kunit *test, struct cmwq_workqueue *wq,
 static void max_active_per_cpu(struct kunit *test)
 {
 	enum { MAX = 2, PER_CPU = 8 };
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_max", 0, MAX);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "api_max", 0,
+							MAX);
 	struct cmwq_concurrency cc[2] = {};
 	struct api_ctx *ctx = test->priv;
 	int cpus[2], c, i, active, inactive;
@@ -578,18 +580,16 @@ static void max_active_per_cpu(struct kunit *test)
 	}
 	for (c = 0; c < 2; c++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&cc[c].max), MAX + 2);
-	cmwq_destroy_workqueue(wq);
 }
 
 /* An unbound queue's max_active caps its works in flight in total. */
 static void max_active_unbound_total(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_umax",
-							 CMWQ_UNBOUND, 3);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "api_umax",
+							CMWQ_UNBOUND, 3);
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	check_max_active(test, wq, 3, 10);
-	cmwq_destroy_workqueue(wq);
 }
 
 static struct cpumask each_cpu_seen;

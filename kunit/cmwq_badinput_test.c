@@ -104,27 +104,25 @@ static void max_active_out_of_range(struct kunit *test)
 {
 	struct cmwq_workqueue *wq;
 
-	wq = REFUSED(test, cmwq_alloc_workqueue("bad_max", 0, 100000));
+	wq = REFUSED(test, cmwq_kunit_alloc_wq(test, "bad_max", 0, 100000));
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), CMWQ_MAX_ACTIVE);
 	REFUSED(test, (cmwq_set_max_active(wq, -5), 0));
 	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), 1);
-	cmwq_destroy_workqueue(wq);
 
-	wq = cmwq_alloc_ordered_workqueue("bad_ordered", 0);
+	wq = cmwq_kunit_alloc_ordered_wq(test, "bad_ordered", 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	REFUSED(test, (cmwq_set_max_active(wq, 8), 0));
 	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, 0), 1);
-	cmwq_destroy_workqueue(wq);
 }
 
 /* Destroying a queue twice, or a system queue, is refused. */
 static void destroy_twice_and_system(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("bad_twice", 0, 0);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "bad_twice", 0, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	REFUSED(test, (cmwq_destroy_workqueue(wq), 0));
 	REFUSED(test, (cmwq_destroy_workqueue(cmwq_system_wq), 0));
 	REFUSED(test, (cmwq_destroy_workqueue(NULL), 0));
@@ -153,7 +151,7 @@ static void waiting_for_itself(struct kunit *test)
 	struct bad_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	it->wq = cmwq_alloc_workqueue("bad_self", 0, 0);
+	it->wq = cmwq_kunit_alloc_wq(test, "bad_self", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, it->wq);
 	CMWQ_INIT_WORK(&it->work, self_flush_fn);
 	init_completion(&it->done);
@@ -161,7 +159,6 @@ static void waiting_for_itself(struct kunit *test)
 	KUNIT_ASSERT_COMPLETES(test, &it->done);
 	KUNIT_EXPECT_FALSE(test, it->result);
 	KUNIT_EXPECT_EQ(test, it->refusals, 4);
-	cmwq_destroy_workqueue(it->wq);
 }
 
 static void blocker_fn(struct cmwq_work *work)
@@ -246,11 +243,11 @@ static void destroy_twice_after_reuse(struct kunit *test)
 	int i, nr = 0, before;
 
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	dead = cmwq_alloc_workqueue("bad_reuse_dead", 0, 0);
+	dead = cmwq_kunit_alloc_wq(test, "bad_reuse_dead", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, dead);
-	cmwq_destroy_workqueue(dead);
+	cmwq_kunit_destroy_wq(test, dead);
 	while (nr < NR_REUSE_TRIES && !reused) {
-		wqs[nr] = cmwq_alloc_workqueue("bad_reuse_%d", 0, 0, nr);
+		wqs[nr] = cmwq_kunit_alloc_wq(test, "bad_reuse_%d", 0, 0, nr);
 		if (!wqs[nr])
 			break;
 		reused = wqs[nr++] == dead;
@@ -283,7 +280,6 @@ static void destroy_twice_after_reuse(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, cmwq_queue_work(wqs[i], &it->work));
 		KUNIT_EXPECT_COMPLETES(test, &it->done);
 		cmwq_flush_work(&it->work);
-		cmwq_destroy_workqueue(wqs[i]);
 	}
 }
 

@@ -73,14 +73,15 @@ static void spin_fn(struct cmwq_work *work)
 /* Works that never sleep are run by one worker at a time on a CPU. */
 static void runnable_works_one_at_a_time(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_spin", 0, 0);
 	struct cmwq_concurrency cc = {};
+	struct cmwq_workqueue *wq;
 	struct eng_item *items;
 	int i, n = 16;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
 	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, items);
+	wq = cmwq_kunit_alloc_wq(test, "eng_spin", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 	for (i = 0; i < n; i++) {
 		eng_init(&items[i], spin_fn);
 		items[i].cc = &cc;
@@ -89,7 +90,6 @@ static void runnable_works_one_at_a_time(struct kunit *test)
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
 	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
-	cmwq_destroy_workqueue(wq);
 }
 
 static void sleeper_fn(struct cmwq_work *work)
@@ -137,7 +137,7 @@ static bool run_sleepers(struct kunit *test, struct cmwq_workqueue *wq,
 /* Works that sleep are all in flight together: workers are woken for them. */
 static void sleeping_works_all_in_flight(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_sleep", 0, 0);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_sleep", 0, 0);
 	struct cmwq_test_pool_stats st;
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
@@ -145,7 +145,6 @@ static void sleeping_works_all_in_flight(struct kunit *test)
 					     NR_SLEEPERS));
 	cmwq_test_pool_stats(test_cpu(), false, &st);
 	KUNIT_EXPECT_GE(test, st.nr_workers, NR_SLEEPERS);
-	cmwq_destroy_workqueue(wq);
 }
 
 static bool all_pools_idle(void)
@@ -169,13 +168,13 @@ static bool all_pools_idle(void)
 /* nr_running is back to zero on every pool once the works are done. */
 static void nr_running_zero_at_idle(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_idle", 0, 0);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_idle", 0, 0);
 	int cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	for_each_online_cpu(cpu)
 		KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, cpu, 4));
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(all_pools_idle(),
 					  CMWQ_KUNIT_TIMEOUT));
 }
@@ -190,7 +189,7 @@ static bool pool_reaped(int cpu, struct cmwq_test_pool_stats *st)
 /* The manager creates the workers and reaps idle ones down to the ratio. */
 static void manager_creates_and_reaps(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_reap", 0, 0);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_reap", 0, 0);
 	struct cmwq_test_pool_stats before, busy, after;
 	unsigned long old_timeout;
 	int cpu = test_cpu();
@@ -217,7 +216,6 @@ static void manager_creates_and_reaps(struct kunit *test)
 			(unsigned long)NR_SLEEPERS - 2);
 
 	cmwq_test_set_idle_timeout(old_timeout);
-	cmwq_destroy_workqueue(wq);
 }
 
 static void spin_until_flag_fn(struct cmwq_work *work)
@@ -241,13 +239,13 @@ static void set_flag_fn(struct cmwq_work *work)
 }
 
 /*
- * A work spinning on @spin_wq's CPU must not keep a work of @other_wq on
- * that CPU from running.
+ * A work spinning on a queue with @spin_flags must not keep a work of a
+ * queue with @other_flags on that CPU from running.
  */
-static void check_not_held_back(struct kunit *test,
-				struct cmwq_workqueue *spin_wq,
-				struct cmwq_workqueue *other_wq)
+static void check_not_held_back(struct kunit *test, unsigned int spin_flags,
+				unsigned int other_flags)
 {
+	struct cmwq_workqueue *spin_wq, *other_wq;
 	struct eng_item *spinner, *setter;
 	int cpu = test_cpu();
 	bool flag = false;
@@ -256,6 +254,12 @@ static void check_not_held_back(struct kunit *test,
 	setter = kunit_kzalloc(test, sizeof(*setter), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, spinner);
 	KUNIT_ASSERT_NOT_NULL(test, setter);
+	spin_wq = cmwq_kunit_alloc_wq(test, "eng_spin%x", spin_flags, 0,
+				      spin_flags);
+	other_wq = cmwq_kunit_alloc_wq(test, "eng_other%x", other_flags, 0,
+				       other_flags);
+	KUNIT_ASSERT_NOT_NULL(test, spin_wq);
+	KUNIT_ASSERT_NOT_NULL(test, other_wq);
 	eng_init(spinner, spin_until_flag_fn);
 	eng_init(setter, set_flag_fn);
 	spinner->flag = &flag;
@@ -272,30 +276,13 @@ static void check_not_held_back(struct kunit *test,
 /* A CPU-intensive work leaves concurrency management while it runs. */
 static void cpu_intensive_not_holding_back(struct kunit *test)
 {
-	struct cmwq_workqueue *hog = cmwq_alloc_workqueue("eng_hog",
-							  CMWQ_CPU_INTENSIVE,
-							  0);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_norm", 0, 0);
-
-	KUNIT_ASSERT_NOT_NULL(test, hog);
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	check_not_held_back(test, hog, wq);
-	cmwq_destroy_workqueue(wq);
-	cmwq_destroy_workqueue(hog);
+	check_not_held_back(test, CMWQ_CPU_INTENSIVE, 0);
 }
 
 /* High-priority works have their own pool: a busy normal one is no bar. */
 static void highpri_not_stuck_behind_normal(struct kunit *test)
 {
-	struct cmwq_workqueue *hi = cmwq_alloc_workqueue("eng_hi",
-							 CMWQ_HIGHPRI, 0);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_lo", 0, 0);
-
-	KUNIT_ASSERT_NOT_NULL(test, hi);
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	check_not_held_back(test, wq, hi);
-	cmwq_destroy_workqueue(wq);
-	cmwq_destroy_workqueue(hi);
+	check_not_held_back(test, 0, CMWQ_HIGHPRI);
 }
 
 static void reentry_fn(struct cmwq_work *work)
@@ -313,15 +300,16 @@ static void reentry_fn(struct cmwq_work *work)
 /* A work queued on CPU B while it runs on CPU A runs after it, on A. */
 static void non_reentrant_across_cpus(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_reent", 0, 0);
 	int a = cpumask_first(cpu_online_mask), b = cmwq_first_other_cpu(a);
 	struct cmwq_concurrency cc = {};
+	struct cmwq_workqueue *wq;
 	struct eng_item *it;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
 	KUNIT_ASSERT_GE(test, b, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
+	wq = cmwq_kunit_alloc_wq(test, "eng_reent", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 	eng_init(it, reentry_fn);
 	it->cc = &cc;
 
@@ -338,7 +326,6 @@ static void non_reentrant_across_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, it->cpus[0], a);
 	KUNIT_EXPECT_EQ(test, it->cpus[1], a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
-	cmwq_destroy_workqueue(wq);
 }
 
 struct irq_queuer {
@@ -369,7 +356,7 @@ static void queue_from_hardirq(struct kunit *test)
 	struct irq_queuer *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, q);
-	q->wq = cmwq_alloc_workqueue("eng_irq", 0, 0);
+	q->wq = cmwq_kunit_alloc_wq(test, "eng_irq", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, q->wq);
 	eng_init(&q->item, count_done_fn);
 	hrtimer_init(&q->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
@@ -380,7 +367,6 @@ static void queue_from_hardirq(struct kunit *test)
 	hrtimer_cancel(&q->timer);
 	KUNIT_EXPECT_TRUE(test, q->in_hardirq);
 	KUNIT_EXPECT_TRUE(test, q->queued);
-	cmwq_destroy_workqueue(q->wq);
 }
 
 static void waiter_fn(struct cmwq_work *work)
@@ -403,15 +389,16 @@ static void completer_fn(struct cmwq_work *work)
 /* A work waiting for one queued after it on the same CPU completes. */
 static void waits_for_later_work(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_dep", 0, 0);
 	struct eng_item *waiter, *completer;
+	struct cmwq_workqueue *wq;
 	struct completion event;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
 	waiter = kunit_kzalloc(test, sizeof(*waiter), GFP_KERNEL);
 	completer = kunit_kzalloc(test, sizeof(*completer), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, waiter);
 	KUNIT_ASSERT_NOT_NULL(test, completer);
+	wq = cmwq_kunit_alloc_wq(test, "eng_dep", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 	init_completion(&event);
 	eng_init(waiter, waiter_fn);
 	eng_init(completer, completer_fn);
@@ -423,7 +410,6 @@ static void waits_for_later_work(struct kunit *test)
 	KUNIT_EXPECT_COMPLETES(test, &waiter->done);
 	KUNIT_EXPECT_COMPLETES(test, &completer->done);
 	KUNIT_EXPECT_TRUE(test, waiter->got_it);
-	cmwq_destroy_workqueue(wq);
 }
 
 struct share_item {
@@ -472,10 +458,12 @@ static void many_queues_share_pools(struct kunit *test)
 	wqs = kunit_kcalloc(test, NR_WQS, sizeof(*wqs), GFP_KERNEL);
 	items = kunit_kcalloc(test, NR, sizeof(*items), GFP_KERNEL);
 	pids = kunit_kcalloc(test, NR, sizeof(*pids), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wqs && items && pids);
+	KUNIT_ASSERT_NOT_NULL(test, wqs);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	KUNIT_ASSERT_NOT_NULL(test, pids);
 	cmwq_test_pool_stats(cpu, false, &before);
 	for (i = 0; i < NR_WQS; i++) {
-		wqs[i] = cmwq_alloc_workqueue("eng_many%d", 0, 0, i);
+		wqs[i] = cmwq_kunit_alloc_wq(test, "eng_many%d", 0, 0, i);
 		KUNIT_ASSERT_NOT_NULL(test, wqs[i]);
 	}
 
@@ -501,7 +489,7 @@ static void many_queues_share_pools(struct kunit *test)
 	}
 	cmwq_test_pool_stats(cpu, false, &after);
 	for (i = 0; i < NR_WQS; i++)
-		cmwq_destroy_workqueue(wqs[i]);
+		cmwq_kunit_destroy_wq(test, wqs[i]);
 
 	KUNIT_EXPECT_EQ(test, nr_bursts_in, NR / BURST);
 	snprintf(prefix, sizeof(prefix), "cmwq/%d:", cpu);
@@ -564,7 +552,8 @@ static int stress_thread(void *arg)
 static void stress_exact_accounting(struct kunit *test)
 {
 	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_stress", 0, 4);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_stress", 0,
+							4);
 	unsigned long runs;
 	int i;
 
@@ -588,7 +577,8 @@ static void stress_exact_accounting(struct kunit *test)
 				0UL);
 	KUNIT_EXPECT_EQ(test, cmwq_churn_miscounted(&s->churn, &runs), 0);
 	KUNIT_EXPECT_GT(test, runs, 0UL);
-	cmwq_destroy_workqueue(wq);
+	/* the works live in the churn's memory */
+	cmwq_kunit_destroy_wq(test, wq);
 	cmwq_churn_free(&s->churn);
 }
 

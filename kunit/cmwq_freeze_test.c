@@ -355,22 +355,20 @@ static void fz_exit(struct kunit *test)
 	WRITE_ONCE(fz.armed, false);
 	complete_all(&fz.go);
 	complete_all(&fz.release);
-	if (fz.user_started &&
-	    !wait_for_completion_timeout(&fz.user_returned, CMWQ_KUNIT_TIMEOUT))
-		return;	/* the user task still uses the queues: leak them */
-	if (fz.freezable_thread)
-		kthread_stop(fz.freezable_thread);
+	/* the global knob first, whatever else is stuck */
 	if (fz.timeout_changed)
 		sysfs_write(CMWQ_FREEZE_TIMEOUT, fz_saved_cmwq_timeout);
+	if (fz.freezable_thread)
+		kthread_stop(fz.freezable_thread);
 	cmwq_cancel_delayed_work_sync(&fz.delayed.dwork);
+	/* fwq and nwq are the case's resources, destroyed after this */
 	if (fz.late)
 		cmwq_destroy_workqueue(fz.late);
-	if (fz.fwq)
-		cmwq_destroy_workqueue(fz.fwq);
+	if (fz.user_started &&
+	    !wait_for_completion_timeout(&fz.user_returned, CMWQ_KUNIT_TIMEOUT))
+		return;	/* the user task still uses userq: leak it */
 	if (fz.userq)
 		cmwq_destroy_workqueue(fz.userq);
-	if (fz.nwq)
-		cmwq_destroy_workqueue(fz.nwq);
 }
 
 /*
@@ -385,9 +383,10 @@ static void suspend_freezes_after_tasks(struct kunit *test)
 {
 	int cpu = fz_cpu;
 
-	fz.fwq = cmwq_alloc_workqueue("freeze_test", CMWQ_FREEZABLE, 4);
+	fz.fwq = cmwq_kunit_alloc_wq(test, "freeze_test", CMWQ_FREEZABLE, 4);
+	/* the user task destroys it in the other case: the exit hook's own */
 	fz.userq = cmwq_alloc_workqueue("freeze_test_user", CMWQ_FREEZABLE, 1);
-	fz.nwq = cmwq_alloc_workqueue("freeze_test_plain", 0, 0);
+	fz.nwq = cmwq_kunit_alloc_wq(test, "freeze_test_plain", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, fz.fwq);
 	KUNIT_ASSERT_NOT_NULL(test, fz.userq);
 	KUNIT_ASSERT_NOT_NULL(test, fz.nwq);
@@ -496,7 +495,7 @@ static void stuck_work_aborts_suspend(struct kunit *test)
 {
 	int cpu = fz_cpu;
 
-	fz.fwq = cmwq_alloc_workqueue("freeze_test", CMWQ_FREEZABLE, 2);
+	fz.fwq = cmwq_kunit_alloc_wq(test, "freeze_test", CMWQ_FREEZABLE, 2);
 	KUNIT_ASSERT_NOT_NULL(test, fz.fwq);
 	KUNIT_ASSERT_EQ(test, sysfs_read(CMWQ_FREEZE_TIMEOUT,
 					 fz_saved_cmwq_timeout,

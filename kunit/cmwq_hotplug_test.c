@@ -186,15 +186,18 @@ static int hp_suite_init(struct kunit *test)
 	struct hp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->percpu = cmwq_alloc_workqueue("hp_percpu", 0, 0);
-	ctx->single = cmwq_alloc_workqueue("hp_single", 0, 1);
-	ctx->highpri = cmwq_alloc_workqueue("hp_highpri", CMWQ_HIGHPRI, 0);
-	ctx->reclaim = cmwq_alloc_workqueue("hp_reclaim", CMWQ_MEM_RECLAIM, 0);
-	ctx->intensive = cmwq_alloc_workqueue("hp_intensive",
-					      CMWQ_CPU_INTENSIVE, 0);
-	KUNIT_ASSERT_TRUE(test,
-			  ctx->percpu && ctx->single && ctx->highpri &&
-			  ctx->reclaim && ctx->intensive);
+	ctx->percpu = cmwq_kunit_alloc_wq(test, "hp_percpu", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->percpu);
+	ctx->single = cmwq_kunit_alloc_wq(test, "hp_single", 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->single);
+	ctx->highpri = cmwq_kunit_alloc_wq(test, "hp_highpri", CMWQ_HIGHPRI, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->highpri);
+	ctx->reclaim = cmwq_kunit_alloc_wq(test, "hp_reclaim",
+					   CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->reclaim);
+	ctx->intensive = cmwq_kunit_alloc_wq(test, "hp_intensive",
+					     CMWQ_CPU_INTENSIVE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->intensive);
 	init_completion(&ctx->release);
 	test->priv = ctx;
 	return 0;
@@ -208,11 +211,15 @@ static void hp_suite_exit(struct kunit *test)
 	/* a failed case must not leave the CPU down for the others */
 	if (!cpu_online(hp_cpu()))
 		add_cpu(hp_cpu());
-	cmwq_destroy_workqueue(ctx->intensive);
-	cmwq_destroy_workqueue(ctx->reclaim);
-	cmwq_destroy_workqueue(ctx->highpri);
-	cmwq_destroy_workqueue(ctx->single);
-	cmwq_destroy_workqueue(ctx->percpu);
+	/*
+	 * The queues outlive the works the case allocated after them: run
+	 * what a failed case left before that memory goes.
+	 */
+	cmwq_flush_workqueue(ctx->percpu);
+	cmwq_flush_workqueue(ctx->single);
+	cmwq_flush_workqueue(ctx->highpri);
+	cmwq_flush_workqueue(ctx->reclaim);
+	cmwq_flush_workqueue(ctx->intensive);
 }
 
 static bool gcwq_settled(int cpu)
@@ -331,7 +338,9 @@ static void offline_runs_every_work_once(struct kunit *test)
 	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	/* not on the stack: the exit hook drains the works of a failed case */
 	order = kunit_kzalloc(test, sizeof(*order), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, it && o && order);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_NOT_NULL(test, order);
 	for (i = 0; i < N; i++) {
 		hp_init(&it[i], kinds[i], &ctx->release);
 		if (i >= FIRST_SINGLE)
@@ -641,7 +650,7 @@ static int cycle_wq_thread(void *arg)
 static void hotplug_cycles_under_load(struct kunit *test)
 {
 	struct cycle_load *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("hp_load", 0, 4);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "hp_load", 0, 4);
 	int cpus[2] = { cpumask_first(cpu_online_mask), hp_cpu() };
 	int i, cycles = 0, cpu;
 	unsigned long runs;
@@ -681,7 +690,8 @@ static void hotplug_cycles_under_load(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cycles, NR_CYCLES);
 	kunit_info(test, "%d offline/online cycles, %lu works run, %d queues made\n",
 		   cycles, runs, atomic_read(&s->wqs_made));
-	cmwq_destroy_workqueue(wq);
+	/* the works live in the churn's memory */
+	cmwq_kunit_destroy_wq(test, wq);
 	cmwq_churn_free(&s->churn);
 	expect_cpu_back(test, cmwq_system_wq, cpus[0]);
 	expect_cpu_back(test, cmwq_system_wq, cpus[1]);

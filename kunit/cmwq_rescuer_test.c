@@ -111,7 +111,7 @@ static struct blockade *blockade_init(struct kunit *test)
 
 	if (cmwq_test_fail_create_worker(true))
 		kunit_skip(test, "no fault injection in this kernel");
-	b->wq = cmwq_alloc_workqueue("rescue_block", 0, 0);
+	b->wq = cmwq_kunit_alloc_wq(test, "rescue_block", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, b->wq);
 	return b;
 }
@@ -127,8 +127,6 @@ static void blockade_lift(struct kunit *test, struct blockade *b)
 	complete_all(&b->release);
 	for (i = 0; i < b->nr; i++)
 		KUNIT_EXPECT_COMPLETES(test, &b->blockers[i].done);
-	cmwq_destroy_workqueue(b->wq);
-	b->wq = NULL;
 }
 
 static int rescuer_test_init(struct kunit *test)
@@ -199,12 +197,16 @@ static void reclaim_works_rescued(struct kunit *test)
 	struct blockade *b;
 	int cpu = cpumask_last(cpu_online_mask), i;
 
-	b = blockade_init(test);
-	reclaim = cmwq_alloc_workqueue("rescue_reclaim", CMWQ_MEM_RECLAIM, 0);
-	plain = cmwq_alloc_workqueue("rescue_plain", 0, 0);
 	r = kunit_kcalloc(test, NR_RESCUE, sizeof(*r), GFP_KERNEL);
 	n = kunit_kcalloc(test, NR_RESCUE, sizeof(*n), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, reclaim && plain && r && n);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	b = blockade_init(test);
+	reclaim = cmwq_kunit_alloc_wq(test, "rescue_reclaim", CMWQ_MEM_RECLAIM,
+				      0);
+	KUNIT_ASSERT_NOT_NULL(test, reclaim);
+	plain = cmwq_kunit_alloc_wq(test, "rescue_plain", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, plain);
 	cmwq_test_pool_stats(cpu, false, &before);
 
 	block_pool(test, b, cpu);
@@ -235,8 +237,9 @@ static void reclaim_works_rescued(struct kunit *test)
 		KUNIT_EXPECT_COMPLETES(test, &n[i].done);
 		KUNIT_EXPECT_EQ(test, atomic_read(&n[i].runs), 1);
 	}
-	cmwq_destroy_workqueue(plain);
-	cmwq_destroy_workqueue(reclaim);
+	cmwq_kunit_destroy_wq(test, plain);
+	cmwq_kunit_destroy_wq(test, reclaim);
+	cmwq_kunit_destroy_wq(test, b->wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(no_mayday_timer_armed(),
 					  CMWQ_KUNIT_TIMEOUT));
 }
@@ -251,11 +254,12 @@ static void rescuer_serves_several_cpus(struct kunit *test)
 	struct blockade *b;
 	int i;
 
-	b = blockade_init(test);
 	KUNIT_ASSERT_NE(test, cpus[0], cpus[1]);
-	reclaim = cmwq_alloc_workqueue("rescue_multi", CMWQ_MEM_RECLAIM, 0);
 	r = kunit_kcalloc(test, 2 * NR_RESCUE, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, reclaim && r);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	b = blockade_init(test);
+	reclaim = cmwq_kunit_alloc_wq(test, "rescue_multi", CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, reclaim);
 
 	block_pool(test, b, cpus[0]);
 	block_pool(test, b, cpus[1]);
@@ -267,7 +271,8 @@ static void rescuer_serves_several_cpus(struct kunit *test)
 		expect_rescued(test, &r[i], reclaim, cpus[i % 2]);
 
 	blockade_lift(test, b);
-	cmwq_destroy_workqueue(reclaim);
+	cmwq_kunit_destroy_wq(test, reclaim);
+	cmwq_kunit_destroy_wq(test, b->wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(no_mayday_timer_armed(),
 					  CMWQ_KUNIT_TIMEOUT));
 }
@@ -308,10 +313,11 @@ static void destroy_with_maydays_pending(struct kunit *test)
 	struct destroyer *d;
 	struct blockade *b;
 
-	b = blockade_init(test);
 	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	r = kunit_kcalloc(test, NR_RESCUE + 1, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, d && r);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	b = blockade_init(test);
 	d->wq = cmwq_alloc_workqueue("rescue_dying", CMWQ_MEM_RECLAIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->wq);
 	init_completion(&d->done);
@@ -376,10 +382,12 @@ static void blocked_pool_makes_progress(struct kunit *test)
 	struct rescue_item *deliver;
 	struct blockade *b;
 
-	b = blockade_init(test);
-	reclaim = cmwq_alloc_workqueue("progress_reclaim", CMWQ_MEM_RECLAIM, 0);
 	deliver = kunit_kzalloc(test, sizeof(*deliver), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, reclaim && deliver);
+	KUNIT_ASSERT_NOT_NULL(test, deliver);
+	b = blockade_init(test);
+	reclaim = cmwq_kunit_alloc_wq(test, "progress_reclaim",
+				      CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, reclaim);
 
 	/* the blockers wait for b->release: the delivery */
 	block_pool(test, b, cpu);
@@ -393,22 +401,21 @@ static void blocked_pool_makes_progress(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, b->blockers[i].released);
 	}
 	blockade_lift(test, b);
-	cmwq_destroy_workqueue(reclaim);
 }
 
 /* A reclaim queue has a rescuer named after it; others have none. */
 static void rescuer_named_after_queue(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("rescue_name%d",
-							 CMWQ_MEM_RECLAIM, 0,
-							 7);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "rescue_name%d",
+							CMWQ_MEM_RECLAIM, 0,
+							7);
 	struct cmwq_test_wq_stats ws;
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	cmwq_test_wq_stats(wq, &ws);
 	KUNIT_ASSERT_NOT_NULL(test, ws.rescuer);
 	KUNIT_EXPECT_STREQ(test, ws.rescuer->comm, "rescue_name7");
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_TRUE(test, no_mayday_timer_armed());
 }
 
