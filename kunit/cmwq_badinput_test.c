@@ -228,6 +228,26 @@ static void done_fn(struct cmwq_work *work)
 
 #define NR_REUSE_TRIES	16
 
+/* cmwq's keep_destroyed setting before a case changed it */
+static bool bad_saved_keep;
+static bool bad_keep_changed;
+
+static void bad_keep_destroyed(bool keep)
+{
+	bool old = cmwq_test_keep_destroyed(keep);
+
+	if (!bad_keep_changed)
+		bad_saved_keep = old;
+	bad_keep_changed = true;
+}
+
+static void bad_restore_keep_destroyed(void)
+{
+	if (bad_keep_changed)
+		cmwq_test_keep_destroyed(bad_saved_keep);
+	bad_keep_changed = false;
+}
+
 /*
  * A second destroy is refused even when the queue's memory could have gone
  * to a newer queue, and it leaves that newer queue alone.  With the memory
@@ -238,11 +258,11 @@ static void destroy_twice_after_reuse(struct kunit *test)
 {
 	struct cmwq_workqueue *wqs[NR_REUSE_TRIES], *dead;
 	struct bad_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
-	bool keep = cmwq_test_keep_destroyed(true);
 	bool reused = false, refused;
 	int i, nr = 0, before;
 
 	KUNIT_ASSERT_NOT_NULL(test, it);
+	bad_keep_destroyed(true);
 	dead = cmwq_kunit_alloc_wq(test, "bad_reuse_dead", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, dead);
 	cmwq_kunit_destroy_wq(test, dead);
@@ -252,7 +272,7 @@ static void destroy_twice_after_reuse(struct kunit *test)
 			break;
 		reused = wqs[nr++] == dead;
 	}
-	cmwq_test_keep_destroyed(keep);
+	bad_restore_keep_destroyed();
 	KUNIT_EXPECT_FALSE_MSG(test, reused,
 			       "queue %d took the destroyed queue's address",
 			       nr - 1);
@@ -283,6 +303,12 @@ static void destroy_twice_after_reuse(struct kunit *test)
 	}
 }
 
+/* Whatever happened in the case, cmwq's settings are its own again. */
+static void bad_exit(struct kunit *test)
+{
+	bad_restore_keep_destroyed();
+}
+
 static struct kunit_case cmwq_badinput_cases[] = {
 	KUNIT_CASE(null_and_uninitialised_work),
 	KUNIT_CASE(null_workqueue),
@@ -297,6 +323,7 @@ static struct kunit_case cmwq_badinput_cases[] = {
 
 static struct kunit_suite cmwq_badinput_suite = {
 	.name = "cmwq_badinput",
+	.exit = bad_exit,
 	.test_cases = cmwq_badinput_cases,
 };
 

@@ -179,6 +179,27 @@ static void nr_running_zero_at_idle(struct kunit *test)
 					  CMWQ_KUNIT_TIMEOUT));
 }
 
+/* the idle timeout a case changed, put back by the exit hook */
+static unsigned long eng_saved_idle_timeout;
+static bool eng_idle_timeout_changed;
+
+static void eng_set_idle_timeout(unsigned long timeout)
+{
+	unsigned long old = cmwq_test_set_idle_timeout(timeout);
+
+	if (!eng_idle_timeout_changed)
+		eng_saved_idle_timeout = old;
+	eng_idle_timeout_changed = true;
+}
+
+/* Whatever happened in the case, the idle timeout is cmwq's own again. */
+static void eng_exit(struct kunit *test)
+{
+	if (eng_idle_timeout_changed)
+		cmwq_test_set_idle_timeout(eng_saved_idle_timeout);
+	eng_idle_timeout_changed = false;
+}
+
 /* every worker idle (none busy or managing) and no more than two of them */
 static bool pool_reaped(int cpu, struct cmwq_test_pool_stats *st)
 {
@@ -191,11 +212,10 @@ static void manager_creates_and_reaps(struct kunit *test)
 {
 	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_reap", 0, 0);
 	struct cmwq_test_pool_stats before, busy, after;
-	unsigned long old_timeout;
 	int cpu = test_cpu();
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	old_timeout = cmwq_test_set_idle_timeout(HZ / 2);
+	eng_set_idle_timeout(HZ / 2);
 	/* earlier cases may have left surplus workers: start from the ratio */
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &before),
 					  4 * CMWQ_KUNIT_TIMEOUT));
@@ -214,8 +234,6 @@ static void manager_creates_and_reaps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.nr_workers, 2);
 	KUNIT_EXPECT_GE(test, after.nr_reaped - before.nr_reaped,
 			(unsigned long)NR_SLEEPERS - 2);
-
-	cmwq_test_set_idle_timeout(old_timeout);
 }
 
 static void spin_until_flag_fn(struct cmwq_work *work)
@@ -599,6 +617,7 @@ static struct kunit_case cmwq_engine_cases[] = {
 
 static struct kunit_suite cmwq_engine_suite = {
 	.name = "cmwq_engine",
+	.exit = eng_exit,
 	.test_cases = cmwq_engine_cases,
 };
 

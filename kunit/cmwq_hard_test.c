@@ -450,6 +450,9 @@ static void aborted_offline_keeps_workers_bound(struct kunit *test)
 			    "works queued on CPU %d ran elsewhere", cpu);
 }
 
+/* set while a case holds the test-only freeze; the exit hook thaws */
+static bool hard_frozen;
+
 /*
  * A frozen queue's works wait inactive on their CPU's cwq.  The CPU goes
  * down: its workers must not all be destroyed while such works wait, or
@@ -469,6 +472,7 @@ static void frozen_work_runs_after_its_cpu_died(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	KUNIT_ASSERT_EQ(test, cmwq_test_freeze(CMWQ_KUNIT_TIMEOUT), 0);
+	hard_frozen = true;
 	hard_item_init(it, NULL);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, wq, &it->work));
 	KUNIT_EXPECT_EQ(test, remove_cpu(cpu), 0);
@@ -477,6 +481,7 @@ static void frozen_work_runs_after_its_cpu_died(struct kunit *test)
 			       "CPU %d's workers destroyed under a frozen work",
 			       cpu);
 	cmwq_test_thaw();
+	hard_frozen = false;
 
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
 	if (!cpu_online(cpu))
@@ -507,8 +512,11 @@ static void hard_case_exit(struct kunit *test)
 {
 	int cpu;
 
-	/* a failed case must leave neither failures nor a CPU down */
+	/* a failed case must leave neither failures, a freeze nor a CPU down */
 	cmwq_test_fail_create_worker(false);
+	if (hard_frozen)
+		cmwq_test_thaw();
+	hard_frozen = false;
 	WRITE_ONCE(hard_fail_cpu, -1);
 	WRITE_ONCE(hard_queue_at_teardown.cpu, -1);
 	for_each_cpu(cpu, &hard_online_at_start)

@@ -103,6 +103,26 @@ static int set_hotplug_fail(int cpu, int state)
 	return n < 0 ? n : 0;
 }
 
+/* the CPU whose hotplug/fail knob a case set, or -1 */
+static int hp_fail_cpu = -1;
+
+/* Arm @cpu's hotplug/fail knob at @state, for the exit hook to disarm. */
+static int hp_arm_fail(int cpu, int state)
+{
+	int ret = set_hotplug_fail(cpu, state);
+
+	if (!ret)
+		hp_fail_cpu = cpu;
+	return ret;
+}
+
+static void hp_disarm_fail(void)
+{
+	if (hp_fail_cpu >= 0)
+		set_hotplug_fail(hp_fail_cpu, -1);
+	hp_fail_cpu = -1;
+}
+
 static bool pool_back(int cpu, bool highpri)
 {
 	struct cmwq_test_pool_stats st;
@@ -181,7 +201,10 @@ struct hp_ctx {
 	struct completion	release;
 };
 
-static int hp_suite_init(struct kunit *test)
+/* CPUs online when the suite started: what a failed case must give back */
+static struct cpumask hp_online_at_start;
+
+static int hp_case_init(struct kunit *test)
 {
 	struct hp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
@@ -203,14 +226,17 @@ static int hp_suite_init(struct kunit *test)
 	return 0;
 }
 
-static void hp_suite_exit(struct kunit *test)
+static void hp_case_exit(struct kunit *test)
 {
 	struct hp_ctx *ctx = test->priv;
+	int cpu;
 
 	complete_all(&ctx->release);
-	/* a failed case must not leave the CPU down for the others */
-	if (!cpu_online(hp_cpu()))
-		add_cpu(hp_cpu());
+	/* a failed case must leave neither a failing step nor a CPU down */
+	hp_disarm_fail();
+	for_each_cpu(cpu, &hp_online_at_start)
+		if (!cpu_online(cpu))
+			add_cpu(cpu);
 	/*
 	 * The queues outlive the works the case allocated after them: run
 	 * what a failed case left before that memory goes.
@@ -545,10 +571,10 @@ static void offline_cancelled_half_way(struct kunit *test)
 	int cpu = hp_cpu();
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	if (set_hotplug_fail(cpu, CPUHP_AP_SMPBOOT_THREADS))
+	if (hp_arm_fail(cpu, CPUHP_AP_SMPBOOT_THREADS))
 		kunit_skip(test, "no cpuN/hotplug/fail knob in this kernel");
 	KUNIT_EXPECT_NE(test, remove_cpu(cpu), 0);
-	set_hotplug_fail(cpu, -1);
+	hp_disarm_fail();
 	KUNIT_EXPECT_TRUE(test, cpu_online(cpu));
 	expect_cpu_back(test, ctx->percpu, cpu);
 	expect_one_at_a_time(test, ctx->percpu, cpu);
@@ -565,12 +591,12 @@ static void online_fails(struct kunit *test)
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
-	if (set_hotplug_fail(cpu, CPUHP_AP_ACTIVE)) {
+	if (hp_arm_fail(cpu, CPUHP_AP_ACTIVE)) {
 		add_cpu(cpu);
 		kunit_skip(test, "no cpuN/hotplug/fail knob in this kernel");
 	}
 	KUNIT_EXPECT_NE(test, add_cpu(cpu), 0);
-	set_hotplug_fail(cpu, -1);
+	hp_disarm_fail();
 	KUNIT_EXPECT_FALSE(test, cpu_online(cpu));
 
 	hp_init(it, KIND_RECORD, NULL);
@@ -709,6 +735,12 @@ static struct kunit_case cmwq_hotplug_cases[] = {
 	{}
 };
 
+static int hp_suite_init(struct kunit_suite *suite)
+{
+	cpumask_copy(&hp_online_at_start, cpu_online_mask);
+	return 0;
+}
+
 /*
  * Leave a CPU down: the suites after this one, and cmwq's unload at the
  * end of the boot, then run with a CPU offline.
@@ -724,9 +756,10 @@ static void hp_leave_cpu_down(struct kunit_suite *suite)
 
 static struct kunit_suite cmwq_hotplug_suite = {
 	.name = "cmwq_hotplug",
-	.init = hp_suite_init,
-	.exit = hp_suite_exit,
+	.suite_init = hp_suite_init,
 	.suite_exit = hp_leave_cpu_down,
+	.init = hp_case_init,
+	.exit = hp_case_exit,
 	.test_cases = cmwq_hotplug_cases,
 };
 
