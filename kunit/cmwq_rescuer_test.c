@@ -184,61 +184,94 @@ static void expect_rescued(struct kunit *test, struct rescue_item *it,
 	KUNIT_EXPECT_STREQ(test, it->comm, ws.rescuer->comm);
 }
 
+/* NR_RESCUE works each of a reclaim and a plain queue on a blocked pool */
+struct rescue_run {
+	struct cmwq_workqueue	*reclaim, *plain;
+	struct rescue_item	*r, *n;
+	struct cmwq_test_pool_stats before;
+	int			cpu;
+};
+
+static struct rescue_run *block_and_queue(struct kunit *test)
+{
+	struct rescue_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct blockade *b;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	run->cpu = cpumask_last(cpu_online_mask);
+	run->r = kunit_kcalloc(test, NR_RESCUE, sizeof(*run->r), GFP_KERNEL);
+	run->n = kunit_kcalloc(test, NR_RESCUE, sizeof(*run->n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run->r);
+	KUNIT_ASSERT_NOT_NULL(test, run->n);
+	b = blockade_init(test);
+	run->reclaim = cmwq_kunit_alloc_wq(test, "rescue_reclaim",
+					   CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run->reclaim);
+	run->plain = cmwq_kunit_alloc_wq(test, "rescue_plain", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run->plain);
+	cmwq_test_pool_stats(run->cpu, false, &run->before);
+
+	block_pool(test, b, run->cpu);
+	for (i = 0; i < NR_RESCUE; i++) {
+		rescue_item_init(&run->r[i], record_fn);
+		rescue_item_init(&run->n[i], record_fn);
+		cmwq_queue_work_on(run->cpu, run->plain, &run->n[i].work);
+		cmwq_queue_work_on(run->cpu, run->reclaim, &run->r[i].work);
+	}
+	return run;
+}
+
 /*
  * With creation failing and the pool blocked, reclaim works are rescued
- * on the pool's CPU; other works wait and run once creation works again.
+ * on the pool's CPU, after maydays to their queue.
  */
 static void reclaim_works_rescued(struct kunit *test)
 {
-	struct cmwq_test_pool_stats before, after;
-	struct cmwq_workqueue *reclaim, *plain;
-	struct rescue_item *r, *n;
+	struct rescue_run *run = block_and_queue(test);
+	struct cmwq_test_pool_stats after;
 	struct cmwq_test_wq_stats ws;
-	struct blockade *b;
-	int cpu = cpumask_last(cpu_online_mask), i;
+	int i;
 
-	r = kunit_kcalloc(test, NR_RESCUE, sizeof(*r), GFP_KERNEL);
-	n = kunit_kcalloc(test, NR_RESCUE, sizeof(*n), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_ASSERT_NOT_NULL(test, n);
-	b = blockade_init(test);
-	reclaim = cmwq_kunit_alloc_wq(test, "rescue_reclaim", CMWQ_MEM_RECLAIM,
-				      0);
-	KUNIT_ASSERT_NOT_NULL(test, reclaim);
-	plain = cmwq_kunit_alloc_wq(test, "rescue_plain", 0, 0);
-	KUNIT_ASSERT_NOT_NULL(test, plain);
-	cmwq_test_pool_stats(cpu, false, &before);
-
-	block_pool(test, b, cpu);
-	for (i = 0; i < NR_RESCUE; i++) {
-		rescue_item_init(&r[i], record_fn);
-		rescue_item_init(&n[i], record_fn);
-		cmwq_queue_work_on(cpu, plain, &n[i].work);
-		cmwq_queue_work_on(cpu, reclaim, &r[i].work);
-	}
 	for (i = 0; i < NR_RESCUE; i++)
-		expect_rescued(test, &r[i], reclaim, cpu);
-	for (i = 0; i < NR_RESCUE; i++)
-		KUNIT_EXPECT_EQ(test, atomic_read(&n[i].runs), 0);
-
-	cmwq_test_wq_stats(reclaim, &ws);
+		expect_rescued(test, &run->r[i], run->reclaim, run->cpu);
+	cmwq_test_wq_stats(run->reclaim, &ws);
 	KUNIT_EXPECT_EQ(test, ws.nr_rescued, (unsigned long)NR_RESCUE);
 	KUNIT_EXPECT_GE(test, ws.nr_maydays, 1UL);
-	cmwq_test_pool_stats(cpu, false, &after);
-	KUNIT_EXPECT_GE(test, after.nr_maydays - before.nr_maydays,
+	cmwq_test_pool_stats(run->cpu, false, &after);
+	KUNIT_EXPECT_GE(test, after.nr_maydays - run->before.nr_maydays,
 			ws.nr_maydays);
-	KUNIT_EXPECT_GT(test, after.nr_create_failed, before.nr_create_failed);
-	cmwq_test_wq_stats(plain, &ws);
+	KUNIT_EXPECT_GT(test, after.nr_create_failed,
+			run->before.nr_create_failed);
+}
+
+/*
+ * Meanwhile a plain queue's works wait, unrescued, and run once creation
+ * works again; no mayday timer is left armed after.
+ */
+static void plain_works_wait_for_creation(struct kunit *test)
+{
+	struct rescue_run *run = block_and_queue(test);
+	struct blockade *b = test->priv;
+	struct cmwq_test_wq_stats ws;
+	int i;
+
+	/* the rescue had its chance: the reclaim works are done */
+	for (i = 0; i < NR_RESCUE; i++)
+		KUNIT_ASSERT_COMPLETES(test, &run->r[i].done);
+	for (i = 0; i < NR_RESCUE; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&run->n[i].runs), 0);
+	cmwq_test_wq_stats(run->plain, &ws);
 	KUNIT_EXPECT_NULL(test, ws.rescuer);
 	KUNIT_EXPECT_EQ(test, ws.nr_rescued, 0UL);
 
 	blockade_lift(test, b);
 	for (i = 0; i < NR_RESCUE; i++) {
-		KUNIT_EXPECT_COMPLETES(test, &n[i].done);
-		KUNIT_EXPECT_EQ(test, atomic_read(&n[i].runs), 1);
+		KUNIT_EXPECT_COMPLETES(test, &run->n[i].done);
+		KUNIT_EXPECT_EQ(test, atomic_read(&run->n[i].runs), 1);
 	}
-	cmwq_kunit_destroy_wq(test, plain);
-	cmwq_kunit_destroy_wq(test, reclaim);
+	cmwq_kunit_destroy_wq(test, run->plain);
+	cmwq_kunit_destroy_wq(test, run->reclaim);
 	cmwq_kunit_destroy_wq(test, b->wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(no_mayday_timer_armed(),
 					  CMWQ_KUNIT_TIMEOUT));
@@ -422,6 +455,7 @@ static void rescuer_named_after_queue(struct kunit *test)
 static struct kunit_case cmwq_rescuer_cases[] = {
 	KUNIT_CASE(rescuer_named_after_queue),
 	KUNIT_CASE(reclaim_works_rescued),
+	KUNIT_CASE(plain_works_wait_for_creation),
 	KUNIT_CASE(rescuer_serves_several_cpus),
 	KUNIT_CASE(destroy_with_maydays_pending),
 	KUNIT_CASE(blocked_pool_makes_progress),
