@@ -447,30 +447,48 @@ static void hp_dfn(struct cmwq_work *work)
 	complete(&it->done);
 }
 
-/* Works queued for an offline CPU run once, on an online CPU. */
+/* The flavours of bound queue whose works a CPU going down must not strand. */
+struct hp_flavour {
+	const char	*name;
+	unsigned int	flags;
+};
+
+static const struct hp_flavour hp_flavours[] = {
+	{ "percpu",		0 },
+	{ "highpri",		CMWQ_HIGHPRI },
+	{ "reclaim",		CMWQ_MEM_RECLAIM },
+	{ "cpu_intensive",	CMWQ_CPU_INTENSIVE },
+};
+
+static void hp_flavour_desc(const struct hp_flavour *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hp_flavour, hp_flavours, hp_flavour_desc);
+
+/* A work queued for an offline CPU runs once, on an online CPU. */
 static void works_for_offline_cpu_run_elsewhere(struct kunit *test)
 {
+	const struct hp_flavour *f = test->param_value;
 	struct hp_ctx *ctx = test->priv;
+	struct cmwq_workqueue *wq;
 	struct hp_item *it;
-	int cpu = hp_cpu(), i;
+	int cpu = hp_cpu();
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	it = kunit_kcalloc(test, 2, sizeof(*it), GFP_KERNEL);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	hp_init(&it[0], KIND_RECORD, NULL);
-	hp_init(&it[1], KIND_RECORD, NULL);
+	hp_init(it, KIND_RECORD, NULL);
+	wq = cmwq_kunit_alloc_wq(test, "hp_%s", f->flags, 0, f->name);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
-						   &it[0].work));
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->highpri,
-						   &it[1].work));
-	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
-		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
-		KUNIT_EXPECT_NE(test, it[i].cpu, cpu);
-		KUNIT_EXPECT_TRUE(test, cpu_online(it[i].cpu));
-	}
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, wq, &it->work));
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	KUNIT_EXPECT_NE(test, it->cpu, cpu);
+	KUNIT_EXPECT_TRUE(test, cpu_online(it->cpu));
 
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 	expect_cpu_back(test, ctx->percpu, cpu);
@@ -726,7 +744,8 @@ static void hotplug_cycles_under_load(struct kunit *test)
 static struct kunit_case cmwq_hotplug_cases[] = {
 	KUNIT_CASE(offline_cpu_comes_up),
 	KUNIT_CASE(offline_runs_every_work_once),
-	KUNIT_CASE(works_for_offline_cpu_run_elsewhere),
+	KUNIT_CASE_PARAM(works_for_offline_cpu_run_elsewhere,
+			 hp_flavour_gen_params),
 	KUNIT_CASE(delayed_work_for_offline_cpu_runs_elsewhere),
 	KUNIT_CASE(online_while_trustee_drains),
 	KUNIT_CASE(offline_cancelled_half_way),
