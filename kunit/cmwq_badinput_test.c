@@ -235,12 +235,13 @@ static void queue_while_destroying(struct kunit *test)
 {
 	struct dying_queue *blocker = kunit_kzalloc(test, sizeof(*blocker),
 						    GFP_KERNEL);
+	struct task_struct *task;
 	struct cmwq_work probe;
 	bool refused = false;
 	int before;
 
 	KUNIT_ASSERT_NOT_NULL(test, blocker);
-	blocker->wq = cmwq_alloc_workqueue("bad_dying", 0, 0);
+	blocker->wq = cmwq_kunit_alloc_wq(test, "bad_dying", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, blocker->wq);
 	CMWQ_INIT_WORK(&blocker->work, blocker_fn);
 	CMWQ_INIT_WORK_ONSTACK(&probe, noop_fn);
@@ -250,8 +251,9 @@ static void queue_while_destroying(struct kunit *test)
 
 	cmwq_queue_work(blocker->wq, &blocker->work);
 	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(destroy_thread, blocker,
-						    "cmwq_bad_destroy")));
+	task = kthread_run(destroy_thread, blocker, "cmwq_bad_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	cmwq_kunit_hand_over_wq(test, blocker->wq);
 
 	/* until the destroyer marks the queue, the probe is simply run */
 	cmwq_poll(({

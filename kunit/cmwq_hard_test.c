@@ -193,7 +193,7 @@ static void flush_cancel_destroy_waits_for_barrier(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, destroyer);
 	blocker_wq = cmwq_kunit_alloc_wq(test, "hard_blocker", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, blocker_wq);
-	wq = cmwq_alloc_workqueue("hard_victim", 0, 0);
+	wq = cmwq_kunit_alloc_wq(test, "hard_victim", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	hard_spinner_init(s);
@@ -209,6 +209,7 @@ static void flush_cancel_destroy_waits_for_barrier(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work_sync(&w->work));
 
 	hard_call_start(test, destroyer, call_destroy_wq, wq, "destroy");
+	cmwq_kunit_hand_over_wq(test, wq);
 	/* the barrier cannot run while the spinner holds the pool */
 	early = wait_for_completion_timeout(&destroyer->done, HZ);
 	KUNIT_EXPECT_FALSE_MSG(test, early,

@@ -57,9 +57,11 @@ static inline int cmwq_kunit_wq_init(struct kunit_resource *res, void *wq)
 	return 0;
 }
 
+/* NULL once the queue was handed over to a destroyer of the case's own */
 static inline void cmwq_kunit_wq_free(struct kunit_resource *res)
 {
-	cmwq_destroy_workqueue(res->data);
+	if (res->data)
+		cmwq_destroy_workqueue(res->data);
 }
 
 /* Hand @wq to @test: it is destroyed when the case ends.  NULL stays NULL. */
@@ -100,6 +102,24 @@ static inline void cmwq_kunit_destroy_wq(struct kunit *test,
 {
 	KUNIT_EXPECT_EQ(test, kunit_destroy_resource(test, cmwq_kunit_wq_match,
 						     wq), 0);
+}
+
+/*
+ * Hand a queue of cmwq_kunit_alloc_wq() over to a thread of the case that
+ * destroys it (a destroy raced against something else): from now on the
+ * case's end leaves it alone.  Call it once that thread runs, so that a
+ * case failing before still has the queue destroyed.
+ */
+static inline void cmwq_kunit_hand_over_wq(struct kunit *test,
+					   struct cmwq_workqueue *wq)
+{
+	struct kunit_resource *res;
+
+	res = kunit_find_resource(test, cmwq_kunit_wq_match, wq);
+	if (!res)
+		return;
+	res->data = NULL;
+	kunit_put_resource(res);
 }
 
 /* Track how many functions run at once and the most seen. */

@@ -343,6 +343,7 @@ static void destroy_with_maydays_pending(struct kunit *test)
 	struct cmwq_test_pool_stats st;
 	unsigned long maydays;
 	struct rescue_item *r, *hold;
+	struct task_struct *task;
 	struct destroyer *d;
 	struct blockade *b;
 
@@ -351,7 +352,7 @@ static void destroy_with_maydays_pending(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	b = blockade_init(test);
-	d->wq = cmwq_alloc_workqueue("rescue_dying", CMWQ_MEM_RECLAIM, 0);
+	d->wq = cmwq_kunit_alloc_wq(test, "rescue_dying", CMWQ_MEM_RECLAIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->wq);
 	init_completion(&d->done);
 	hold = &r[NR_RESCUE];
@@ -380,8 +381,9 @@ static void destroy_with_maydays_pending(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&r[i].runs), 0);
 
 	/* destroyed with that mayday pending: it waits for the rescue */
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(destroyer_fn, d,
-						    "cmwq_rescue_destroy")));
+	task = kthread_run(destroyer_fn, d, "cmwq_rescue_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	cmwq_kunit_hand_over_wq(test, d->wq);
 	KUNIT_EXPECT_EQ_MSG(test, wait_for_completion_timeout(&d->done, HZ / 5),
 			    0UL, "destroyed with works awaiting rescue");
 	complete_all(&b->release_held);
