@@ -11,7 +11,11 @@
  * if an assertion ended the case half-way.  Resources are released in
  * the reverse order of their allocation, so a case allocates the memory
  * of its works (kunit_kzalloc()) before the queue that runs them: the
- * queue is drained and gone before that memory is freed.
+ * queue is drained and gone before that memory is freed.  A case that
+ * checks what a destroy does at a given point calls
+ * cmwq_kunit_destroy_wq(); one whose own thread destroys the queue hands
+ * it over with cmwq_kunit_hand_over_wq().  Neither queue is destroyed
+ * twice.
  */
 #ifndef _CMWQ_KUNIT_H
 #define _CMWQ_KUNIT_H
@@ -64,7 +68,7 @@ static inline void cmwq_kunit_wq_free(struct kunit_resource *res)
 		cmwq_destroy_workqueue(res->data);
 }
 
-/* Hand @wq to @test: it is destroyed when the case ends.  NULL stays NULL. */
+/* Make @wq a resource of @test, destroyed when the case ends.  NULL stays NULL. */
 static inline struct cmwq_workqueue *
 cmwq_kunit_adopt_wq(struct kunit *test, struct cmwq_workqueue *wq)
 {
