@@ -23,6 +23,43 @@
 #include "cmwq_churn.h"
 #include "cmwq_kunit.h"
 
+/* A work that records where it ran. */
+struct hp_record {
+	struct cmwq_work	work;
+	struct completion	done;
+	atomic_t		runs;
+	int			cpu;
+};
+
+static void hp_record_fn(struct cmwq_work *work)
+{
+	struct hp_record *it = container_of(work, struct hp_record, work);
+
+	it->cpu = raw_smp_processor_id();
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+/* The same, after 20 ms of running without sleeping. */
+static void hp_spin_record_fn(struct cmwq_work *work)
+{
+	cmwq_busy_wait_ms(20);
+	hp_record_fn(work);
+}
+
+static void hp_record_init(struct hp_record *it, cmwq_func_t fn)
+{
+	CMWQ_INIT_WORK(&it->work, fn);
+	init_completion(&it->done);
+	atomic_set(&it->runs, 0);
+	it->cpu = -1;
+}
+
+/*
+ * A work of one of several kinds, for the cases that mix them on a CPU
+ * going down: it records where it ran, when (from a shared counter) and
+ * whether it was released rather than timed out.
+ */
 struct hp_item {
 	struct cmwq_work	work;
 	struct completion	done;
@@ -33,7 +70,6 @@ struct hp_item {
 	int			kind;
 	int			seq;		/* when it ran, from *order */
 	bool			released;
-	unsigned int		nr_allowed;	/* CPUs its worker could use */
 };
 
 enum { KIND_RECORD, KIND_BLOCK, KIND_SLEEP, KIND_SPIN, KIND_HOLD };
@@ -63,7 +99,6 @@ static void hp_fn(struct cmwq_work *work)
 		break;
 	}
 	it->cpu = raw_smp_processor_id();
-	it->nr_allowed = cpumask_weight(current->cpus_ptr);
 	if (it->order)
 		it->seq = atomic_inc_return(it->order);
 	atomic_inc(&it->runs);
@@ -136,7 +171,7 @@ static bool pool_back(int cpu, bool highpri)
 static void expect_cpu_back(struct kunit *test, struct cmwq_workqueue *wq,
 			    int cpu)
 {
-	struct hp_item *items;
+	struct hp_record *items;
 	int i, n = 6;
 	bool back;
 
@@ -148,7 +183,7 @@ static void expect_cpu_back(struct kunit *test, struct cmwq_workqueue *wq,
 	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, items);
 	for (i = 0; i < n; i++) {
-		hp_init(&items[i], KIND_SPIN, NULL);
+		hp_record_init(&items[i], hp_spin_record_fn);
 		cmwq_queue_work_on(cpu, wq, &items[i].work);
 	}
 	/* each checked inside the work: it ran on the CPU it was queued on */
@@ -473,13 +508,13 @@ static void works_for_offline_cpu_run_elsewhere(struct kunit *test)
 	const struct hp_flavour *f = test->param_value;
 	struct hp_ctx *ctx = test->priv;
 	struct cmwq_workqueue *wq;
-	struct hp_item *it;
+	struct hp_record *it;
 	int cpu = hp_cpu();
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	hp_init(it, KIND_RECORD, NULL);
+	hp_record_init(it, hp_record_fn);
 	wq = cmwq_kunit_alloc_wq(test, "hp_%s", f->flags, 0, f->name);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
@@ -530,6 +565,27 @@ static void delayed_work_for_offline_cpu_runs_elsewhere(struct kunit *test)
 	expect_cpu_back(test, ctx->percpu, cpu);
 }
 
+/* A work held until released, noting how many CPUs its worker could use. */
+struct hp_rogue {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct completion	*release;
+	bool			released;
+	atomic_t		runs;
+	unsigned int		nr_allowed;
+};
+
+static void hp_rogue_fn(struct cmwq_work *work)
+{
+	struct hp_rogue *it = container_of(work, struct hp_rogue, work);
+
+	it->released = wait_for_completion_timeout(it->release,
+						   CMWQ_KUNIT_TIMEOUT);
+	it->nr_allowed = cpumask_weight(current->cpus_ptr);
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
 /*
  * The CPU returns while a worker of its pool is still busy with a work
  * that started before the offline: the pool is associated again at once,
@@ -541,13 +597,15 @@ static void online_while_trustee_drains(struct kunit *test)
 	struct hp_ctx *ctx = test->priv;
 	struct cmwq_test_pool_stats st;
 	int cpu = hp_cpu();
-	struct hp_item *it;
+	struct hp_rogue *it;
 	bool back;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	hp_init(it, KIND_BLOCK, &ctx->release);
+	CMWQ_INIT_WORK(&it->work, hp_rogue_fn);
+	init_completion(&it->done);
+	it->release = &ctx->release;
 	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
 	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
 					  CMWQ_BUSY_RUNNING,
@@ -603,7 +661,7 @@ static void online_fails(struct kunit *test)
 {
 	struct hp_ctx *ctx = test->priv;
 	int cpu = hp_cpu();
-	struct hp_item *it;
+	struct hp_record *it;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
@@ -617,7 +675,7 @@ static void online_fails(struct kunit *test)
 	hp_disarm_fail();
 	KUNIT_EXPECT_FALSE(test, cpu_online(cpu));
 
-	hp_init(it, KIND_RECORD, NULL);
+	hp_record_init(it, hp_record_fn);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
 						   &it->work));
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
