@@ -2,10 +2,18 @@
 /*
  * cmwq_api_test.c - KUnit: the contract of every exported cmwq call
  *
- * Each case uses a workqueue of its own and waits for works through
- * completions with bounded timeouts.  Works that must stay queued are
- * held back behind a blocker on a max_active == 1 queue, so no case
- * depends on timing.
+ * One case per behaviour, each with a work type of its own: a work that
+ * records where and how it ran, a blocker that holds its worker until
+ * released, a slow work, a self-requeueing work, and so on.  Works wait
+ * through completions with bounded timeouts.  Works that must stay
+ * queued are held back behind a blocker on the suite's bound
+ * max_active == 1 queue, so no case depends on timing.
+ *
+ * The behaviours every queue must have (queueing runs the work once,
+ * flushing and cancelling wait for it, delayed works wait their delay,
+ * a queue flush or destroy runs what is queued) are checked on each
+ * flavour of queue: bound, unbound, high-priority (bound and unbound),
+ * CPU-intensive, reclaim, freezable and ordered.
  */
 #include <kunit/test.h>
 #include <linux/kthread.h>
@@ -14,52 +22,22 @@
 
 #include "cmwq_kunit.h"
 
-struct item {
-	struct cmwq_work		work;
-	struct cmwq_delayed_work	dwork;
-	struct cmwq_workqueue		*wq;
-	struct completion		started;
-	struct completion		release;
-	struct completion		done;
-	atomic_t			runs;
-	int				cpu;
-	int				seq;
-	int				nice;
-	unsigned long			ran_at;
-	struct cmwq_work		*seen_current;
-	char				comm[TASK_COMM_LEN];
-	int				requeues_left;	/* -1: forever */
-	bool				stop;
-	struct cmwq_concurrency		*cc;
-	int				*order;
-	atomic_t			*order_pos;
+/* A work that records where, by whom and how it ran. */
+struct run_item {
+	struct cmwq_work	work;
+	struct completion	done;
+	atomic_t		runs;
+	int			cpu;
+	int			nice;
+	struct cmwq_work	*seen_current;
+	char			comm[TASK_COMM_LEN];
 };
 
-static void item_init(struct item *it, cmwq_func_t fn, struct cmwq_workqueue *wq)
+static void run_fn(struct cmwq_work *work)
 {
-	memset(it, 0, sizeof(*it));
-	CMWQ_INIT_WORK(&it->work, fn);
-	CMWQ_INIT_DELAYED_WORK(&it->dwork, fn);
-	it->wq = wq;
-	init_completion(&it->started);
-	init_completion(&it->release);
-	init_completion(&it->done);
-}
+	struct run_item *it = container_of(work, struct run_item, work);
 
-static struct item *work_item(struct cmwq_work *work)
-{
-	return container_of(work, struct item, work);
-}
-
-static struct item *dwork_item(struct cmwq_work *work)
-{
-	return container_of(cmwq_to_delayed_work(work), struct item, dwork);
-}
-
-static void record(struct item *it, struct cmwq_work *work)
-{
 	it->cpu = raw_smp_processor_id();
-	it->ran_at = jiffies;
 	it->seen_current = cmwq_current_work();
 	it->nice = task_nice(current);
 	get_task_comm(it->comm, current);
@@ -67,89 +45,161 @@ static void record(struct item *it, struct cmwq_work *work)
 	complete(&it->done);
 }
 
-static void count_fn(struct cmwq_work *work)
+static struct run_item *new_run_item(struct kunit *test)
 {
-	record(work_item(work), work);
+	struct run_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	CMWQ_INIT_WORK(&it->work, run_fn);
+	init_completion(&it->done);
+	return it;
 }
 
-static void dcount_fn(struct cmwq_work *work)
-{
-	record(dwork_item(work), work);
-}
+/* A work that holds its worker until released. */
+struct blocker {
+	struct cmwq_work	work;
+	struct completion	started;
+	struct completion	release;
+	struct completion	done;
+	struct cmwq_concurrency	*cc;	/* counts it in flight, if set */
+	int			cpu;
+};
 
 static void block_fn(struct cmwq_work *work)
 {
-	struct item *it = work_item(work);
+	struct blocker *b = container_of(work, struct blocker, work);
 
-	if (it->cc)
-		cmwq_concurrency_enter(it->cc);
-	complete(&it->started);
-	wait_for_completion_timeout(&it->release, CMWQ_KUNIT_TIMEOUT);
-	if (it->cc)
-		cmwq_concurrency_exit(it->cc);
-	record(it, work);
+	if (b->cc)
+		cmwq_concurrency_enter(b->cc);
+	complete(&b->started);
+	wait_for_completion_timeout(&b->release, CMWQ_KUNIT_TIMEOUT);
+	if (b->cc)
+		cmwq_concurrency_exit(b->cc);
+	b->cpu = raw_smp_processor_id();
+	complete(&b->done);
 }
+
+/* A delayed work that records when and where it ran. */
+struct delayed_item {
+	struct cmwq_delayed_work dwork;
+	struct completion	done;
+	atomic_t		runs;
+	int			cpu;
+	unsigned long		ran_at;
+};
+
+static void delayed_fn(struct cmwq_work *work)
+{
+	struct delayed_item *it = container_of(cmwq_to_delayed_work(work),
+					       struct delayed_item, dwork);
+
+	it->cpu = raw_smp_processor_id();
+	it->ran_at = jiffies;
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+static struct delayed_item *new_delayed_item(struct kunit *test)
+{
+	struct delayed_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	CMWQ_INIT_DELAYED_WORK(&it->dwork, delayed_fn);
+	init_completion(&it->done);
+	return it;
+}
+
+/* A work that sleeps a while once it has started. */
+struct slow_item {
+	struct cmwq_work	work;
+	struct completion	started;
+	atomic_t		runs;
+};
 
 static void slow_fn(struct cmwq_work *work)
 {
-	struct item *it = work_item(work);
+	struct slow_item *it = container_of(work, struct slow_item, work);
 
 	complete(&it->started);
 	msleep(50);
-	record(it, work);
+	atomic_inc(&it->runs);
 }
+
+static struct slow_item *new_slow_items(struct kunit *test, int n)
+{
+	struct slow_item *items = kunit_kcalloc(test, n, sizeof(*items),
+						GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	for (i = 0; i < n; i++) {
+		CMWQ_INIT_WORK(&items[i].work, slow_fn);
+		init_completion(&items[i].started);
+	}
+	return items;
+}
+
+/* A work that queues itself again, @left more times or (-1) until stopped. */
+struct requeue_item {
+	struct cmwq_work	work;
+	struct cmwq_workqueue	*wq;
+	atomic_t		runs;
+	int			left;
+	bool			stop;
+};
 
 static void requeue_fn(struct cmwq_work *work)
 {
-	struct item *it = work_item(work);
+	struct requeue_item *it = container_of(work, struct requeue_item, work);
 
 	atomic_inc(&it->runs);
 	if (READ_ONCE(it->stop))
 		return;
-	if (it->requeues_left < 0 || it->requeues_left-- > 0)
+	if (it->left < 0 || it->left-- > 0)
 		cmwq_queue_work(it->wq, work);
 }
 
+static struct requeue_item *new_requeue_item(struct kunit *test, int left)
+{
+	struct requeue_item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	CMWQ_INIT_WORK(&it->work, requeue_fn);
+	it->left = left;
+	return it;
+}
+
+/* A delayed work that queues itself again a jiffy later until stopped. */
+struct drequeue_item {
+	struct cmwq_delayed_work dwork;
+	struct cmwq_workqueue	*wq;
+	atomic_t		runs;
+	bool			stop;
+};
+
 static void drequeue_fn(struct cmwq_work *work)
 {
-	struct item *it = dwork_item(work);
+	struct drequeue_item *it = container_of(cmwq_to_delayed_work(work),
+						struct drequeue_item, dwork);
 
 	atomic_inc(&it->runs);
 	if (!READ_ONCE(it->stop))
 		cmwq_queue_delayed_work(it->wq, &it->dwork, 1);
 }
 
-static void ordered_fn(struct cmwq_work *work)
-{
-	struct item *it = work_item(work);
-
-	cmwq_concurrency_enter(it->cc);
-	if (it->seq % 3 == 0)
-		usleep_range(1000, 2000);
-	it->order[atomic_inc_return(it->order_pos) - 1] = it->seq;
-	cmwq_concurrency_exit(it->cc);
-	complete(&it->done);
-}
-
+/* The suite's queue: bound, max_active 1, and the blockers that hold it. */
 struct api_ctx {
-	struct cmwq_workqueue *wq;	/* max_active 1, bound */
-	struct item *items;
+	struct cmwq_workqueue	*wq;
+	struct blocker		*blockers;
+	int			nr_blockers;
 };
-
-#define NR_ITEMS 32
 
 static int api_init(struct kunit *test)
 {
 	struct api_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->items = kunit_kcalloc(test, NR_ITEMS, sizeof(*ctx->items),
-				   GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->items);
-	for (i = 0; i < NR_ITEMS; i++)
-		item_init(&ctx->items[i], count_fn, NULL);
-	ctx->wq = cmwq_alloc_workqueue("api_test", 0, 1);
+	ctx->wq = cmwq_kunit_alloc_wq(test, "api_test", 0, 1);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
 	test->priv = ctx;
 	return 0;
@@ -160,35 +210,155 @@ static void api_exit(struct kunit *test)
 	struct api_ctx *ctx = test->priv;
 	int i;
 
-	/* a failed case may have left blockers waiting */
-	for (i = 0; i < NR_ITEMS; i++)
-		complete_all(&ctx->items[i].release);
-	cmwq_destroy_workqueue(ctx->wq);
+	/* a failed case may have left blockers waiting: free them first */
+	for (i = 0; i < ctx->nr_blockers; i++)
+		complete_all(&ctx->blockers[i].release);
+	/*
+	 * The suite's queue outlives the works the case allocated after
+	 * it: run what a failed case left before that memory goes.
+	 */
+	cmwq_flush_workqueue(ctx->wq);
 }
 
-/* Queueing runs the work once; queueing it while pending says false. */
-static void queue_pending_and_busy(struct kunit *test)
+/* The case's @n blockers, released by the exit hook at the latest. */
+static struct blocker *new_blockers(struct kunit *test, int n,
+				    struct cmwq_concurrency *cc)
 {
 	struct api_ctx *ctx = test->priv;
-	struct item *blocker = &ctx->items[0], *it = &ctx->items[1];
-	int cpu = raw_smp_processor_id();
+	int i;
 
-	item_init(blocker, block_fn, ctx->wq);
-	item_init(it, count_fn, ctx->wq);
+	KUNIT_ASSERT_NULL(test, ctx->blockers);
+	ctx->blockers = kunit_kcalloc(test, n, sizeof(*ctx->blockers),
+				      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->blockers);
+	for (i = 0; i < n; i++) {
+		CMWQ_INIT_WORK(&ctx->blockers[i].work, block_fn);
+		init_completion(&ctx->blockers[i].started);
+		init_completion(&ctx->blockers[i].release);
+		init_completion(&ctx->blockers[i].done);
+		ctx->blockers[i].cc = cc;
+	}
+	ctx->nr_blockers = n;
+	return ctx->blockers;
+}
 
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq,
-						   &blocker->work));
-	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
-	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&blocker->work),
+/* Hold the suite's queue on @cpu: its one active work is a blocker. */
+static struct blocker *hold_queue(struct kunit *test, int cpu)
+{
+	struct api_ctx *ctx = test->priv;
+	struct blocker *b = new_blockers(test, 1, NULL);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &b->work));
+	KUNIT_ASSERT_COMPLETES(test, &b->started);
+	return b;
+}
+
+/* The flavours of queue the basic behaviours must hold for. */
+struct api_flavour {
+	const char	*name;
+	unsigned int	flags;
+	bool		ordered;
+};
+
+static const struct api_flavour api_flavours[] = {
+	{ "bound",		0 },
+	{ "unbound",		CMWQ_UNBOUND },
+	{ "highpri",		CMWQ_HIGHPRI },
+	{ "unbound_highpri",	CMWQ_UNBOUND | CMWQ_HIGHPRI },
+	{ "cpu_intensive",	CMWQ_CPU_INTENSIVE },
+	{ "mem_reclaim",	CMWQ_MEM_RECLAIM },
+	{ "freezable",		CMWQ_FREEZABLE },
+	{ "ordered",		0, true },
+};
+
+static void api_flavour_desc(const struct api_flavour *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(api_flavour, api_flavours, api_flavour_desc);
+
+/*
+ * A queue of the case's flavour with @max_active (0: the default; an
+ * ordered queue has 1), destroyed when the case ends: allocate it after
+ * the works it runs.
+ */
+static struct cmwq_workqueue *flavour_wq(struct kunit *test, int max_active)
+{
+	const struct api_flavour *f = test->param_value;
+	struct cmwq_workqueue *wq;
+
+	if (f->ordered)
+		wq = cmwq_kunit_alloc_ordered_wq(test, "api_%s", f->flags,
+						 f->name);
+	else
+		wq = cmwq_kunit_alloc_wq(test, "api_%s", f->flags, max_active,
+					 f->name);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	return wq;
+}
+
+/* Queueing runs the work once; it is idle afterwards. */
+static void queue_runs_once(struct kunit *test)
+{
+	struct run_item *it = new_run_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_work(&it->work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(&it->work));
+	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->work), 0U);
+}
+
+/* A running work is its own worker's current work, and nobody else's. */
+static void current_work_is_the_running_one(struct kunit *test)
+{
+	struct run_item *it = new_run_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_PTR_EQ(test, it->seen_current, &it->work);
+	KUNIT_EXPECT_NULL(test, cmwq_current_work());
+}
+
+/* A running work is busy RUNNING, not PENDING. */
+static void running_work_is_busy_running(struct kunit *test)
+{
+	struct blocker *b = hold_queue(test, raw_smp_processor_id());
+
+	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&b->work),
 			(unsigned int)CMWQ_BUSY_RUNNING);
+}
 
+/* Queueing a pending work says false; the work is busy PENDING. */
+static void queue_pending_returns_false(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	int cpu = raw_smp_processor_id();
+	struct run_item *it = new_run_item(test);
+
+	hold_queue(test, cpu);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
 	KUNIT_EXPECT_TRUE(test, cmwq_work_pending(&it->work));
 	KUNIT_EXPECT_FALSE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
 	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->work),
 			(unsigned int)CMWQ_BUSY_PENDING);
+}
 
-	complete(&blocker->release);
+/* A work queued twice while pending runs once, and is idle afterwards. */
+static void pending_work_runs_once(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	int cpu = raw_smp_processor_id();
+	struct run_item *it = new_run_item(test);
+	struct blocker *b = hold_queue(test, cpu);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	KUNIT_ASSERT_FALSE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	complete(&b->release);
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
 	cmwq_flush_workqueue(ctx->wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
@@ -200,55 +370,74 @@ static void queue_pending_and_busy(struct kunit *test)
 static void queue_on_each_cpu(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
+	struct run_item *it;
 	char prefix[16];
 	int cpu;
 
 	for_each_online_cpu(cpu) {
-		struct item *it = &ctx->items[cpu % NR_ITEMS];
-
-		item_init(it, count_fn, ctx->wq);
+		it = new_run_item(test);
 		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq,
 							   &it->work));
 		KUNIT_ASSERT_COMPLETES(test, &it->done);
 		KUNIT_EXPECT_EQ(test, it->cpu, cpu);
 		snprintf(prefix, sizeof(prefix), "cmwq/%d:", cpu);
-		KUNIT_EXPECT_TRUE(test, !strncmp(it->comm, prefix,
-						 strlen(prefix)));
-		KUNIT_EXPECT_PTR_EQ(test, it->seen_current, &it->work);
+		KUNIT_EXPECT_TRUE(test, str_has_prefix(it->comm, prefix));
 	}
-	KUNIT_EXPECT_NULL(test, cmwq_current_work());
 }
 
-/* A delayed work waits its delay and no less. */
+/* A delayed work waits its delay and no less, and runs once. */
 static void delayed_work_waits(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
-	unsigned long start;
+	struct delayed_item *it = new_delayed_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
+	unsigned long start = jiffies;
 
-	item_init(it, dcount_fn, ctx->wq);
-	start = jiffies;
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &it->dwork,
 							HZ / 5));
-	KUNIT_EXPECT_TRUE(test, cmwq_delayed_work_pending(&it->dwork));
-	KUNIT_EXPECT_FALSE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
-							 HZ / 5));
 	KUNIT_ASSERT_COMPLETES(test, &it->done);
 	KUNIT_EXPECT_GE(test, it->ran_at - start, (unsigned long)HZ / 5);
+	cmwq_flush_delayed_work(&it->dwork);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 }
 
-/* mod_delayed_work queues an idle work and reschedules a pending one. */
-static void mod_delayed_work_reschedules(struct kunit *test)
+/* A delayed work is pending until it runs: queueing it again says false. */
+static void delayed_work_pending_until_run(struct kunit *test)
+{
+	struct delayed_item *it = new_delayed_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &it->dwork,
+							HZ / 5));
+	KUNIT_EXPECT_TRUE(test, cmwq_delayed_work_pending(&it->dwork));
+	KUNIT_EXPECT_FALSE(test, cmwq_queue_delayed_work(wq, &it->dwork,
+							 HZ / 5));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_delayed_work(&it->dwork);
+	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&it->dwork));
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+}
+
+/* mod_delayed_work on an idle work queues it and says it was idle. */
+static void mod_delayed_work_queues_idle(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
-	int cpu = raw_smp_processor_id();
+	struct delayed_item *it = new_delayed_item(test);
 
-	item_init(it, dcount_fn, ctx->wq);
 	KUNIT_EXPECT_FALSE(test, cmwq_mod_delayed_work(ctx->wq, &it->dwork,
 						       60 * HZ));
 	KUNIT_EXPECT_TRUE(test, cmwq_delayed_work_pending(&it->dwork));
+	KUNIT_EXPECT_TRUE(test, cmwq_cancel_delayed_work_sync(&it->dwork));
+}
+
+/* mod_delayed_work reschedules a pending work, here to now on a CPU. */
+static void mod_delayed_work_reschedules(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct delayed_item *it = new_delayed_item(test);
+	int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
+							60 * HZ));
 	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work_on(cpu, ctx->wq,
 							 &it->dwork, 0));
 	KUNIT_ASSERT_COMPLETES(test, &it->done);
@@ -256,27 +445,33 @@ static void mod_delayed_work_reschedules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 }
 
-/* flush_work waits for a running work; an idle one returns false. */
+/* flush_work waits for a running work and says it waited. */
 static void flush_work_waits(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
+	struct slow_item *it = new_slow_items(test, 1);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
 
-	item_init(it, slow_fn, ctx->wq);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &it->work));
 	KUNIT_EXPECT_TRUE(test, cmwq_flush_work(&it->work));
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+}
+
+/* flush_work on an idle work returns false at once. */
+static void flush_idle_work_returns_false(struct kunit *test)
+{
+	struct slow_item *it = new_slow_items(test, 1);
+
 	KUNIT_EXPECT_FALSE(test, cmwq_flush_work(&it->work));
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 0);
 }
 
 /* flush_delayed_work runs a far-off delayed work now. */
 static void flush_delayed_work_runs_now(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
+	struct delayed_item *it = new_delayed_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
 
-	item_init(it, dcount_fn, ctx->wq);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &it->dwork,
 							600 * HZ));
 	cmwq_flush_delayed_work(&it->dwork);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
@@ -287,84 +482,139 @@ static void flush_delayed_work_runs_now(struct kunit *test)
 static void cancel_work_dequeues(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
-	struct item *blocker = &ctx->items[0], *it = &ctx->items[1];
 	int cpu = raw_smp_processor_id();
+	struct run_item *it = new_run_item(test);
+	struct blocker *b = hold_queue(test, cpu);
 
-	item_init(blocker, block_fn, ctx->wq);
-	item_init(it, count_fn, ctx->wq);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq,
-						   &blocker->work));
-	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
 	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
-
 	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work(&it->work));
 	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(&it->work));
-	KUNIT_EXPECT_FALSE(test, cmwq_cancel_work(&it->work));
 
-	complete(&blocker->release);
+	complete(&b->release);
 	cmwq_flush_workqueue(ctx->wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 0);
-	/* and it can be queued again afterwards */
+}
+
+/* cancel_work on a work that is not pending says false. */
+static void cancel_idle_work_returns_false(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	int cpu = raw_smp_processor_id();
+	struct run_item *it = new_run_item(test);
+
+	hold_queue(test, cpu);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	KUNIT_ASSERT_TRUE(test, cmwq_cancel_work(&it->work));
+	KUNIT_EXPECT_FALSE(test, cmwq_cancel_work(&it->work));
+}
+
+/* A cancelled work can be queued again and runs. */
+static void cancelled_work_queues_again(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	int cpu = raw_smp_processor_id();
+	struct run_item *it = new_run_item(test);
+	struct blocker *b = hold_queue(test, cpu);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	KUNIT_ASSERT_TRUE(test, cmwq_cancel_work(&it->work));
+	complete(&b->release);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	cmwq_flush_work(&it->work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 }
 
 /* cancel_work_sync waits for the running instance. */
 static void cancel_work_sync_waits(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
+	struct slow_item *it = new_slow_items(test, 1);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
 
-	item_init(it, slow_fn, ctx->wq);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &it->work));
 	KUNIT_ASSERT_COMPLETES(test, &it->started);
 	KUNIT_EXPECT_FALSE(test, cmwq_cancel_work_sync(&it->work));
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->work), 0U);
 }
 
-/* The sync cancels stop self-requeueing works for good. */
-static void cancel_sync_stops_requeueing(struct kunit *test)
+/* cancel_work_sync stops a self-requeueing work for good. */
+static void cancel_work_sync_stops_requeueing(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0], *dit = &ctx->items[1];
+	struct requeue_item *it = new_requeue_item(test, -1);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "api_requeue",
+							0, 1);
 	int runs;
 
-	item_init(it, requeue_fn, ctx->wq);
-	it->requeues_left = -1;
-	item_init(dit, drequeue_fn, ctx->wq);
-
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &dit->dwork,
-							1));
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&it->runs) >= 3 &&
-					  atomic_read(&dit->runs) >= 3,
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	it->wq = wq;
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &it->work));
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&it->runs) >= 3,
 					  CMWQ_KUNIT_TIMEOUT));
-
 	cmwq_cancel_work_sync(&it->work);
-	cmwq_cancel_delayed_work_sync(&dit->dwork);
 	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->work), 0U);
-	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&dit->dwork.work), 0U);
 
-	runs = atomic_read(&it->runs) + atomic_read(&dit->runs);
-	cmwq_flush_workqueue(ctx->wq);
-	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs) + atomic_read(&dit->runs),
-			runs);
+	runs = atomic_read(&it->runs);
+	cmwq_flush_workqueue(wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), runs);
+	/* should the cancel not have held, the queue's destroy must end */
+	WRITE_ONCE(it->stop, true);
 }
 
-/* Cancelling a delayed work stops its timer. */
+/* cancel_delayed_work_sync stops a self-requeueing delayed work for good. */
+static void cancel_delayed_work_sync_stops_requeueing(struct kunit *test)
+{
+	struct drequeue_item *it = kunit_kzalloc(test, sizeof(*it),
+						 GFP_KERNEL);
+	struct cmwq_workqueue *wq;
+	int runs;
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	CMWQ_INIT_DELAYED_WORK(&it->dwork, drequeue_fn);
+	wq = cmwq_kunit_alloc_wq(test, "api_drequeue", 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	it->wq = wq;
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &it->dwork, 1));
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&it->runs) >= 3,
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_cancel_delayed_work_sync(&it->dwork);
+	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->dwork.work), 0U);
+
+	runs = atomic_read(&it->runs);
+	cmwq_flush_workqueue(wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), runs);
+	WRITE_ONCE(it->stop, true);
+	cmwq_cancel_delayed_work_sync(&it->dwork);
+}
+
+/* Cancelling a delayed work stops its timer: it never runs. */
 static void cancel_delayed_work_stops_timer(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
+	struct delayed_item *it = new_delayed_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
 
-	item_init(it, dcount_fn, ctx->wq);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &it->dwork,
 							60 * HZ));
 	KUNIT_EXPECT_TRUE(test, cmwq_cancel_delayed_work(&it->dwork));
 	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&it->dwork));
 	KUNIT_EXPECT_FALSE(test, cmwq_cancel_delayed_work_sync(&it->dwork));
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 0);
+}
+
+#define NR_FLUSHED	8
+
+/* flush_workqueue waits for every work queued before it. */
+static void flush_workqueue_waits_for_all(struct kunit *test)
+{
+	struct slow_item *items = new_slow_items(test, NR_FLUSHED);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
+	int i;
+
+	for (i = 0; i < NR_FLUSHED; i++)
+		KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &items[i].work));
+	cmwq_flush_workqueue(wq);
+	for (i = 0; i < NR_FLUSHED; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 }
 
 struct flush_thread {
@@ -384,212 +634,282 @@ static int flush_thread_fn(void *arg)
 /* A queue flush waits for earlier works, whatever keeps requeueing. */
 static void flush_workqueue_not_livelocked(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_flush", 0, 0);
-	struct api_ctx *ctx = test->priv;
-	struct item *loop = &ctx->items[0];
+	struct requeue_item *loop = new_requeue_item(test, -1);
+	struct slow_item *items = new_slow_items(test, NR_FLUSHED);
+	struct cmwq_workqueue *wq;
 	struct flush_thread *ft;
 	struct task_struct *task;
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
+	/* before the queue: the flusher uses it until the queue is gone */
 	ft = kunit_kzalloc(test, sizeof(*ft), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ft);
+	wq = cmwq_kunit_alloc_wq(test, "api_flush", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 	ft->wq = wq;
 	init_completion(&ft->done);
 
-	item_init(loop, requeue_fn, wq);
-	loop->requeues_left = -1;
+	loop->wq = wq;
 	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &loop->work));
-	for (i = 1; i < 9; i++) {
-		item_init(&ctx->items[i], slow_fn, wq);
+	for (i = 0; i < NR_FLUSHED; i++)
 		cmwq_queue_work_on(cpumask_first(cpu_online_mask), wq,
-				   &ctx->items[i].work);
-	}
+				   &items[i].work);
 
 	task = kthread_run(flush_thread_fn, ft, "cmwq_api_flush");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	KUNIT_EXPECT_COMPLETES(test, &ft->done);
-	for (i = 1; i < 9; i++)
-		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->items[i].runs), 1);
+	for (i = 0; i < NR_FLUSHED; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 
 	WRITE_ONCE(loop->stop, true);
 	wait_for_completion_timeout(&ft->done, CMWQ_KUNIT_TIMEOUT);
-	cmwq_destroy_workqueue(wq);
 }
 
 /* Drain lets a work requeue itself until it is done. */
 static void drain_allows_chains(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
+	struct requeue_item *it = new_requeue_item(test, 5);
 
-	item_init(it, requeue_fn, ctx->wq);
-	it->requeues_left = 5;
+	it->wq = ctx->wq;
 	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
 	cmwq_drain_workqueue(ctx->wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 6);
 	KUNIT_EXPECT_FALSE(test, cmwq_work_pending(&it->work));
-	/* and the queue takes works again afterwards */
-	item_init(it, count_fn, ctx->wq);
+}
+
+/* A drained queue takes works again. */
+static void queue_after_drain(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct run_item *it = new_run_item(test);
+
+	cmwq_drain_workqueue(ctx->wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
 }
 
+#define NR_DESTROYED	16
+
 /* Destroying a queue runs what it still holds first. */
 static void destroy_drains_first(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_destroy", 0, 2);
-	struct api_ctx *ctx = test->priv;
+	struct slow_item *items = new_slow_items(test, NR_DESTROYED);
+	/* two at a time: the destroy finds works held back too */
+	struct cmwq_workqueue *wq = flavour_wq(test, 2);
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	for (i = 0; i < 16; i++) {
-		item_init(&ctx->items[i], slow_fn, wq);
-		KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq,
-							&ctx->items[i].work));
-	}
-	cmwq_destroy_workqueue(wq);
-	for (i = 0; i < 16; i++)
-		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->items[i].runs), 1);
+	for (i = 0; i < NR_DESTROYED; i++)
+		KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &items[i].work));
+	cmwq_kunit_destroy_wq(test, wq);
+	for (i = 0; i < NR_DESTROYED; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 }
 
-/* An ordered queue runs one work at a time, in queueing order. */
-static void ordered_queue_in_order(struct kunit *test)
+#define NR_ORDERED	32
+
+/* One ordered run: how many of its works were in flight, and their order. */
+struct ordered_run {
+	struct cmwq_concurrency	cc;
+	atomic_t		pos;
+	int			order[NR_ORDERED];
+};
+
+struct ordered_item {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct ordered_run	*run;
+	int			seq;
+};
+
+static void ordered_fn(struct cmwq_work *work)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_ordered_workqueue("api_ordered",
-								 0);
-	struct api_ctx *ctx = test->priv;
-	struct cmwq_concurrency cc = {};
-	atomic_t pos = ATOMIC_INIT(0);
-	int order[NR_ITEMS];
+	struct ordered_item *it = container_of(work, struct ordered_item, work);
+	struct ordered_run *run = it->run;
+
+	cmwq_concurrency_enter(&run->cc);
+	if (it->seq % 3 == 0)
+		usleep_range(1000, 2000);
+	run->order[atomic_inc_return(&run->pos) - 1] = it->seq;
+	cmwq_concurrency_exit(&run->cc);
+	complete(&it->done);
+}
+
+/* Queue NR_ORDERED works on an ordered queue, over every CPU; wait them out. */
+static struct ordered_run *run_ordered(struct kunit *test)
+{
+	struct ordered_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct ordered_item *items;
+	struct cmwq_workqueue *wq;
 	int i, cpu = 0;
 
+	items = kunit_kcalloc(test, NR_ORDERED, sizeof(*items), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	wq = cmwq_kunit_alloc_ordered_wq(test, "api_ordered", 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	for (i = 0; i < NR_ITEMS; i++) {
-		item_init(&ctx->items[i], ordered_fn, wq);
-		ctx->items[i].seq = i;
-		ctx->items[i].cc = &cc;
-		ctx->items[i].order = order;
-		ctx->items[i].order_pos = &pos;
+	for (i = 0; i < NR_ORDERED; i++) {
+		CMWQ_INIT_WORK(&items[i].work, ordered_fn);
+		init_completion(&items[i].done);
+		items[i].run = run;
+		items[i].seq = i;
 		cpu = cpumask_next(cpu, cpu_online_mask);
 		if (cpu >= nr_cpu_ids)
 			cpu = cpumask_first(cpu_online_mask);
 		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wq,
-							   &ctx->items[i].work));
+							   &items[i].work));
 	}
-	for (i = 0; i < NR_ITEMS; i++)
-		KUNIT_ASSERT_COMPLETES(test, &ctx->items[i].done);
-	for (i = 0; i < NR_ITEMS; i++)
-		KUNIT_EXPECT_EQ(test, order[i], i);
-	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
-	cmwq_destroy_workqueue(wq);
+	for (i = 0; i < NR_ORDERED; i++)
+		KUNIT_ASSERT_COMPLETES(test, &items[i].done);
+	return run;
 }
 
-/* Works spread over the CPUs: an unbound queue's limit holds in total. */
-static void check_max_active(struct kunit *test, struct cmwq_workqueue *wq,
-			     int max_active, int nr)
+/* An ordered queue runs its works in queueing order. */
+static void ordered_queue_in_order(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct cmwq_concurrency cc = {};
-	int cpu = raw_smp_processor_id(), i, active, inactive, started;
+	struct ordered_run *run = run_ordered(test);
+	int i;
 
-	for (i = 0; i < nr; i++) {
-		item_init(&ctx->items[i], block_fn, wq);
-		ctx->items[i].cc = &cc;
-		cpu = cpumask_next(cpu, cpu_online_mask) < nr_cpu_ids ?
-		      cpumask_next(cpu, cpu_online_mask) :
-		      cpumask_first(cpu_online_mask);
-		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, wq,
-							   &ctx->items[i].work));
+	for (i = 0; i < NR_ORDERED; i++)
+		KUNIT_EXPECT_EQ(test, run->order[i], i);
+}
+
+/* An ordered queue runs one work at a time, whatever CPU they came from. */
+static void ordered_queue_one_at_a_time(struct kunit *test)
+{
+	struct ordered_run *run = run_ordered(test);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&run->cc.max), 1);
+}
+
+enum { MAX = 2, PER_CPU = 8, NR_MAX = 2 * PER_CPU };
+
+/* Blockers over two CPUs on a queue with max_active MAX. */
+struct max_setup {
+	struct cmwq_workqueue	*wq;
+	struct blocker		*b;
+	struct cmwq_concurrency	*cc;	/* one per CPU if bound, else one */
+	int			cpus[2];
+};
+
+/*
+ * Queue NR_MAX blockers alternately on the first and last online CPU of
+ * a queue with @flags and max_active MAX.
+ */
+static struct max_setup *max_setup(struct kunit *test, unsigned int flags)
+{
+	struct max_setup *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	bool bound = !(flags & CMWQ_UNBOUND);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->cc = kunit_kcalloc(test, 2, sizeof(*m->cc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->cc);
+	m->cpus[0] = cpumask_first(cpu_online_mask);
+	m->cpus[1] = cpumask_last(cpu_online_mask);
+	KUNIT_ASSERT_NE(test, m->cpus[0], m->cpus[1]);
+	m->b = new_blockers(test, NR_MAX, NULL);
+	m->wq = cmwq_kunit_alloc_wq(test, "api_max", flags, MAX);
+	KUNIT_ASSERT_NOT_NULL(test, m->wq);
+	for (i = 0; i < NR_MAX; i++) {
+		m->b[i].cc = &m->cc[bound ? i % 2 : 0];
+		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(m->cpus[i % 2], m->wq,
+							   &m->b[i].work));
 	}
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&cc.now) == max_active,
-					  CMWQ_KUNIT_TIMEOUT));
-	cmwq_test_cwq_counts(wq, cpu, &active, &inactive);
-	KUNIT_EXPECT_EQ(test, active, max_active);
-	KUNIT_EXPECT_EQ(test, inactive, nr - max_active);
+	return m;
+}
 
-	/* raising the limit starts held-back works at once */
-	cmwq_set_max_active(wq, max_active + 2);
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&cc.now) ==
-					  max_active + 2, CMWQ_KUNIT_TIMEOUT));
+/* Release the blockers: each ends, if @bound on the CPU it was queued on. */
+static void max_release(struct kunit *test, struct max_setup *m, bool bound)
+{
+	int i;
 
-	for (i = 0; i < nr; i++)
-		complete(&ctx->items[i].release);
-	for (i = 0, started = 0; i < nr; i++)
-		started += wait_for_completion_timeout(&ctx->items[i].done,
-						       CMWQ_KUNIT_TIMEOUT) > 0;
-	KUNIT_EXPECT_EQ(test, started, nr);
-	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), max_active + 2);
+	for (i = 0; i < NR_MAX; i++)
+		complete(&m->b[i].release);
+	for (i = 0; i < NR_MAX; i++) {
+		KUNIT_EXPECT_COMPLETES(test, &m->b[i].done);
+		if (bound)
+			KUNIT_EXPECT_EQ(test, m->b[i].cpu, m->cpus[i % 2]);
+	}
 }
 
 /*
  * max_active caps a bound queue's works in flight per CPU, not in total:
  * two CPUs each run max_active of the queue's works at once (a limit for
- * the whole queue would allow max_active in all), and raising the limit
- * starts held-back works on both.
+ * the whole queue would allow max_active in all).
  */
 static void max_active_per_cpu(struct kunit *test)
 {
-	enum { MAX = 2, PER_CPU = 8 };
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_max", 0, MAX);
-	struct cmwq_concurrency cc[2] = {};
-	struct api_ctx *ctx = test->priv;
-	int cpus[2], c, i, active, inactive;
+	struct max_setup *m = max_setup(test, 0);
+	int c, active, inactive;
 	bool all_in;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	cpus[0] = cpumask_first(cpu_online_mask);
-	cpus[1] = cpumask_last(cpu_online_mask);
-	KUNIT_ASSERT_NE(test, cpus[0], cpus[1]);
-	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, cpus[0]), MAX);
-	KUNIT_EXPECT_EQ(test, cmwq_test_max_active(wq, cpus[1]), MAX);
-
-	for (i = 0; i < 2 * PER_CPU; i++) {
-		item_init(&ctx->items[i], block_fn, wq);
-		ctx->items[i].cc = &cc[i % 2];
-		KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpus[i % 2], wq,
-							   &ctx->items[i].work));
-	}
 	for (c = 0; c < 2; c++) {
-		all_in = cmwq_poll(atomic_read(&cc[c].now) == MAX,
+		KUNIT_EXPECT_EQ(test, cmwq_test_max_active(m->wq, m->cpus[c]),
+				MAX);
+		all_in = cmwq_poll(atomic_read(&m->cc[c].now) == MAX,
 				   CMWQ_KUNIT_TIMEOUT);
 		KUNIT_EXPECT_TRUE_MSG(test, all_in,
 				      "CPU %d: %d of max_active %d in flight",
-				      cpus[c], atomic_read(&cc[c].now), MAX);
-		cmwq_test_cwq_counts(wq, cpus[c], &active, &inactive);
+				      m->cpus[c], atomic_read(&m->cc[c].now),
+				      MAX);
+		cmwq_test_cwq_counts(m->wq, m->cpus[c], &active, &inactive);
 		KUNIT_EXPECT_EQ(test, active, MAX);
 		KUNIT_EXPECT_EQ(test, inactive, PER_CPU - MAX);
 	}
 	/* both CPUs' works in flight at once: more than max_active in all */
-	KUNIT_EXPECT_EQ(test, atomic_read(&cc[0].now) + atomic_read(&cc[1].now),
-			2 * MAX);
-
-	/* raising the limit starts held-back works on every CPU at once */
-	cmwq_set_max_active(wq, MAX + 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->cc[0].now) +
+			atomic_read(&m->cc[1].now), 2 * MAX);
+	max_release(test, m, true);
 	for (c = 0; c < 2; c++)
-		KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&cc[c].now) ==
+		KUNIT_EXPECT_EQ(test, atomic_read(&m->cc[c].max), MAX);
+}
+
+/* Raising a bound queue's limit starts held-back works on every CPU. */
+static void max_active_raised_per_cpu(struct kunit *test)
+{
+	struct max_setup *m = max_setup(test, 0);
+	int c;
+
+	for (c = 0; c < 2; c++)
+		KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&m->cc[c].now) ==
+						  MAX, CMWQ_KUNIT_TIMEOUT));
+	cmwq_set_max_active(m->wq, MAX + 2);
+	for (c = 0; c < 2; c++)
+		KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&m->cc[c].now) ==
 						  MAX + 2, CMWQ_KUNIT_TIMEOUT));
-
-	for (i = 0; i < 2 * PER_CPU; i++)
-		complete(&ctx->items[i].release);
-	for (i = 0; i < 2 * PER_CPU; i++) {
-		KUNIT_EXPECT_COMPLETES(test, &ctx->items[i].done);
-		KUNIT_EXPECT_EQ(test, ctx->items[i].cpu, cpus[i % 2]);
-	}
+	max_release(test, m, true);
 	for (c = 0; c < 2; c++)
-		KUNIT_EXPECT_EQ(test, atomic_read(&cc[c].max), MAX + 2);
-	cmwq_destroy_workqueue(wq);
+		KUNIT_EXPECT_EQ(test, atomic_read(&m->cc[c].max), MAX + 2);
 }
 
 /* An unbound queue's max_active caps its works in flight in total. */
 static void max_active_unbound_total(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("api_umax",
-							 CMWQ_UNBOUND, 3);
+	struct max_setup *m = max_setup(test, CMWQ_UNBOUND);
+	int active, inactive;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	check_max_active(test, wq, 3, 10);
-	cmwq_destroy_workqueue(wq);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&m->cc[0].now) == MAX,
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_test_cwq_counts(m->wq, m->cpus[0], &active, &inactive);
+	KUNIT_EXPECT_EQ(test, active, MAX);
+	KUNIT_EXPECT_EQ(test, inactive, NR_MAX - MAX);
+	max_release(test, m, false);
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->cc[0].max), MAX);
+}
+
+/* Raising an unbound queue's limit starts held-back works at once. */
+static void max_active_raised_unbound(struct kunit *test)
+{
+	struct max_setup *m = max_setup(test, CMWQ_UNBOUND);
+
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&m->cc[0].now) == MAX,
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_set_max_active(m->wq, MAX + 2);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&m->cc[0].now) ==
+					  MAX + 2, CMWQ_KUNIT_TIMEOUT));
+	max_release(test, m, false);
+	KUNIT_EXPECT_EQ(test, atomic_read(&m->cc[0].max), MAX + 2);
 }
 
 static struct cpumask each_cpu_seen;
@@ -623,27 +943,46 @@ static void work_on_cpu_returns_result(struct kunit *test)
 				cpu + 100L);
 }
 
-/* The system queues run works; highpri at nice -20, unbound on u: workers. */
-static void system_workqueues(struct kunit *test)
-{
-	struct cmwq_workqueue *wqs[] = {
-		cmwq_system_wq, cmwq_system_highpri_wq,
-		cmwq_system_long_wq, cmwq_system_unbound_wq,
-	};
-	struct api_ctx *ctx = test->priv;
-	int i;
+/* A system queue, the nice level of its workers and a mark in their name. */
+struct api_system_wq {
+	const char		*name;
+	struct cmwq_workqueue	**wq;
+	int			nice;
+	const char		*comm_prefix;	/* NULL: any */
+	char			comm_mark;	/* 0: none */
+};
 
-	for (i = 0; i < ARRAY_SIZE(wqs); i++) {
-		KUNIT_ASSERT_NOT_NULL(test, wqs[i]);
-		item_init(&ctx->items[i], count_fn, wqs[i]);
-		KUNIT_EXPECT_TRUE(test, cmwq_queue_work(wqs[i],
-							&ctx->items[i].work));
-		KUNIT_EXPECT_COMPLETES(test, &ctx->items[i].done);
-	}
-	KUNIT_EXPECT_EQ(test, ctx->items[0].nice, 0);
-	KUNIT_EXPECT_EQ(test, ctx->items[1].nice, MIN_NICE);
-	KUNIT_EXPECT_NOT_NULL(test, strchr(ctx->items[1].comm, 'H'));
-	KUNIT_EXPECT_TRUE(test, !strncmp(ctx->items[3].comm, "cmwq/u:", 7));
+static const struct api_system_wq api_system_wqs[] = {
+	{ "system", &cmwq_system_wq, 0, NULL, 0 },
+	{ "system_highpri", &cmwq_system_highpri_wq, MIN_NICE, NULL, 'H' },
+	{ "system_long", &cmwq_system_long_wq, 0, NULL, 0 },
+	{ "system_unbound", &cmwq_system_unbound_wq, 0, "cmwq/u:", 0 },
+};
+
+static void api_system_wq_desc(const struct api_system_wq *s, char *desc)
+{
+	strscpy(desc, s->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(api_system_wq, api_system_wqs, api_system_wq_desc);
+
+/* The system queues run works: highpri at nice -20, unbound on u: workers. */
+static void system_workqueue_runs(struct kunit *test)
+{
+	const struct api_system_wq *s = test->param_value;
+	struct run_item *it = new_run_item(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, *s->wq);
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work(*s->wq, &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	/* a system queue is not the case's: the work must be off it now */
+	cmwq_flush_work(&it->work);
+	KUNIT_EXPECT_EQ(test, it->nice, s->nice);
+	if (s->comm_mark)
+		KUNIT_EXPECT_NOT_NULL(test, strchr(it->comm, s->comm_mark));
+	if (s->comm_prefix)
+		KUNIT_EXPECT_TRUE(test, str_has_prefix(it->comm,
+						       s->comm_prefix));
 }
 
 struct onstack_item {
@@ -660,11 +999,10 @@ static void never_fn(struct cmwq_work *work)
 {
 }
 
-/* On-stack works and delayed works run and are torn down cleanly. */
-static void onstack_works(struct kunit *test)
+/* An on-stack work runs and is torn down cleanly. */
+static void onstack_work_runs(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
-	struct cmwq_delayed_work dwork;
 	struct onstack_item w;
 
 	CMWQ_INIT_WORK_ONSTACK(&w.work, onstack_fn);
@@ -673,6 +1011,13 @@ static void onstack_works(struct kunit *test)
 	cmwq_flush_work(&w.work);
 	KUNIT_EXPECT_EQ(test, atomic_read(&w.runs), 1);
 	cmwq_destroy_work_on_stack(&w.work);
+}
+
+/* An on-stack delayed work cancels and is torn down cleanly. */
+static void onstack_delayed_work_cancels(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct cmwq_delayed_work dwork;
 
 	CMWQ_INIT_DELAYED_WORK_ONSTACK(&dwork, never_fn);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &dwork,
@@ -691,8 +1036,8 @@ static void static_fn(struct cmwq_work *work)
 static CMWQ_DECLARE_WORK(static_work, static_fn);
 static CMWQ_DECLARE_DELAYED_WORK(static_dwork, static_fn);
 
-/* Statically declared works and delayed works queue like others. */
-static void static_works(struct kunit *test)
+/* A statically declared work queues like others. */
+static void static_work_runs(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
 
@@ -700,34 +1045,45 @@ static void static_works(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work(ctx->wq, &static_work));
 	KUNIT_EXPECT_COMPLETES(test, &static_done);
 	cmwq_flush_work(&static_work);
+}
 
-	reinit_completion(&static_done);
+/* A statically declared delayed work queues like others. */
+static void static_delayed_work_runs(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+
+	init_completion(&static_done);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &static_dwork,
 							1));
 	KUNIT_EXPECT_COMPLETES(test, &static_done);
 	cmwq_flush_delayed_work(&static_dwork);
 }
 
-static void dblock_fn(struct cmwq_work *work)
-{
-	struct item *it = dwork_item(work);
-
-	complete(&it->started);
-	wait_for_completion_timeout(&it->release, CMWQ_KUNIT_TIMEOUT);
-	record(it, work);
-}
-
-struct dwork_canceler {
-	struct item		*it;
-	struct completion	done;
+/* A delayed work that holds its worker until released. */
+struct held_dwork {
+	struct cmwq_delayed_work dwork;
+	struct completion	started;
+	struct completion	release;
+	struct completion	canceled;	/* the canceler returned */
+	atomic_t		runs;
 };
+
+static void held_dwork_fn(struct cmwq_work *work)
+{
+	struct held_dwork *h = container_of(cmwq_to_delayed_work(work),
+					    struct held_dwork, dwork);
+
+	complete(&h->started);
+	wait_for_completion_timeout(&h->release, CMWQ_KUNIT_TIMEOUT);
+	atomic_inc(&h->runs);
+}
 
 static int cancel_dwork_thread(void *arg)
 {
-	struct dwork_canceler *c = arg;
+	struct held_dwork *h = arg;
 
-	cmwq_cancel_delayed_work_sync(&c->it->dwork);
-	complete(&c->done);
+	cmwq_cancel_delayed_work_sync(&h->dwork);
+	complete(&h->canceled);
 	return 0;
 }
 
@@ -737,32 +1093,35 @@ static int cancel_dwork_thread(void *arg)
  */
 static void mod_delayed_work_while_canceling(struct kunit *test)
 {
-	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
-	struct dwork_canceler *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct held_dwork *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct cmwq_workqueue *wq;
 	struct task_struct *task;
 
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	item_init(it, dblock_fn, ctx->wq);
-	c->it = it;
-	init_completion(&c->done);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(ctx->wq, &it->dwork,
-							0));
-	KUNIT_ASSERT_COMPLETES(test, &it->started);
-	task = kthread_run(cancel_dwork_thread, c, "cmwq_api_cancel");
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	CMWQ_INIT_DELAYED_WORK(&h->dwork, held_dwork_fn);
+	init_completion(&h->started);
+	init_completion(&h->release);
+	init_completion(&h->canceled);
+	wq = cmwq_kunit_alloc_wq(test, "api_canceling", 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &h->dwork, 0));
+	KUNIT_ASSERT_COMPLETES(test, &h->started);
+	task = kthread_run(cancel_dwork_thread, h, "cmwq_api_cancel");
+	if (IS_ERR(task))
+		complete(&h->release);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 
 	/* the canceler holds PENDING while it waits for the running work */
 	KUNIT_EXPECT_TRUE(test,
-			  cmwq_poll(cmwq_delayed_work_pending(&it->dwork),
+			  cmwq_poll(cmwq_delayed_work_pending(&h->dwork),
 				    CMWQ_KUNIT_TIMEOUT));
-	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work(ctx->wq, &it->dwork, 0));
+	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work(wq, &h->dwork, 0));
 
-	complete(&it->release);
-	KUNIT_ASSERT_COMPLETES(test, &c->done);
-	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&it->dwork));
-	cmwq_flush_workqueue(ctx->wq);
-	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	complete(&h->release);
+	KUNIT_ASSERT_COMPLETES(test, &h->canceled);
+	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&h->dwork));
+	cmwq_flush_workqueue(wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->runs), 1);
 }
 
 #define NR_TIMER_RACES	1000
@@ -776,7 +1135,7 @@ static void mod_delayed_work_while_canceling(struct kunit *test)
 static void flush_delayed_work_waits_for_timer(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
-	struct item *it = &ctx->items[0];
+	struct delayed_item *it = new_delayed_item(test);
 	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
 	int cpu = raw_smp_processor_id();
 	int other = cmwq_first_other_cpu(cpu);
@@ -787,7 +1146,6 @@ static void flush_delayed_work_waits_for_timer(struct kunit *test)
 	/* this case's own thread: its affinity dies with it */
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)),
 			0);
-	item_init(it, dcount_fn, ctx->wq);
 
 	for (i = 0; i < NR_TIMER_RACES && time_before(jiffies, deadline); i++) {
 		KUNIT_ASSERT_TRUE(test,
@@ -808,27 +1166,48 @@ static void flush_delayed_work_waits_for_timer(struct kunit *test)
 }
 
 static struct kunit_case cmwq_api_cases[] = {
-	KUNIT_CASE(queue_pending_and_busy),
+	KUNIT_CASE_PARAM(queue_runs_once, api_flavour_gen_params),
+	KUNIT_CASE_PARAM(current_work_is_the_running_one,
+			 api_flavour_gen_params),
+	KUNIT_CASE(running_work_is_busy_running),
+	KUNIT_CASE(queue_pending_returns_false),
+	KUNIT_CASE(pending_work_runs_once),
 	KUNIT_CASE(queue_on_each_cpu),
-	KUNIT_CASE(delayed_work_waits),
+	KUNIT_CASE_PARAM(delayed_work_waits, api_flavour_gen_params),
+	KUNIT_CASE_PARAM(delayed_work_pending_until_run,
+			 api_flavour_gen_params),
+	KUNIT_CASE(mod_delayed_work_queues_idle),
 	KUNIT_CASE(mod_delayed_work_reschedules),
-	KUNIT_CASE(flush_work_waits),
-	KUNIT_CASE(flush_delayed_work_runs_now),
+	KUNIT_CASE_PARAM(flush_work_waits, api_flavour_gen_params),
+	KUNIT_CASE(flush_idle_work_returns_false),
+	KUNIT_CASE_PARAM(flush_delayed_work_runs_now, api_flavour_gen_params),
 	KUNIT_CASE(cancel_work_dequeues),
-	KUNIT_CASE(cancel_work_sync_waits),
-	KUNIT_CASE(cancel_sync_stops_requeueing),
-	KUNIT_CASE(cancel_delayed_work_stops_timer),
+	KUNIT_CASE(cancel_idle_work_returns_false),
+	KUNIT_CASE(cancelled_work_queues_again),
+	KUNIT_CASE_PARAM(cancel_work_sync_waits, api_flavour_gen_params),
+	KUNIT_CASE(cancel_work_sync_stops_requeueing),
+	KUNIT_CASE(cancel_delayed_work_sync_stops_requeueing),
+	KUNIT_CASE_PARAM(cancel_delayed_work_stops_timer,
+			 api_flavour_gen_params),
+	KUNIT_CASE_PARAM(flush_workqueue_waits_for_all,
+			 api_flavour_gen_params),
 	KUNIT_CASE(flush_workqueue_not_livelocked),
 	KUNIT_CASE(drain_allows_chains),
-	KUNIT_CASE(destroy_drains_first),
+	KUNIT_CASE(queue_after_drain),
+	KUNIT_CASE_PARAM(destroy_drains_first, api_flavour_gen_params),
 	KUNIT_CASE(ordered_queue_in_order),
+	KUNIT_CASE(ordered_queue_one_at_a_time),
 	KUNIT_CASE(max_active_per_cpu),
+	KUNIT_CASE(max_active_raised_per_cpu),
 	KUNIT_CASE(max_active_unbound_total),
+	KUNIT_CASE(max_active_raised_unbound),
 	KUNIT_CASE(schedule_on_each_cpu_runs_everywhere),
 	KUNIT_CASE(work_on_cpu_returns_result),
-	KUNIT_CASE(system_workqueues),
-	KUNIT_CASE(onstack_works),
-	KUNIT_CASE(static_works),
+	KUNIT_CASE_PARAM(system_workqueue_runs, api_system_wq_gen_params),
+	KUNIT_CASE(onstack_work_runs),
+	KUNIT_CASE(onstack_delayed_work_cancels),
+	KUNIT_CASE(static_work_runs),
+	KUNIT_CASE(static_delayed_work_runs),
 	KUNIT_CASE(mod_delayed_work_while_canceling),
 	KUNIT_CASE(flush_delayed_work_waits_for_timer),
 	{}

@@ -9,7 +9,10 @@
  * high-priority works not held back, non-reentrancy across CPUs, queueing
  * from hard IRQ, many queues sharing a pool's workers (works of different
  * queues run by the same few workers), and a random queue/cancel/flush
- * stress with exact accounting.
+ * stress with exact accounting.  What concurrency management promises
+ * (one runnable work at a time, every sleeping work in flight, a work
+ * waiting for a later one) is checked on both of a CPU's pools, normal
+ * and high-priority.
  */
 #include <kunit/test.h>
 #include <linux/hrtimer.h>
@@ -22,47 +25,57 @@
 #define NR_SLEEPERS	12
 #define SPIN_LIMIT	(5 * HZ)
 
-struct eng_item {
-	struct cmwq_work	work;
-	struct completion	started;
-	struct completion	done;
-	struct completion	*go;
-	struct completion	*wait_for;
-	struct cmwq_concurrency	*cc;
-	atomic_t		*counter;
-	bool			*flag;
-	bool			got_it;
-	int			runs;
-	int			cpus[2];
-	struct completion	starts[2];
-	struct completion	release[2];
-};
-
-static void eng_init(struct eng_item *it, cmwq_func_t fn)
-{
-	memset(it, 0, sizeof(*it));
-	CMWQ_INIT_WORK(&it->work, fn);
-	init_completion(&it->started);
-	init_completion(&it->done);
-	init_completion(&it->starts[0]);
-	init_completion(&it->starts[1]);
-	init_completion(&it->release[0]);
-	init_completion(&it->release[1]);
-}
-
-static struct eng_item *eng_item(struct cmwq_work *work)
-{
-	return container_of(work, struct eng_item, work);
-}
-
 static int test_cpu(void)
 {
 	return cpumask_last(cpu_online_mask);
 }
 
+/* The concurrency-managed pools: a CPU's normal and high-priority one. */
+struct eng_pool {
+	const char	*name;
+	unsigned int	flags;
+};
+
+static const struct eng_pool eng_pools[] = {
+	{ "normal",	0 },
+	{ "highpri",	CMWQ_HIGHPRI },
+};
+
+static void eng_pool_desc(const struct eng_pool *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(eng_pool, eng_pools, eng_pool_desc);
+
+static bool eng_pool_highpri(struct kunit *test)
+{
+	const struct eng_pool *p = test->param_value;
+
+	return p->flags & CMWQ_HIGHPRI;
+}
+
+/* A queue served by the case's pool, destroyed when the case ends. */
+static struct cmwq_workqueue *eng_pool_wq(struct kunit *test)
+{
+	const struct eng_pool *p = test->param_value;
+	struct cmwq_workqueue *wq;
+
+	wq = cmwq_kunit_alloc_wq(test, "eng_%s", p->flags, 0, p->name);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	return wq;
+}
+
+/* A work that never sleeps, counted while it runs. */
+struct spin_item {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct cmwq_concurrency	*cc;
+};
+
 static void spin_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct spin_item *it = container_of(work, struct spin_item, work);
 
 	cmwq_concurrency_enter(it->cc);
 	cmwq_busy_wait_ms(2);
@@ -73,31 +86,42 @@ static void spin_fn(struct cmwq_work *work)
 /* Works that never sleep are run by one worker at a time on a CPU. */
 static void runnable_works_one_at_a_time(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_spin", 0, 0);
-	struct cmwq_concurrency cc = {};
-	struct eng_item *items;
+	struct cmwq_concurrency *cc;
+	struct cmwq_workqueue *wq;
+	struct spin_item *items;
 	int i, n = 16;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
+	cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
 	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cc);
 	KUNIT_ASSERT_NOT_NULL(test, items);
+	wq = eng_pool_wq(test);
 	for (i = 0; i < n; i++) {
-		eng_init(&items[i], spin_fn);
-		items[i].cc = &cc;
+		CMWQ_INIT_WORK(&items[i].work, spin_fn);
+		init_completion(&items[i].done);
+		items[i].cc = cc;
 		cmwq_queue_work_on(test_cpu(), wq, &items[i].work);
 	}
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
-	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
-	cmwq_destroy_workqueue(wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc->max), 1);
 }
+
+/* A work that counts itself in, then sleeps until @go. */
+struct sleeper {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct completion	*go;
+	atomic_t		*in_flight;
+	bool			got_go;
+};
 
 static void sleeper_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct sleeper *it = container_of(work, struct sleeper, work);
 
-	atomic_inc(it->counter);
-	it->got_it = wait_for_completion_timeout(it->go, CMWQ_KUNIT_TIMEOUT);
+	atomic_inc(it->in_flight);
+	it->got_go = wait_for_completion_timeout(it->go, CMWQ_KUNIT_TIMEOUT);
 	complete(&it->done);
 }
 
@@ -108,9 +132,9 @@ static void sleeper_fn(struct cmwq_work *work)
 static bool run_sleepers(struct kunit *test, struct cmwq_workqueue *wq,
 			 int cpu, int n)
 {
-	struct eng_item *items;
+	struct sleeper *items;
 	struct completion go;
-	atomic_t counter = ATOMIC_INIT(0);
+	atomic_t in_flight = ATOMIC_INIT(0);
 	bool all_in_flight;
 	int i;
 
@@ -119,33 +143,32 @@ static bool run_sleepers(struct kunit *test, struct cmwq_workqueue *wq,
 		return false;
 	init_completion(&go);
 	for (i = 0; i < n; i++) {
-		eng_init(&items[i], sleeper_fn);
+		CMWQ_INIT_WORK(&items[i].work, sleeper_fn);
+		init_completion(&items[i].done);
 		items[i].go = &go;
-		items[i].counter = &counter;
+		items[i].in_flight = &in_flight;
 		cmwq_queue_work_on(cpu, wq, &items[i].work);
 	}
-	all_in_flight = cmwq_poll(atomic_read(&counter) == n,
+	all_in_flight = cmwq_poll(atomic_read(&in_flight) == n,
 				  CMWQ_KUNIT_TIMEOUT);
 	complete_all(&go);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_COMPLETES(test, &items[i].done);
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_TRUE(test, items[i].got_it);
+		KUNIT_EXPECT_TRUE(test, items[i].got_go);
 	return all_in_flight;
 }
 
 /* Works that sleep are all in flight together: workers are woken for them. */
 static void sleeping_works_all_in_flight(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_sleep", 0, 0);
+	struct cmwq_workqueue *wq = eng_pool_wq(test);
 	struct cmwq_test_pool_stats st;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
 	KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, test_cpu(),
 					     NR_SLEEPERS));
-	cmwq_test_pool_stats(test_cpu(), false, &st);
+	cmwq_test_pool_stats(test_cpu(), eng_pool_highpri(test), &st);
 	KUNIT_EXPECT_GE(test, st.nr_workers, NR_SLEEPERS);
-	cmwq_destroy_workqueue(wq);
 }
 
 static bool all_pools_idle(void)
@@ -169,15 +192,36 @@ static bool all_pools_idle(void)
 /* nr_running is back to zero on every pool once the works are done. */
 static void nr_running_zero_at_idle(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_idle", 0, 0);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_idle", 0, 0);
 	int cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	for_each_online_cpu(cpu)
 		KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, cpu, 4));
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(all_pools_idle(),
 					  CMWQ_KUNIT_TIMEOUT));
+}
+
+/* the idle timeout a case changed, put back by the exit hook */
+static unsigned long eng_saved_idle_timeout;
+static bool eng_idle_timeout_changed;
+
+static void eng_set_idle_timeout(unsigned long timeout)
+{
+	unsigned long old = cmwq_test_set_idle_timeout(timeout);
+
+	if (!eng_idle_timeout_changed)
+		eng_saved_idle_timeout = old;
+	eng_idle_timeout_changed = true;
+}
+
+/* Whatever happened in the case, the idle timeout is cmwq's own again. */
+static void eng_exit(struct kunit *test)
+{
+	if (eng_idle_timeout_changed)
+		cmwq_test_set_idle_timeout(eng_saved_idle_timeout);
+	eng_idle_timeout_changed = false;
 }
 
 /* every worker idle (none busy or managing) and no more than two of them */
@@ -187,143 +231,171 @@ static bool pool_reaped(int cpu, struct cmwq_test_pool_stats *st)
 	       st->nr_workers == st->nr_idle;
 }
 
-/* The manager creates the workers and reaps idle ones down to the ratio. */
-static void manager_creates_and_reaps(struct kunit *test)
+/*
+ * With a short idle timeout, bring the test CPU's normal pool down to
+ * the ratio, then run NR_SLEEPERS sleeping works on it; @before is the
+ * pool at the ratio, @busy the pool once they are done.
+ */
+static void grow_pool(struct kunit *test, struct cmwq_test_pool_stats *before,
+		      struct cmwq_test_pool_stats *busy)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_reap", 0, 0);
-	struct cmwq_test_pool_stats before, busy, after;
-	unsigned long old_timeout;
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_reap", 0, 0);
 	int cpu = test_cpu();
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	old_timeout = cmwq_test_set_idle_timeout(HZ / 2);
+	eng_set_idle_timeout(HZ / 2);
 	/* earlier cases may have left surplus workers: start from the ratio */
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &before),
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, before),
 					  4 * CMWQ_KUNIT_TIMEOUT));
-
 	KUNIT_EXPECT_TRUE(test, run_sleepers(test, wq, cpu, NR_SLEEPERS));
-	cmwq_test_pool_stats(cpu, false, &busy);
+	cmwq_test_pool_stats(cpu, false, busy);
+}
+
+/* The manager creates the workers that sleeping works need. */
+static void manager_creates_workers(struct kunit *test)
+{
+	struct cmwq_test_pool_stats before, busy;
+
+	grow_pool(test, &before, &busy);
 	KUNIT_EXPECT_GE(test, busy.nr_created - before.nr_created,
 			(unsigned long)NR_SLEEPERS - 2);
 	KUNIT_EXPECT_EQ(test, busy.nr_created - before.nr_created,
 			busy.nr_created_by_manager -
 			before.nr_created_by_manager);
+}
 
+/* Workers idle for longer than the idle timeout are reaped to the ratio. */
+static void idle_workers_reaped(struct kunit *test)
+{
+	struct cmwq_test_pool_stats before, busy, after;
+	int cpu = test_cpu();
+
+	grow_pool(test, &before, &busy);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &after),
 					  4 * CMWQ_KUNIT_TIMEOUT));
 	KUNIT_EXPECT_EQ(test, after.nr_idle, 2);
 	KUNIT_EXPECT_EQ(test, after.nr_workers, 2);
 	KUNIT_EXPECT_GE(test, after.nr_reaped - before.nr_reaped,
 			(unsigned long)NR_SLEEPERS - 2);
-
-	cmwq_test_set_idle_timeout(old_timeout);
-	cmwq_destroy_workqueue(wq);
 }
+
+/* A work spinning until another sets the flag, and that other work. */
+struct flag_pair {
+	bool			flag;
+	struct cmwq_work	spinner;
+	struct completion	spinner_started;
+	struct completion	spinner_done;
+	bool			spinner_saw_flag;
+	struct cmwq_work	setter;
+	struct completion	setter_done;
+};
 
 static void spin_until_flag_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct flag_pair *p = container_of(work, struct flag_pair, spinner);
 	unsigned long deadline = jiffies + SPIN_LIMIT;
 
-	complete(&it->started);
-	while (!READ_ONCE(*it->flag) && time_before(jiffies, deadline))
+	complete(&p->spinner_started);
+	while (!READ_ONCE(p->flag) && time_before(jiffies, deadline))
 		cpu_relax();
-	it->got_it = READ_ONCE(*it->flag);
-	complete(&it->done);
+	p->spinner_saw_flag = READ_ONCE(p->flag);
+	complete(&p->spinner_done);
 }
 
 static void set_flag_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct flag_pair *p = container_of(work, struct flag_pair, setter);
 
-	WRITE_ONCE(*it->flag, true);
-	complete(&it->done);
+	WRITE_ONCE(p->flag, true);
+	complete(&p->setter_done);
 }
 
 /*
- * A work spinning on @spin_wq's CPU must not keep a work of @other_wq on
- * that CPU from running.
+ * A work spinning on a queue with @spin_flags must not keep a work of a
+ * queue with @other_flags on that CPU from running.
  */
-static void check_not_held_back(struct kunit *test,
-				struct cmwq_workqueue *spin_wq,
-				struct cmwq_workqueue *other_wq)
+static void check_not_held_back(struct kunit *test, unsigned int spin_flags,
+				unsigned int other_flags)
 {
-	struct eng_item *spinner, *setter;
+	struct cmwq_workqueue *spin_wq, *other_wq;
+	struct flag_pair *p;
 	int cpu = test_cpu();
-	bool flag = false;
 
-	spinner = kunit_kzalloc(test, sizeof(*spinner), GFP_KERNEL);
-	setter = kunit_kzalloc(test, sizeof(*setter), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, spinner);
-	KUNIT_ASSERT_NOT_NULL(test, setter);
-	eng_init(spinner, spin_until_flag_fn);
-	eng_init(setter, set_flag_fn);
-	spinner->flag = &flag;
-	setter->flag = &flag;
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	spin_wq = cmwq_kunit_alloc_wq(test, "eng_spin%x", spin_flags, 0,
+				      spin_flags);
+	other_wq = cmwq_kunit_alloc_wq(test, "eng_other%x", other_flags, 0,
+				       other_flags);
+	KUNIT_ASSERT_NOT_NULL(test, spin_wq);
+	KUNIT_ASSERT_NOT_NULL(test, other_wq);
+	CMWQ_INIT_WORK(&p->spinner, spin_until_flag_fn);
+	init_completion(&p->spinner_started);
+	init_completion(&p->spinner_done);
+	CMWQ_INIT_WORK(&p->setter, set_flag_fn);
+	init_completion(&p->setter_done);
 
-	cmwq_queue_work_on(cpu, spin_wq, &spinner->work);
-	KUNIT_ASSERT_COMPLETES(test, &spinner->started);
-	cmwq_queue_work_on(cpu, other_wq, &setter->work);
-	KUNIT_EXPECT_COMPLETES(test, &spinner->done);
-	KUNIT_EXPECT_TRUE(test, spinner->got_it);
-	KUNIT_EXPECT_COMPLETES(test, &setter->done);
+	cmwq_queue_work_on(cpu, spin_wq, &p->spinner);
+	KUNIT_ASSERT_COMPLETES(test, &p->spinner_started);
+	cmwq_queue_work_on(cpu, other_wq, &p->setter);
+	KUNIT_EXPECT_COMPLETES(test, &p->spinner_done);
+	KUNIT_EXPECT_TRUE(test, p->spinner_saw_flag);
+	KUNIT_EXPECT_COMPLETES(test, &p->setter_done);
 }
 
 /* A CPU-intensive work leaves concurrency management while it runs. */
 static void cpu_intensive_not_holding_back(struct kunit *test)
 {
-	struct cmwq_workqueue *hog = cmwq_alloc_workqueue("eng_hog",
-							  CMWQ_CPU_INTENSIVE,
-							  0);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_norm", 0, 0);
-
-	KUNIT_ASSERT_NOT_NULL(test, hog);
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	check_not_held_back(test, hog, wq);
-	cmwq_destroy_workqueue(wq);
-	cmwq_destroy_workqueue(hog);
+	check_not_held_back(test, CMWQ_CPU_INTENSIVE, 0);
 }
 
 /* High-priority works have their own pool: a busy normal one is no bar. */
 static void highpri_not_stuck_behind_normal(struct kunit *test)
 {
-	struct cmwq_workqueue *hi = cmwq_alloc_workqueue("eng_hi",
-							 CMWQ_HIGHPRI, 0);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_lo", 0, 0);
-
-	KUNIT_ASSERT_NOT_NULL(test, hi);
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	check_not_held_back(test, wq, hi);
-	cmwq_destroy_workqueue(wq);
-	cmwq_destroy_workqueue(hi);
+	check_not_held_back(test, 0, CMWQ_HIGHPRI);
 }
+
+/* A work run twice, each run held until released, counted in flight. */
+struct reentry_item {
+	struct cmwq_work	work;
+	struct cmwq_concurrency	cc;
+	int			runs;
+	int			cpus[2];
+	struct completion	starts[2];
+	struct completion	release[2];
+};
 
 static void reentry_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct reentry_item *it = container_of(work, struct reentry_item,
+					       work);
 	int run = it->runs++;
 
-	cmwq_concurrency_enter(it->cc);
+	cmwq_concurrency_enter(&it->cc);
 	it->cpus[run] = raw_smp_processor_id();
 	complete(&it->starts[run]);
 	wait_for_completion_timeout(&it->release[run], CMWQ_KUNIT_TIMEOUT);
-	cmwq_concurrency_exit(it->cc);
+	cmwq_concurrency_exit(&it->cc);
 }
 
 /* A work queued on CPU B while it runs on CPU A runs after it, on A. */
 static void non_reentrant_across_cpus(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_reent", 0, 0);
 	int a = cpumask_first(cpu_online_mask), b = cmwq_first_other_cpu(a);
-	struct cmwq_concurrency cc = {};
-	struct eng_item *it;
+	struct reentry_item *it;
+	struct cmwq_workqueue *wq;
+	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
 	KUNIT_ASSERT_GE(test, b, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	eng_init(it, reentry_fn);
-	it->cc = &cc;
+	wq = cmwq_kunit_alloc_wq(test, "eng_reent", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	CMWQ_INIT_WORK(&it->work, reentry_fn);
+	for (i = 0; i < 2; i++) {
+		init_completion(&it->starts[i]);
+		init_completion(&it->release[i]);
+	}
 
 	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(a, wq, &it->work));
 	KUNIT_ASSERT_COMPLETES(test, &it->starts[0]);
@@ -337,14 +409,14 @@ static void non_reentrant_across_cpus(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, it->cpus[0], a);
 	KUNIT_EXPECT_EQ(test, it->cpus[1], a);
-	KUNIT_EXPECT_EQ(test, atomic_read(&cc.max), 1);
-	cmwq_destroy_workqueue(wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->cc.max), 1);
 }
 
 struct irq_queuer {
 	struct hrtimer		timer;
 	struct cmwq_workqueue	*wq;
-	struct eng_item		item;
+	struct cmwq_work	work;
+	struct completion	done;
 	bool			in_hardirq;
 	bool			queued;
 };
@@ -354,13 +426,13 @@ static enum hrtimer_restart irq_queue_fn(struct hrtimer *timer)
 	struct irq_queuer *q = container_of(timer, struct irq_queuer, timer);
 
 	q->in_hardirq = in_hardirq();
-	q->queued = cmwq_queue_work(q->wq, &q->item.work);
+	q->queued = cmwq_queue_work(q->wq, &q->work);
 	return HRTIMER_NORESTART;
 }
 
-static void count_done_fn(struct cmwq_work *work)
+static void irq_queued_fn(struct cmwq_work *work)
 {
-	complete(&eng_item(work)->done);
+	complete(&container_of(work, struct irq_queuer, work)->done);
 }
 
 /* Works can be queued from hard IRQ context. */
@@ -369,61 +441,68 @@ static void queue_from_hardirq(struct kunit *test)
 	struct irq_queuer *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, q);
-	q->wq = cmwq_alloc_workqueue("eng_irq", 0, 0);
+	q->wq = cmwq_kunit_alloc_wq(test, "eng_irq", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, q->wq);
-	eng_init(&q->item, count_done_fn);
+	CMWQ_INIT_WORK(&q->work, irq_queued_fn);
+	init_completion(&q->done);
 	hrtimer_init(&q->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	q->timer.function = irq_queue_fn;
 	hrtimer_start(&q->timer, ms_to_ktime(10), HRTIMER_MODE_REL_HARD);
 
-	KUNIT_EXPECT_COMPLETES(test, &q->item.done);
+	KUNIT_EXPECT_COMPLETES(test, &q->done);
 	hrtimer_cancel(&q->timer);
 	KUNIT_EXPECT_TRUE(test, q->in_hardirq);
 	KUNIT_EXPECT_TRUE(test, q->queued);
-	cmwq_destroy_workqueue(q->wq);
 }
+
+/* A work waiting for an event, and a work queued after it delivering it. */
+struct event_pair {
+	struct completion	event;
+	struct cmwq_work	waiter;
+	struct completion	waiter_done;
+	bool			waiter_got_event;
+	struct cmwq_work	completer;
+	struct completion	completer_done;
+};
 
 static void waiter_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct event_pair *p = container_of(work, struct event_pair, waiter);
 
-	it->got_it = wait_for_completion_timeout(it->wait_for,
-						 CMWQ_KUNIT_TIMEOUT);
-	complete(&it->done);
+	p->waiter_got_event = wait_for_completion_timeout(&p->event,
+							  CMWQ_KUNIT_TIMEOUT);
+	complete(&p->waiter_done);
 }
 
 static void completer_fn(struct cmwq_work *work)
 {
-	struct eng_item *it = eng_item(work);
+	struct event_pair *p = container_of(work, struct event_pair,
+					    completer);
 
-	complete(it->wait_for);
-	complete(&it->done);
+	complete(&p->event);
+	complete(&p->completer_done);
 }
 
 /* A work waiting for one queued after it on the same CPU completes. */
 static void waits_for_later_work(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_dep", 0, 0);
-	struct eng_item *waiter, *completer;
-	struct completion event;
+	struct cmwq_workqueue *wq;
+	struct event_pair *p;
 
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	waiter = kunit_kzalloc(test, sizeof(*waiter), GFP_KERNEL);
-	completer = kunit_kzalloc(test, sizeof(*completer), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, waiter);
-	KUNIT_ASSERT_NOT_NULL(test, completer);
-	init_completion(&event);
-	eng_init(waiter, waiter_fn);
-	eng_init(completer, completer_fn);
-	waiter->wait_for = &event;
-	completer->wait_for = &event;
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	wq = eng_pool_wq(test);
+	init_completion(&p->event);
+	CMWQ_INIT_WORK(&p->waiter, waiter_fn);
+	init_completion(&p->waiter_done);
+	CMWQ_INIT_WORK(&p->completer, completer_fn);
+	init_completion(&p->completer_done);
 
-	cmwq_queue_work_on(test_cpu(), wq, &waiter->work);
-	cmwq_queue_work_on(test_cpu(), wq, &completer->work);
-	KUNIT_EXPECT_COMPLETES(test, &waiter->done);
-	KUNIT_EXPECT_COMPLETES(test, &completer->done);
-	KUNIT_EXPECT_TRUE(test, waiter->got_it);
-	cmwq_destroy_workqueue(wq);
+	cmwq_queue_work_on(test_cpu(), wq, &p->waiter);
+	cmwq_queue_work_on(test_cpu(), wq, &p->completer);
+	KUNIT_EXPECT_COMPLETES(test, &p->waiter_done);
+	KUNIT_EXPECT_COMPLETES(test, &p->completer_done);
+	KUNIT_EXPECT_TRUE(test, p->waiter_got_event);
 }
 
 struct share_item {
@@ -472,10 +551,12 @@ static void many_queues_share_pools(struct kunit *test)
 	wqs = kunit_kcalloc(test, NR_WQS, sizeof(*wqs), GFP_KERNEL);
 	items = kunit_kcalloc(test, NR, sizeof(*items), GFP_KERNEL);
 	pids = kunit_kcalloc(test, NR, sizeof(*pids), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wqs && items && pids);
+	KUNIT_ASSERT_NOT_NULL(test, wqs);
+	KUNIT_ASSERT_NOT_NULL(test, items);
+	KUNIT_ASSERT_NOT_NULL(test, pids);
 	cmwq_test_pool_stats(cpu, false, &before);
 	for (i = 0; i < NR_WQS; i++) {
-		wqs[i] = cmwq_alloc_workqueue("eng_many%d", 0, 0, i);
+		wqs[i] = cmwq_kunit_alloc_wq(test, "eng_many%d", 0, 0, i);
 		KUNIT_ASSERT_NOT_NULL(test, wqs[i]);
 	}
 
@@ -501,7 +582,7 @@ static void many_queues_share_pools(struct kunit *test)
 	}
 	cmwq_test_pool_stats(cpu, false, &after);
 	for (i = 0; i < NR_WQS; i++)
-		cmwq_destroy_workqueue(wqs[i]);
+		cmwq_kunit_destroy_wq(test, wqs[i]);
 
 	KUNIT_EXPECT_EQ(test, nr_bursts_in, NR / BURST);
 	snprintf(prefix, sizeof(prefix), "cmwq/%d:", cpu);
@@ -564,7 +645,8 @@ static int stress_thread(void *arg)
 static void stress_exact_accounting(struct kunit *test)
 {
 	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("eng_stress", 0, 4);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_stress", 0,
+							4);
 	unsigned long runs;
 	int i;
 
@@ -588,20 +670,22 @@ static void stress_exact_accounting(struct kunit *test)
 				0UL);
 	KUNIT_EXPECT_EQ(test, cmwq_churn_miscounted(&s->churn, &runs), 0);
 	KUNIT_EXPECT_GT(test, runs, 0UL);
-	cmwq_destroy_workqueue(wq);
+	/* the works live in the churn's memory */
+	cmwq_kunit_destroy_wq(test, wq);
 	cmwq_churn_free(&s->churn);
 }
 
 static struct kunit_case cmwq_engine_cases[] = {
-	KUNIT_CASE(runnable_works_one_at_a_time),
-	KUNIT_CASE(sleeping_works_all_in_flight),
+	KUNIT_CASE_PARAM(runnable_works_one_at_a_time, eng_pool_gen_params),
+	KUNIT_CASE_PARAM(sleeping_works_all_in_flight, eng_pool_gen_params),
 	KUNIT_CASE(nr_running_zero_at_idle),
-	KUNIT_CASE(manager_creates_and_reaps),
+	KUNIT_CASE(manager_creates_workers),
+	KUNIT_CASE(idle_workers_reaped),
 	KUNIT_CASE(cpu_intensive_not_holding_back),
 	KUNIT_CASE(highpri_not_stuck_behind_normal),
 	KUNIT_CASE(non_reentrant_across_cpus),
 	KUNIT_CASE(queue_from_hardirq),
-	KUNIT_CASE(waits_for_later_work),
+	KUNIT_CASE_PARAM(waits_for_later_work, eng_pool_gen_params),
 	KUNIT_CASE(many_queues_share_pools),
 	KUNIT_CASE(stress_exact_accounting),
 	{}
@@ -609,6 +693,7 @@ static struct kunit_case cmwq_engine_cases[] = {
 
 static struct kunit_suite cmwq_engine_suite = {
 	.name = "cmwq_engine",
+	.exit = eng_exit,
 	.test_cases = cmwq_engine_cases,
 };
 

@@ -259,11 +259,27 @@ static int fz_prepare(struct device *dev)
 	return 0;
 }
 
+/* fwq's works on fz_cpu now; true once both window works are held back */
+static bool fz_window_counted(void)
+{
+	cmwq_test_cwq_counts(fz.fwq, fz_cpu, &fz.win_active, &fz.win_inactive);
+	return fz.win_inactive >= 2;
+}
+
 static void fz_complete(struct device *dev)
 {
 	if (!READ_ONCE(fz.armed))
 		return;
-	if (fz.fwq)
+	/*
+	 * The delayed work's 100 ms timer is meant to fire inside the
+	 * window, during pm_test_delay.  That is an mdelay(), which under
+	 * TCG may take a small part of its guest time: keep the window
+	 * open (cmwq's ->complete, which thaws, runs after this one) until
+	 * the timer has queued its work, or a bound passes.
+	 */
+	if (fz.fwq && fz.queue_in_window)
+		cmwq_poll(fz_window_counted(), CMWQ_KUNIT_TIMEOUT);
+	else if (fz.fwq)
 		cmwq_test_cwq_counts(fz.fwq, fz_cpu, &fz.win_active,
 				     &fz.win_inactive);
 	fz.win_end = next_seq();
@@ -355,22 +371,20 @@ static void fz_exit(struct kunit *test)
 	WRITE_ONCE(fz.armed, false);
 	complete_all(&fz.go);
 	complete_all(&fz.release);
-	if (fz.user_started &&
-	    !wait_for_completion_timeout(&fz.user_returned, CMWQ_KUNIT_TIMEOUT))
-		return;	/* the user task still uses the queues: leak them */
-	if (fz.freezable_thread)
-		kthread_stop(fz.freezable_thread);
+	/* the global knob first, whatever else is stuck */
 	if (fz.timeout_changed)
 		sysfs_write(CMWQ_FREEZE_TIMEOUT, fz_saved_cmwq_timeout);
+	if (fz.freezable_thread)
+		kthread_stop(fz.freezable_thread);
 	cmwq_cancel_delayed_work_sync(&fz.delayed.dwork);
+	/* fwq and nwq are the case's resources, destroyed after this */
 	if (fz.late)
 		cmwq_destroy_workqueue(fz.late);
-	if (fz.fwq)
-		cmwq_destroy_workqueue(fz.fwq);
+	if (fz.user_started &&
+	    !wait_for_completion_timeout(&fz.user_returned, CMWQ_KUNIT_TIMEOUT))
+		return;	/* the user task still uses userq: leak it */
 	if (fz.userq)
 		cmwq_destroy_workqueue(fz.userq);
-	if (fz.nwq)
-		cmwq_destroy_workqueue(fz.nwq);
 }
 
 /*
@@ -385,9 +399,10 @@ static void suspend_freezes_after_tasks(struct kunit *test)
 {
 	int cpu = fz_cpu;
 
-	fz.fwq = cmwq_alloc_workqueue("freeze_test", CMWQ_FREEZABLE, 4);
+	fz.fwq = cmwq_kunit_alloc_wq(test, "freeze_test", CMWQ_FREEZABLE, 4);
+	/* the user task destroys it in the other case: the exit hook's own */
 	fz.userq = cmwq_alloc_workqueue("freeze_test_user", CMWQ_FREEZABLE, 1);
-	fz.nwq = cmwq_alloc_workqueue("freeze_test_plain", 0, 0);
+	fz.nwq = cmwq_kunit_alloc_wq(test, "freeze_test_plain", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, fz.fwq);
 	KUNIT_ASSERT_NOT_NULL(test, fz.userq);
 	KUNIT_ASSERT_NOT_NULL(test, fz.nwq);
@@ -496,7 +511,7 @@ static void stuck_work_aborts_suspend(struct kunit *test)
 {
 	int cpu = fz_cpu;
 
-	fz.fwq = cmwq_alloc_workqueue("freeze_test", CMWQ_FREEZABLE, 2);
+	fz.fwq = cmwq_kunit_alloc_wq(test, "freeze_test", CMWQ_FREEZABLE, 2);
 	KUNIT_ASSERT_NOT_NULL(test, fz.fwq);
 	KUNIT_ASSERT_EQ(test, sysfs_read(CMWQ_FREEZE_TIMEOUT,
 					 fz_saved_cmwq_timeout,

@@ -191,9 +191,9 @@ static void flush_cancel_destroy_waits_for_barrier(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	KUNIT_ASSERT_NOT_NULL(test, flusher);
 	KUNIT_ASSERT_NOT_NULL(test, destroyer);
-	blocker_wq = cmwq_alloc_workqueue("hard_blocker", 0, 0);
+	blocker_wq = cmwq_kunit_alloc_wq(test, "hard_blocker", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, blocker_wq);
-	wq = cmwq_alloc_workqueue("hard_victim", 0, 0);
+	wq = cmwq_kunit_alloc_wq(test, "hard_victim", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	hard_spinner_init(s);
@@ -209,6 +209,7 @@ static void flush_cancel_destroy_waits_for_barrier(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work_sync(&w->work));
 
 	hard_call_start(test, destroyer, call_destroy_wq, wq, "destroy");
+	cmwq_kunit_hand_over_wq(test, wq);
 	/* the barrier cannot run while the spinner holds the pool */
 	early = wait_for_completion_timeout(&destroyer->done, HZ);
 	KUNIT_EXPECT_FALSE_MSG(test, early,
@@ -220,7 +221,6 @@ static void flush_cancel_destroy_waits_for_barrier(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hard_call_wait(flusher, CMWQ_KUNIT_TIMEOUT,
 					       NULL));
 	KUNIT_EXPECT_EQ(test, atomic_read(&w->runs), 0);
-	cmwq_destroy_workqueue(blocker_wq);
 }
 
 enum { HARD_SLEEPERS = 16 };
@@ -249,7 +249,7 @@ static void new_work_runs_after_cpu_returns(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, late);
 	KUNIT_ASSERT_NOT_NULL(test, release);
 	init_completion(release);
-	wq = cmwq_alloc_workqueue("hard_return", 0, 0);
+	wq = cmwq_kunit_alloc_wq(test, "hard_return", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	hard_spinner_init(s);
@@ -271,7 +271,7 @@ static void new_work_runs_after_cpu_returns(struct kunit *test)
 
 	WRITE_ONCE(s->release, true);
 	complete_all(release);
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_EQ(test, late->cpu, cpu);
 	for (i = 0; i < HARD_SLEEPERS; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
@@ -335,9 +335,9 @@ static void offline_completes_while_creation_fails(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, release);
 	KUNIT_ASSERT_NOT_NULL(test, offline);
 	init_completion(release);
-	wq = cmwq_alloc_workqueue("hard_asleep", 0, 0);
+	wq = cmwq_kunit_alloc_wq(test, "hard_asleep", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
-	reclaim = cmwq_alloc_workqueue("hard_reclaim", CMWQ_MEM_RECLAIM, 0);
+	reclaim = cmwq_kunit_alloc_wq(test, "hard_reclaim", CMWQ_MEM_RECLAIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, reclaim);
 
 	for (i = 0; i < HARD_ASLEEP; i++) {
@@ -372,8 +372,8 @@ static void offline_completes_while_creation_fails(struct kunit *test)
 	complete_all(release);
 	if (!cpu_online(cpu))
 		KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
-	cmwq_destroy_workqueue(reclaim);
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, reclaim);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r1->runs), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r2->runs), 1);
 	for (i = 0; i < HARD_ASLEEP; i++)
@@ -420,7 +420,7 @@ static void aborted_offline_keeps_workers_bound(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, nappers);
 	KUNIT_ASSERT_NOT_NULL(test, after);
 	KUNIT_ASSERT_NOT_NULL(test, release);
-	wq = cmwq_alloc_workqueue("hard_abort", 0, 0);
+	wq = cmwq_kunit_alloc_wq(test, "hard_abort", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	for (i = 0; i < HARD_BUSY; i++) {
@@ -449,8 +449,10 @@ static void aborted_offline_keeps_workers_bound(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ_MSG(test, elsewhere, 0,
 			    "works queued on CPU %d ran elsewhere", cpu);
-	cmwq_destroy_workqueue(wq);
 }
+
+/* set while a case holds the test-only freeze; the exit hook thaws */
+static bool hard_frozen;
 
 /*
  * A frozen queue's works wait inactive on their CPU's cwq.  The CPU goes
@@ -467,10 +469,11 @@ static void frozen_work_runs_after_its_cpu_died(struct kunit *test)
 		kunit_skip(test, "needs a second CPU");
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	wq = cmwq_alloc_workqueue("hard_frozen", CMWQ_FREEZABLE, 0);
+	wq = cmwq_kunit_alloc_wq(test, "hard_frozen", CMWQ_FREEZABLE, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	KUNIT_ASSERT_EQ(test, cmwq_test_freeze(CMWQ_KUNIT_TIMEOUT), 0);
+	hard_frozen = true;
 	hard_item_init(it, NULL);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, wq, &it->work));
 	KUNIT_EXPECT_EQ(test, remove_cpu(cpu), 0);
@@ -479,11 +482,12 @@ static void frozen_work_runs_after_its_cpu_died(struct kunit *test)
 			       "CPU %d's workers destroyed under a frozen work",
 			       cpu);
 	cmwq_test_thaw();
+	hard_frozen = false;
 
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
 	if (!cpu_online(cpu))
 		KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 }
 
@@ -509,8 +513,11 @@ static void hard_case_exit(struct kunit *test)
 {
 	int cpu;
 
-	/* a failed case must leave neither failures nor a CPU down */
+	/* a failed case must leave neither failures, a freeze nor a CPU down */
 	cmwq_test_fail_create_worker(false);
+	if (hard_frozen)
+		cmwq_test_thaw();
+	hard_frozen = false;
 	WRITE_ONCE(hard_fail_cpu, -1);
 	WRITE_ONCE(hard_queue_at_teardown.cpu, -1);
 	for_each_cpu(cpu, &hard_online_at_start)

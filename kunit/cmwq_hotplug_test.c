@@ -23,6 +23,43 @@
 #include "cmwq_churn.h"
 #include "cmwq_kunit.h"
 
+/* A work that records where it ran. */
+struct hp_record {
+	struct cmwq_work	work;
+	struct completion	done;
+	atomic_t		runs;
+	int			cpu;
+};
+
+static void hp_record_fn(struct cmwq_work *work)
+{
+	struct hp_record *it = container_of(work, struct hp_record, work);
+
+	it->cpu = raw_smp_processor_id();
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+/* The same, after 20 ms of running without sleeping. */
+static void hp_spin_record_fn(struct cmwq_work *work)
+{
+	cmwq_busy_wait_ms(20);
+	hp_record_fn(work);
+}
+
+static void hp_record_init(struct hp_record *it, cmwq_func_t fn)
+{
+	CMWQ_INIT_WORK(&it->work, fn);
+	init_completion(&it->done);
+	atomic_set(&it->runs, 0);
+	it->cpu = -1;
+}
+
+/*
+ * A work of one of several kinds, for the cases that mix them on a CPU
+ * going down: it records where it ran, when (from a shared counter) and
+ * whether it was released rather than timed out.
+ */
 struct hp_item {
 	struct cmwq_work	work;
 	struct completion	done;
@@ -33,7 +70,6 @@ struct hp_item {
 	int			kind;
 	int			seq;		/* when it ran, from *order */
 	bool			released;
-	unsigned int		nr_allowed;	/* CPUs its worker could use */
 };
 
 enum { KIND_RECORD, KIND_BLOCK, KIND_SLEEP, KIND_SPIN, KIND_HOLD };
@@ -63,7 +99,6 @@ static void hp_fn(struct cmwq_work *work)
 		break;
 	}
 	it->cpu = raw_smp_processor_id();
-	it->nr_allowed = cpumask_weight(current->cpus_ptr);
 	if (it->order)
 		it->seq = atomic_inc_return(it->order);
 	atomic_inc(&it->runs);
@@ -103,6 +138,26 @@ static int set_hotplug_fail(int cpu, int state)
 	return n < 0 ? n : 0;
 }
 
+/* the CPU whose hotplug/fail knob a case set, or -1 */
+static int hp_fail_cpu = -1;
+
+/* Arm @cpu's hotplug/fail knob at @state, for the exit hook to disarm. */
+static int hp_arm_fail(int cpu, int state)
+{
+	int ret = set_hotplug_fail(cpu, state);
+
+	if (!ret)
+		hp_fail_cpu = cpu;
+	return ret;
+}
+
+static void hp_disarm_fail(void)
+{
+	if (hp_fail_cpu >= 0)
+		set_hotplug_fail(hp_fail_cpu, -1);
+	hp_fail_cpu = -1;
+}
+
 static bool pool_back(int cpu, bool highpri)
 {
 	struct cmwq_test_pool_stats st;
@@ -116,7 +171,7 @@ static bool pool_back(int cpu, bool highpri)
 static void expect_cpu_back(struct kunit *test, struct cmwq_workqueue *wq,
 			    int cpu)
 {
-	struct hp_item *items;
+	struct hp_record *items;
 	int i, n = 6;
 	bool back;
 
@@ -128,7 +183,7 @@ static void expect_cpu_back(struct kunit *test, struct cmwq_workqueue *wq,
 	items = kunit_kcalloc(test, n, sizeof(*items), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, items);
 	for (i = 0; i < n; i++) {
-		hp_init(&items[i], KIND_SPIN, NULL);
+		hp_record_init(&items[i], hp_spin_record_fn);
 		cmwq_queue_work_on(cpu, wq, &items[i].work);
 	}
 	/* each checked inside the work: it ran on the CPU it was queued on */
@@ -181,38 +236,51 @@ struct hp_ctx {
 	struct completion	release;
 };
 
-static int hp_suite_init(struct kunit *test)
+/* CPUs online when the suite started: what a failed case must give back */
+static struct cpumask hp_online_at_start;
+
+static int hp_case_init(struct kunit *test)
 {
 	struct hp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->percpu = cmwq_alloc_workqueue("hp_percpu", 0, 0);
-	ctx->single = cmwq_alloc_workqueue("hp_single", 0, 1);
-	ctx->highpri = cmwq_alloc_workqueue("hp_highpri", CMWQ_HIGHPRI, 0);
-	ctx->reclaim = cmwq_alloc_workqueue("hp_reclaim", CMWQ_MEM_RECLAIM, 0);
-	ctx->intensive = cmwq_alloc_workqueue("hp_intensive",
-					      CMWQ_CPU_INTENSIVE, 0);
-	KUNIT_ASSERT_TRUE(test,
-			  ctx->percpu && ctx->single && ctx->highpri &&
-			  ctx->reclaim && ctx->intensive);
+	ctx->percpu = cmwq_kunit_alloc_wq(test, "hp_percpu", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->percpu);
+	ctx->single = cmwq_kunit_alloc_wq(test, "hp_single", 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->single);
+	ctx->highpri = cmwq_kunit_alloc_wq(test, "hp_highpri", CMWQ_HIGHPRI, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->highpri);
+	ctx->reclaim = cmwq_kunit_alloc_wq(test, "hp_reclaim",
+					   CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->reclaim);
+	ctx->intensive = cmwq_kunit_alloc_wq(test, "hp_intensive",
+					     CMWQ_CPU_INTENSIVE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->intensive);
 	init_completion(&ctx->release);
 	test->priv = ctx;
 	return 0;
 }
 
-static void hp_suite_exit(struct kunit *test)
+static void hp_case_exit(struct kunit *test)
 {
 	struct hp_ctx *ctx = test->priv;
+	int cpu;
 
 	complete_all(&ctx->release);
-	/* a failed case must not leave the CPU down for the others */
-	if (!cpu_online(hp_cpu()))
-		add_cpu(hp_cpu());
-	cmwq_destroy_workqueue(ctx->intensive);
-	cmwq_destroy_workqueue(ctx->reclaim);
-	cmwq_destroy_workqueue(ctx->highpri);
-	cmwq_destroy_workqueue(ctx->single);
-	cmwq_destroy_workqueue(ctx->percpu);
+	/* a failed case must leave neither a failing step nor a CPU down */
+	hp_disarm_fail();
+	for_each_cpu(cpu, &hp_online_at_start)
+		if (!cpu_online(cpu))
+			add_cpu(cpu);
+	/*
+	 * The queues outlive the works the case allocated after them: run
+	 * what a failed case left before that memory goes.
+	 */
+	cmwq_flush_workqueue(ctx->percpu);
+	cmwq_flush_workqueue(ctx->single);
+	cmwq_flush_workqueue(ctx->highpri);
+	cmwq_flush_workqueue(ctx->reclaim);
+	cmwq_flush_workqueue(ctx->intensive);
 }
 
 static bool gcwq_settled(int cpu)
@@ -331,7 +399,9 @@ static void offline_runs_every_work_once(struct kunit *test)
 	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	/* not on the stack: the exit hook drains the works of a failed case */
 	order = kunit_kzalloc(test, sizeof(*order), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, it && o && order);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_NOT_NULL(test, order);
 	for (i = 0; i < N; i++) {
 		hp_init(&it[i], kinds[i], &ctx->release);
 		if (i >= FIRST_SINGLE)
@@ -412,30 +482,48 @@ static void hp_dfn(struct cmwq_work *work)
 	complete(&it->done);
 }
 
-/* Works queued for an offline CPU run once, on an online CPU. */
+/* The flavours of bound queue whose works a CPU going down must not strand. */
+struct hp_flavour {
+	const char	*name;
+	unsigned int	flags;
+};
+
+static const struct hp_flavour hp_flavours[] = {
+	{ "percpu",		0 },
+	{ "highpri",		CMWQ_HIGHPRI },
+	{ "reclaim",		CMWQ_MEM_RECLAIM },
+	{ "cpu_intensive",	CMWQ_CPU_INTENSIVE },
+};
+
+static void hp_flavour_desc(const struct hp_flavour *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(hp_flavour, hp_flavours, hp_flavour_desc);
+
+/* A work queued for an offline CPU runs once, on an online CPU. */
 static void works_for_offline_cpu_run_elsewhere(struct kunit *test)
 {
+	const struct hp_flavour *f = test->param_value;
 	struct hp_ctx *ctx = test->priv;
-	struct hp_item *it;
-	int cpu = hp_cpu(), i;
+	struct cmwq_workqueue *wq;
+	struct hp_record *it;
+	int cpu = hp_cpu();
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	it = kunit_kcalloc(test, 2, sizeof(*it), GFP_KERNEL);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	hp_init(&it[0], KIND_RECORD, NULL);
-	hp_init(&it[1], KIND_RECORD, NULL);
+	hp_record_init(it, hp_record_fn);
+	wq = cmwq_kunit_alloc_wq(test, "hp_%s", f->flags, 0, f->name);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
 
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
-						   &it[0].work));
-	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->highpri,
-						   &it[1].work));
-	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
-		KUNIT_EXPECT_EQ(test, atomic_read(&it[i].runs), 1);
-		KUNIT_EXPECT_NE(test, it[i].cpu, cpu);
-		KUNIT_EXPECT_TRUE(test, cpu_online(it[i].cpu));
-	}
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, wq, &it->work));
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	KUNIT_EXPECT_NE(test, it->cpu, cpu);
+	KUNIT_EXPECT_TRUE(test, cpu_online(it->cpu));
 
 	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 	expect_cpu_back(test, ctx->percpu, cpu);
@@ -477,6 +565,27 @@ static void delayed_work_for_offline_cpu_runs_elsewhere(struct kunit *test)
 	expect_cpu_back(test, ctx->percpu, cpu);
 }
 
+/* A work held until released, noting how many CPUs its worker could use. */
+struct hp_rogue {
+	struct cmwq_work	work;
+	struct completion	done;
+	struct completion	*release;
+	bool			released;
+	atomic_t		runs;
+	unsigned int		nr_allowed;
+};
+
+static void hp_rogue_fn(struct cmwq_work *work)
+{
+	struct hp_rogue *it = container_of(work, struct hp_rogue, work);
+
+	it->released = wait_for_completion_timeout(it->release,
+						   CMWQ_KUNIT_TIMEOUT);
+	it->nr_allowed = cpumask_weight(current->cpus_ptr);
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
 /*
  * The CPU returns while a worker of its pool is still busy with a work
  * that started before the offline: the pool is associated again at once,
@@ -488,13 +597,15 @@ static void online_while_trustee_drains(struct kunit *test)
 	struct hp_ctx *ctx = test->priv;
 	struct cmwq_test_pool_stats st;
 	int cpu = hp_cpu();
-	struct hp_item *it;
+	struct hp_rogue *it;
 	bool back;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
-	hp_init(it, KIND_BLOCK, &ctx->release);
+	CMWQ_INIT_WORK(&it->work, hp_rogue_fn);
+	init_completion(&it->done);
+	it->release = &ctx->release;
 	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
 	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
 					  CMWQ_BUSY_RUNNING,
@@ -536,10 +647,10 @@ static void offline_cancelled_half_way(struct kunit *test)
 	int cpu = hp_cpu();
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	if (set_hotplug_fail(cpu, CPUHP_AP_SMPBOOT_THREADS))
+	if (hp_arm_fail(cpu, CPUHP_AP_SMPBOOT_THREADS))
 		kunit_skip(test, "no cpuN/hotplug/fail knob in this kernel");
 	KUNIT_EXPECT_NE(test, remove_cpu(cpu), 0);
-	set_hotplug_fail(cpu, -1);
+	hp_disarm_fail();
 	KUNIT_EXPECT_TRUE(test, cpu_online(cpu));
 	expect_cpu_back(test, ctx->percpu, cpu);
 	expect_one_at_a_time(test, ctx->percpu, cpu);
@@ -550,21 +661,21 @@ static void online_fails(struct kunit *test)
 {
 	struct hp_ctx *ctx = test->priv;
 	int cpu = hp_cpu();
-	struct hp_item *it;
+	struct hp_record *it;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, it);
 	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
-	if (set_hotplug_fail(cpu, CPUHP_AP_ACTIVE)) {
+	if (hp_arm_fail(cpu, CPUHP_AP_ACTIVE)) {
 		add_cpu(cpu);
 		kunit_skip(test, "no cpuN/hotplug/fail knob in this kernel");
 	}
 	KUNIT_EXPECT_NE(test, add_cpu(cpu), 0);
-	set_hotplug_fail(cpu, -1);
+	hp_disarm_fail();
 	KUNIT_EXPECT_FALSE(test, cpu_online(cpu));
 
-	hp_init(it, KIND_RECORD, NULL);
+	hp_record_init(it, hp_record_fn);
 	KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, ctx->percpu,
 						   &it->work));
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
@@ -641,7 +752,7 @@ static int cycle_wq_thread(void *arg)
 static void hotplug_cycles_under_load(struct kunit *test)
 {
 	struct cycle_load *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("hp_load", 0, 4);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "hp_load", 0, 4);
 	int cpus[2] = { cpumask_first(cpu_online_mask), hp_cpu() };
 	int i, cycles = 0, cpu;
 	unsigned long runs;
@@ -681,7 +792,8 @@ static void hotplug_cycles_under_load(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cycles, NR_CYCLES);
 	kunit_info(test, "%d offline/online cycles, %lu works run, %d queues made\n",
 		   cycles, runs, atomic_read(&s->wqs_made));
-	cmwq_destroy_workqueue(wq);
+	/* the works live in the churn's memory */
+	cmwq_kunit_destroy_wq(test, wq);
 	cmwq_churn_free(&s->churn);
 	expect_cpu_back(test, cmwq_system_wq, cpus[0]);
 	expect_cpu_back(test, cmwq_system_wq, cpus[1]);
@@ -690,7 +802,8 @@ static void hotplug_cycles_under_load(struct kunit *test)
 static struct kunit_case cmwq_hotplug_cases[] = {
 	KUNIT_CASE(offline_cpu_comes_up),
 	KUNIT_CASE(offline_runs_every_work_once),
-	KUNIT_CASE(works_for_offline_cpu_run_elsewhere),
+	KUNIT_CASE_PARAM(works_for_offline_cpu_run_elsewhere,
+			 hp_flavour_gen_params),
 	KUNIT_CASE(delayed_work_for_offline_cpu_runs_elsewhere),
 	KUNIT_CASE(online_while_trustee_drains),
 	KUNIT_CASE(offline_cancelled_half_way),
@@ -698,6 +811,12 @@ static struct kunit_case cmwq_hotplug_cases[] = {
 	KUNIT_CASE(hotplug_cycles_under_load),
 	{}
 };
+
+static int hp_suite_init(struct kunit_suite *suite)
+{
+	cpumask_copy(&hp_online_at_start, cpu_online_mask);
+	return 0;
+}
 
 /*
  * Leave a CPU down: the suites after this one, and cmwq's unload at the
@@ -714,9 +833,10 @@ static void hp_leave_cpu_down(struct kunit_suite *suite)
 
 static struct kunit_suite cmwq_hotplug_suite = {
 	.name = "cmwq_hotplug",
-	.init = hp_suite_init,
-	.exit = hp_suite_exit,
+	.suite_init = hp_suite_init,
 	.suite_exit = hp_leave_cpu_down,
+	.init = hp_case_init,
+	.exit = hp_case_exit,
 	.test_cases = cmwq_hotplug_cases,
 };
 

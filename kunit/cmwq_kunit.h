@@ -5,10 +5,22 @@
  * Every wait is bounded: a case that would hang fails instead.  Polling
  * helpers exist only for pool state that has no event to wait on; they
  * give up at a deadline.
+ *
+ * A queue a case allocates with cmwq_kunit_alloc_wq() is a KUnit resource:
+ * it is destroyed when the case ends, after the suite's exit hook, even
+ * if an assertion ended the case half-way.  Resources are released in
+ * the reverse order of their allocation, so a case allocates the memory
+ * of its works (kunit_kzalloc()) before the queue that runs them: the
+ * queue is drained and gone before that memory is freed.  A case that
+ * checks what a destroy does at a given point calls
+ * cmwq_kunit_destroy_wq(); one whose own thread destroys the queue hands
+ * it over with cmwq_kunit_hand_over_wq().  Neither queue is destroyed
+ * twice.
  */
 #ifndef _CMWQ_KUNIT_H
 #define _CMWQ_KUNIT_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -42,6 +54,77 @@
 		usleep_range(2000, 4000);				\
 	__ok;								\
 })
+
+static inline int cmwq_kunit_wq_init(struct kunit_resource *res, void *wq)
+{
+	res->data = wq;
+	return 0;
+}
+
+/* NULL once the queue was handed over to a destroyer of the case's own */
+static inline void cmwq_kunit_wq_free(struct kunit_resource *res)
+{
+	if (res->data)
+		cmwq_destroy_workqueue(res->data);
+}
+
+/* Make @wq a resource of @test, destroyed when the case ends.  NULL stays NULL. */
+static inline struct cmwq_workqueue *
+cmwq_kunit_adopt_wq(struct kunit *test, struct cmwq_workqueue *wq)
+{
+	if (!wq)
+		return NULL;
+	if (!kunit_alloc_resource(test, cmwq_kunit_wq_init, cmwq_kunit_wq_free,
+				  GFP_KERNEL, wq)) {
+		cmwq_destroy_workqueue(wq);
+		return NULL;
+	}
+	return wq;
+}
+
+/* cmwq_alloc_workqueue(), the queue destroyed when the case ends */
+#define cmwq_kunit_alloc_wq(test, fmt, flags, max_active, args...)	\
+	cmwq_kunit_adopt_wq((test), cmwq_alloc_workqueue((fmt), (flags), \
+							 (max_active), ##args))
+
+#define cmwq_kunit_alloc_ordered_wq(test, fmt, flags, args...)		\
+	cmwq_kunit_adopt_wq((test),					\
+			    cmwq_alloc_ordered_workqueue((fmt), (flags), ##args))
+
+static inline bool cmwq_kunit_wq_match(struct kunit *test,
+				       struct kunit_resource *res, void *wq)
+{
+	return res->free == cmwq_kunit_wq_free && res->data == wq;
+}
+
+/*
+ * Destroy a queue of cmwq_kunit_alloc_wq() now, for a case that checks
+ * what happens at that point; the case's end then leaves it alone.
+ */
+static inline void cmwq_kunit_destroy_wq(struct kunit *test,
+					 struct cmwq_workqueue *wq)
+{
+	KUNIT_EXPECT_EQ(test, kunit_destroy_resource(test, cmwq_kunit_wq_match,
+						     wq), 0);
+}
+
+/*
+ * Hand a queue of cmwq_kunit_alloc_wq() over to a thread of the case that
+ * destroys it (a destroy raced against something else): from now on the
+ * case's end leaves it alone.  Call it once that thread runs, so that a
+ * case failing before still has the queue destroyed.
+ */
+static inline void cmwq_kunit_hand_over_wq(struct kunit *test,
+					   struct cmwq_workqueue *wq)
+{
+	struct kunit_resource *res;
+
+	res = kunit_find_resource(test, cmwq_kunit_wq_match, wq);
+	if (!res)
+		return;
+	res->data = NULL;
+	kunit_put_resource(res);
+}
 
 /* Track how many functions run at once and the most seen. */
 struct cmwq_concurrency {

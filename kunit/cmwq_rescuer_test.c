@@ -111,7 +111,7 @@ static struct blockade *blockade_init(struct kunit *test)
 
 	if (cmwq_test_fail_create_worker(true))
 		kunit_skip(test, "no fault injection in this kernel");
-	b->wq = cmwq_alloc_workqueue("rescue_block", 0, 0);
+	b->wq = cmwq_kunit_alloc_wq(test, "rescue_block", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, b->wq);
 	return b;
 }
@@ -127,8 +127,6 @@ static void blockade_lift(struct kunit *test, struct blockade *b)
 	complete_all(&b->release);
 	for (i = 0; i < b->nr; i++)
 		KUNIT_EXPECT_COMPLETES(test, &b->blockers[i].done);
-	cmwq_destroy_workqueue(b->wq);
-	b->wq = NULL;
 }
 
 static int rescuer_test_init(struct kunit *test)
@@ -186,57 +184,95 @@ static void expect_rescued(struct kunit *test, struct rescue_item *it,
 	KUNIT_EXPECT_STREQ(test, it->comm, ws.rescuer->comm);
 }
 
+/* NR_RESCUE works each of a reclaim and a plain queue on a blocked pool */
+struct rescue_run {
+	struct cmwq_workqueue	*reclaim, *plain;
+	struct rescue_item	*r, *n;
+	struct cmwq_test_pool_stats before;
+	int			cpu;
+};
+
+static struct rescue_run *block_and_queue(struct kunit *test)
+{
+	struct rescue_run *run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	struct blockade *b;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	run->cpu = cpumask_last(cpu_online_mask);
+	run->r = kunit_kcalloc(test, NR_RESCUE, sizeof(*run->r), GFP_KERNEL);
+	run->n = kunit_kcalloc(test, NR_RESCUE, sizeof(*run->n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run->r);
+	KUNIT_ASSERT_NOT_NULL(test, run->n);
+	b = blockade_init(test);
+	run->reclaim = cmwq_kunit_alloc_wq(test, "rescue_reclaim",
+					   CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run->reclaim);
+	run->plain = cmwq_kunit_alloc_wq(test, "rescue_plain", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, run->plain);
+	cmwq_test_pool_stats(run->cpu, false, &run->before);
+
+	block_pool(test, b, run->cpu);
+	for (i = 0; i < NR_RESCUE; i++) {
+		rescue_item_init(&run->r[i], record_fn);
+		rescue_item_init(&run->n[i], record_fn);
+		cmwq_queue_work_on(run->cpu, run->plain, &run->n[i].work);
+		cmwq_queue_work_on(run->cpu, run->reclaim, &run->r[i].work);
+	}
+	return run;
+}
+
 /*
  * With creation failing and the pool blocked, reclaim works are rescued
- * on the pool's CPU; other works wait and run once creation works again.
+ * on the pool's CPU, after maydays to their queue.
  */
 static void reclaim_works_rescued(struct kunit *test)
 {
-	struct cmwq_test_pool_stats before, after;
-	struct cmwq_workqueue *reclaim, *plain;
-	struct rescue_item *r, *n;
+	struct rescue_run *run = block_and_queue(test);
+	struct cmwq_test_pool_stats after;
 	struct cmwq_test_wq_stats ws;
-	struct blockade *b;
-	int cpu = cpumask_last(cpu_online_mask), i;
+	int i;
 
-	b = blockade_init(test);
-	reclaim = cmwq_alloc_workqueue("rescue_reclaim", CMWQ_MEM_RECLAIM, 0);
-	plain = cmwq_alloc_workqueue("rescue_plain", 0, 0);
-	r = kunit_kcalloc(test, NR_RESCUE, sizeof(*r), GFP_KERNEL);
-	n = kunit_kcalloc(test, NR_RESCUE, sizeof(*n), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, reclaim && plain && r && n);
-	cmwq_test_pool_stats(cpu, false, &before);
-
-	block_pool(test, b, cpu);
-	for (i = 0; i < NR_RESCUE; i++) {
-		rescue_item_init(&r[i], record_fn);
-		rescue_item_init(&n[i], record_fn);
-		cmwq_queue_work_on(cpu, plain, &n[i].work);
-		cmwq_queue_work_on(cpu, reclaim, &r[i].work);
-	}
 	for (i = 0; i < NR_RESCUE; i++)
-		expect_rescued(test, &r[i], reclaim, cpu);
-	for (i = 0; i < NR_RESCUE; i++)
-		KUNIT_EXPECT_EQ(test, atomic_read(&n[i].runs), 0);
-
-	cmwq_test_wq_stats(reclaim, &ws);
+		expect_rescued(test, &run->r[i], run->reclaim, run->cpu);
+	cmwq_test_wq_stats(run->reclaim, &ws);
 	KUNIT_EXPECT_EQ(test, ws.nr_rescued, (unsigned long)NR_RESCUE);
 	KUNIT_EXPECT_GE(test, ws.nr_maydays, 1UL);
-	cmwq_test_pool_stats(cpu, false, &after);
-	KUNIT_EXPECT_GE(test, after.nr_maydays - before.nr_maydays,
+	cmwq_test_pool_stats(run->cpu, false, &after);
+	KUNIT_EXPECT_GE(test, after.nr_maydays - run->before.nr_maydays,
 			ws.nr_maydays);
-	KUNIT_EXPECT_GT(test, after.nr_create_failed, before.nr_create_failed);
-	cmwq_test_wq_stats(plain, &ws);
+	KUNIT_EXPECT_GT(test, after.nr_create_failed,
+			run->before.nr_create_failed);
+}
+
+/*
+ * Meanwhile a plain queue's works wait, unrescued, and run once creation
+ * works again; no mayday timer is left armed after.
+ */
+static void plain_works_wait_for_creation(struct kunit *test)
+{
+	struct rescue_run *run = block_and_queue(test);
+	struct blockade *b = test->priv;
+	struct cmwq_test_wq_stats ws;
+	int i;
+
+	/* the rescue had its chance: the reclaim works are done */
+	for (i = 0; i < NR_RESCUE; i++)
+		KUNIT_ASSERT_COMPLETES(test, &run->r[i].done);
+	for (i = 0; i < NR_RESCUE; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&run->n[i].runs), 0);
+	cmwq_test_wq_stats(run->plain, &ws);
 	KUNIT_EXPECT_NULL(test, ws.rescuer);
 	KUNIT_EXPECT_EQ(test, ws.nr_rescued, 0UL);
 
 	blockade_lift(test, b);
 	for (i = 0; i < NR_RESCUE; i++) {
-		KUNIT_EXPECT_COMPLETES(test, &n[i].done);
-		KUNIT_EXPECT_EQ(test, atomic_read(&n[i].runs), 1);
+		KUNIT_EXPECT_COMPLETES(test, &run->n[i].done);
+		KUNIT_EXPECT_EQ(test, atomic_read(&run->n[i].runs), 1);
 	}
-	cmwq_destroy_workqueue(plain);
-	cmwq_destroy_workqueue(reclaim);
+	cmwq_kunit_destroy_wq(test, run->plain);
+	cmwq_kunit_destroy_wq(test, run->reclaim);
+	cmwq_kunit_destroy_wq(test, b->wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(no_mayday_timer_armed(),
 					  CMWQ_KUNIT_TIMEOUT));
 }
@@ -251,11 +287,12 @@ static void rescuer_serves_several_cpus(struct kunit *test)
 	struct blockade *b;
 	int i;
 
-	b = blockade_init(test);
 	KUNIT_ASSERT_NE(test, cpus[0], cpus[1]);
-	reclaim = cmwq_alloc_workqueue("rescue_multi", CMWQ_MEM_RECLAIM, 0);
 	r = kunit_kcalloc(test, 2 * NR_RESCUE, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, reclaim && r);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	b = blockade_init(test);
+	reclaim = cmwq_kunit_alloc_wq(test, "rescue_multi", CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, reclaim);
 
 	block_pool(test, b, cpus[0]);
 	block_pool(test, b, cpus[1]);
@@ -267,7 +304,8 @@ static void rescuer_serves_several_cpus(struct kunit *test)
 		expect_rescued(test, &r[i], reclaim, cpus[i % 2]);
 
 	blockade_lift(test, b);
-	cmwq_destroy_workqueue(reclaim);
+	cmwq_kunit_destroy_wq(test, reclaim);
+	cmwq_kunit_destroy_wq(test, b->wq);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(no_mayday_timer_armed(),
 					  CMWQ_KUNIT_TIMEOUT));
 }
@@ -305,14 +343,16 @@ static void destroy_with_maydays_pending(struct kunit *test)
 	struct cmwq_test_pool_stats st;
 	unsigned long maydays;
 	struct rescue_item *r, *hold;
+	struct task_struct *task;
 	struct destroyer *d;
 	struct blockade *b;
 
-	b = blockade_init(test);
 	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	r = kunit_kcalloc(test, NR_RESCUE + 1, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, d && r);
-	d->wq = cmwq_alloc_workqueue("rescue_dying", CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	b = blockade_init(test);
+	d->wq = cmwq_kunit_alloc_wq(test, "rescue_dying", CMWQ_MEM_RECLAIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, d->wq);
 	init_completion(&d->done);
 	hold = &r[NR_RESCUE];
@@ -341,8 +381,9 @@ static void destroy_with_maydays_pending(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&r[i].runs), 0);
 
 	/* destroyed with that mayday pending: it waits for the rescue */
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(destroyer_fn, d,
-						    "cmwq_rescue_destroy")));
+	task = kthread_run(destroyer_fn, d, "cmwq_rescue_destroy");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	cmwq_kunit_hand_over_wq(test, d->wq);
 	KUNIT_EXPECT_EQ_MSG(test, wait_for_completion_timeout(&d->done, HZ / 5),
 			    0UL, "destroyed with works awaiting rescue");
 	complete_all(&b->release_held);
@@ -376,10 +417,12 @@ static void blocked_pool_makes_progress(struct kunit *test)
 	struct rescue_item *deliver;
 	struct blockade *b;
 
-	b = blockade_init(test);
-	reclaim = cmwq_alloc_workqueue("progress_reclaim", CMWQ_MEM_RECLAIM, 0);
 	deliver = kunit_kzalloc(test, sizeof(*deliver), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, reclaim && deliver);
+	KUNIT_ASSERT_NOT_NULL(test, deliver);
+	b = blockade_init(test);
+	reclaim = cmwq_kunit_alloc_wq(test, "progress_reclaim",
+				      CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, reclaim);
 
 	/* the blockers wait for b->release: the delivery */
 	block_pool(test, b, cpu);
@@ -393,28 +436,28 @@ static void blocked_pool_makes_progress(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, b->blockers[i].released);
 	}
 	blockade_lift(test, b);
-	cmwq_destroy_workqueue(reclaim);
 }
 
 /* A reclaim queue has a rescuer named after it; others have none. */
 static void rescuer_named_after_queue(struct kunit *test)
 {
-	struct cmwq_workqueue *wq = cmwq_alloc_workqueue("rescue_name%d",
-							 CMWQ_MEM_RECLAIM, 0,
-							 7);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "rescue_name%d",
+							CMWQ_MEM_RECLAIM, 0,
+							7);
 	struct cmwq_test_wq_stats ws;
 
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	cmwq_test_wq_stats(wq, &ws);
 	KUNIT_ASSERT_NOT_NULL(test, ws.rescuer);
 	KUNIT_EXPECT_STREQ(test, ws.rescuer->comm, "rescue_name7");
-	cmwq_destroy_workqueue(wq);
+	cmwq_kunit_destroy_wq(test, wq);
 	KUNIT_EXPECT_TRUE(test, no_mayday_timer_armed());
 }
 
 static struct kunit_case cmwq_rescuer_cases[] = {
 	KUNIT_CASE(rescuer_named_after_queue),
 	KUNIT_CASE(reclaim_works_rescued),
+	KUNIT_CASE(plain_works_wait_for_creation),
 	KUNIT_CASE(rescuer_serves_several_cpus),
 	KUNIT_CASE(destroy_with_maydays_pending),
 	KUNIT_CASE(blocked_pool_makes_progress),
