@@ -351,23 +351,34 @@ struct item {
 	struct completion	done;
 	struct completion	*release;
 	bool			released;
+	u64			slept;		/* ns, by the work's clock */
 };
 
-static void item_init(struct item *it, cmwq_func_t fn,
-		      struct completion *release)
+/* Items live as long as the case: the exit hook's destroy drains them. */
+static struct item *item_new(struct kunit *test, cmwq_func_t fn,
+			     struct completion *release)
 {
+	struct item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
 	CMWQ_INIT_WORK(&it->work, fn);
 	init_completion(&it->done);
 	it->release = release;
-	it->released = false;
+	return it;
 }
 
 static void sleep_fn(struct cmwq_work *work)
 {
 	struct item *it = container_of(work, struct item, work);
+	u64 start = local_clock();
 
-	/* the workload: a run time the end event must cover */
+	/*
+	 * The workload: a run time the end event must cover.  Measured with
+	 * the clock the event uses: under TCG the guest's TSC calibration
+	 * can make it disagree with the jiffies msleep() counts.
+	 */
 	msleep(SLEEP_MS);
+	it->slept = local_clock() - start;
 	complete(&it->done);
 }
 
@@ -449,28 +460,28 @@ static void trace_test_exit(struct kunit *test)
 /*
  * One work: queue (queue name, requested and chosen CPU and pool, the
  * queueing call), activate at once, start and end, in that order, with a
- * run time at least as long as the work slept.
+ * run time at least as long as the work measured its own sleep.
  */
 static void queue_execute(struct kunit *test)
 {
 	struct trace_ctx *ctx = test->priv;
 	int cpu = cpumask_last(cpu_online_mask), n, q, a, s, e;
 	char sym[KSYM_SYMBOL_LEN], want[KSYM_SYMBOL_LEN];
-	struct item it;
+	struct item *it;
 
 	ctx->wq = cmwq_alloc_workqueue("cmwq_trace_q", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
-	item_init(&it, sleep_fn, NULL);
-	ctx->works[0] = &it.work;
+	it = item_new(test, sleep_fn, NULL);
+	ctx->works[0] = &it->work;
 
 	probes_attach(test, ctx);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it.work));
-	KUNIT_ASSERT_COMPLETES(test, &it.done);
-	cmwq_flush_work(&it.work);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_work(&it->work);
 	probes_detach(ctx);
 
 	n = nr_events(test, ctx);
-	q = find_ev(ctx, n, 0, EV_QUEUE, &it.work);
+	q = find_ev(ctx, n, 0, EV_QUEUE, &it->work);
 	KUNIT_ASSERT_GE(test, q, 0);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->ev[q].func, (void *)sleep_fn);
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].req_cpu, cpu);
@@ -481,25 +492,25 @@ static void queue_execute(struct kunit *test)
 	snprintf(want, sizeof(want), "%s [%s]", __func__, KBUILD_MODNAME);
 	KUNIT_EXPECT_STREQ(test, sym, want);
 
-	a = find_ev(ctx, n, q, EV_ACTIVATE, &it.work);
+	a = find_ev(ctx, n, q, EV_ACTIVATE, &it->work);
 	KUNIT_ASSERT_GT(test, a, q);
 	KUNIT_EXPECT_EQ(test, ctx->ev[a].pool, pool_id(cpu, false));
 
-	s = find_ev(ctx, n, a, EV_START, &it.work);
+	s = find_ev(ctx, n, a, EV_START, &it->work);
 	KUNIT_ASSERT_GT(test, s, a);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->ev[s].func, (void *)sleep_fn);
 
-	e = find_ev(ctx, n, s, EV_END, &it.work);
+	e = find_ev(ctx, n, s, EV_END, &it->work);
 	KUNIT_ASSERT_GT(test, e, s);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->ev[e].func, (void *)sleep_fn);
-	KUNIT_EXPECT_GE(test, ctx->ev[e].runtime,
-			(u64)SLEEP_MS * NSEC_PER_MSEC);
+	KUNIT_EXPECT_GT(test, it->slept, 0ULL);
+	KUNIT_EXPECT_GE(test, ctx->ev[e].runtime, it->slept);
 	KUNIT_EXPECT_EQ(test, ctx->ev[e].pid, ctx->ev[s].pid);
 
-	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_QUEUE, &it.work), 1);
-	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_ACTIVATE, &it.work), 1);
-	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_START, &it.work), 1);
-	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_END, &it.work), 1);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_QUEUE, &it->work), 1);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_ACTIVATE, &it->work), 1);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_START, &it->work), 1);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_END, &it->work), 1);
 }
 
 /*
@@ -509,27 +520,27 @@ static void queue_execute(struct kunit *test)
 static void queue_unbound(struct kunit *test)
 {
 	struct trace_ctx *ctx = test->priv;
-	struct item it;
+	struct item *it;
 	int n, q;
 
 	ctx->wq = cmwq_alloc_workqueue("cmwq_trace_u", CMWQ_UNBOUND, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
-	item_init(&it, record_fn, NULL);
-	ctx->works[0] = &it.work;
+	it = item_new(test, record_fn, NULL);
+	ctx->works[0] = &it->work;
 
 	probes_attach(test, ctx);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(ctx->wq, &it.work));
-	KUNIT_ASSERT_COMPLETES(test, &it.done);
-	cmwq_flush_work(&it.work);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(ctx->wq, &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_work(&it->work);
 	probes_detach(ctx);
 
 	n = nr_events(test, ctx);
-	q = find_ev(ctx, n, 0, EV_QUEUE, &it.work);
+	q = find_ev(ctx, n, 0, EV_QUEUE, &it->work);
 	KUNIT_ASSERT_GE(test, q, 0);
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].req_cpu, CMWQ_CPU_UNBOUND);
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].cpu, CMWQ_CPU_UNBOUND);
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].pool, pool_id(nr_cpu_ids, false));
-	KUNIT_EXPECT_GT(test, find_ev(ctx, n, q, EV_START, &it.work), q);
+	KUNIT_EXPECT_GT(test, find_ev(ctx, n, q, EV_START, &it->work), q);
 }
 
 /*
@@ -540,55 +551,56 @@ static void activate_after_max_active(struct kunit *test)
 {
 	struct trace_ctx *ctx = test->priv;
 	int cpu = cpumask_last(cpu_online_mask), n, end_a, act_b, q_b;
-	struct item a, b;
+	struct item *a, *b;
 
 	ctx->wq = cmwq_alloc_workqueue("cmwq_trace_ma", 0, 1);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
-	item_init(&a, block_fn, &ctx->release);
-	item_init(&b, record_fn, NULL);
-	ctx->works[0] = &a.work;
-	ctx->works[1] = &b.work;
+	a = item_new(test, block_fn, &ctx->release);
+	b = item_new(test, record_fn, NULL);
+	ctx->works[0] = &a->work;
+	ctx->works[1] = &b->work;
 
 	probes_attach(test, ctx);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &a.work));
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &b.work));
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &a->work));
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &b->work));
 	complete_all(&ctx->release);
-	KUNIT_ASSERT_COMPLETES(test, &a.done);
-	KUNIT_ASSERT_COMPLETES(test, &b.done);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	KUNIT_ASSERT_COMPLETES(test, &b->done);
 	cmwq_flush_workqueue(ctx->wq);
 	probes_detach(ctx);
-	KUNIT_EXPECT_TRUE(test, a.released);
+	KUNIT_EXPECT_TRUE(test, a->released);
 
 	n = nr_events(test, ctx);
-	q_b = find_ev(ctx, n, 0, EV_QUEUE, &b.work);
-	end_a = find_ev(ctx, n, 0, EV_END, &a.work);
-	act_b = find_ev(ctx, n, 0, EV_ACTIVATE, &b.work);
+	q_b = find_ev(ctx, n, 0, EV_QUEUE, &b->work);
+	end_a = find_ev(ctx, n, 0, EV_END, &a->work);
+	act_b = find_ev(ctx, n, 0, EV_ACTIVATE, &b->work);
 	KUNIT_ASSERT_GE(test, q_b, 0);
 	KUNIT_ASSERT_GE(test, end_a, 0);
 	KUNIT_ASSERT_GE(test, act_b, 0);
 	KUNIT_EXPECT_GT(test, act_b, end_a);
 	KUNIT_EXPECT_EQ(test, ctx->ev[act_b].pool, pool_id(cpu, false));
-	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_ACTIVATE, &a.work), 1);
-	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_ACTIVATE, &b.work), 1);
-	KUNIT_EXPECT_GT(test, find_ev(ctx, n, act_b, EV_START, &b.work), act_b);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_ACTIVATE, &a->work), 1);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_ACTIVATE, &b->work), 1);
+	KUNIT_EXPECT_GT(test, find_ev(ctx, n, act_b, EV_START, &b->work), act_b);
 }
 
 /*
- * Give the pool of @cpu two workers that ran at once, so that it has
- * idle workers to spare: a case's worker then does not stop to create
- * one (as the pool's last idle worker would) while its works wait.
+ * Give this CPU's normal pool two workers that ran at once, so that it
+ * has idle workers to spare: a case's worker then does not stop to
+ * create one (as the pool's last idle worker would) while its works wait.
  */
 static void warm_pool(struct kunit *test, struct cmwq_workqueue *wq)
 {
-	struct completion go;
-	struct item a, b;
+	struct completion *go = kunit_kzalloc(test, sizeof(*go), GFP_KERNEL);
+	struct item *a, *b;
 
-	init_completion(&go);
-	item_init(&a, block_fn, &go);
-	item_init(&b, release_fn, &go);
-	queue_two_here(wq, &a.work, &b.work);
-	KUNIT_ASSERT_COMPLETES(test, &b.done);
-	KUNIT_ASSERT_COMPLETES(test, &a.done);
+	KUNIT_ASSERT_NOT_NULL(test, go);
+	init_completion(go);
+	a = item_new(test, block_fn, go);
+	b = item_new(test, release_fn, go);
+	queue_two_here(wq, &a->work, &b->work);
+	KUNIT_ASSERT_COMPLETES(test, &b->done);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
 	cmwq_flush_workqueue(wq);
 }
 
@@ -601,7 +613,7 @@ static void sleep_wakes_another(struct kunit *test)
 {
 	struct trace_ctx *ctx = test->priv;
 	int n, cpu = cpumask_last(cpu_online_mask), sl, wk, st;
-	struct item s, t;
+	struct item *s, *t;
 
 	/* this thread queues from the pool's CPU, preemption off */
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)),
@@ -609,22 +621,22 @@ static void sleep_wakes_another(struct kunit *test)
 	ctx->wq = cmwq_alloc_workqueue("cmwq_trace_sw", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
 	warm_pool(test, ctx->wq);
-	item_init(&s, block_fn, &ctx->release);
-	item_init(&t, record_fn, NULL);
-	ctx->works[0] = &s.work;
-	ctx->works[1] = &t.work;
+	s = item_new(test, block_fn, &ctx->release);
+	t = item_new(test, record_fn, NULL);
+	ctx->works[0] = &s->work;
+	ctx->works[1] = &t->work;
 	ctx->pool = pool_id(cpu, false);
 
 	probes_attach(test, ctx);
-	queue_two_here(ctx->wq, &s.work, &t.work);
-	KUNIT_ASSERT_COMPLETES(test, &t.done);
+	queue_two_here(ctx->wq, &s->work, &t->work);
+	KUNIT_ASSERT_COMPLETES(test, &t->done);
 	complete_all(&ctx->release);
-	KUNIT_ASSERT_COMPLETES(test, &s.done);
+	KUNIT_ASSERT_COMPLETES(test, &s->done);
 	cmwq_flush_workqueue(ctx->wq);
 	probes_detach(ctx);
 
 	n = nr_events(test, ctx);
-	st = find_ev(ctx, n, 0, EV_START, &s.work);
+	st = find_ev(ctx, n, 0, EV_START, &s->work);
 	KUNIT_ASSERT_GE(test, st, 0);
 	sl = find_ev(ctx, n, st, EV_SLEEP, NULL);
 	KUNIT_ASSERT_GT(test, sl, st);
@@ -639,7 +651,7 @@ static void sleep_wakes_another(struct kunit *test)
 	KUNIT_EXPECT_NE(test, ctx->ev[wk].pid, ctx->ev[sl].pid);
 
 	/* the woken worker is the one that ran the waiting work */
-	st = find_ev(ctx, n, wk, EV_START, &t.work);
+	st = find_ev(ctx, n, wk, EV_START, &t->work);
 	KUNIT_ASSERT_GT(test, st, wk);
 	KUNIT_EXPECT_EQ(test, ctx->ev[st].pid, ctx->ev[wk].pid);
 }
@@ -751,7 +763,7 @@ static void mayday_and_rescue(struct kunit *test)
 	struct trace_ctx *ctx = test->priv;
 	struct cmwq_test_pool_stats before;
 	int cpu = cpumask_last(cpu_online_mask), n, i, m, r, failed = 0;
-	struct item it;
+	struct item *it;
 
 	if (cmwq_test_fail_create_worker(true))
 		kunit_skip(test, "no fault injection in this kernel");
@@ -760,8 +772,8 @@ static void mayday_and_rescue(struct kunit *test)
 	ctx->reclaim = cmwq_alloc_workqueue("cmwq_trace_rsc",
 					    CMWQ_MEM_RECLAIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->reclaim);
-	item_init(&it, record_fn, NULL);
-	ctx->works[0] = &it.work;
+	it = item_new(test, record_fn, NULL);
+	ctx->works[0] = &it->work;
 	ctx->pool = pool_id(cpu, false);
 
 	cmwq_test_pool_stats(cpu, false, &before);
@@ -771,8 +783,8 @@ static void mayday_and_rescue(struct kunit *test)
 						     before.nr_create_failed),
 					  CMWQ_KUNIT_TIMEOUT));
 	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->reclaim,
-						   &it.work));
-	KUNIT_ASSERT_COMPLETES(test, &it.done);
+						   &it->work));
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
 	cmwq_test_fail_create_worker(false);
 	complete_all(&ctx->release);
 	KUNIT_EXPECT_COMPLETES(test, &ctx->blockers_done);
@@ -790,20 +802,20 @@ static void mayday_and_rescue(struct kunit *test)
 		}
 	KUNIT_EXPECT_GT(test, failed, 0);
 
-	m = find_ev(ctx, n, 0, EV_MAYDAY, &it.work);
+	m = find_ev(ctx, n, 0, EV_MAYDAY, &it->work);
 	KUNIT_ASSERT_GE(test, m, 0);
 	KUNIT_EXPECT_EQ(test, ctx->ev[m].pool, ctx->pool);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->ev[m].func, (void *)record_fn);
 	/* only the reclaim queue has a rescuer to call */
 	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_MAYDAY, NULL),
-			count_ev(ctx, n, EV_MAYDAY, &it.work));
+			count_ev(ctx, n, EV_MAYDAY, &it->work));
 
 	r = find_ev(ctx, n, m, EV_RESCUE, NULL);
 	KUNIT_ASSERT_GT(test, r, m);
 	KUNIT_EXPECT_EQ(test, ctx->ev[r].pool, ctx->pool);
 	KUNIT_EXPECT_EQ(test, ctx->ev[r].nr, 1);
 	/* the rescue is reported after its works ran, by the rescuer */
-	i = find_ev(ctx, n, m, EV_END, &it.work);
+	i = find_ev(ctx, n, m, EV_END, &it->work);
 	KUNIT_ASSERT_GT(test, i, m);
 	KUNIT_EXPECT_LT(test, i, r);
 	KUNIT_EXPECT_EQ(test, ctx->ev[i].pid, ctx->ev[r].pid);
