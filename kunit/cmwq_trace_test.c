@@ -466,7 +466,7 @@ static void queue_execute(struct kunit *test)
 {
 	struct trace_ctx *ctx = test->priv;
 	int cpu = cpumask_last(cpu_online_mask), n, q, a, s, e;
-	char sym[KSYM_SYMBOL_LEN], want[KSYM_SYMBOL_LEN];
+	char *sym, *want;
 	struct item *it;
 
 	ctx->wq = cmwq_alloc_workqueue("cmwq_trace_q", 0, 0);
@@ -487,9 +487,13 @@ static void queue_execute(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].req_cpu, cpu);
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].cpu, cpu);
 	KUNIT_EXPECT_EQ(test, ctx->ev[q].pool, pool_id(cpu, false));
+	/* two symbol names are too much for the stack */
+	sym = kunit_kzalloc(test, 2 * KSYM_SYMBOL_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sym);
+	want = sym + KSYM_SYMBOL_LEN;
 	sprint_symbol_no_offset(sym, ctx->ev[q].caller);
 	/* the caller is this function, which queued the work */
-	snprintf(want, sizeof(want), "%s [%s]", __func__, KBUILD_MODNAME);
+	snprintf(want, KSYM_SYMBOL_LEN, "%s [%s]", __func__, KBUILD_MODNAME);
 	KUNIT_EXPECT_STREQ(test, sym, want);
 
 	a = find_ev(ctx, n, q, EV_ACTIVATE, &it->work);
