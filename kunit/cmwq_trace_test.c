@@ -67,6 +67,7 @@ struct trace_ctx {
 	struct ev		ev[MAX_EVENTS];
 	bool			attached;
 	bool			offline;	/* cpu taken down by the case */
+	unsigned long		idle_timeout;	/* to restore, if set */
 	struct completion	release;	/* lets blocking works go */
 	struct completion	blockers_done;
 	atomic_t		blockers_left;
@@ -441,7 +442,10 @@ static int trace_test_init(struct kunit *test)
 	return 0;
 }
 
-/* Whatever happened in the case: probes off, creation on, all released. */
+/*
+ * Whatever happened in the case: probes off, creation on, the idle
+ * timeout back, the CPU up, all released.
+ */
 static void trace_test_exit(struct kunit *test)
 {
 	struct trace_ctx *ctx = test->priv;
@@ -449,6 +453,8 @@ static void trace_test_exit(struct kunit *test)
 	probes_detach(ctx);
 	cmwq_test_fail_create_worker(false);
 	complete_all(&ctx->release);
+	if (ctx->idle_timeout)
+		cmwq_test_set_idle_timeout(ctx->idle_timeout);
 	if (ctx->offline)
 		add_cpu(ctx->cpu);
 	if (ctx->reclaim)
@@ -701,7 +707,6 @@ static void workers_created_and_reaped(struct kunit *test)
 	struct trace_ctx *ctx = test->priv;
 	struct cmwq_test_pool_stats before, after;
 	int cpu = cpumask_last(cpu_online_mask), n, i, created = 0, reaped = 0;
-	unsigned long timeout;
 
 	ctx->wq = cmwq_alloc_workqueue("cmwq_trace_cr", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wq);
@@ -713,14 +718,13 @@ static void workers_created_and_reaped(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(({
 		cmwq_test_pool_stats(cpu, false, &after);
 		after.nr_created > before.nr_created; }), CMWQ_KUNIT_TIMEOUT));
-	timeout = cmwq_test_set_idle_timeout(HZ / 10);
+	ctx->idle_timeout = cmwq_test_set_idle_timeout(HZ / 10);
 	complete_all(&ctx->release);
 	KUNIT_EXPECT_COMPLETES(test, &ctx->blockers_done);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(({
 		cmwq_test_pool_stats(cpu, false, &after);
 		after.nr_reaped > before.nr_reaped; }), CMWQ_KUNIT_TIMEOUT));
 	probes_detach(ctx);
-	cmwq_test_set_idle_timeout(timeout);
 	cmwq_test_pool_stats(cpu, false, &after);
 
 	n = nr_events(test, ctx);
