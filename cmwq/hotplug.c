@@ -61,6 +61,7 @@
 #include <linux/sched.h>
 
 #include "internal.h"
+#include "trace.h"
 
 static enum cpuhp_state cmwq_online_state;	/* I */
 static enum cpuhp_state cmwq_prepare_state;	/* I */
@@ -74,6 +75,7 @@ static void set_trustee_state(struct global_cwq *gcwq,
 			      enum trustee_state state)
 {
 	lockdep_assert_held(&gcwq->trustee_mutex);
+	trace_cmwq_trustee_state(gcwq->cpu, gcwq->trustee_state, state);
 	WRITE_ONCE(gcwq->trustee_state, state);
 	rcuwait_wake_up(&gcwq->trustee_rcuwait);
 	wake_up_all(&gcwq->trustee_wait);
@@ -191,6 +193,12 @@ static void gcwq_pools_do(struct global_cwq *gcwq,
 		fn(&gcwq->pools[i]);
 }
 
+/* A dead CPU's idle workers go: gcwq_pools_do() takes a one-argument fn. */
+static void destroy_dead_workers(struct worker_pool *pool)
+{
+	destroy_idle_workers(pool, CMWQ_WORKER_CPU_DEAD);
+}
+
 static bool trustee_has_work(struct global_cwq *gcwq)
 {
 	enum trustee_state state = trustee_state(gcwq);
@@ -212,7 +220,7 @@ static bool trustee_try_finish(struct global_cwq *gcwq)
 	case TRUSTEE_BUTCHER:
 		/* the pools cannot get busy again: nothing comes to them */
 		if (gcwq_all_idle(gcwq)) {
-			gcwq_pools_do(gcwq, destroy_idle_workers);
+			gcwq_pools_do(gcwq, destroy_dead_workers);
 			done = true;
 		}
 		break;
@@ -281,7 +289,7 @@ static int cmwq_cpu_prepare(unsigned int cpu)
 	mutex_unlock(&gcwq->trustee_mutex);
 	if (done)
 		reap_trustee(gcwq);
-	return start_gcwq_workers(gcwq);
+	return start_gcwq_workers(gcwq, CMWQ_WORKER_PREPARE);
 }
 
 /*
@@ -340,7 +348,7 @@ static int cmwq_cpu_dead(unsigned int cpu)
 	if (gcwq->trustee_state == TRUSTEE_IN_CHARGE)
 		set_trustee_state(gcwq, TRUSTEE_BUTCHER);
 	else
-		gcwq_pools_do(gcwq, destroy_idle_workers);
+		gcwq_pools_do(gcwq, destroy_dead_workers);
 	mutex_unlock(&gcwq->trustee_mutex);
 	return 0;
 }

@@ -89,6 +89,16 @@ enum {
 
 struct global_cwq;
 
+/* Why a pool worker is created or destroyed, for the trace (trace.h). */
+enum cmwq_worker_reason {
+	CMWQ_WORKER_MANAGER,	/* the pool's manager needed one */
+	CMWQ_WORKER_STARTUP,	/* the unbound pools' first, at load */
+	CMWQ_WORKER_PREPARE,	/* a CPU's pools' first, as it comes up */
+	CMWQ_WORKER_REAP,	/* idle for too long */
+	CMWQ_WORKER_CPU_DEAD,	/* its CPU went down */
+	CMWQ_WORKER_UNLOAD,	/* the module goes */
+};
+
 enum trustee_state {
 	TRUSTEE_DONE = 0,	/* no trustee: the CPU owns its pools */
 	TRUSTEE_START,		/* unbinding the workers */
@@ -404,9 +414,11 @@ extern unsigned long cmwq_idle_timeout;	/* R: jiffies */
 
 int cmwq_pools_init(void);
 void cmwq_pools_exit(void);
-void wake_up_worker(struct worker_pool *pool);
-int start_gcwq_workers(struct global_cwq *gcwq);
-void destroy_idle_workers(struct worker_pool *pool);
+struct worker *wake_up_worker(struct worker_pool *pool);
+int start_gcwq_workers(struct global_cwq *gcwq,
+		       enum cmwq_worker_reason reason);
+void destroy_idle_workers(struct worker_pool *pool,
+			  enum cmwq_worker_reason reason);
 void worker_enter_idle(struct worker *worker);
 void worker_leave_idle(struct worker *worker);
 bool manage_workers(struct worker *worker);
@@ -425,7 +437,7 @@ static inline struct list_head *pool_workers(struct worker_pool *pool)
 
 #define for_each_pool_worker(worker, pool)				\
 	list_for_each_entry((worker), pool_workers(pool), node)
-void destroy_worker(struct worker *worker);
+void destroy_worker(struct worker *worker, enum cmwq_worker_reason reason);
 
 /*
  * Policy
@@ -515,7 +527,8 @@ void worker_clr_flags(struct worker *worker, unsigned int flags);
 void pool_wake_work_fn(struct irq_work *work);
 
 /* queue.c */
-bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work);
+bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work,
+		  unsigned long caller);
 bool is_chained_work(struct cmwq_workqueue *wq);
 
 /* workqueue.c */

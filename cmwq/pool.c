@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 
 #include "internal.h"
+#include "trace.h"
 
 struct global_cwq *cmwq_gcwqs;		/* I */
 int cmwq_nr_pools;			/* I */
@@ -112,8 +113,9 @@ void cmwq_fault_debugfs_init(void)
  * @pool: the pool
  *
  * Context: pool->lock held.
+ * Return: the worker woken, or %NULL if none was idle.
  */
-void wake_up_worker(struct worker_pool *pool)
+struct worker *wake_up_worker(struct worker_pool *pool)
 {
 	struct worker *worker;
 
@@ -122,6 +124,7 @@ void wake_up_worker(struct worker_pool *pool)
 					  entry);
 	if (likely(worker))
 		wake_up_process(worker->task);
+	return worker;
 }
 
 void worker_enter_idle(struct worker *worker)
@@ -175,6 +178,7 @@ static struct worker *alloc_worker(void)
 /**
  * create_worker - create a worker, start it and make it idle
  * @pool: the pool it serves
+ * @reason: who asks, for the trace
  *
  * A worker of a disassociated pool (its CPU is down) starts rogue, free
  * to run anywhere until the CPU returns and rebinds it.
@@ -184,19 +188,22 @@ static struct worker *alloc_worker(void)
  * them holds pool->lock.
  * Return: the worker, or %NULL when it could not be created.
  */
-static struct worker *create_worker(struct worker_pool *pool)
+static struct worker *create_worker(struct worker_pool *pool,
+				    enum cmwq_worker_reason reason)
 {
 	struct global_cwq *gcwq = pool->gcwq;
 	const char *pri = pool->highpri ? "H" : "";
 	struct worker *worker;
-	int id;
+	int id, err = -ENOMEM;
 
 	if (cmwq_should_fail_create_worker())
 		goto fail;
 
 	id = ida_alloc(&pool->worker_ida, GFP_KERNEL);
-	if (id < 0)
+	if (id < 0) {
+		err = id;
 		goto fail;
+	}
 
 	worker = alloc_worker();
 	if (!worker)
@@ -212,8 +219,10 @@ static struct worker *create_worker(struct worker_pool *pool)
 						      cpu_to_node(gcwq->cpu),
 						      "cmwq/%d:%d%s",
 						      gcwq->cpu, id, pri);
-	if (IS_ERR(worker->task))
+	if (IS_ERR(worker->task)) {
+		err = PTR_ERR(worker->task);
 		goto free_worker;
+	}
 
 	if (pool->highpri)
 		set_user_nice(worker->task, HIGHPRI_NICE_LEVEL);
@@ -235,6 +244,7 @@ static struct worker *create_worker(struct worker_pool *pool)
 	pool->nr_workers++;
 	pool->nr_created++;
 	worker_enter_idle(worker);
+	trace_cmwq_worker_create(pool, worker, reason, 0);
 	wake_up_process(worker->task);
 	raw_spin_unlock_irq(&pool->lock);
 	mutex_unlock(&pool->attach_mutex);
@@ -245,6 +255,7 @@ free_worker:
 free_id:
 	ida_free(&pool->worker_ida, id);
 fail:
+	trace_cmwq_worker_create(pool, NULL, reason, err);
 	raw_spin_lock_irq(&pool->lock);
 	pool->nr_create_failed++;
 	raw_spin_unlock_irq(&pool->lock);
@@ -254,6 +265,7 @@ fail:
 /**
  * destroy_worker - stop an idle worker and free it
  * @worker: the worker, idle, not the caller
+ * @reason: why, for the trace
  *
  * Drops pool->lock while waiting for the thread to exit.
  *
@@ -261,7 +273,7 @@ fail:
  * (a worker, the trustee, the dead-CPU callback or the module teardown),
  * so nobody else destroys workers meanwhile.
  */
-void destroy_worker(struct worker *worker)
+void destroy_worker(struct worker *worker, enum cmwq_worker_reason reason)
 	__releases(&pool->lock) __acquires(&pool->lock)
 {
 	struct worker_pool *pool = worker->pool;
@@ -272,6 +284,7 @@ void destroy_worker(struct worker *worker)
 			 worker->current_work))
 		return;
 
+	trace_cmwq_worker_destroy(worker, reason);
 	worker_leave_idle(worker);
 	pool->nr_workers--;
 	worker->flags |= WORKER_DIE;
@@ -331,7 +344,7 @@ static void maybe_destroy_workers(struct worker_pool *pool)
 	pool->flags &= ~POOL_MANAGE_REAP;
 	while (too_many_workers(pool) &&
 	       (worker = idle_worker_to_reap(pool))) {
-		destroy_worker(worker);
+		destroy_worker(worker, CMWQ_WORKER_REAP);
 		pool->nr_reaped++;
 	}
 }
@@ -349,7 +362,7 @@ restart:
 	mod_timer(&pool->mayday_timer, jiffies + MAYDAY_INITIAL_TIMEOUT);
 
 	for (;;) {
-		if (create_worker(pool)) {
+		if (create_worker(pool, CMWQ_WORKER_MANAGER)) {
 			raw_spin_lock_irq(&pool->lock);
 			pool->nr_created_by_manager++;
 			raw_spin_unlock_irq(&pool->lock);
@@ -442,11 +455,13 @@ bool manage_workers(struct worker *worker)
 /**
  * start_gcwq_workers - give each pool of a gcwq its first idle worker
  * @gcwq: the gcwq
+ * @reason: module load or a CPU coming up, for the trace
  *
  * Context: Might sleep.
  * Return: 0, or -ENOMEM if a pool got no worker.
  */
-int start_gcwq_workers(struct global_cwq *gcwq)
+int start_gcwq_workers(struct global_cwq *gcwq,
+		       enum cmwq_worker_reason reason)
 {
 	struct worker_pool *pool;
 
@@ -458,7 +473,7 @@ int start_gcwq_workers(struct global_cwq *gcwq)
 			continue;
 		}
 		raw_spin_unlock_irq(&pool->lock);
-		if (!create_worker(pool))
+		if (!create_worker(pool, reason))
 			return -ENOMEM;
 	}
 	return 0;
@@ -467,13 +482,15 @@ int start_gcwq_workers(struct global_cwq *gcwq)
 /**
  * destroy_idle_workers - destroy every idle worker of a pool
  * @pool: the pool
+ * @reason: its CPU died or the module unloads, for the trace
  *
  * Takes the manager role for it, so no worker is created meanwhile.
  *
  * Context: Process context; might sleep.  For a pool no work can come to:
  * its CPU is dead and the pool idle, or the module is unloading.
  */
-void destroy_idle_workers(struct worker_pool *pool)
+void destroy_idle_workers(struct worker_pool *pool,
+			  enum cmwq_worker_reason reason)
 {
 	struct worker *worker;
 
@@ -481,7 +498,7 @@ void destroy_idle_workers(struct worker_pool *pool)
 	raw_spin_lock_irq(&pool->lock);
 	while ((worker = list_first_entry_or_null(&pool->idle_list,
 						  struct worker, entry)))
-		destroy_worker(worker);
+		destroy_worker(worker, reason);
 	raw_spin_unlock_irq(&pool->lock);
 	release_manager(pool);
 }
@@ -494,7 +511,7 @@ void destroy_idle_workers(struct worker_pool *pool)
  */
 static void destroy_pool_workers(struct worker_pool *pool)
 {
-	destroy_idle_workers(pool);
+	destroy_idle_workers(pool, CMWQ_WORKER_UNLOAD);
 	raw_spin_lock_irq(&pool->lock);
 	WARN_ON_ONCE(pool->nr_workers || !list_empty(&pool->workers));
 	raw_spin_unlock_irq(&pool->lock);
@@ -556,7 +573,8 @@ int cmwq_pools_init(void)
 			  true);
 	}
 
-	ret = start_gcwq_workers(get_gcwq(CMWQ_CPU_UNBOUND));
+	ret = start_gcwq_workers(get_gcwq(CMWQ_CPU_UNBOUND),
+				 CMWQ_WORKER_STARTUP);
 	if (ret)
 		goto destroy_workers;
 	return 0;

@@ -21,6 +21,7 @@
 #include <linux/module.h>
 
 #include "internal.h"
+#include "trace.h"
 
 #ifdef CONFIG_DEBUG_OBJECTS_WORK
 
@@ -206,18 +207,21 @@ static noinline bool draining_refused(struct cmwq_workqueue *wq,
  * @cpu: target CPU or %CMWQ_CPU_UNBOUND
  * @wq: the workqueue
  * @work: the work
+ * @caller: the return address of the API call queueing it, for the trace
  *
  * Context: Interrupts disabled.
  * Return: %true if queued, %false if @wq refused it (draining), in which
  * case PENDING is given back.
  */
-bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work)
+bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work,
+		  unsigned long caller)
 {
 	struct cmwq_cwq *cwq;
 	struct worker_pool *last_pool, *pool;
 	struct worker *worker = NULL;
 	struct list_head *worklist;
 	unsigned int work_flags;
+	int req_cpu = cpu;
 
 	lockdep_assert_irqs_disabled();
 
@@ -270,10 +274,12 @@ retry:
 		return false;
 	}
 
+	trace_cmwq_queue_work(req_cpu, cwq, work, caller);
 	cwq->nr_in_flight[cwq->work_color]++;
 	work_flags = work_color_to_flags(cwq->work_color);
 
 	if (likely(cwq->nr_active < cwq->max_active)) {
+		trace_cmwq_activate_work(work, pool);
 		cwq->nr_active++;
 		worklist = &pool->worklist;
 	} else {
@@ -296,7 +302,7 @@ static noinline bool queue_grabbed_work(int cpu, struct cmwq_workqueue *wq,
 {
 	if (likely(!work_refused(work, false, "cmwq_queue_work_on", ret_ip) &&
 		   !queue_refused(wq, cpu, "cmwq_queue_work_on", ret_ip)))
-		return __queue_work(cpu, wq, work);
+		return __queue_work(cpu, wq, work, (unsigned long)ret_ip);
 	clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
 	return false;
 }
@@ -351,13 +357,14 @@ void cmwq_delayed_work_timer_fn(struct timer_list *t)
 {
 	struct cmwq_delayed_work *dwork = from_timer(dwork, t, timer);
 
-	__queue_work(dwork->cpu, dwork->wq, &dwork->work);
+	/* the trace names the timer as the caller: it is the one queueing */
+	__queue_work(dwork->cpu, dwork->wq, &dwork->work, _THIS_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_delayed_work_timer_fn);
 
 static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 				 struct cmwq_delayed_work *dwork,
-				 unsigned long delay)
+				 unsigned long delay, unsigned long caller)
 {
 	struct timer_list *timer = &dwork->timer;
 	struct cmwq_work *work = &dwork->work;
@@ -367,7 +374,7 @@ static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 	WARN_ON_ONCE(!list_empty(&work->entry));
 
 	if (!delay)
-		return __queue_work(cpu, wq, work);
+		return __queue_work(cpu, wq, work, caller);
 
 	if (unlikely(READ_ONCE(wq->flags) & __CMWQ_DRAINING) &&
 	    draining_refused(wq, work, __func__))
@@ -413,7 +420,7 @@ bool cmwq_queue_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 	local_irq_save(flags);
 	if (!test_and_set_bit(CMWQ_WORK_PENDING_BIT,
 			      cmwq_work_bits(&dwork->work)))
-		ret = __queue_delayed_work(cpu, wq, dwork, delay);
+		ret = __queue_delayed_work(cpu, wq, dwork, delay, _RET_IP_);
 	local_irq_restore(flags);
 	return ret;
 }
@@ -450,7 +457,7 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 	} while (unlikely(ret == -EAGAIN));
 
 	if (likely(ret >= 0)) {
-		__queue_delayed_work(cpu, wq, dwork, delay);
+		__queue_delayed_work(cpu, wq, dwork, delay, _RET_IP_);
 		local_irq_restore(flags);
 	}
 	/*

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /* MD: the maydays lists and counters */
 DEFINE_RAW_SPINLOCK(cmwq_mayday_lock);
@@ -41,6 +42,7 @@ static void send_mayday(struct cmwq_work *work)
 
 	/* a cwq already waiting for the rescuer needs no second call */
 	if (list_empty(&cwq->mayday_node)) {
+		trace_cmwq_mayday(cwq, work);
 		list_add_tail(&cwq->mayday_node, &wq->maydays);
 		wq->nr_maydays++;
 		cwq->pool->nr_maydays++;
@@ -108,6 +110,7 @@ static void rescue_cwq(struct worker *rescuer, struct cmwq_cwq *cwq)
 {
 	struct worker_pool *pool = cwq->pool;
 	struct cmwq_work *work, *n;
+	int nr_works = 0;
 
 	rescuer_bind_and_lock(rescuer, pool);
 
@@ -115,9 +118,11 @@ static void rescue_cwq(struct worker *rescuer, struct cmwq_cwq *cwq)
 		if (get_work_cwq(work) == cwq) {
 			move_linked_works(work, &rescuer->scheduled, &n);
 			cwq->nr_rescued++;
+			nr_works++;
 		}
 	}
 	process_scheduled_works(rescuer);
+	trace_cmwq_rescue(cwq, nr_works);
 
 	/*
 	 * Works of this queue may have arrived meanwhile while the pool

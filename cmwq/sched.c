@@ -31,6 +31,7 @@
 #include <linux/sched.h>
 
 #include "internal.h"
+#include "trace.h"
 
 static void worker_sched_out(struct preempt_notifier *notifier,
 			     struct task_struct *next)
@@ -51,8 +52,11 @@ static void worker_sched_out(struct preempt_notifier *notifier,
 	 * in insert_work() between adding a work and reading nr_running.
 	 */
 	if (atomic_dec_and_test(&pool->nr_running) &&
-	    !list_empty(&pool->worklist))
+	    !list_empty(&pool->worklist)) {
+		/* takes no lock: it copies the ids */
+		trace_cmwq_worker_sleep(worker);
 		irq_work_queue(&pool->wake_work);
+	}
 }
 
 static void worker_sched_in(struct preempt_notifier *notifier, int cpu)
@@ -83,10 +87,13 @@ void pool_wake_work_fn(struct irq_work *work)
 {
 	struct worker_pool *pool = container_of(work, struct worker_pool,
 						wake_work);
+	struct worker *woken;
 
 	raw_spin_lock(&pool->lock);
-	if (need_more_worker(pool))
-		wake_up_worker(pool);
+	if (need_more_worker(pool)) {
+		woken = wake_up_worker(pool);
+		trace_cmwq_worker_wake(pool, woken);
+	}
 	raw_spin_unlock(&pool->lock);
 }
 

@@ -25,8 +25,10 @@
  */
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /**
  * insert_work - put a work on a list and wake a worker if needed
@@ -113,6 +115,7 @@ void move_linked_works(struct cmwq_work *work, struct list_head *head,
 void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work)
 {
 	lockdep_assert_held(&cwq->pool->lock);
+	trace_cmwq_activate_work(work, cwq->pool);
 	move_linked_works(work, &cwq->pool->worklist, NULL);
 	__clear_bit(CMWQ_WORK_INACTIVE_BIT, cmwq_work_bits(work));
 	cwq->nr_active++;
@@ -202,6 +205,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	bool cpu_intensive = cwq->wq->flags & CMWQ_CPU_INTENSIVE;
 	unsigned long work_data = *cmwq_work_bits(work);
 	struct worker *collision;
+	u64 start;
 #ifdef CONFIG_LOCKDEP
 	/*
 	 * The work may free itself; keep a copy of its map so the release
@@ -247,7 +251,12 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 
 	lock_map_acquire(&cwq->wq->lockdep_map);
 	lock_map_acquire(&lockdep_map);
+	trace_cmwq_execute_start(work, worker->current_func);
+	/* the clock is read only for an enabled event (a static branch) */
+	start = trace_cmwq_execute_end_enabled() ? local_clock() : 0;
 	worker->current_func(work);
+	/* @work may be freed: the event keeps only its address */
+	trace_cmwq_execute_end(work, worker->current_func, start);
 	lock_map_release(&lockdep_map);
 	lock_map_release(&cwq->wq->lockdep_map);
 

@@ -13,6 +13,9 @@
 #               and every kunit/*.ko: each KUnit case is one item, the
 #               example's "cmwq-example: ok" one, a clean boot (no kernel
 #               report, clean load and unload) one
+#   trace       one boot of the plain kernel with the example driver and
+#               tests/trace/cmwq-trace.sh: the cmwq events in tracefs, in
+#               order (passed if it prints cmwq-trace: PASS)
 #   torture     a 30 s bench/cmwq_torture.ko on the debug kernel: one item,
 #               passed if the boot is clean and it prints cmwq-torture: PASS
 #   runner      each case of tests/runner/cases is one item
@@ -159,6 +162,15 @@ done
 # with a CPU down, and its pools must come up with the CPU.
 step "KUnit on the plain kernel, CPU 3 offline at load"
 kunit_boot plain plain-cpu3-offline "maxcpus=3"
+
+step "tracing through tracefs on the plain kernel"
+# tests/trace/cmwq-trace.sh enables events/cmwq, loads the example driver
+# again and checks each of its works is traced queued, started, ended.
+check "trace: plain: events/cmwq in tracefs, in order for the example driver" \
+	scripts/vm.sh --kernel plain --cpus 2 --show '^cmwq-trace:' \
+	--expect 'cmwq-trace: PASS' --log "$logs/check-trace.log" \
+	--guest-script tests/trace/cmwq-trace.sh \
+	--modules "$top/.build/plain/cmwq/cmwq.ko $top/.build/plain/examples/cmwq_example.ko"
 
 step "torture on the debug kernel (30 s)"
 torture=$top/.build/debug/bench/cmwq_torture.ko

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trace.c - creates the cmwq trace events declared in trace.h
+ *
+ * The events are defined once, here; the files that own the data fire
+ * them (queue.c, worker.c, pool.c, sched.c, rescuer.c, hotplug.c).  Each
+ * tracepoint is exported so that a module can attach a probe with
+ * register_trace_cmwq_*(): cmwq's KUnit suite does, to check the events'
+ * fields.  From user space the events are the "cmwq" system of tracefs,
+ * perf and trace-cmd (README.md, Documentation/cmwq.rst).
+ */
+#include "internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_queue_work);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_activate_work);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_execute_start);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_execute_end);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_worker_create);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_worker_destroy);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_worker_sleep);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_worker_wake);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_mayday);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_rescue);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_trustee_state);

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * trace.h - the cmwq trace system: what the engine does, as it does it
+ *
+ * The first four events mirror the kernel's workqueue:* events (same
+ * names after the prefix, same leading fields), so that a script written
+ * for them reads cmwq's after a rename.  The others show what only a
+ * concurrency-managed pool does: workers come and go, the last running
+ * worker of a pool sleeps and another is woken for it, maydays summon
+ * rescuers, and a trustee takes a dying CPU's pools through its states.
+ *
+ * The tracepoints take cmwq's own structures and copy fields out of them
+ * only in TP_fast_assign(), which runs only when the event is enabled:
+ * a disabled tracepoint is a static branch that never loads an argument.
+ * cmwq_worker_sleep fires inside __schedule() with the runqueue lock
+ * held, so its assignment only copies integers.
+ *
+ * The events are created in trace.c; every tracepoint is exported, so
+ * that tests and other modules can attach probes (register_trace_*()).
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM cmwq
+
+#if !defined(_CMWQ_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _CMWQ_TRACE_H
+
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/tracepoint.h>
+
+#include "internal.h"
+
+TRACE_DEFINE_ENUM(CMWQ_WORKER_MANAGER);
+TRACE_DEFINE_ENUM(CMWQ_WORKER_STARTUP);
+TRACE_DEFINE_ENUM(CMWQ_WORKER_PREPARE);
+TRACE_DEFINE_ENUM(CMWQ_WORKER_REAP);
+TRACE_DEFINE_ENUM(CMWQ_WORKER_CPU_DEAD);
+TRACE_DEFINE_ENUM(CMWQ_WORKER_UNLOAD);
+
+#define show_worker_reason(reason)					\
+	__print_symbolic(reason,					\
+			 { CMWQ_WORKER_MANAGER,		"manager" },	\
+			 { CMWQ_WORKER_STARTUP,		"startup" },	\
+			 { CMWQ_WORKER_PREPARE,		"prepare" },	\
+			 { CMWQ_WORKER_REAP,		"reap" },	\
+			 { CMWQ_WORKER_CPU_DEAD,	"cpu_dead" },	\
+			 { CMWQ_WORKER_UNLOAD,		"unload" })
+
+TRACE_DEFINE_ENUM(TRUSTEE_DONE);
+TRACE_DEFINE_ENUM(TRUSTEE_START);
+TRACE_DEFINE_ENUM(TRUSTEE_IN_CHARGE);
+TRACE_DEFINE_ENUM(TRUSTEE_BUTCHER);
+TRACE_DEFINE_ENUM(TRUSTEE_RELEASE);
+
+#define show_trustee_state(state)					\
+	__print_symbolic(state,						\
+			 { TRUSTEE_DONE,	"done" },		\
+			 { TRUSTEE_START,	"start" },		\
+			 { TRUSTEE_IN_CHARGE,	"in_charge" },		\
+			 { TRUSTEE_BUTCHER,	"butcher" },		\
+			 { TRUSTEE_RELEASE,	"release" })
+
+/**
+ * cmwq_queue_work - a work is queued on a cwq
+ * @req_cpu: the CPU the caller asked for, %CMWQ_CPU_UNBOUND if none
+ * @cwq: the cwq chosen (its pool is where the work will run)
+ * @work: the work
+ * @caller: the return address of the queueing call
+ *
+ * Fires once the work is on the pool's worklist or held back on the cwq
+ * by max_active; a delayed work fires it when its timer expires.  cpu is
+ * -1 for the unbound pools, as the kernel's pool->cpu.
+ */
+TRACE_EVENT(cmwq_queue_work,
+	    TP_PROTO(int req_cpu, struct cmwq_cwq *cwq, struct cmwq_work *work,
+		     unsigned long caller),
+	    TP_ARGS(req_cpu, cwq, work, caller),
+	    TP_STRUCT__entry(__field(void *, work)
+			     __field(void *, function)
+			     __string(workqueue, cwq->wq->name)
+			     __field(int, req_cpu)
+			     __field(int, cpu)
+			     __field(int, pool)
+			     __field(unsigned long, caller)),
+	    TP_fast_assign(__entry->work = work;
+			   __entry->function = work->func;
+			   __assign_str(workqueue, cwq->wq->name);
+			   __entry->req_cpu = req_cpu;
+			   __entry->cpu = cwq->pool->gcwq->cpu == CMWQ_CPU_UNBOUND ?
+					  -1 : cwq->pool->gcwq->cpu;
+			   __entry->pool = cwq->pool->id;
+			   __entry->caller = caller;),
+	    TP_printk("work struct=%p function=%ps workqueue=%s req_cpu=%d cpu=%d pool=%d caller=%pS",
+		      __entry->work, __entry->function, __get_str(workqueue),
+		      __entry->req_cpu, __entry->cpu, __entry->pool,
+		      (void *)__entry->caller)
+);
+
+/**
+ * cmwq_activate_work - a work goes on its pool's worklist
+ * @work: the work
+ * @pool: the pool
+ *
+ * Right after cmwq_queue_work, or later, when max_active lets a work
+ * held back by it start.
+ */
+TRACE_EVENT(cmwq_activate_work,
+	    TP_PROTO(struct cmwq_work *work, struct worker_pool *pool),
+	    TP_ARGS(work, pool),
+	    TP_STRUCT__entry(__field(void *, work)
+			     __field(int, pool)),
+	    TP_fast_assign(__entry->work = work;
+			   __entry->pool = pool->id;),
+	    TP_printk("work struct %p pool=%d", __entry->work, __entry->pool)
+);
+
+/**
+ * cmwq_execute_start - a worker calls a work's function
+ * @work: the work
+ * @function: its function
+ */
+TRACE_EVENT(cmwq_execute_start,
+	    TP_PROTO(struct cmwq_work *work, cmwq_func_t function),
+	    TP_ARGS(work, function),
+	    TP_STRUCT__entry(__field(void *, work)
+			     __field(void *, function)),
+	    TP_fast_assign(__entry->work = work;
+			   __entry->function = function;),
+	    TP_printk("work struct %p: function %ps",
+		      __entry->work, __entry->function)
+);
+
+/**
+ * cmwq_execute_end - a work's function returned
+ * @work: the work, which may have been freed: only its address is kept
+ * @function: its function
+ * @start: local_clock() when the function was called, or 0 if the event
+ *	   was enabled while it ran
+ *
+ * The run time is taken here, only while the event is enabled; it is 0
+ * when @start is.
+ */
+TRACE_EVENT(cmwq_execute_end,
+	    TP_PROTO(struct cmwq_work *work, cmwq_func_t function, u64 start),
+	    TP_ARGS(work, function, start),
+	    TP_STRUCT__entry(__field(void *, work)
+			     __field(void *, function)
+			     __field(u64, runtime)),
+	    TP_fast_assign(__entry->work = work;
+			   __entry->function = function;
+			   __entry->runtime = start ? local_clock() - start : 0;),
+	    TP_printk("work struct %p: function %ps runtime_ns=%llu",
+		      __entry->work, __entry->function, __entry->runtime)
+);
+
+/**
+ * cmwq_worker_create - a pool worker was created, or could not be
+ * @pool: the pool
+ * @worker: the new worker, or %NULL if creation failed
+ * @reason: who created it and why
+ * @err: 0, or the negative errno creation failed with
+ */
+TRACE_EVENT(cmwq_worker_create,
+	    TP_PROTO(struct worker_pool *pool, struct worker *worker,
+		     enum cmwq_worker_reason reason, int err),
+	    TP_ARGS(pool, worker, reason, err),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, worker)
+			     __field(pid_t, pid)
+			     __field(int, reason)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->worker = worker ? worker->id : -1;
+			   __entry->pid = worker ? worker->task->pid : 0;
+			   __entry->reason = reason;
+			   __entry->err = err;),
+	    TP_printk("pool=%d worker=%d pid=%d reason=%s err=%d",
+		      __entry->pool, __entry->worker, __entry->pid,
+		      show_worker_reason(__entry->reason), __entry->err)
+);
+
+/**
+ * cmwq_worker_destroy - an idle pool worker is stopped
+ * @worker: the worker
+ * @reason: why
+ */
+TRACE_EVENT(cmwq_worker_destroy,
+	    TP_PROTO(struct worker *worker, enum cmwq_worker_reason reason),
+	    TP_ARGS(worker, reason),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, worker)
+			     __field(pid_t, pid)
+			     __field(int, reason)),
+	    TP_fast_assign(__entry->pool = worker->pool->id;
+			   __entry->worker = worker->id;
+			   __entry->pid = worker->task->pid;
+			   __entry->reason = reason;),
+	    TP_printk("pool=%d worker=%d pid=%d reason=%s",
+		      __entry->pool, __entry->worker, __entry->pid,
+		      show_worker_reason(__entry->reason))
+);
+
+/**
+ * cmwq_worker_sleep - a pool's last running worker sleeps with works left
+ * @worker: the worker going to sleep
+ *
+ * Fired inside __schedule(), runqueue lock held: it only copies ids.
+ * cmwq_worker_wake follows, from the pool's irq_work.
+ */
+TRACE_EVENT(cmwq_worker_sleep,
+	    TP_PROTO(struct worker *worker),
+	    TP_ARGS(worker),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, worker)
+			     __field(pid_t, pid)),
+	    TP_fast_assign(__entry->pool = worker->pool->id;
+			   __entry->worker = worker->id;
+			   __entry->pid = worker->task->pid;),
+	    TP_printk("pool=%d worker=%d pid=%d",
+		      __entry->pool, __entry->worker, __entry->pid)
+);
+
+/**
+ * cmwq_worker_wake - a worker is woken for a pool whose workers sleep
+ * @pool: the pool
+ * @worker: the idle worker woken, or %NULL if none was idle (the pool's
+ *	    manager is then creating one)
+ */
+TRACE_EVENT(cmwq_worker_wake,
+	    TP_PROTO(struct worker_pool *pool, struct worker *worker),
+	    TP_ARGS(pool, worker),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, worker)
+			     __field(pid_t, pid)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->worker = worker ? worker->id : -1;
+			   __entry->pid = worker ? worker->task->pid : 0;),
+	    TP_printk("pool=%d worker=%d pid=%d",
+		      __entry->pool, __entry->worker, __entry->pid)
+);
+
+/**
+ * cmwq_mayday - a pool that cannot create workers calls a rescuer
+ * @cwq: the cwq whose queue's rescuer is called
+ * @work: the work on the pool's worklist it is called for
+ */
+TRACE_EVENT(cmwq_mayday,
+	    TP_PROTO(struct cmwq_cwq *cwq, struct cmwq_work *work),
+	    TP_ARGS(cwq, work),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __string(workqueue, cwq->wq->name)
+			     __field(void *, work)
+			     __field(void *, function)),
+	    TP_fast_assign(__entry->pool = cwq->pool->id;
+			   __assign_str(workqueue, cwq->wq->name);
+			   __entry->work = work;
+			   __entry->function = work->func;),
+	    TP_printk("pool=%d workqueue=%s work struct=%p function=%ps",
+		      __entry->pool, __get_str(workqueue), __entry->work,
+		      __entry->function)
+);
+
+/**
+ * cmwq_rescue - a rescuer ran its queue's works on a pool
+ * @cwq: the cwq it served
+ * @nr_works: the works it took off the pool's worklist and ran
+ */
+TRACE_EVENT(cmwq_rescue,
+	    TP_PROTO(struct cmwq_cwq *cwq, int nr_works),
+	    TP_ARGS(cwq, nr_works),
+	    TP_STRUCT__entry(__string(workqueue, cwq->wq->name)
+			     __field(int, pool)
+			     __field(int, nr_works)),
+	    TP_fast_assign(__assign_str(workqueue, cwq->wq->name);
+			   __entry->pool = cwq->pool->id;
+			   __entry->nr_works = nr_works;),
+	    TP_printk("workqueue=%s pool=%d works=%d",
+		      __get_str(workqueue), __entry->pool, __entry->nr_works)
+);
+
+/**
+ * cmwq_trustee_state - a CPU's trustee changes state
+ * @cpu: the CPU
+ * @old: the state it leaves
+ * @new: the state it enters
+ */
+TRACE_EVENT(cmwq_trustee_state,
+	    TP_PROTO(int cpu, enum trustee_state old, enum trustee_state new),
+	    TP_ARGS(cpu, old, new),
+	    TP_STRUCT__entry(__field(int, cpu)
+			     __field(int, old)
+			     __field(int, new)),
+	    TP_fast_assign(__entry->cpu = cpu;
+			   __entry->old = old;
+			   __entry->new = new;),
+	    TP_printk("cpu=%d %s -> %s", __entry->cpu,
+		      show_trustee_state(__entry->old),
+		      show_trustee_state(__entry->new))
+);
+
+#endif /* _CMWQ_TRACE_H */
+
+/* define_trace.h includes this file again, by this path and name */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
