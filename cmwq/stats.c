@@ -498,12 +498,13 @@ static u64 bucket_top_us(int i)
 
 /*
  * The @pct percentile of @h in microseconds: the top of the bucket it
- * falls in (at most twice the true value), never above the maximum.
+ * falls in (at most twice the true value), never above the maximum as
+ * printed (whole microseconds, rounded down).
  */
 static u64 hist_percentile_us(const struct cmwq_stats_hist *h, int pct)
 {
 	u64 target = div_u64(h->count * pct + 99, 100), sum = 0;
-	u64 max_us = div_u64(h->max_ns + NSEC_PER_USEC - 1, NSEC_PER_USEC);
+	u64 max_us = div_u64(h->max_ns, NSEC_PER_USEC);
 	int i;
 
 	for (i = 0; i < CMWQ_STATS_NR_BUCKETS; i++) {
