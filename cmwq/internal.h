@@ -221,7 +221,7 @@ struct cmwq_workqueue {
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
 	unsigned long		nr_maydays;	/* MD: maydays received */
-	struct cmwq_wq_stats	*stats;		/* I: stats.c */
+	struct cmwq_wq_stats	*stats;		/* I: stats.c; NULL when kept */
 
 #ifdef CONFIG_LOCKDEP
 	struct lock_class_key	key;		/* I */

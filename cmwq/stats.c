@@ -252,7 +252,12 @@ void cmwq_stats_cancelled(struct cmwq_cwq *cwq)
  */
 void cmwq_stats_flush(struct cmwq_workqueue *wq)
 {
-	this_cpu_inc(wq->stats->pcpu->flushes);
+	/*
+	 * A destroyed queue kept by cmwq_keep_destroyed has no statistics
+	 * left, and flushing it is the one call that still gets this far.
+	 */
+	if (likely(wq->stats))
+		this_cpu_inc(wq->stats->pcpu->flushes);
 }
 
 /**

@@ -510,6 +510,66 @@ static void histograms_switches(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
+static bool pool_stuck(int cpu, unsigned long failed_before)
+{
+	struct cmwq_test_pool_stats ps;
+
+	cmwq_test_pool_stats(cpu, false, &ps);
+	return ps.managing && ps.nr_create_failed > failed_before &&
+	       ps.nr_running == 0;
+}
+
+/*
+ * Every worker of a pool blocked and creation failing (as in
+ * cmwq_rescuer): the reclaim queue's three works are rescued, and it
+ * received maydays.  Cleans up even when an expectation fails.
+ */
+static void rescued_and_maydays(struct kunit *test)
+{
+	int cpu = cpumask_last(cpu_online_mask), nr, i;
+	struct cmwq_workqueue *blockq, *reclaim;
+	struct cmwq_test_pool_stats ps;
+	struct cmwq_stats_snapshot *s;
+	struct item *blockers, *it;
+
+	if (cmwq_test_fail_create_worker(true))
+		kunit_skip(test, "no fault injection in this kernel");
+	cmwq_test_fail_create_worker(false);
+	blockq = cmwq_alloc_workqueue("stats_blockers", 0, 0);
+	reclaim = cmwq_alloc_workqueue("stats_reclaim", CMWQ_MEM_RECLAIM, 0);
+	blockers = kunit_kcalloc(test, 64, sizeof(*blockers), GFP_KERNEL);
+	it = kunit_kcalloc(test, 3, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, blockq && reclaim && blockers && it);
+
+	cmwq_test_pool_stats(cpu, false, &ps);
+	nr = min(ps.nr_workers + 1, 64);
+	cmwq_test_fail_create_worker(true);
+	for (i = 0; i < nr; i++) {
+		item_init(&blockers[i], block_fn);
+		cmwq_queue_work_on(cpu, blockq, &blockers[i].work);
+	}
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_stuck(cpu, ps.nr_create_failed),
+					  CMWQ_KUNIT_TIMEOUT));
+	for (i = 0; i < 3; i++) {
+		item_init(&it[i], count_fn);
+		cmwq_queue_work_on(cpu, reclaim, &it[i].work);
+	}
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
+	s = snap(test, reclaim);
+	KUNIT_EXPECT_EQ(test, s->rescued, 3ULL);
+	KUNIT_EXPECT_GE(test, s->maydays, 1ULL);
+	KUNIT_EXPECT_EQ(test, snap(test, blockq)->rescued, 0ULL);
+
+	cmwq_test_fail_create_worker(false);
+	for (i = 0; i < nr; i++)
+		complete(&blockers[i].go);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_COMPLETES(test, &blockers[i].done);
+	cmwq_destroy_workqueue(reclaim);
+	cmwq_destroy_workqueue(blockq);
+}
+
 static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(counts_queued_started_completed),
 	KUNIT_CASE(pending_active_cancelled),
@@ -519,6 +579,7 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(unique_names),
 	KUNIT_CASE(function_table_eviction),
 	KUNIT_CASE(histograms_switches),
+	KUNIT_CASE(rescued_and_maydays),
 	{}
 };
 

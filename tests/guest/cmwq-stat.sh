@@ -56,8 +56,10 @@ rmmod cmwq_example && insmod /modules/cmwq_example.ko
 wait $reader
 cat /tmp/rates
 check "interval: a header and a line per queue" test "$(grep -c '^cmwq_events' /tmp/rates)" = 4
+# shellcheck disable=SC2016 # awk's own $2
 check "interval: cmwq_events queued one work in ~3 s" \
 	awk '$1 == "cmwq_events" { exit !($2 > 0.2 && $2 < 1.0) }' /tmp/rates
+# shellcheck disable=SC2016 # awk's own $2
 check "interval: cmwq_events_long idle" \
 	awk '$1 == "cmwq_events_long" { exit !($2 == 0) }' /tmp/rates
 
