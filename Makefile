@@ -8,7 +8,8 @@
 #   make run         boot cmwq and the example driver, show what they print
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
 #                    plain and debug kernels, runner self-tests, stock kernel
-#   make bench       boot with bench/cmwq_bench.ko, print its cmwq-bench: lines
+#   make bench       boot with bench/cmwq_bench.ko, print its cmwq-bench: lines;
+#                    CMWQ_PARAMS=histograms=1 loads cmwq.ko with histograms on
 #   make stress      CPUs going down and up under load for STRESS_SECONDS
 #                    (default 300) with exact accounting (bench/cmwq_stress.ko)
 #   make torture     every entry point at random under CPU hotplug and failing
@@ -26,6 +27,7 @@ KERNEL ?= plain
 EXTRA_MODULES ?=
 STRESS_SECONDS ?= 300
 TORTURE_SECONDS ?= 300
+CMWQ_PARAMS ?=
 
 .PHONY: modules kdir run check bench stress torture vm-test test-runner deps clean
 
@@ -42,7 +44,8 @@ check:
 	@scripts/check.sh
 
 bench:
-	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' bench/cmwq_bench.ko
+	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \
+		$(if $(CMWQ_PARAMS),cmwq/cmwq.ko:$(CMWQ_PARAMS)) bench/cmwq_bench.ko
 
 stress:
 	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \

@@ -10,6 +10,7 @@
 #define _CMWQ_TEST_H
 
 #include "cmwq.h"
+#include "stats.h"
 
 struct cmwq_test_pool_stats {
 	int		nr_workers;
@@ -28,6 +29,7 @@ struct cmwq_test_pool_stats {
 	int		nr_rogue;	/* workers running anywhere */
 	bool		all_bound;	/* every worker bound to the CPU */
 	int		trustee_state;	/* 0 when no trustee */
+	u64		oldest_wait_ns;	/* oldest work on the worklist */
 };
 
 struct cmwq_test_wq_stats {
@@ -51,5 +53,11 @@ int cmwq_test_fail_create_worker_rate(unsigned int probability);
 int cmwq_test_fail_create_worker(bool fail);
 int cmwq_test_freeze(unsigned long timeout);
 void cmwq_test_thaw(void);
+void cmwq_test_queue_stats(struct cmwq_workqueue *wq,
+			   struct cmwq_stats_snapshot *s);
+void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
+			     struct cmwq_stats_latency *lat);
+bool cmwq_test_set_histograms(struct cmwq_workqueue *wq, bool on);
+void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size);
 
 #endif /* _CMWQ_TEST_H */

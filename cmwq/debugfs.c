@@ -3,12 +3,14 @@
  * debugfs.c - /sys/kernel/debug/cmwq: a dump of every pool and queue
  *
  * "pools" has one line per pool that has workers: where it is, its
- * flags, its workers, idle ones, nr_running, pending works and lifetime
- * counters.  "workqueues" has one line per queue (with its rescue
- * counters) and, under it, the active, inactive and rescued works of each
+ * flags, its workers, idle ones, nr_running, pending works, lifetime
+ * counters and how long its oldest pending work has waited so far.
+ * "workqueues" has one line per queue (with its rescue counters) and,
+ * under it, the active, inactive and rescued works of each
  * cwq that has any.  "refusals" counts the calls refused as bad input
  * since load (each call site also warns once).  "fail_create_worker" is
- * the fault injection knob of pool.c.
+ * the fault injection knob of pool.c.  The per-queue statistics (the
+ * queues/ directory, "summary" and "histograms") are stats.c's.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -23,7 +25,7 @@ static int pools_show(struct seq_file *m, void *v)
 	struct list_head *pos;
 	int i, pending;
 
-	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works\n");
+	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works oldest_wait_us\n");
 	for (i = 0; i < cmwq_nr_pools; i++) {
 		pool = pool_by_id(i);
 		raw_spin_lock_irq(&pool->lock);
@@ -38,13 +40,14 @@ static int pools_show(struct seq_file *m, void *v)
 			seq_printf(m, "%4d unbound  ", pool->id);
 		else
 			seq_printf(m, "%4d cpu%-5d ", pool->id, pool->gcwq->cpu);
-		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %lu\n",
+		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %5lu %14llu\n",
 			   pool->highpri ? "H" : "N", pool->flags,
 			   pool->nr_workers, pool->nr_idle,
 			   atomic_read(&pool->nr_running), pending,
 			   pool->nr_created, pool->nr_created_by_manager,
 			   pool->nr_reaped, pool->nr_create_failed,
-			   pool->nr_maydays, pool->nr_works);
+			   pool->nr_maydays, pool->nr_works,
+			   div_u64(pool_oldest_wait_ns(pool), NSEC_PER_USEC));
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	return 0;
@@ -99,6 +102,7 @@ void cmwq_debugfs_init(void)
 			    &workqueues_fops);
 	debugfs_create_atomic_t("refusals", 0444, cmwq_debugfs_dir,
 				&cmwq_nr_refusals);
+	cmwq_stats_debugfs_init(cmwq_debugfs_dir);
 }
 
 /**
@@ -108,5 +112,6 @@ void cmwq_debugfs_init(void)
  */
 void cmwq_debugfs_exit(void)
 {
+	cmwq_stats_debugfs_exit();
 	debugfs_remove_recursive(cmwq_debugfs_dir);
 }

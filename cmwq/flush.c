@@ -140,6 +140,7 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 
 	check_flush_dependency(cwq->wq, work);
 	insert_wq_barrier(cwq, barr, work, worker);
+	cmwq_stats_flush(cwq->wq);
 	raw_spin_unlock_irq(&pool->lock);
 
 	/*
@@ -283,6 +284,7 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 		if (*cmwq_work_bits(work) & CMWQ_WORK_INACTIVE)
 			cwq_activate_work(cwq, work);
 		list_del_init(&work->entry);
+		cmwq_stats_cancelled(cwq);
 		cwq_dec_nr_in_flight(cwq, *cmwq_work_bits(work));
 		set_work_pool_and_keep_pending(work, pool->id, 0);
 		raw_spin_unlock(&pool->lock);
@@ -447,6 +449,7 @@ void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
 		return;
 
 	might_sleep();
+	cmwq_stats_flush(wq);
 	lock_map_acquire(&wq->lockdep_map);
 	lock_map_release(&wq->lockdep_map);
 	check_flush_dependency(wq, NULL);

@@ -37,6 +37,12 @@
  *    and read with READ_ONCE(), whose readers tolerate either value.
  *
  * P: Owned by the PM core's one transition at a time (freeze.c).
+ *
+ * C: Per CPU: written only by its own CPU, with interrupts off (under a
+ *    pool->lock) or with a this_cpu operation; readers sum the CPUs with
+ *    READ_ONCE() and tolerate a value one update old (stats.c).
+ *
+ * H: a queue's statistics func_lock (raw; nests inside pool->lock).
  */
 #ifndef _CMWQ_INTERNAL_H
 #define _CMWQ_INTERNAL_H
@@ -48,10 +54,12 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/rcuwait.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
 #include "cmwq.h"
+#include "stats.h"
 
 enum {
 	/* pool->flags */
@@ -178,6 +186,8 @@ struct cmwq_cwq {
 	struct list_head	node;		/* I: in wq->cwqs */
 	struct list_head	mayday_node;	/* MD: in wq->maydays */
 	unsigned long		nr_rescued;	/* L: works the rescuer ran */
+	int			nr_pending;	/* L: queued, not yet started */
+	int			max_pending;	/* L: most nr_pending ever */
 } __aligned(1 << CMWQ_WORK_FLAG_BITS);
 
 struct worker {
@@ -189,6 +199,7 @@ struct worker {
 	cmwq_func_t		current_func;	/* L */
 	struct cmwq_cwq		*current_cwq;	/* L */
 	int			current_color;	/* L: its flush color */
+	u64			current_start;	/* L: when it took it (stats.c) */
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */
 	struct worker_pool	*pool;		/* A */
@@ -220,6 +231,7 @@ struct cmwq_workqueue {
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
 	unsigned long		nr_maydays;	/* MD: maydays received */
+	struct cmwq_wq_stats	*stats;		/* I: stats.c; NULL when kept */
 
 #ifdef CONFIG_LOCKDEP
 	struct lock_class_key	key;		/* I */
@@ -616,6 +628,41 @@ void destroy_rescuer(struct cmwq_workqueue *wq);
 /* hotplug.c */
 int cmwq_hotplug_init(void);
 void cmwq_hotplug_exit(void);
+
+/* stats.c */
+extern bool cmwq_histograms;			/* R */
+struct cmwq_wq_stats;
+struct dentry;
+
+int cmwq_stats_alloc(struct cmwq_workqueue *wq);
+void cmwq_stats_free(struct cmwq_workqueue *wq);
+void cmwq_stats_queued(struct cmwq_cwq *cwq);
+void cmwq_stats_start(struct worker *worker, struct cmwq_cwq *cwq,
+		      struct cmwq_work *work, unsigned long work_data);
+void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
+		    unsigned long work_data);
+void cmwq_stats_cancelled(struct cmwq_cwq *cwq);
+void cmwq_stats_flush(struct cmwq_workqueue *wq);
+u64 pool_oldest_wait_ns(struct worker_pool *pool);
+void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
+			 struct cmwq_stats_snapshot *s);
+void cmwq_stats_latency(struct cmwq_workqueue *wq,
+			struct cmwq_stats_latency *lat);
+bool cmwq_stats_set_histograms(struct cmwq_workqueue *wq, bool on);
+const char *cmwq_stats_dname(struct cmwq_workqueue *wq);
+void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq);
+void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq);
+void cmwq_stats_debugfs_init(struct dentry *root);
+void cmwq_stats_debugfs_exit(void);
+
+/*
+ * A work run with CMWQ_WORK_INACTIVE still set is a flush barrier: works
+ * are activated before they reach a worklist, barriers never are.
+ */
+static inline bool work_data_is_barrier(unsigned long work_data)
+{
+	return work_data & CMWQ_WORK_INACTIVE;
+}
 
 /* debugfs.c */
 void cmwq_debugfs_init(void);

@@ -289,6 +289,7 @@ retry:
 	}
 
 	debug_work_activate(work);
+	cmwq_stats_queued(cwq);
 	insert_work(cwq, work, worklist, work_flags);
 
 	raw_spin_unlock(&pool->lock);

@@ -67,6 +67,7 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 			stats->all_bound = false;
 	}
 	stats->trustee_state = READ_ONCE(pool->gcwq->trustee_state);
+	stats->oldest_wait_ns = pool_oldest_wait_ns(pool);
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }
@@ -294,3 +295,61 @@ void cmwq_test_thaw(void)
 	cmwq_thaw();
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_thaw);
+
+/**
+ * cmwq_test_queue_stats - a queue's statistics, as debugfs shows them
+ * @wq: a live workqueue
+ * @s: filled in
+ *
+ * Context: Process context.
+ */
+void cmwq_test_queue_stats(struct cmwq_workqueue *wq,
+			   struct cmwq_stats_snapshot *s)
+{
+	cmwq_stats_snapshot(wq, s);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_queue_stats);
+
+/**
+ * cmwq_test_queue_latency - a queue's histograms, as debugfs shows them
+ * @wq: a live workqueue
+ * @lat: filled in
+ *
+ * Context: Any context.
+ */
+void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
+			     struct cmwq_stats_latency *lat)
+{
+	cmwq_stats_latency(wq, lat);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_queue_latency);
+
+/**
+ * cmwq_test_set_histograms - switch histograms for a queue or globally
+ * @wq: the workqueue, or %NULL for the global switch
+ * @on: collect them
+ *
+ * Context: Any context.
+ * Return: the switch's previous value.
+ */
+bool cmwq_test_set_histograms(struct cmwq_workqueue *wq, bool on)
+{
+	return cmwq_stats_set_histograms(wq, on);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_histograms);
+
+/**
+ * cmwq_test_queue_dname - the name of a queue's debugfs directory
+ * @wq: a live workqueue
+ * @buf: where to copy it
+ * @size: size of @buf
+ *
+ * Context: Process context.
+ */
+void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size)
+{
+	mutex_lock(&cmwq_wq_mutex);
+	strscpy(buf, cmwq_stats_dname(wq), size);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_queue_dname);

@@ -46,6 +46,7 @@ void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 
 	lockdep_assert_held(&pool->lock);
 	set_work_cwq(work, cwq, extra_flags);
+	work->queued_at = local_clock();
 	list_add_tail(&work->entry, head);
 
 	/*
@@ -247,6 +248,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	 */
 	set_work_pool_and_clear_pending(work, pool->id);
 	pool->nr_works++;
+	cmwq_stats_start(worker, cwq, work, work_data);
 	raw_spin_unlock_irq(&pool->lock);
 
 	lock_map_acquire(&cwq->wq->lockdep_map);
@@ -267,6 +269,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	if (unlikely(cpu_intensive))
 		worker_clr_flags(worker, WORKER_CPU_INTENSIVE);
 
+	cmwq_stats_end(worker, cwq, work_data);
 	hash_del(&worker->hentry);
 	worker->current_work = NULL;
 	worker->current_func = NULL;

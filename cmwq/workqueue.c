@@ -65,6 +65,7 @@ static void free_wq_parts(struct cmwq_workqueue *wq)
 	list_for_each_entry_safe(cwq, n, &wq->cwqs, node)
 		kmem_cache_free(cwq_cache, cwq);
 	kfree(wq->cpu_cwqs);
+	cmwq_stats_free(wq);
 #ifdef CONFIG_LOCKDEP
 	lockdep_unregister_key(&wq->key);
 #endif
@@ -191,6 +192,9 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);
 #endif
 
+	if (cmwq_stats_alloc(wq))
+		goto free_wq;
+
 	if (flags & CMWQ_UNBOUND) {
 		wq->unbound_cwq = alloc_cwq(wq,
 					    &get_gcwq(CMWQ_CPU_UNBOUND)->pools[pri],
@@ -220,6 +224,7 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	wq_apply_max_active(wq, wq_effective_max_active(wq));
 	mutex_unlock(&wq->mutex);
 	list_add_tail(&wq->list, &cmwq_workqueues);
+	cmwq_stats_debugfs_add(wq);
 	mutex_unlock(&cmwq_wq_mutex);
 	return wq;
 
@@ -328,6 +333,7 @@ static void destroy_wq(struct cmwq_workqueue *wq)
 		 wq->name))
 		return;
 
+	cmwq_stats_debugfs_remove(wq);
 	keep = READ_ONCE(cmwq_keep_destroyed);
 	mutex_lock(&cmwq_wq_mutex);
 	if (keep)

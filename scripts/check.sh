@@ -18,6 +18,8 @@
 #               order (passed if it prints cmwq-trace: PASS)
 #   torture     a 30 s bench/cmwq_torture.ko on the debug kernel: one item,
 #               passed if the boot is clean and it prints cmwq-torture: PASS
+#   reader      scripts/cmwq-stat in the guest against the example
+#               driver's known workload (tests/guest/cmwq-stat.sh): one item
 #   runner      each case of tests/runner/cases is one item
 #   stock       cmwq builds against Debian's stock headers, and the stock
 #               kernel boots with cmwq.ko and the example driver
@@ -181,6 +183,17 @@ if [ -f "$torture" ]; then
 		--modules "$top/.build/debug/cmwq/cmwq.ko $torture:seconds=30"
 else
 	item fail "torture: debug: bench/cmwq_torture.ko was not built"
+fi
+
+step "the statistics reader in the guest (scripts/cmwq-stat)"
+if [ -f "$top/.build/plain/examples/cmwq_example.ko" ]; then
+	check "reader: cmwq-stat shows the example driver's works, cmwq-stat-check: ok" \
+		scripts/vm.sh --kernel plain --cpus 2 --show '^cmwq-stat-check:' \
+		--expect 'cmwq-stat-check: ok' --log "$logs/check-reader.log" \
+		--guest-script tests/guest/cmwq-stat.sh \
+		--modules "$top/.build/plain/cmwq/cmwq.ko $top/.build/plain/examples/cmwq_example.ko"
+else
+	item fail "reader: examples/cmwq_example.ko was not built"
 fi
 
 step "runner self-tests (tests/runner/cases)"

@@ -14,10 +14,13 @@ fi
 out=$(mktemp)
 pools=$(mktemp)
 trap 'rm -f "$out" "$pools"' EXIT
-# Once the example has run: each pool's workers and counters, from debugfs.
+# Once the example has run: each pool's workers and counters, from debugfs,
+# and the queues' statistics through scripts/cmwq-stat.
 cat >"$pools" <<'GUEST'
 echo "cmwq-pools: the pools after the example driver ran (/sys/kernel/debug/cmwq/pools):"
 sed 's/^/cmwq-pools: /' /sys/kernel/debug/cmwq/pools
+echo "cmwq-stat: the queues, as scripts/cmwq-stat shows them:"
+cmwq-stat | sed 's/^/cmwq-stat: /'
 GUEST
 status=0
 "$top/scripts/vm-test.sh" --kernel plain --show 'cmwq' --expect 'cmwq-example: ok' \

@@ -9,6 +9,8 @@
 # MODULE is a .ko path relative to the build directory .build/<kernel>/
 # (examples/cmwq_example.ko) or any other path (your own driver, built
 # against the same kernel), optionally followed by ":param=value,...".
+# cmwq/cmwq.ko:param=value,... gives parameters to the cmwq.ko loaded
+# first instead of loading it twice (cmwq/cmwq.ko:histograms=1).
 # Other options (--show, --expect, --timeout, --guest-script, --cpus, --mem,
 # --append, --log) go to scripts/vm.sh unchanged.
 set -euo pipefail
@@ -34,6 +36,10 @@ for spec in "${mods[@]}"; do
 	path=${spec%%:*}
 	params=""
 	[ "$path" = "$spec" ] || params=:${spec#*:}
+	if [ "$path" = cmwq/cmwq.ko ]; then
+		specs="${specs%% *}$params${specs#"${specs%% *}"}"
+		continue
+	fi
 	if [ -f "$build/$path" ]; then
 		path=$build/$path
 	elif [ -f "$path" ]; then

@@ -106,6 +106,8 @@ trap "exit 143" INT TERM
 root="$work/root"
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp" "$root/modules"
 cp /bin/busybox "$root/bin/busybox"
+# the statistics reader, for guest scripts (busybox sh and awk run it)
+cp "$top/scripts/cmwq-stat" "$root/bin/cmwq-stat"
 : >"$root/modules/list"
 names=""
 for spec in $modules; do

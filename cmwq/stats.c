@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats.c - per-queue statistics and latency histograms, and their files
+ *
+ * Every queue counts what happens to its works: queued, started,
+ * completed, cancelled, flushes, run and wait (queue to start) times,
+ * and optionally their log2 histograms.  Documentation/cmwq.rst lists
+ * each field and when it changes; debugfs shows them under
+ * /sys/kernel/debug/cmwq/ (queues/<name>/{stats,latency,histograms},
+ * summary, histograms), and scripts/cmwq-stat reads them.
+ *
+ * Cost on the hot path.  The counters a work bumps as it is queued,
+ * started and completed are per CPU (struct stats_pcpu), written by the
+ * CPU doing it with interrupts off, under the pool->lock the caller
+ * holds anyway; a reader sums them over the possible CPUs, so no shared
+ * cache line is written for them.  What is per cwq (how many works are
+ * pending now, and the most there ever were) sits beside the cwq fields
+ * the same path writes already under the same lock.  Three clock reads
+ * per work: when it is put on a list (insert_work()), when a worker
+ * takes it and when it returns.  local_clock() is the clock: cheap, and
+ * good across CPUs on the stable TSC the test kernels boot with; a wait
+ * that looks negative because of skew counts as 0.
+ *
+ * Where the queue time of a work lives.  A wait time needs the time each
+ * work in flight was queued.  Neither the cwq nor the worker can keep it
+ * for the works still waiting: works do not leave in the order they
+ * arrived (flush barriers are inserted mid-list, a requeue follows a
+ * running instance onto its worker, the rescuer takes works from the
+ * middle of a worklist, max_active holds some back), so a per-cwq ring
+ * of times would not match them.  The time goes into the work itself,
+ * struct cmwq_work.queued_at: 8 bytes per work.  The oldest work on a
+ * pool's worklist is found by walking it when "pools" is read, at no
+ * cost to anyone else.
+ *
+ * Flush barriers are not counted: a work running with
+ * CMWQ_WORK_INACTIVE still set is a barrier (work_data_is_barrier()), so
+ * queued = started + cancelled + pending always holds.
+ *
+ * Histograms, off by default (Documentation/cmwq.rst has the bench
+ * numbers): when a queue's "histograms" switch or the global one is on,
+ * each work also bumps one wait and one run bucket of its CPU, and the
+ * run bucket of its function in the queue's function table.  The table
+ * is one per queue, under its own lock (H), as it is searched by
+ * function and must keep the busiest ones: when it is full, a function
+ * not in it replaces the one with the fewest runs, whose runs are
+ * counted in "evicted".  Nothing is ever reset: counters live as long as
+ * their queue.
+ *
+ * The per-queue directories come and go with the queues: created as a
+ * queue is allocated (or, for the system queues, which exist before
+ * debugfs is set up, by cmwq_stats_debugfs_init()), removed as it is
+ * destroyed, before its statistics are freed.  debugfs_remove() waits for
+ * a reader inside a file of the directory to leave it, and later reads
+ * of a file still open fail, so a reader never sees a freed queue.  Two
+ * queues of one name get name, name#2, name#3...
+ */
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/kallsyms.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* R: the global switch; the debugfs "histograms" file writes it too */
+bool cmwq_histograms;
+module_param_named(histograms, cmwq_histograms, bool, 0644);
+MODULE_PARM_DESC(histograms, "collect latency histograms on every queue (default off)");
+
+static struct dentry *queues_dir;	/* W: /sys/kernel/debug/cmwq/queues */
+
+/* What one CPU counted for one queue; see Documentation/cmwq.rst. */
+struct stats_pcpu {
+	u64	queued;			/* C */
+	u64	started;		/* C */
+	u64	completed;		/* C */
+	u64	cancelled;		/* C */
+	u64	flushes;		/* C */
+	u64	run_total_ns;		/* C */
+	u64	run_max_ns;		/* C */
+	u64	wait_total_ns;		/* C */
+	u64	wait_max_ns;		/* C */
+	u64	wait_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
+	u64	wait_hist_max_ns;	/* C */
+	u64	run_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
+	u64	run_hist_max_ns;	/* C */
+};
+
+struct cmwq_wq_stats {
+	struct stats_pcpu __percpu *pcpu;	/* C */
+	u64			crtime;		/* I */
+	bool			histograms;	/* R: this queue's switch */
+	struct dentry		*dir;		/* W */
+	char			dname[40];	/* W: unique among live queues */
+
+	raw_spinlock_t		func_lock;	/* H itself; inside pool->lock */
+	int			nr_funcs;	/* H */
+	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS]; /* H */
+	u64			evicted;	/* H */
+};
+
+static bool histograms_on(struct cmwq_wq_stats *st)
+{
+	return READ_ONCE(cmwq_histograms) || READ_ONCE(st->histograms);
+}
+
+static int ns_to_bucket(u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+
+	return us ? min_t(int, fls64(us), CMWQ_STATS_NR_BUCKETS - 1) : 0;
+}
+
+static void hist_add(u64 *hist, u64 *max_ns, u64 ns)
+{
+	hist[ns_to_bucket(ns)]++;
+	if (ns > *max_ns)
+		*max_ns = ns;
+}
+
+/**
+ * cmwq_stats_queued - count a work queued on a cwq
+ * @cwq: the cwq it went onto (worklist or inactive list)
+ *
+ * Context: @cwq's pool->lock held, interrupts off.
+ */
+void cmwq_stats_queued(struct cmwq_cwq *cwq)
+{
+	lockdep_assert_held(&cwq->pool->lock);
+	this_cpu_ptr(cwq->wq->stats->pcpu)->queued++;
+	if (++cwq->nr_pending > cwq->max_pending)
+		cwq->max_pending = cwq->nr_pending;
+}
+
+/**
+ * cmwq_stats_start - count a work a worker takes, and its wait
+ * @worker: the worker about to run it
+ * @cwq: its cwq
+ * @work: the work, still valid
+ * @work_data: its data as queued
+ *
+ * Context: @cwq's pool->lock held, interrupts off.
+ */
+void cmwq_stats_start(struct worker *worker, struct cmwq_cwq *cwq,
+		      struct cmwq_work *work, unsigned long work_data)
+{
+	struct cmwq_wq_stats *st = cwq->wq->stats;
+	struct stats_pcpu *pc;
+	u64 now, wait;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	if (work_data_is_barrier(work_data))
+		return;
+	now = local_clock();
+	wait = now > work->queued_at ? now - work->queued_at : 0;
+	worker->current_start = now;
+	cwq->nr_pending--;
+
+	pc = this_cpu_ptr(st->pcpu);
+	pc->started++;
+	pc->wait_total_ns += wait;
+	if (wait > pc->wait_max_ns)
+		pc->wait_max_ns = wait;
+	if (histograms_on(st))
+		hist_add(pc->wait_hist, &pc->wait_hist_max_ns, wait);
+}
+
+/* Add a run of @func to @st's function table; see the top comment. */
+static void func_add(struct cmwq_wq_stats *st, cmwq_func_t func, u64 ns)
+{
+	struct cmwq_stats_func *f = NULL;
+	int i;
+
+	raw_spin_lock(&st->func_lock);
+	for (i = 0; i < st->nr_funcs; i++) {
+		if (st->funcs[i].func == func) {
+			f = &st->funcs[i];
+			break;
+		}
+	}
+	if (!f && st->nr_funcs < CMWQ_STATS_NR_FUNCS) {
+		f = &st->funcs[st->nr_funcs++];
+		f->func = func;
+	} else if (!f) {
+		/* full: the function with the fewest runs makes room */
+		f = &st->funcs[0];
+		for (i = 1; i < CMWQ_STATS_NR_FUNCS; i++)
+			if (st->funcs[i].run.count < f->run.count)
+				f = &st->funcs[i];
+		st->evicted += f->run.count;
+		memset(f, 0, sizeof(*f));
+		f->func = func;
+	}
+	hist_add(f->run.bucket, &f->run.max_ns, ns);
+	f->run.count++;
+	raw_spin_unlock(&st->func_lock);
+}
+
+/**
+ * cmwq_stats_end - count a work that returned, and its run time
+ * @worker: the worker that ran it, current_func still set
+ * @cwq: its cwq
+ * @work_data: its data as queued
+ *
+ * Context: @cwq's pool->lock held, interrupts off.
+ */
+void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
+		    unsigned long work_data)
+{
+	struct cmwq_wq_stats *st = cwq->wq->stats;
+	struct stats_pcpu *pc;
+	u64 now, run;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	if (work_data_is_barrier(work_data))
+		return;
+	now = local_clock();
+	run = now > worker->current_start ? now - worker->current_start : 0;
+
+	pc = this_cpu_ptr(st->pcpu);
+	pc->completed++;
+	pc->run_total_ns += run;
+	if (run > pc->run_max_ns)
+		pc->run_max_ns = run;
+	if (histograms_on(st)) {
+		hist_add(pc->run_hist, &pc->run_hist_max_ns, run);
+		func_add(st, worker->current_func, run);
+	}
+}
+
+/**
+ * cmwq_stats_cancelled - count a queued work taken off its cwq unrun
+ * @cwq: the cwq it was on
+ *
+ * Context: @cwq's pool->lock held, interrupts off.
+ */
+void cmwq_stats_cancelled(struct cmwq_cwq *cwq)
+{
+	lockdep_assert_held(&cwq->pool->lock);
+	this_cpu_ptr(cwq->wq->stats->pcpu)->cancelled++;
+	cwq->nr_pending--;
+}
+
+/**
+ * cmwq_stats_flush - count a flush of a queue or of one of its works
+ * @wq: the queue
+ *
+ * Context: Any context.
+ */
+void cmwq_stats_flush(struct cmwq_workqueue *wq)
+{
+	/*
+	 * A destroyed queue kept by cmwq_keep_destroyed has no statistics
+	 * left, and flushing it is the one call that still gets this far.
+	 */
+	if (likely(wq->stats))
+		this_cpu_inc(wq->stats->pcpu->flushes);
+}
+
+/**
+ * pool_oldest_wait_ns - how long the oldest work on a worklist has waited
+ * @pool: the pool
+ *
+ * Context: pool->lock held.
+ * Return: nanoseconds, 0 when the worklist is empty.
+ */
+u64 pool_oldest_wait_ns(struct worker_pool *pool)
+{
+	struct cmwq_work *work;
+	u64 now = local_clock(), oldest = now;
+
+	lockdep_assert_held(&pool->lock);
+	list_for_each_entry(work, &pool->worklist, entry)
+		if (work->queued_at < oldest)
+			oldest = work->queued_at;
+	return now - oldest;
+}
+
+/**
+ * cmwq_stats_snapshot - a queue's counters, summed over CPUs and cwqs
+ * @wq: a live queue
+ * @s: filled in
+ *
+ * Context: Process context; takes @wq->mutex and the pools' locks.
+ */
+void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
+			 struct cmwq_stats_snapshot *s)
+{
+	struct cmwq_wq_stats *st = wq->stats;
+	struct cmwq_cwq *cwq;
+	int cpu;
+
+	memset(s, 0, sizeof(*s));
+	s->crtime = st->crtime;
+	s->snaptime = ktime_get_ns();
+	s->histograms = histograms_on(st);
+	for_each_possible_cpu(cpu) {
+		struct stats_pcpu *pc = per_cpu_ptr(st->pcpu, cpu);
+
+		s->queued += READ_ONCE(pc->queued);
+		s->started += READ_ONCE(pc->started);
+		s->completed += READ_ONCE(pc->completed);
+		s->cancelled += READ_ONCE(pc->cancelled);
+		s->flushes += READ_ONCE(pc->flushes);
+		s->run_total_ns += READ_ONCE(pc->run_total_ns);
+		s->run_max_ns = max(s->run_max_ns, READ_ONCE(pc->run_max_ns));
+		s->wait_total_ns += READ_ONCE(pc->wait_total_ns);
+		s->wait_max_ns = max(s->wait_max_ns,
+				     READ_ONCE(pc->wait_max_ns));
+	}
+	for_each_cwq(cwq, wq) {
+		raw_spin_lock_irq(&cwq->pool->lock);
+		s->pending += cwq->nr_pending;
+		s->max_pending = max_t(u64, s->max_pending, cwq->max_pending);
+		s->active += cwq->nr_active;
+		s->rescued += cwq->nr_rescued;
+		raw_spin_unlock_irq(&cwq->pool->lock);
+	}
+	raw_spin_lock_irq(&cmwq_mayday_lock);
+	s->maydays = wq->nr_maydays;
+	raw_spin_unlock_irq(&cmwq_mayday_lock);
+	mutex_lock(&wq->mutex);
+	s->max_active = wq->saved_max_active;
+	mutex_unlock(&wq->mutex);
+}
+
+static void hist_sum(struct cmwq_stats_hist *h, const u64 *bucket, u64 max_ns)
+{
+	int i;
+
+	for (i = 0; i < CMWQ_STATS_NR_BUCKETS; i++) {
+		u64 n = READ_ONCE(bucket[i]);
+
+		h->bucket[i] += n;
+		h->count += n;
+	}
+	h->max_ns = max(h->max_ns, max_ns);
+}
+
+/**
+ * cmwq_stats_latency - a queue's histograms, summed over CPUs
+ * @wq: a live queue
+ * @lat: filled in; the functions busiest first
+ *
+ * Context: Any context.
+ */
+void cmwq_stats_latency(struct cmwq_workqueue *wq,
+			struct cmwq_stats_latency *lat)
+{
+	struct cmwq_wq_stats *st = wq->stats;
+	unsigned long flags;
+	int cpu, i, j;
+
+	memset(lat, 0, sizeof(*lat));
+	for_each_possible_cpu(cpu) {
+		struct stats_pcpu *pc = per_cpu_ptr(st->pcpu, cpu);
+
+		hist_sum(&lat->wait, pc->wait_hist,
+			 READ_ONCE(pc->wait_hist_max_ns));
+		hist_sum(&lat->run, pc->run_hist,
+			 READ_ONCE(pc->run_hist_max_ns));
+	}
+	raw_spin_lock_irqsave(&st->func_lock, flags);
+	lat->nr_funcs = st->nr_funcs;
+	memcpy(lat->funcs, st->funcs, sizeof(lat->funcs));
+	lat->evicted = st->evicted;
+	raw_spin_unlock_irqrestore(&st->func_lock, flags);
+
+	/* busiest first: at most eight, insertion sort */
+	for (i = 1; i < lat->nr_funcs; i++) {
+		struct cmwq_stats_func f = lat->funcs[i];
+
+		for (j = i; j > 0 && lat->funcs[j - 1].run.count < f.run.count; j--)
+			lat->funcs[j] = lat->funcs[j - 1];
+		lat->funcs[j] = f;
+	}
+}
+
+/**
+ * cmwq_stats_set_histograms - switch a queue's histograms, or all queues'
+ * @wq: the queue, or %NULL for the global switch
+ * @on: collect histograms
+ *
+ * Context: Any context.
+ * Return: the switch's previous value.
+ */
+bool cmwq_stats_set_histograms(struct cmwq_workqueue *wq, bool on)
+{
+	bool *sw = wq ? &wq->stats->histograms : &cmwq_histograms;
+
+	return xchg(sw, on);
+}
+
+/**
+ * cmwq_stats_dname - the name of a queue's debugfs directory
+ * @wq: a live queue
+ *
+ * Context: cmwq_wq_mutex held.
+ * Return: the name, empty before debugfs is set up.
+ */
+const char *cmwq_stats_dname(struct cmwq_workqueue *wq)
+{
+	lockdep_assert_held(&cmwq_wq_mutex);
+	return wq->stats->dname;
+}
+
+/**
+ * cmwq_stats_alloc - give a new queue its statistics
+ * @wq: the queue, not yet visible
+ *
+ * Context: Process context; might sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int cmwq_stats_alloc(struct cmwq_workqueue *wq)
+{
+	struct cmwq_wq_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
+
+	if (!st)
+		return -ENOMEM;
+	st->pcpu = alloc_percpu(struct stats_pcpu);
+	if (!st->pcpu) {
+		kfree(st);
+		return -ENOMEM;
+	}
+	st->crtime = ktime_get_ns();
+	raw_spin_lock_init(&st->func_lock);
+	wq->stats = st;
+	return 0;
+}
+
+/**
+ * cmwq_stats_free - free a queue's statistics
+ * @wq: the queue, its directory removed, or never made visible
+ *
+ * Context: Process context.
+ */
+void cmwq_stats_free(struct cmwq_workqueue *wq)
+{
+	if (!wq->stats)
+		return;
+	free_percpu(wq->stats->pcpu);
+	kfree(wq->stats);
+	wq->stats = NULL;
+}
+
+/* The width of a name in "summary", and its format, for the header too. */
+#define SUMMARY_FMT	"%-28s %10llu %10llu %10llu %9llu %7llu %7llu %8llu %6llu %7d %14llu %14llu %12llu %12llu %7llu %7llu\n"
+#define SUMMARY_HDR	"%-28s %10s %10s %10s %9s %7s %7s %8s %6s %7s %14s %14s %12s %12s %7s %7s\n"
+
+static void stats_print(struct seq_file *m, const char *name,
+			struct cmwq_stats_snapshot *s)
+{
+	const struct {
+		const char	*key;
+		u64		val;
+	} kv[] = {
+		{ "crtime", s->crtime },
+		{ "snaptime", s->snaptime },
+		{ "queued", s->queued },
+		{ "started", s->started },
+		{ "completed", s->completed },
+		{ "cancelled", s->cancelled },
+		{ "flushes", s->flushes },
+		{ "pending", s->pending },
+		{ "max_pending", s->max_pending },
+		{ "active", s->active },
+		{ "max_active", s->max_active },
+		{ "run_total_ns", s->run_total_ns },
+		{ "run_max_ns", s->run_max_ns },
+		{ "wait_total_ns", s->wait_total_ns },
+		{ "wait_max_ns", s->wait_max_ns },
+		{ "rescued", s->rescued },
+		{ "maydays", s->maydays },
+		{ "histograms", s->histograms },
+	};
+	int i;
+
+	seq_printf(m, "%-16s %s\n", "name", name);
+	for (i = 0; i < ARRAY_SIZE(kv); i++)
+		seq_printf(m, "%-16s %llu\n", kv[i].key, kv[i].val);
+}
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct cmwq_workqueue *wq = m->private;
+	struct cmwq_stats_snapshot s;
+
+	cmwq_stats_snapshot(wq, &s);
+	/* dname is W; the directory's name cannot change while it is read */
+	stats_print(m, wq->stats->dname, &s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* The upper bound of bucket @i in microseconds; U64_MAX for the last. */
+static u64 bucket_top_us(int i)
+{
+	return i < CMWQ_STATS_NR_BUCKETS - 1 ? 1ULL << i : U64_MAX;
+}
+
+/*
+ * The @pct percentile of @h in microseconds: the top of the bucket it
+ * falls in (at most twice the true value), never above the maximum as
+ * printed (whole microseconds, rounded down).
+ */
+static u64 hist_percentile_us(const struct cmwq_stats_hist *h, int pct)
+{
+	u64 target = div_u64(h->count * pct + 99, 100), sum = 0;
+	u64 max_us = div_u64(h->max_ns, NSEC_PER_USEC);
+	int i;
+
+	for (i = 0; i < CMWQ_STATS_NR_BUCKETS; i++) {
+		sum += h->bucket[i];
+		if (sum >= target)
+			return min(bucket_top_us(i), max_us);
+	}
+	return max_us;
+}
+
+static void hist_print(struct seq_file *m, const char *what,
+		       const struct cmwq_stats_hist *h)
+{
+	int first = -1, last = -1, i, bar;
+	u64 peak = 0;
+
+	seq_printf(m, "%s: %llu works", what, h->count);
+	if (!h->count) {
+		seq_puts(m, "\n\n");
+		return;
+	}
+	seq_printf(m, ", p50 <= %llu us, p90 <= %llu us, p99 <= %llu us, max %llu us\n",
+		   hist_percentile_us(h, 50), hist_percentile_us(h, 90),
+		   hist_percentile_us(h, 99), div_u64(h->max_ns, NSEC_PER_USEC));
+	for (i = 0; i < CMWQ_STATS_NR_BUCKETS; i++) {
+		if (!h->bucket[i])
+			continue;
+		if (first < 0)
+			first = i;
+		last = i;
+		peak = max(peak, h->bucket[i]);
+	}
+	seq_printf(m, "%22s : %-10s %s\n", "usecs", "count", "distribution");
+	for (i = first; i <= last; i++) {
+		bar = div64_u64(h->bucket[i] * 40 + peak - 1, peak);
+		if (i == CMWQ_STATS_NR_BUCKETS - 1)
+			seq_printf(m, "%10llu -> %-9s : %-10llu |", 1ULL << (i - 1),
+				   "inf", h->bucket[i]);
+		else
+			seq_printf(m, "%10llu -> %-9llu : %-10llu |",
+				   i ? 1ULL << (i - 1) : 0, bucket_top_us(i) - 1,
+				   h->bucket[i]);
+		seq_printf(m, "%-40.*s|\n", bar,
+			   "****************************************");
+	}
+	seq_putc(m, '\n');
+}
+
+static int latency_show(struct seq_file *m, void *v)
+{
+	struct cmwq_workqueue *wq = m->private;
+	struct cmwq_stats_latency *lat;
+	char what[KSYM_SYMBOL_LEN + 16];
+	int i;
+
+	lat = kmalloc(sizeof(*lat), GFP_KERNEL);
+	if (!lat)
+		return -ENOMEM;
+	cmwq_stats_latency(wq, lat);
+	seq_printf(m, "histograms %s (queue %d, global %d)\n\n",
+		   histograms_on(wq->stats) ? "on" : "off",
+		   READ_ONCE(wq->stats->histograms), READ_ONCE(cmwq_histograms));
+	hist_print(m, "wait (queued to started)", &lat->wait);
+	hist_print(m, "run", &lat->run);
+	seq_printf(m, "run by function (%d kept at most, busiest first; %llu runs of evicted functions)\n\n",
+		   CMWQ_STATS_NR_FUNCS, lat->evicted);
+	for (i = 0; i < lat->nr_funcs; i++) {
+		snprintf(what, sizeof(what), "function %ps",
+			 lat->funcs[i].func);
+		hist_print(m, what, &lat->funcs[i].run);
+	}
+	kfree(lat);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(latency);
+
+static int summary_show(struct seq_file *m, void *v)
+{
+	struct cmwq_stats_snapshot s;
+	struct cmwq_workqueue *wq;
+
+	seq_printf(m, SUMMARY_HDR, "queue", "queued", "started", "completed",
+		   "cancelled", "flushes", "pending", "max_pend", "active",
+		   "max_act", "run_total_ns", "wait_total_ns", "run_max_ns",
+		   "wait_max_ns", "rescued", "maydays");
+	mutex_lock(&cmwq_wq_mutex);
+	for_each_workqueue(wq) {
+		if (!wq->stats->dname[0])
+			continue;
+		cmwq_stats_snapshot(wq, &s);
+		seq_printf(m, SUMMARY_FMT, wq->stats->dname, s.queued,
+			   s.started, s.completed, s.cancelled, s.flushes,
+			   s.pending, s.max_pending, s.active, s.max_active,
+			   s.run_total_ns, s.wait_total_ns, s.run_max_ns,
+			   s.wait_max_ns, s.rescued, s.maydays);
+	}
+	mutex_unlock(&cmwq_wq_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(summary);
+
+/* Is @name the directory name of a live queue other than @self? */
+static bool dname_taken(struct cmwq_workqueue *self, const char *name)
+{
+	struct cmwq_workqueue *wq;
+
+	for_each_workqueue(wq)
+		if (wq != self && !strcmp(wq->stats->dname, name))
+			return true;
+	return false;
+}
+
+/**
+ * cmwq_stats_debugfs_add - give a queue its debugfs directory
+ * @wq: the queue, on the list of live queues
+ *
+ * Picks a name no other live queue's directory has: the queue's name
+ * with '/' and blanks made '_', then name#2, name#3 and so on.  A
+ * debugfs failure is not fatal: the queue works without its files.
+ *
+ * Context: cmwq_wq_mutex held.
+ */
+void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
+{
+	struct cmwq_wq_stats *st = wq->stats;
+	char base[sizeof(st->dname) - 8];
+	int i;
+
+	lockdep_assert_held(&cmwq_wq_mutex);
+	if (!queues_dir)
+		return;
+	strscpy(base, wq->name, sizeof(base));
+	for (i = 0; base[i]; i++)
+		if (base[i] == '/' || isspace(base[i]))
+			base[i] = '_';
+	strscpy(st->dname, base, sizeof(st->dname));
+	for (i = 2; dname_taken(wq, st->dname); i++)
+		snprintf(st->dname, sizeof(st->dname), "%s#%d", base, i);
+
+	st->dir = debugfs_create_dir(st->dname, queues_dir);
+	debugfs_create_file("stats", 0444, st->dir, wq, &stats_fops);
+	debugfs_create_file("latency", 0444, st->dir, wq, &latency_fops);
+	debugfs_create_bool("histograms", 0644, st->dir, &st->histograms);
+}
+
+/**
+ * cmwq_stats_debugfs_remove - remove a queue's debugfs directory
+ * @wq: the queue, being destroyed
+ *
+ * Waits for readers inside its files; the files fail to read afterwards.
+ *
+ * Context: Process context; might sleep.
+ */
+void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq)
+{
+	struct cmwq_wq_stats *st = wq->stats;
+	struct dentry *dir;
+
+	mutex_lock(&cmwq_wq_mutex);
+	dir = st->dir;
+	st->dir = NULL;
+	mutex_unlock(&cmwq_wq_mutex);
+	/* the name stays taken until the directory is gone */
+	debugfs_remove_recursive(dir);
+	mutex_lock(&cmwq_wq_mutex);
+	st->dname[0] = '\0';
+	mutex_unlock(&cmwq_wq_mutex);
+}
+
+/**
+ * cmwq_stats_debugfs_init - create the queues' files under @root
+ * @root: /sys/kernel/debug/cmwq
+ *
+ * Also gives the queues that exist already (the system ones) their
+ * directories.
+ *
+ * Context: Module init.
+ */
+void cmwq_stats_debugfs_init(struct dentry *root)
+{
+	struct cmwq_workqueue *wq;
+
+	debugfs_create_file("summary", 0444, root, NULL, &summary_fops);
+	debugfs_create_bool("histograms", 0644, root, &cmwq_histograms);
+	mutex_lock(&cmwq_wq_mutex);
+	queues_dir = debugfs_create_dir("queues", root);
+	for_each_workqueue(wq)
+		cmwq_stats_debugfs_add(wq);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+
+/**
+ * cmwq_stats_debugfs_exit - remove every queue's directory
+ *
+ * Context: Module exit, before the debugfs root is removed; the queues
+ * that outlive it, the system ones, forget their directory.
+ */
+void cmwq_stats_debugfs_exit(void)
+{
+	struct cmwq_workqueue *wq;
+
+	mutex_lock(&cmwq_wq_mutex);
+	for_each_workqueue(wq) {
+		debugfs_remove_recursive(wq->stats->dir);
+		wq->stats->dir = NULL;
+		wq->stats->dname[0] = '\0';
+	}
+	debugfs_remove_recursive(queues_dir);
+	queues_dir = NULL;
+	mutex_unlock(&cmwq_wq_mutex);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stats.h - the shape of a queue's statistics, as stats.c reports them
+ *
+ * Shared by stats.c, which fills these snapshots for debugfs, and by the
+ * test interface (cmwq_test.h), which hands them to the KUnit suites, so
+ * that the tests check exactly the numbers a reader of debugfs sees.
+ */
+#ifndef _CMWQ_STATS_H
+#define _CMWQ_STATS_H
+
+#include <linux/types.h>
+
+#include "cmwq.h"
+
+/*
+ * Latency buckets: bucket 0 holds times under 1 us, bucket i (1 to
+ * CMWQ_STATS_NR_BUCKETS - 2) times in [2^(i-1), 2^i) us, the last one
+ * everything from 2^(CMWQ_STATS_NR_BUCKETS - 2) us (about 16.8 s) up.
+ * Bucket 24, [8.4 s, 16.8 s), is the first to hold 10 s.
+ */
+#define CMWQ_STATS_NR_BUCKETS	26
+
+/* The functions whose run times a queue keeps apart, busiest kept. */
+#define CMWQ_STATS_NR_FUNCS	8
+
+/* A queue's counters summed over the CPUs; see Documentation/cmwq.rst. */
+struct cmwq_stats_snapshot {
+	u64		crtime;		/* CLOCK_MONOTONIC ns at creation */
+	u64		snaptime;	/* CLOCK_MONOTONIC ns of the snapshot */
+	u64		queued;
+	u64		started;
+	u64		completed;
+	u64		cancelled;
+	u64		flushes;
+	u64		pending;	/* queued, not started, now */
+	u64		max_pending;	/* most pending on one cwq at once */
+	u64		active;		/* counted against max_active now */
+	int		max_active;
+	u64		run_total_ns;
+	u64		run_max_ns;
+	u64		wait_total_ns;
+	u64		wait_max_ns;
+	u64		rescued;
+	u64		maydays;
+	bool		histograms;	/* collecting histograms now */
+};
+
+struct cmwq_stats_hist {
+	u64		bucket[CMWQ_STATS_NR_BUCKETS];
+	u64		count;		/* sum of the buckets */
+	u64		max_ns;
+};
+
+struct cmwq_stats_func {
+	cmwq_func_t		func;
+	struct cmwq_stats_hist	run;
+};
+
+struct cmwq_stats_latency {
+	struct cmwq_stats_hist	wait;
+	struct cmwq_stats_hist	run;
+	int			nr_funcs;
+	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS];
+	u64			evicted;	/* runs of evicted functions */
+};
+
+#endif /* _CMWQ_STATS_H */

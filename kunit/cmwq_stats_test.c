@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_stats_test.c - KUnit: the per-queue statistics and histograms
+ *
+ * Each case runs a known workload on a queue of its own and checks the
+ * numbers debugfs would show for it (the test interface hands over the
+ * same snapshots as the files print), exactly wherever the workload
+ * makes them exact.  Works that must stay pending are held behind a
+ * blocker on a max_active == 1 queue, or behind a CPU-bound work on a
+ * bound pool; every wait is a completion or a poll with a deadline.  The
+ * only sleeps are the works' own, as the run time being measured.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/string.h>
+
+#include "cmwq_kunit.h"
+
+#define NR_WORKS	10
+#define SLEEP_MS	20
+
+struct item {
+	struct cmwq_work	work;
+	struct completion	started;
+	struct completion	go;
+	struct completion	done;
+	atomic_t		runs;
+	bool			stop;
+	unsigned int		sleep_ms;
+};
+
+static void item_init(struct item *it, cmwq_func_t fn)
+{
+	memset(it, 0, sizeof(*it));
+	CMWQ_INIT_WORK(&it->work, fn);
+	init_completion(&it->started);
+	init_completion(&it->go);
+	init_completion(&it->done);
+}
+
+static struct item *work_item(struct cmwq_work *work)
+{
+	return container_of(work, struct item, work);
+}
+
+static void count_fn(struct cmwq_work *work)
+{
+	struct item *it = work_item(work);
+
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+/* Runs, then waits for its go (bounded), then sleeps its sleep_ms. */
+static void block_fn(struct cmwq_work *work)
+{
+	struct item *it = work_item(work);
+
+	complete(&it->started);
+	wait_for_completion_timeout(&it->go, CMWQ_KUNIT_TIMEOUT);
+	if (it->sleep_ms)
+		msleep(it->sleep_ms);
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+/* Stays runnable, never sleeping, until told to stop (or a deadline). */
+static void spin_fn(struct cmwq_work *work)
+{
+	struct item *it = work_item(work);
+	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
+
+	complete(&it->started);
+	while (!READ_ONCE(it->stop) && time_before(jiffies, deadline)) {
+		cond_resched();
+		cpu_relax();
+	}
+	atomic_inc(&it->runs);
+	complete(&it->done);
+}
+
+static struct cmwq_stats_snapshot *snap(struct kunit *test,
+					struct cmwq_workqueue *wq)
+{
+	struct cmwq_stats_snapshot *s = kunit_kzalloc(test, sizeof(*s),
+						      GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	cmwq_test_queue_stats(wq, s);
+	return s;
+}
+
+static struct cmwq_stats_latency *latency(struct kunit *test,
+					  struct cmwq_workqueue *wq)
+{
+	struct cmwq_stats_latency *lat = kunit_kzalloc(test, sizeof(*lat),
+						       GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, lat);
+	cmwq_test_queue_latency(wq, lat);
+	return lat;
+}
+
+/* The bucket stats.c puts @ns in: see CMWQ_STATS_NR_BUCKETS. */
+static int bucket_of(u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+
+	return us ? min_t(int, fls64(us), CMWQ_STATS_NR_BUCKETS - 1) : 0;
+}
+
+/* Ten works on a fresh queue: ten queued, started and completed. */
+static void counts_queued_started_completed(struct kunit *test)
+{
+	struct cmwq_stats_snapshot *s;
+	struct cmwq_workqueue *wq;
+	struct item *it;
+	u64 before;
+	int i, cpu;
+
+	wq = cmwq_alloc_workqueue("stats_counts", 0, 4);
+	it = kunit_kcalloc(test, NR_WORKS, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it);
+
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->queued, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->max_active, 4);
+	before = s->crtime;
+	KUNIT_EXPECT_GE(test, s->snaptime, s->crtime);
+
+	for (i = 0; i < NR_WORKS; i++) {
+		item_init(&it[i], count_fn);
+		cpu = i % 2 ? cpumask_last(cpu_online_mask) :
+			      cpumask_first(cpu_online_mask);
+		KUNIT_EXPECT_TRUE(test, cmwq_queue_work_on(cpu, wq, &it[i].work));
+	}
+	for (i = 0; i < NR_WORKS; i++)
+		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
+	/* the counts of a work are final once a flush has waited for it */
+	cmwq_flush_workqueue(wq);
+
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->queued, (u64)NR_WORKS);
+	KUNIT_EXPECT_EQ(test, s->started, (u64)NR_WORKS);
+	KUNIT_EXPECT_EQ(test, s->completed, (u64)NR_WORKS);
+	KUNIT_EXPECT_EQ(test, s->cancelled, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->flushes, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->pending, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->active, 0ULL);
+	KUNIT_EXPECT_GE(test, s->max_pending, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->rescued, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->maydays, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->crtime, before);
+	KUNIT_EXPECT_GE(test, s->run_total_ns, s->run_max_ns);
+	KUNIT_EXPECT_GT(test, s->run_max_ns, 0ULL);
+	KUNIT_EXPECT_GE(test, s->wait_total_ns, s->wait_max_ns);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
+ * max_active 1: one work runs, blocked; five more wait.  Pending 5 (the
+ * most at once), active 1; cancelling three leaves two pending.
+ */
+static void pending_active_cancelled(struct kunit *test)
+{
+	int cpu = cpumask_first(cpu_online_mask), i;
+	struct cmwq_stats_snapshot *s;
+	struct cmwq_workqueue *wq;
+	struct item *blocker, *it;
+
+	wq = cmwq_alloc_workqueue("stats_pending", 0, 1);
+	blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	it = kunit_kcalloc(test, 5, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && blocker && it);
+
+	item_init(blocker, block_fn);
+	cmwq_queue_work_on(cpu, wq, &blocker->work);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	for (i = 0; i < 5; i++) {
+		item_init(&it[i], count_fn);
+		cmwq_queue_work_on(cpu, wq, &it[i].work);
+	}
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->queued, 6ULL);
+	KUNIT_EXPECT_EQ(test, s->started, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->pending, 5ULL);
+	KUNIT_EXPECT_EQ(test, s->max_pending, 5ULL);
+	KUNIT_EXPECT_EQ(test, s->active, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->max_active, 1);
+
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, cmwq_cancel_work(&it[i].work));
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->cancelled, 3ULL);
+	KUNIT_EXPECT_EQ(test, s->pending, 2ULL);
+	KUNIT_EXPECT_EQ(test, s->max_pending, 5ULL);
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &it[3].done);
+	KUNIT_EXPECT_COMPLETES(test, &it[4].done);
+	cmwq_flush_workqueue(wq);
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->queued, 6ULL);
+	KUNIT_EXPECT_EQ(test, s->started, 3ULL);
+	KUNIT_EXPECT_EQ(test, s->completed, 3ULL);
+	KUNIT_EXPECT_EQ(test, s->cancelled, 3ULL);
+	KUNIT_EXPECT_EQ(test, s->pending, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->active, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->max_pending, 5ULL);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
+ * A work sleeping 20 ms: run max and total at least that, in the run
+ * histogram's bucket for it; the work queued behind it waited as long.
+ */
+static void run_and_wait_times(struct kunit *test)
+{
+	int cpu = cpumask_first(cpu_online_mask), b;
+	struct cmwq_stats_latency *lat;
+	struct cmwq_stats_snapshot *s;
+	struct cmwq_workqueue *wq;
+	struct item *sleeper, *next;
+
+	wq = cmwq_alloc_workqueue("stats_times", 0, 1);
+	sleeper = kunit_kzalloc(test, sizeof(*sleeper), GFP_KERNEL);
+	next = kunit_kzalloc(test, sizeof(*next), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && sleeper && next);
+	cmwq_test_set_histograms(wq, true);
+
+	item_init(sleeper, block_fn);
+	sleeper->sleep_ms = SLEEP_MS;
+	item_init(next, count_fn);
+	cmwq_queue_work_on(cpu, wq, &sleeper->work);
+	KUNIT_ASSERT_COMPLETES(test, &sleeper->started);
+	/* queued before the sleep starts: it waits through all of it */
+	cmwq_queue_work_on(cpu, wq, &next->work);
+	complete(&sleeper->go);
+	KUNIT_EXPECT_COMPLETES(test, &next->done);
+	cmwq_flush_workqueue(wq);
+
+	s = snap(test, wq);
+	KUNIT_EXPECT_GE(test, s->run_max_ns, (u64)SLEEP_MS * NSEC_PER_MSEC);
+	KUNIT_EXPECT_GE(test, s->run_total_ns, s->run_max_ns);
+	KUNIT_EXPECT_GE(test, s->wait_max_ns, (u64)SLEEP_MS * NSEC_PER_MSEC);
+	KUNIT_EXPECT_GE(test, s->wait_total_ns, s->wait_max_ns);
+	KUNIT_EXPECT_TRUE(test, s->histograms);
+
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->run.count, 2ULL);
+	KUNIT_EXPECT_EQ(test, lat->wait.count, 2ULL);
+	KUNIT_EXPECT_EQ(test, lat->run.max_ns, s->run_max_ns);
+	KUNIT_EXPECT_EQ(test, lat->wait.max_ns, s->wait_max_ns);
+	b = bucket_of(s->run_max_ns);
+	/* 20 ms is in [16.4 ms, 32.8 ms): bucket 15, or later if it overslept */
+	KUNIT_EXPECT_GE(test, b, 15);
+	KUNIT_EXPECT_EQ(test, lat->run.bucket[b], 1ULL);
+	KUNIT_EXPECT_EQ(test, lat->wait.bucket[bucket_of(s->wait_max_ns)],
+			1ULL);
+	/* both functions in the table, one run each */
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 2);
+	KUNIT_EXPECT_EQ(test, lat->funcs[0].run.count, 1ULL);
+	KUNIT_EXPECT_EQ(test, lat->funcs[1].run.count, 1ULL);
+	KUNIT_EXPECT_TRUE(test, (lat->funcs[0].func == block_fn &&
+				 lat->funcs[0].run.bucket[b] == 1) ||
+				(lat->funcs[1].func == block_fn &&
+				 lat->funcs[1].run.bucket[b] == 1));
+	KUNIT_EXPECT_EQ(test, lat->evicted, 0ULL);
+	cmwq_destroy_workqueue(wq);
+}
+
+struct releaser {
+	struct cmwq_work	work;
+	struct cmwq_workqueue	*wq;	/* whose flushes to watch */
+	u64			flushes;	/* release at this many */
+	struct completion	*go;
+};
+
+static bool flushes_reached(struct releaser *r)
+{
+	struct cmwq_stats_snapshot s;
+
+	cmwq_test_queue_stats(r->wq, &s);
+	return s.flushes >= r->flushes;
+}
+
+/* Lets a blocked work go once its queue counted a flush (or a deadline). */
+static void release_fn(struct cmwq_work *work)
+{
+	struct releaser *r = container_of(work, struct releaser, work);
+
+	cmwq_poll(flushes_reached(r), CMWQ_KUNIT_TIMEOUT);
+	complete(r->go);
+}
+
+/*
+ * Two flushes of the queue and one flush of a running work count three;
+ * flushing an idle work counts nothing, and the barrier is no work.
+ */
+static void flushes_counted(struct kunit *test)
+{
+	struct cmwq_workqueue *wq, *other;
+	struct cmwq_stats_snapshot *s;
+	struct item *it, *idle;
+	struct releaser *r;
+
+	wq = cmwq_alloc_workqueue("stats_flushes", 0, 0);
+	other = cmwq_alloc_workqueue("stats_releaser", 0, 0);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	idle = kunit_kzalloc(test, sizeof(*idle), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && other && it && idle && r);
+
+	cmwq_flush_workqueue(wq);
+	cmwq_flush_workqueue(wq);
+	item_init(idle, count_fn);
+	KUNIT_EXPECT_FALSE(test, cmwq_flush_work(&idle->work));
+
+	item_init(it, block_fn);
+	cmwq_queue_work(wq, &it->work);
+	KUNIT_ASSERT_COMPLETES(test, &it->started);
+	/* released only once the flush below is under way */
+	CMWQ_INIT_WORK(&r->work, release_fn);
+	r->wq = wq;
+	r->flushes = 3;
+	r->go = &it->go;
+	cmwq_queue_work(other, &r->work);
+	KUNIT_EXPECT_TRUE(test, cmwq_flush_work(&it->work));
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->flushes, 3ULL);
+	/* the flush barrier ran as a work, but is not counted as one */
+	KUNIT_EXPECT_EQ(test, s->queued, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->started, 1ULL);
+	cmwq_destroy_workqueue(other);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
+ * A work stuck behind a CPU-bound one on a bound pool waits on the
+ * worklist: the pool's oldest wait grows, and is 0 once it ran.
+ */
+static void pool_oldest_wait(struct kunit *test)
+{
+	int cpu = cmwq_first_other_cpu(raw_smp_processor_id());
+	struct cmwq_test_pool_stats before, ps;
+	struct cmwq_workqueue *wq;
+	struct item *spinner, *it;
+
+	if (cpu < 0)
+		kunit_skip(test, "needs two online CPUs");
+	wq = cmwq_alloc_workqueue("stats_oldest", 0, 0);
+	spinner = kunit_kzalloc(test, sizeof(*spinner), GFP_KERNEL);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && spinner && it);
+
+	cmwq_test_pool_stats(cpu, false, &before);
+	KUNIT_EXPECT_EQ(test, before.oldest_wait_ns, 0ULL);
+	item_init(spinner, spin_fn);
+	item_init(it, count_fn);
+	cmwq_queue_work_on(cpu, wq, &spinner->work);
+	KUNIT_ASSERT_COMPLETES(test, &spinner->started);
+	cmwq_queue_work_on(cpu, wq, &it->work);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll((cmwq_test_pool_stats(cpu, false, &ps),
+				     ps.oldest_wait_ns >= 10 * NSEC_PER_MSEC),
+				    CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 0);
+	WRITE_ONCE(spinner->stop, true);
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	cmwq_flush_workqueue(wq);
+	cmwq_test_pool_stats(cpu, false, &ps);
+	KUNIT_EXPECT_EQ(test, ps.oldest_wait_ns, 0ULL);
+	/* other queues may run works there too, never fewer than ours */
+	KUNIT_EXPECT_GE(test, ps.nr_works - before.nr_works, 2UL);
+	KUNIT_EXPECT_GE(test, snap(test, wq)->wait_max_ns,
+			10ULL * NSEC_PER_MSEC);
+	cmwq_destroy_workqueue(wq);
+}
+
+/* Two live queues of one name get name and name#2; '/' becomes '_'. */
+static void unique_names(struct kunit *test)
+{
+	struct cmwq_workqueue *a, *b, *c, *slash;
+	char name[40];
+
+	a = cmwq_alloc_workqueue("stats_dup", 0, 0);
+	b = cmwq_alloc_workqueue("stats_dup", 0, 0);
+	slash = cmwq_alloc_workqueue("stats/slash", 0, 0);
+	KUNIT_ASSERT_TRUE(test, a && b && slash);
+	cmwq_test_queue_dname(a, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_dup");
+	cmwq_test_queue_dname(b, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_dup#2");
+	cmwq_test_queue_dname(slash, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_slash");
+
+	/* a destroyed queue's name is free again */
+	cmwq_destroy_workqueue(a);
+	c = cmwq_alloc_workqueue("stats_dup", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	cmwq_test_queue_dname(c, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_dup");
+	cmwq_destroy_workqueue(c);
+	cmwq_destroy_workqueue(b);
+	cmwq_destroy_workqueue(slash);
+}
+
+/* Nine functions through an eight-slot table: the least run goes. */
+#define FN(n)							\
+static void fn##n(struct cmwq_work *work)			\
+{								\
+	count_fn(work);						\
+}
+
+FN(0)
+FN(1)
+FN(2)
+FN(3)
+FN(4)
+FN(5)
+FN(6)
+FN(7)
+FN(8)
+#undef FN
+
+static void function_table_eviction(struct kunit *test)
+{
+	static const cmwq_func_t fns[] = {
+		fn0, fn1, fn2, fn3, fn4, fn5, fn6, fn7, fn8,
+	};
+	struct cmwq_stats_latency *lat;
+	struct cmwq_workqueue *wq;
+	struct item *it;
+	int i, f, runs;
+
+	wq = cmwq_alloc_workqueue("stats_funcs", CMWQ_UNBOUND, 1);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it);
+	cmwq_test_set_histograms(wq, true);
+
+	/* fn0 once, fn1..fn7 twice: fn0 is the least run when fn8 comes */
+	for (f = 0; f < ARRAY_SIZE(fns); f++) {
+		runs = f == 0 || f == 8 ? 1 : 2;
+		for (i = 0; i < runs; i++) {
+			item_init(it, fns[f]);
+			cmwq_queue_work(wq, &it->work);
+			KUNIT_ASSERT_COMPLETES(test, &it->done);
+			cmwq_flush_workqueue(wq);
+		}
+	}
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, CMWQ_STATS_NR_FUNCS);
+	KUNIT_EXPECT_EQ(test, lat->evicted, 1ULL);
+	KUNIT_EXPECT_EQ(test, lat->run.count, 16ULL);
+	for (i = 0; i < lat->nr_funcs; i++) {
+		KUNIT_EXPECT_PTR_NE(test, (void *)lat->funcs[i].func, (void *)fn0);
+		KUNIT_EXPECT_EQ(test, lat->funcs[i].run.count,
+				lat->funcs[i].func == fn8 ? 1ULL : 2ULL);
+	}
+	/* busiest first: fn8, with one run, is last */
+	KUNIT_EXPECT_PTR_EQ(test,
+			    (void *)lat->funcs[CMWQ_STATS_NR_FUNCS - 1].func,
+			    (void *)fn8);
+	cmwq_destroy_workqueue(wq);
+}
+
+/* Off by default; the global switch turns them on for every queue. */
+static void histograms_switches(struct kunit *test)
+{
+	struct cmwq_stats_latency *lat;
+	struct cmwq_workqueue *wq;
+	struct item *it;
+	bool old;
+	int i;
+
+	wq = cmwq_alloc_workqueue("stats_switch", CMWQ_UNBOUND, 1);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_histograms(wq, false));
+
+	old = cmwq_test_set_histograms(NULL, false);
+	KUNIT_EXPECT_FALSE(test, old);
+	for (i = 0; i < 3; i++) {
+		item_init(it, count_fn);
+		cmwq_queue_work(wq, &it->work);
+		KUNIT_ASSERT_COMPLETES(test, &it->done);
+		cmwq_flush_workqueue(wq);
+	}
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->run.count, 0ULL);
+	KUNIT_EXPECT_EQ(test, lat->wait.count, 0ULL);
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 0);
+	KUNIT_EXPECT_FALSE(test, snap(test, wq)->histograms);
+
+	cmwq_test_set_histograms(NULL, true);
+	for (i = 0; i < 2; i++) {
+		item_init(it, count_fn);
+		cmwq_queue_work(wq, &it->work);
+		KUNIT_ASSERT_COMPLETES(test, &it->done);
+		cmwq_flush_workqueue(wq);
+	}
+	KUNIT_EXPECT_TRUE(test, snap(test, wq)->histograms);
+	cmwq_test_set_histograms(NULL, old);
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->run.count, 2ULL);
+	KUNIT_EXPECT_EQ(test, lat->wait.count, 2ULL);
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 1);
+	KUNIT_EXPECT_EQ(test, snap(test, wq)->completed, 5ULL);
+	cmwq_destroy_workqueue(wq);
+}
+
+static bool pool_stuck(int cpu, unsigned long failed_before)
+{
+	struct cmwq_test_pool_stats ps;
+
+	cmwq_test_pool_stats(cpu, false, &ps);
+	return ps.managing && ps.nr_create_failed > failed_before &&
+	       ps.nr_running == 0;
+}
+
+/*
+ * Every worker of a pool blocked and creation failing (as in
+ * cmwq_rescuer): the reclaim queue's three works are rescued, and it
+ * received maydays.  Cleans up even when an expectation fails.
+ */
+static void rescued_and_maydays(struct kunit *test)
+{
+	int cpu = cpumask_last(cpu_online_mask), nr, i;
+	struct cmwq_workqueue *blockq, *reclaim;
+	struct cmwq_test_pool_stats ps;
+	struct cmwq_stats_snapshot *s;
+	struct item *blockers, *it;
+
+	if (cmwq_test_fail_create_worker(true))
+		kunit_skip(test, "no fault injection in this kernel");
+	cmwq_test_fail_create_worker(false);
+	blockq = cmwq_alloc_workqueue("stats_blockers", 0, 0);
+	reclaim = cmwq_alloc_workqueue("stats_reclaim", CMWQ_MEM_RECLAIM, 0);
+	blockers = kunit_kcalloc(test, 64, sizeof(*blockers), GFP_KERNEL);
+	it = kunit_kcalloc(test, 3, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, blockq && reclaim && blockers && it);
+
+	cmwq_test_pool_stats(cpu, false, &ps);
+	nr = min(ps.nr_workers + 1, 64);
+	cmwq_test_fail_create_worker(true);
+	for (i = 0; i < nr; i++) {
+		item_init(&blockers[i], block_fn);
+		cmwq_queue_work_on(cpu, blockq, &blockers[i].work);
+	}
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_stuck(cpu, ps.nr_create_failed),
+					  CMWQ_KUNIT_TIMEOUT));
+	for (i = 0; i < 3; i++) {
+		item_init(&it[i], count_fn);
+		cmwq_queue_work_on(cpu, reclaim, &it[i].work);
+	}
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
+	s = snap(test, reclaim);
+	KUNIT_EXPECT_EQ(test, s->rescued, 3ULL);
+	KUNIT_EXPECT_GE(test, s->maydays, 1ULL);
+	KUNIT_EXPECT_EQ(test, snap(test, blockq)->rescued, 0ULL);
+
+	cmwq_test_fail_create_worker(false);
+	for (i = 0; i < nr; i++)
+		complete(&blockers[i].go);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_COMPLETES(test, &blockers[i].done);
+	cmwq_destroy_workqueue(reclaim);
+	cmwq_destroy_workqueue(blockq);
+}
+
+static struct kunit_case cmwq_stats_cases[] = {
+	KUNIT_CASE(counts_queued_started_completed),
+	KUNIT_CASE(pending_active_cancelled),
+	KUNIT_CASE(run_and_wait_times),
+	KUNIT_CASE(flushes_counted),
+	KUNIT_CASE(pool_oldest_wait),
+	KUNIT_CASE(unique_names),
+	KUNIT_CASE(function_table_eviction),
+	KUNIT_CASE(histograms_switches),
+	KUNIT_CASE(rescued_and_maydays),
+	{}
+};
+
+static struct kunit_suite cmwq_stats_suite = {
+	.name = "cmwq_stats",
+	.test_cases = cmwq_stats_cases,
+};
+
+kunit_test_suites(&cmwq_stats_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests of cmwq's per-queue statistics");

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest script (scripts/vm.sh --guest-script) for `make check`: runs
+# scripts/cmwq-stat, which vm.sh puts in the guest's /bin, against the
+# known workload of the example driver, loaded with cmwq.ko alone.
+#
+# The example queues one delayed work on cmwq_events and flushes it early
+# (its own queues are destroyed before its init returns), so after each
+# load cmwq_events has one more work queued, started and completed, and
+# one more flush.  The interval mode watches a second load happen.
+# Prints "cmwq-stat-check: ok" when every check held; exits 1 otherwise.
+
+d=/sys/kernel/debug/cmwq
+fail=0
+check() { # check WHAT COMMAND...: report, and remember a failure
+	what=$1
+	shift
+	if "$@"; then
+		echo "cmwq-stat-check: pass: $what"
+	else
+		echo "cmwq-stat-check: FAIL: $what"
+		fail=1
+	fi
+}
+# field FILE ROW COLUMN: the value in the column headed COLUMN of ROW
+field() {
+	awk -v row="$2" -v col="$3" '
+	    $1 == "QUEUE" { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+	    $1 == row && c { print $c; exit }' "$1"
+}
+
+cmwq-stat >/tmp/table
+cat /tmp/table
+check "the table has the four system queues" \
+	test "$(grep -c '^cmwq_events' /tmp/table)" = 4
+check "table: cmwq_events queued 1" test "$(field /tmp/table cmwq_events QUEUED)" = 1
+check "table: cmwq_events started 1" test "$(field /tmp/table cmwq_events STARTED)" = 1
+check "table: cmwq_events done 1" test "$(field /tmp/table cmwq_events DONE)" = 1
+check "table: cmwq_events pending 0" test "$(field /tmp/table cmwq_events PEND)" = 0
+check "table: cmwq_events_unbound max_active 512" \
+	test "$(field /tmp/table cmwq_events_unbound MAXACT)" = 512
+
+cmwq-stat cmwq_events >/tmp/queue
+cat /tmp/queue
+check "detail: queued 1" grep -qx 'queued  *1' /tmp/queue
+check "detail: flushes 1" grep -qx 'flushes  *1' /tmp/queue
+check "detail: cancelled 0" grep -qx 'cancelled  *0' /tmp/queue
+check "detail: an average run time" grep -q '^run_avg_us  *[0-9]' /tmp/queue
+
+# a second load of the example while the interval mode watches
+echo 1 >$d/queues/cmwq_events/histograms
+cmwq-stat 3 1 >/tmp/rates &
+reader=$!
+sleep 1
+rmmod cmwq_example && insmod /modules/cmwq_example.ko
+wait $reader
+cat /tmp/rates
+check "interval: a header and a line per queue" test "$(grep -c '^cmwq_events' /tmp/rates)" = 4
+# shellcheck disable=SC2016 # awk's own $2
+check "interval: cmwq_events queued one work in ~3 s" \
+	awk '$1 == "cmwq_events" { exit !($2 > 0.2 && $2 < 1.0) }' /tmp/rates
+# shellcheck disable=SC2016 # awk's own $2
+check "interval: cmwq_events_long idle" \
+	awk '$1 == "cmwq_events_long" { exit !($2 == 0) }' /tmp/rates
+
+cmwq-stat cmwq_events >/tmp/queue
+check "detail after a second load: queued 2" grep -qx 'queued  *2' /tmp/queue
+
+cmwq-stat -l cmwq_events >/tmp/latency
+cat /tmp/latency
+check "histograms: on for cmwq_events" grep -q '^histograms on (queue 1' /tmp/latency
+check "histograms: one run counted" grep -q '^run: 1 works, p50' /tmp/latency
+check "histograms: the delayed work's function" grep -q '^function delayed_fn' /tmp/latency
+
+check "-h prints the usage" sh -c 'cmwq-stat -h | grep -q "cmwq-stat -l QUEUE"'
+check "an unknown queue is an error" sh -c '! cmwq-stat no_such_queue 2>/dev/null'
+check "-p shows the pools" sh -c 'cmwq-stat -p | grep -q oldest_wait_us'
+
+[ $fail = 0 ] || exit 1
+echo "cmwq-stat-check: ok"
