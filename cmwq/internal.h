@@ -672,10 +672,33 @@ extern struct dentry *cmwq_debugfs_dir;	/* I */
 /* main.c: refusals of bad input */
 extern atomic_t cmwq_nr_refusals;		/* R */
 __printf(2, 3) bool __cmwq_refuse(bool *warned, const char *fmt, ...);
-bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
-		  void *ret_ip);
-bool queue_refused(struct cmwq_workqueue *wq, int cpu, const char *caller,
-		   void *ret_ip);
+bool __work_refused(struct cmwq_work *work, bool waits, const char *caller,
+		    void *ret_ip);
+bool __queue_refused(struct cmwq_workqueue *wq, int cpu, const char *caller,
+		     void *ret_ip);
+
+/*
+ * The refusal pair every API call checks its arguments with.  What good
+ * input passes is tested inline, so that queueing a work costs no call;
+ * anything else goes out of line to be refused or, for a waiting call,
+ * to check it is not the caller's own work.
+ */
+static inline bool work_refused(struct cmwq_work *work, bool waits,
+				const char *caller, void *ret_ip)
+{
+	if (likely(!waits && work && work->func && work->entry.next))
+		return false;
+	return __work_refused(work, waits, caller, ret_ip);
+}
+
+static inline bool queue_refused(struct cmwq_workqueue *wq, int cpu,
+				 const char *caller, void *ret_ip)
+{
+	if (likely(wq && (cpu == CMWQ_CPU_UNBOUND ||
+			  ((unsigned int)cpu < nr_cpu_ids && cpu_possible(cpu)))))
+		return false;
+	return __queue_refused(wq, cpu, caller, ret_ip);
+}
 
 /* The work of a delayed work, or %NULL for a NULL one, to be refused. */
 static inline struct cmwq_work *dwork_work(struct cmwq_delayed_work *dwork)

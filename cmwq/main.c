@@ -54,7 +54,7 @@ bool __cmwq_refuse(bool *warned, const char *fmt, ...)
 }
 
 /**
- * work_refused - refuse a work item a driver passed in
+ * __work_refused - the checks of work_refused(), out of line
  * @work: the work item, or %NULL (a NULL delayed work's work is %NULL too)
  * @waits: the caller waits for @work, which must not be its own
  * @caller: the API function, for the message
@@ -64,8 +64,8 @@ bool __cmwq_refuse(bool *warned, const char *fmt, ...)
  * Return: %true if @work is NULL, was never initialised, or (with @waits)
  * is the work the current worker is running, which would wait for itself.
  */
-bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
-		  void *ret_ip)
+bool __work_refused(struct cmwq_work *work, bool waits, const char *caller,
+		    void *ret_ip)
 {
 	struct worker *worker;
 
@@ -82,7 +82,7 @@ bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
 }
 
 /**
- * queue_refused - refuse a workqueue or CPU a driver passed in
+ * __queue_refused - the checks of queue_refused(), out of line
  * @wq: the workqueue, or %NULL
  * @cpu: the CPU asked for, or %CMWQ_CPU_UNBOUND when the call takes none
  * @caller: the API function, for the message
@@ -91,8 +91,8 @@ bool work_refused(struct cmwq_work *work, bool waits, const char *caller,
  * Context: Any context.
  * Return: %true if @wq is NULL or @cpu is not a possible CPU.
  */
-bool queue_refused(struct cmwq_workqueue *wq, int cpu, const char *caller,
-		   void *ret_ip)
+bool __queue_refused(struct cmwq_workqueue *wq, int cpu, const char *caller,
+		     void *ret_ip)
 {
 	return CMWQ_REFUSE(!wq, "%s: NULL workqueue from %pS", caller,
 			   ret_ip) ||
