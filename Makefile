@@ -9,7 +9,7 @@
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
 #                    plain and debug kernels, runner self-tests, stock kernel
 #   make bench       boot with bench/cmwq_bench.ko, print its cmwq-bench: lines;
-#                    CMWQ_PARAMS=histograms=1 loads cmwq.ko with histograms on
+#                    CMWQ_PARAMS=timing=1 loads cmwq.ko with every queue timed
 #   make stress      CPUs going down and up under load for STRESS_SECONDS
 #                    (default 300) with exact accounting (bench/cmwq_stress.ko)
 #   make torture     every entry point at random under CPU hotplug and failing

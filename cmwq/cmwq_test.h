@@ -57,7 +57,7 @@ void cmwq_test_queue_stats(struct cmwq_workqueue *wq,
 			   struct cmwq_stats_snapshot *s);
 void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
 			     struct cmwq_stats_latency *lat);
-bool cmwq_test_set_histograms(struct cmwq_workqueue *wq, bool on);
+bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on);
 void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size);
 
 #endif /* _CMWQ_TEST_H */

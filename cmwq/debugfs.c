@@ -10,7 +10,7 @@
  * cwq that has any.  "refusals" counts the calls refused as bad input
  * since load (each call site also warns once).  "fail_create_worker" is
  * the fault injection knob of pool.c.  The per-queue statistics (the
- * queues/ directory, "summary" and "histograms") are stats.c's.
+ * queues/ directory, "summary" and "timing") are stats.c's.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>

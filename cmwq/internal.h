@@ -630,12 +630,13 @@ int cmwq_hotplug_init(void);
 void cmwq_hotplug_exit(void);
 
 /* stats.c */
-extern bool cmwq_histograms;			/* R */
+extern bool cmwq_timing;			/* R */
 struct cmwq_wq_stats;
 struct dentry;
 
 int cmwq_stats_alloc(struct cmwq_workqueue *wq);
 void cmwq_stats_free(struct cmwq_workqueue *wq);
+u64 cmwq_stats_stamp(struct cmwq_workqueue *wq);
 void cmwq_stats_queued(struct cmwq_cwq *cwq);
 void cmwq_stats_start(struct worker *worker, struct cmwq_cwq *cwq,
 		      struct cmwq_work *work, unsigned long work_data);
@@ -648,7 +649,7 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 			 struct cmwq_stats_snapshot *s);
 void cmwq_stats_latency(struct cmwq_workqueue *wq,
 			struct cmwq_stats_latency *lat);
-bool cmwq_stats_set_histograms(struct cmwq_workqueue *wq, bool on);
+bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on);
 const char *cmwq_stats_dname(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq);

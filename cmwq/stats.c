@@ -4,10 +4,10 @@
  *
  * Every queue counts what happens to its works: queued, started,
  * completed, cancelled, flushes, run and wait (queue to start) times,
- * and optionally their log2 histograms.  Documentation/cmwq.rst lists
- * each field and when it changes; debugfs shows them under
- * /sys/kernel/debug/cmwq/ (queues/<name>/{stats,latency,histograms},
- * summary, histograms), and scripts/cmwq-stat reads them.
+ * and, with timing on, their log2 histograms.  Documentation/cmwq.rst
+ * lists each field and when it changes; debugfs shows them under
+ * /sys/kernel/debug/cmwq/ (queues/<name>/{stats,latency,timing},
+ * summary, timing), and scripts/cmwq-stat reads them.
  *
  * Cost on the hot path.  The counters a work bumps as it is queued,
  * started and completed are per CPU (struct stats_pcpu), written by the
@@ -15,11 +15,21 @@
  * holds anyway; a reader sums them over the possible CPUs, so no shared
  * cache line is written for them.  What is per cwq (how many works are
  * pending now, and the most there ever were) sits beside the cwq fields
- * the same path writes already under the same lock.  Three clock reads
- * per work: when it is put on a list (insert_work()), when a worker
- * takes it and when it returns.  local_clock() is the clock: cheap, and
- * good across CPUs on the stable TSC the test kernels boot with; a wait
- * that looks negative because of skew counts as 0.
+ * the same path writes already under the same lock.
+ *
+ * Timing, off by default.  Run and wait times need three clock reads
+ * per work (queued, started, returned), and make bench measured those
+ * reads, not the counters, as the whole cost of the statistics
+ * (Documentation/cmwq.rst, "The cost of the statistics").  So they are
+ * taken only while a queue's "timing" switch or the global one is on;
+ * then each work also bumps one wait and one run bucket of its CPU, and
+ * the run bucket of its function in the queue's function table, which
+ * adds nothing measurable to the clock reads.  Off, a work is stamped
+ * with the coarse clock (a tick's resolution, no clock read) so "pools"
+ * can still tell how long the oldest work has waited.  Both stamps are
+ * CLOCK_MONOTONIC, so a work queued just before timing was switched on
+ * counts a wait at most a tick off.  A work times its run only if it
+ * was started with timing on (worker->current_start set).
  *
  * Where the queue time of a work lives.  A wait time needs the time each
  * work in flight was queued.  Neither the cwq nor the worker can keep it
@@ -36,15 +46,11 @@
  * CMWQ_WORK_INACTIVE still set is a barrier (work_data_is_barrier()), so
  * queued = started + cancelled + pending always holds.
  *
- * Histograms, off by default (Documentation/cmwq.rst has the bench
- * numbers): when a queue's "histograms" switch or the global one is on,
- * each work also bumps one wait and one run bucket of its CPU, and the
- * run bucket of its function in the queue's function table.  The table
- * is one per queue, under its own lock (H), as it is searched by
- * function and must keep the busiest ones: when it is full, a function
- * not in it replaces the one with the fewest runs, whose runs are
- * counted in "evicted".  Nothing is ever reset: counters live as long as
- * their queue.
+ * The function table is one per queue, under its own lock (H), as it is
+ * searched by function and must keep the busiest ones: when it is full,
+ * a function not in it replaces the one with the fewest runs, whose runs
+ * are counted in "evicted".  Nothing is ever reset: counters live as
+ * long as their queue; switching timing off keeps what was collected.
  *
  * The per-queue directories come and go with the queues: created as a
  * queue is allocated (or, for the system queues, which exist before
@@ -59,16 +65,16 @@
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "internal.h"
 
-/* R: the global switch; the debugfs "histograms" file writes it too */
-bool cmwq_histograms;
-module_param_named(histograms, cmwq_histograms, bool, 0644);
-MODULE_PARM_DESC(histograms, "collect latency histograms on every queue (default off)");
+/* R: the global switch; the debugfs "timing" file writes it too */
+bool cmwq_timing;
+module_param_named(timing, cmwq_timing, bool, 0644);
+MODULE_PARM_DESC(timing, "time every queue's works: run and wait times, histograms (default off)");
 
 static struct dentry *queues_dir;	/* W: /sys/kernel/debug/cmwq/queues */
 
@@ -92,7 +98,7 @@ struct stats_pcpu {
 struct cmwq_wq_stats {
 	struct stats_pcpu __percpu *pcpu;	/* C */
 	u64			crtime;		/* I */
-	bool			histograms;	/* R: this queue's switch */
+	bool			timing;		/* R: this queue's switch */
 	struct dentry		*dir;		/* W */
 	char			dname[40];	/* W: unique among live queues */
 
@@ -102,9 +108,9 @@ struct cmwq_wq_stats {
 	u64			evicted;	/* H */
 };
 
-static bool histograms_on(struct cmwq_wq_stats *st)
+static bool timing_on(struct cmwq_wq_stats *st)
 {
-	return READ_ONCE(cmwq_histograms) || READ_ONCE(st->histograms);
+	return READ_ONCE(cmwq_timing) || READ_ONCE(st->timing);
 }
 
 static int ns_to_bucket(u64 ns)
@@ -119,6 +125,21 @@ static void hist_add(u64 *hist, u64 *max_ns, u64 ns)
 	hist[ns_to_bucket(ns)]++;
 	if (ns > *max_ns)
 		*max_ns = ns;
+}
+
+/**
+ * cmwq_stats_stamp - the time a work is put on a list now
+ * @wq: its queue
+ *
+ * Context: Any context.
+ * Return: CLOCK_MONOTONIC ns; read from the clock only with timing on.
+ */
+u64 cmwq_stats_stamp(struct cmwq_workqueue *wq)
+{
+	/* flush barriers of a destroyed, kept queue find no statistics */
+	if (likely(wq->stats) && timing_on(wq->stats))
+		return ktime_get_ns();
+	return ktime_get_coarse_ns();
 }
 
 /**
@@ -154,18 +175,20 @@ void cmwq_stats_start(struct worker *worker, struct cmwq_cwq *cwq,
 	lockdep_assert_held(&cwq->pool->lock);
 	if (work_data_is_barrier(work_data))
 		return;
-	now = local_clock();
-	wait = now > work->queued_at ? now - work->queued_at : 0;
-	worker->current_start = now;
 	cwq->nr_pending--;
-
 	pc = this_cpu_ptr(st->pcpu);
 	pc->started++;
+	worker->current_start = 0;
+	if (!timing_on(st))
+		return;
+
+	now = ktime_get_ns();
+	wait = now > work->queued_at ? now - work->queued_at : 0;
+	worker->current_start = now;
 	pc->wait_total_ns += wait;
 	if (wait > pc->wait_max_ns)
 		pc->wait_max_ns = wait;
-	if (histograms_on(st))
-		hist_add(pc->wait_hist, &pc->wait_hist_max_ns, wait);
+	hist_add(pc->wait_hist, &pc->wait_hist_max_ns, wait);
 }
 
 /* Add a run of @func to @st's function table; see the top comment. */
@@ -217,18 +240,18 @@ void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
 	lockdep_assert_held(&cwq->pool->lock);
 	if (work_data_is_barrier(work_data))
 		return;
-	now = local_clock();
-	run = now > worker->current_start ? now - worker->current_start : 0;
-
 	pc = this_cpu_ptr(st->pcpu);
 	pc->completed++;
+	if (!worker->current_start)
+		return;
+
+	now = ktime_get_ns();
+	run = now > worker->current_start ? now - worker->current_start : 0;
 	pc->run_total_ns += run;
 	if (run > pc->run_max_ns)
 		pc->run_max_ns = run;
-	if (histograms_on(st)) {
-		hist_add(pc->run_hist, &pc->run_hist_max_ns, run);
-		func_add(st, worker->current_func, run);
-	}
+	hist_add(pc->run_hist, &pc->run_hist_max_ns, run);
+	func_add(st, worker->current_func, run);
 }
 
 /**
@@ -270,7 +293,7 @@ void cmwq_stats_flush(struct cmwq_workqueue *wq)
 u64 pool_oldest_wait_ns(struct worker_pool *pool)
 {
 	struct cmwq_work *work;
-	u64 now = local_clock(), oldest = now;
+	u64 now = ktime_get_ns(), oldest = now;
 
 	lockdep_assert_held(&pool->lock);
 	list_for_each_entry(work, &pool->worklist, entry)
@@ -291,12 +314,12 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 {
 	struct cmwq_wq_stats *st = wq->stats;
 	struct cmwq_cwq *cwq;
-	int cpu;
+	int cpu, i;
 
 	memset(s, 0, sizeof(*s));
 	s->crtime = st->crtime;
 	s->snaptime = ktime_get_ns();
-	s->histograms = histograms_on(st);
+	s->timing = timing_on(st);
 	for_each_possible_cpu(cpu) {
 		struct stats_pcpu *pc = per_cpu_ptr(st->pcpu, cpu);
 
@@ -310,6 +333,11 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 		s->wait_total_ns += READ_ONCE(pc->wait_total_ns);
 		s->wait_max_ns = max(s->wait_max_ns,
 				     READ_ONCE(pc->wait_max_ns));
+		/* every timed run or wait is in exactly one bucket */
+		for (i = 0; i < CMWQ_STATS_NR_BUCKETS; i++) {
+			s->runs_timed += READ_ONCE(pc->run_hist[i]);
+			s->waits_timed += READ_ONCE(pc->wait_hist[i]);
+		}
 	}
 	for_each_cwq(cwq, wq) {
 		raw_spin_lock_irq(&cwq->pool->lock);
@@ -380,16 +408,16 @@ void cmwq_stats_latency(struct cmwq_workqueue *wq,
 }
 
 /**
- * cmwq_stats_set_histograms - switch a queue's histograms, or all queues'
+ * cmwq_stats_set_timing - switch a queue's timing, or all queues'
  * @wq: the queue, or %NULL for the global switch
- * @on: collect histograms
+ * @on: time works: run and wait times, histograms
  *
  * Context: Any context.
  * Return: the switch's previous value.
  */
-bool cmwq_stats_set_histograms(struct cmwq_workqueue *wq, bool on)
+bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on)
 {
-	bool *sw = wq ? &wq->stats->histograms : &cmwq_histograms;
+	bool *sw = wq ? &wq->stats->timing : &cmwq_timing;
 
 	return xchg(sw, on);
 }
@@ -447,8 +475,8 @@ void cmwq_stats_free(struct cmwq_workqueue *wq)
 }
 
 /* The width of a name in "summary", and its format, for the header too. */
-#define SUMMARY_FMT	"%-28s %10llu %10llu %10llu %9llu %7llu %7llu %8llu %6llu %7d %14llu %14llu %12llu %12llu %7llu %7llu\n"
-#define SUMMARY_HDR	"%-28s %10s %10s %10s %9s %7s %7s %8s %6s %7s %14s %14s %12s %12s %7s %7s\n"
+#define SUMMARY_FMT	"%-28s %10llu %10llu %10llu %9llu %7llu %7llu %8llu %6llu %7d %14llu %14llu %12llu %12llu %10llu %11llu %7llu %7llu\n"
+#define SUMMARY_HDR	"%-28s %10s %10s %10s %9s %7s %7s %8s %6s %7s %14s %14s %12s %12s %10s %11s %7s %7s\n"
 
 static void stats_print(struct seq_file *m, const char *name,
 			struct cmwq_stats_snapshot *s)
@@ -472,9 +500,11 @@ static void stats_print(struct seq_file *m, const char *name,
 		{ "run_max_ns", s->run_max_ns },
 		{ "wait_total_ns", s->wait_total_ns },
 		{ "wait_max_ns", s->wait_max_ns },
+		{ "runs_timed", s->runs_timed },
+		{ "waits_timed", s->waits_timed },
 		{ "rescued", s->rescued },
 		{ "maydays", s->maydays },
-		{ "histograms", s->histograms },
+		{ "timing", s->timing },
 	};
 	int i;
 
@@ -569,9 +599,9 @@ static int latency_show(struct seq_file *m, void *v)
 	if (!lat)
 		return -ENOMEM;
 	cmwq_stats_latency(wq, lat);
-	seq_printf(m, "histograms %s (queue %d, global %d)\n\n",
-		   histograms_on(wq->stats) ? "on" : "off",
-		   READ_ONCE(wq->stats->histograms), READ_ONCE(cmwq_histograms));
+	seq_printf(m, "timing %s (queue %d, global %d)\n\n",
+		   timing_on(wq->stats) ? "on" : "off",
+		   READ_ONCE(wq->stats->timing), READ_ONCE(cmwq_timing));
 	hist_print(m, "wait (queued to started)", &lat->wait);
 	hist_print(m, "run", &lat->run);
 	seq_printf(m, "run by function (%d kept at most, busiest first; %llu runs of evicted functions)\n\n",
@@ -594,7 +624,8 @@ static int summary_show(struct seq_file *m, void *v)
 	seq_printf(m, SUMMARY_HDR, "queue", "queued", "started", "completed",
 		   "cancelled", "flushes", "pending", "max_pend", "active",
 		   "max_act", "run_total_ns", "wait_total_ns", "run_max_ns",
-		   "wait_max_ns", "rescued", "maydays");
+		   "wait_max_ns", "runs_timed", "waits_timed", "rescued",
+		   "maydays");
 	mutex_lock(&cmwq_wq_mutex);
 	for_each_workqueue(wq) {
 		if (!wq->stats->dname[0])
@@ -604,7 +635,8 @@ static int summary_show(struct seq_file *m, void *v)
 			   s.started, s.completed, s.cancelled, s.flushes,
 			   s.pending, s.max_pending, s.active, s.max_active,
 			   s.run_total_ns, s.wait_total_ns, s.run_max_ns,
-			   s.wait_max_ns, s.rescued, s.maydays);
+			   s.wait_max_ns, s.runs_timed, s.waits_timed,
+			   s.rescued, s.maydays);
 	}
 	mutex_unlock(&cmwq_wq_mutex);
 	return 0;
@@ -652,7 +684,7 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
 	st->dir = debugfs_create_dir(st->dname, queues_dir);
 	debugfs_create_file("stats", 0444, st->dir, wq, &stats_fops);
 	debugfs_create_file("latency", 0444, st->dir, wq, &latency_fops);
-	debugfs_create_bool("histograms", 0644, st->dir, &st->histograms);
+	debugfs_create_bool("timing", 0644, st->dir, &st->timing);
 }
 
 /**
@@ -693,7 +725,7 @@ void cmwq_stats_debugfs_init(struct dentry *root)
 	struct cmwq_workqueue *wq;
 
 	debugfs_create_file("summary", 0444, root, NULL, &summary_fops);
-	debugfs_create_bool("histograms", 0644, root, &cmwq_histograms);
+	debugfs_create_bool("timing", 0644, root, &cmwq_timing);
 	mutex_lock(&cmwq_wq_mutex);
 	queues_dir = debugfs_create_dir("queues", root);
 	for_each_workqueue(wq)

@@ -41,9 +41,11 @@ struct cmwq_stats_snapshot {
 	u64		run_max_ns;
 	u64		wait_total_ns;
 	u64		wait_max_ns;
+	u64		runs_timed;	/* runs in run_total_ns */
+	u64		waits_timed;	/* waits in wait_total_ns */
 	u64		rescued;
 	u64		maydays;
-	bool		histograms;	/* collecting histograms now */
+	bool		timing;		/* timing works now */
 };
 
 struct cmwq_stats_hist {

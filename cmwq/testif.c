@@ -325,18 +325,18 @@ void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_queue_latency);
 
 /**
- * cmwq_test_set_histograms - switch histograms for a queue or globally
+ * cmwq_test_set_timing - switch timing for a queue or globally
  * @wq: the workqueue, or %NULL for the global switch
- * @on: collect them
+ * @on: time works: run and wait times, histograms
  *
  * Context: Any context.
  * Return: the switch's previous value.
  */
-bool cmwq_test_set_histograms(struct cmwq_workqueue *wq, bool on)
+bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on)
 {
-	return cmwq_stats_set_histograms(wq, on);
+	return cmwq_stats_set_timing(wq, on);
 }
-EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_histograms);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_timing);
 
 /**
  * cmwq_test_queue_dname - the name of a queue's debugfs directory

@@ -46,7 +46,7 @@ void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 
 	lockdep_assert_held(&pool->lock);
 	set_work_cwq(work, cwq, extra_flags);
-	work->queued_at = local_clock();
+	work->queued_at = cmwq_stats_stamp(cwq->wq);
 	list_add_tail(&work->entry, head);
 
 	/*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmwq_stats_test.c - KUnit: the per-queue statistics and histograms
+ * cmwq_stats_test.c - KUnit: the per-queue statistics, timing, histograms
  *
  * Each case runs a known workload on a queue of its own and checks the
  * numbers debugfs would show for it (the test interface hands over the
@@ -9,6 +9,8 @@
  * blocker on a max_active == 1 queue, or behind a CPU-bound work on a
  * bound pool; every wait is a completion or a poll with a deadline.  The
  * only sleeps are the works' own, as the run time being measured.
+ * Timing is off for every case unless the case switches it on (the
+ * suite's init and exit save and restore the global switch).
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -109,7 +111,10 @@ static int bucket_of(u64 ns)
 	return us ? min_t(int, fls64(us), CMWQ_STATS_NR_BUCKETS - 1) : 0;
 }
 
-/* Ten works on a fresh queue: ten queued, started and completed. */
+/*
+ * Ten works on a fresh queue: ten queued, started and completed.  Timing
+ * is off, so no time is taken: the time fields stay 0.
+ */
 static void counts_queued_started_completed(struct kunit *test)
 {
 	struct cmwq_stats_snapshot *s;
@@ -151,9 +156,11 @@ static void counts_queued_started_completed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->rescued, 0ULL);
 	KUNIT_EXPECT_EQ(test, s->maydays, 0ULL);
 	KUNIT_EXPECT_EQ(test, s->crtime, before);
-	KUNIT_EXPECT_GE(test, s->run_total_ns, s->run_max_ns);
-	KUNIT_EXPECT_GT(test, s->run_max_ns, 0ULL);
-	KUNIT_EXPECT_GE(test, s->wait_total_ns, s->wait_max_ns);
+	KUNIT_EXPECT_FALSE(test, s->timing);
+	KUNIT_EXPECT_EQ(test, s->run_total_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->run_max_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->wait_total_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->wait_max_ns, 0ULL);
 	cmwq_destroy_workqueue(wq);
 }
 
@@ -226,7 +233,7 @@ static void run_and_wait_times(struct kunit *test)
 	sleeper = kunit_kzalloc(test, sizeof(*sleeper), GFP_KERNEL);
 	next = kunit_kzalloc(test, sizeof(*next), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, wq && sleeper && next);
-	cmwq_test_set_histograms(wq, true);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(wq, true));
 
 	item_init(sleeper, block_fn);
 	sleeper->sleep_ms = SLEEP_MS;
@@ -244,7 +251,7 @@ static void run_and_wait_times(struct kunit *test)
 	KUNIT_EXPECT_GE(test, s->run_total_ns, s->run_max_ns);
 	KUNIT_EXPECT_GE(test, s->wait_max_ns, (u64)SLEEP_MS * NSEC_PER_MSEC);
 	KUNIT_EXPECT_GE(test, s->wait_total_ns, s->wait_max_ns);
-	KUNIT_EXPECT_TRUE(test, s->histograms);
+	KUNIT_EXPECT_TRUE(test, s->timing);
 
 	lat = latency(test, wq);
 	KUNIT_EXPECT_EQ(test, lat->run.count, 2ULL);
@@ -338,7 +345,8 @@ static void flushes_counted(struct kunit *test)
 
 /*
  * A work stuck behind a CPU-bound one on a bound pool waits on the
- * worklist: the pool's oldest wait grows, and is 0 once it ran.
+ * worklist: the pool's oldest wait grows, and is 0 once it ran.  Timing
+ * is off: the coarse stamp every work gets is enough for it.
  */
 static void pool_oldest_wait(struct kunit *test)
 {
@@ -373,8 +381,7 @@ static void pool_oldest_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps.oldest_wait_ns, 0ULL);
 	/* other queues may run works there too, never fewer than ours */
 	KUNIT_EXPECT_GE(test, ps.nr_works - before.nr_works, 2UL);
-	KUNIT_EXPECT_GE(test, snap(test, wq)->wait_max_ns,
-			10ULL * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, snap(test, wq)->wait_max_ns, 0ULL);
 	cmwq_destroy_workqueue(wq);
 }
 
@@ -437,7 +444,7 @@ static void function_table_eviction(struct kunit *test)
 	wq = cmwq_alloc_workqueue("stats_funcs", CMWQ_UNBOUND, 1);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, wq && it);
-	cmwq_test_set_histograms(wq, true);
+	cmwq_test_set_timing(wq, true);
 
 	/* fn0 once, fn1..fn7 twice: fn0 is the least run when fn8 comes */
 	for (f = 0; f < ARRAY_SIZE(fns); f++) {
@@ -465,48 +472,64 @@ static void function_table_eviction(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
-/* Off by default; the global switch turns them on for every queue. */
-static void histograms_switches(struct kunit *test)
+/*
+ * Off by default; the global switch turns timing on for every queue.  A
+ * work started with timing off is not timed when it returns with timing
+ * on: only the works started after the switch are.
+ */
+static void timing_switches(struct kunit *test)
 {
+	struct cmwq_stats_snapshot *s;
 	struct cmwq_stats_latency *lat;
 	struct cmwq_workqueue *wq;
-	struct item *it;
-	bool old;
+	struct item *it, *blocker;
 	int i;
 
 	wq = cmwq_alloc_workqueue("stats_switch", CMWQ_UNBOUND, 1);
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wq && it);
-	KUNIT_EXPECT_FALSE(test, cmwq_test_set_histograms(wq, false));
+	blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it && blocker);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(wq, false));
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(NULL, false));
 
-	old = cmwq_test_set_histograms(NULL, false);
-	KUNIT_EXPECT_FALSE(test, old);
 	for (i = 0; i < 3; i++) {
 		item_init(it, count_fn);
 		cmwq_queue_work(wq, &it->work);
 		KUNIT_ASSERT_COMPLETES(test, &it->done);
 		cmwq_flush_workqueue(wq);
 	}
+	item_init(blocker, block_fn);
+	cmwq_queue_work(wq, &blocker->work);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
 	lat = latency(test, wq);
 	KUNIT_EXPECT_EQ(test, lat->run.count, 0ULL);
 	KUNIT_EXPECT_EQ(test, lat->wait.count, 0ULL);
 	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 0);
-	KUNIT_EXPECT_FALSE(test, snap(test, wq)->histograms);
+	KUNIT_EXPECT_FALSE(test, snap(test, wq)->timing);
 
-	cmwq_test_set_histograms(NULL, true);
+	/* the blocker returns with timing on, after two timed works */
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(NULL, true));
+	KUNIT_EXPECT_TRUE(test, snap(test, wq)->timing);
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &blocker->done);
 	for (i = 0; i < 2; i++) {
 		item_init(it, count_fn);
 		cmwq_queue_work(wq, &it->work);
 		KUNIT_ASSERT_COMPLETES(test, &it->done);
 		cmwq_flush_workqueue(wq);
 	}
-	KUNIT_EXPECT_TRUE(test, snap(test, wq)->histograms);
-	cmwq_test_set_histograms(NULL, old);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_set_timing(NULL, false));
 	lat = latency(test, wq);
 	KUNIT_EXPECT_EQ(test, lat->run.count, 2ULL);
 	KUNIT_EXPECT_EQ(test, lat->wait.count, 2ULL);
 	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 1);
-	KUNIT_EXPECT_EQ(test, snap(test, wq)->completed, 5ULL);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)lat->funcs[0].func, (void *)count_fn);
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->completed, 6ULL);
+	KUNIT_EXPECT_GT(test, s->run_total_ns, 0ULL);
+	/* two tiny works, not the blocker's whole life nor the uptime */
+	KUNIT_EXPECT_LT(test, s->run_max_ns, (u64)NSEC_PER_SEC);
+	KUNIT_EXPECT_EQ(test, s->run_max_ns, lat->run.max_ns);
 	cmwq_destroy_workqueue(wq);
 }
 
@@ -578,13 +601,29 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(pool_oldest_wait),
 	KUNIT_CASE(unique_names),
 	KUNIT_CASE(function_table_eviction),
-	KUNIT_CASE(histograms_switches),
+	KUNIT_CASE(timing_switches),
 	KUNIT_CASE(rescued_and_maydays),
 	{}
 };
 
+static bool saved_timing;
+
+/* Every case starts with the global switch off, whatever it was. */
+static int cmwq_stats_init(struct kunit *test)
+{
+	saved_timing = cmwq_test_set_timing(NULL, false);
+	return 0;
+}
+
+static void cmwq_stats_exit(struct kunit *test)
+{
+	cmwq_test_set_timing(NULL, saved_timing);
+}
+
 static struct kunit_suite cmwq_stats_suite = {
 	.name = "cmwq_stats",
+	.init = cmwq_stats_init,
+	.exit = cmwq_stats_exit,
 	.test_cases = cmwq_stats_cases,
 };
 

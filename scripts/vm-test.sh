@@ -10,7 +10,7 @@
 # (examples/cmwq_example.ko) or any other path (your own driver, built
 # against the same kernel), optionally followed by ":param=value,...".
 # cmwq/cmwq.ko:param=value,... gives parameters to the cmwq.ko loaded
-# first instead of loading it twice (cmwq/cmwq.ko:histograms=1).
+# first instead of loading it twice (cmwq/cmwq.ko:timing=1).
 # Other options (--show, --expect, --timeout, --guest-script, --cpus, --mem,
 # --append, --log) go to scripts/vm.sh unchanged.
 set -euo pipefail

@@ -45,10 +45,10 @@ cat /tmp/queue
 check "detail: queued 1" grep -qx 'queued  *1' /tmp/queue
 check "detail: flushes 1" grep -qx 'flushes  *1' /tmp/queue
 check "detail: cancelled 0" grep -qx 'cancelled  *0' /tmp/queue
-check "detail: an average run time" grep -q '^run_avg_us  *[0-9]' /tmp/queue
+check "detail: timing off, no average run time" grep -qx 'run_avg_us  *-' /tmp/queue
 
 # a second load of the example while the interval mode watches
-echo 1 >$d/queues/cmwq_events/histograms
+echo 1 >$d/queues/cmwq_events/timing
 cmwq-stat 3 1 >/tmp/rates &
 reader=$!
 sleep 1
@@ -65,10 +65,12 @@ check "interval: cmwq_events_long idle" \
 
 cmwq-stat cmwq_events >/tmp/queue
 check "detail after a second load: queued 2" grep -qx 'queued  *2' /tmp/queue
+check "detail after a second load: one run timed" grep -qx 'runs_timed  *1' /tmp/queue
+check "detail after a second load: an average run time" grep -q '^run_avg_us  *[0-9]' /tmp/queue
 
 cmwq-stat -l cmwq_events >/tmp/latency
 cat /tmp/latency
-check "histograms: on for cmwq_events" grep -q '^histograms on (queue 1' /tmp/latency
+check "histograms: timing on for cmwq_events" grep -q '^timing on (queue 1' /tmp/latency
 check "histograms: one run counted" grep -q '^run: 1 works, p50' /tmp/latency
 check "histograms: the delayed work's function" grep -q '^function delayed_fn' /tmp/latency
 
