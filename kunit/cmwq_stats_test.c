@@ -15,6 +15,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "cmwq_kunit.h"
 
@@ -354,6 +355,7 @@ static void pool_oldest_wait(struct kunit *test)
 	struct cmwq_test_pool_stats before, ps;
 	struct cmwq_workqueue *wq;
 	struct item *spinner, *it;
+	u64 queued, waited;
 
 	if (cpu < 0)
 		kunit_skip(test, "needs two online CPUs");
@@ -368,11 +370,19 @@ static void pool_oldest_wait(struct kunit *test)
 	item_init(it, count_fn);
 	cmwq_queue_work_on(cpu, wq, &spinner->work);
 	KUNIT_ASSERT_COMPLETES(test, &spinner->started);
+	queued = ktime_get_ns();
 	cmwq_queue_work_on(cpu, wq, &it->work);
 	KUNIT_EXPECT_TRUE(test,
 			  cmwq_poll((cmwq_test_pool_stats(cpu, false, &ps),
 				     ps.oldest_wait_ns >= 10 * NSEC_PER_MSEC),
 				    CMWQ_KUNIT_TIMEOUT));
+	/*
+	 * Never more than since it was queued, but for the coarse stamp's
+	 * lag (a tick, if the tick is late); far less than the uptime a
+	 * missing stamp would show.
+	 */
+	waited = ktime_get_ns() - queued;
+	KUNIT_EXPECT_LE(test, ps.oldest_wait_ns, waited + NSEC_PER_SEC / 10);
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 0);
 	WRITE_ONCE(spinner->stop, true);
 	KUNIT_EXPECT_COMPLETES(test, &it->done);
