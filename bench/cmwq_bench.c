@@ -8,6 +8,14 @@
  *  - tiny works: wall time per work for BENCH_NR_TINY empty works queued
  *    on every online CPU in turn, until the last one ran and the queue is
  *    flushed.  The cost of queueing, dispatching and running a work.
+ *  - bursts: BENCH_NR_BURST empty works queued on the benchmark's own
+ *    CPU with preemption off, as an interrupt handler would queue them,
+ *    so that none runs before the last is queued: the time per work to
+ *    queue them, then the time per work from preemption coming back on
+ *    until the last one ran.  Each path apart (queueing; dispatching and
+ *    running), without the race of the tiny works between a worker and
+ *    the CPU feeding it, which decides how often the worker runs dry and
+ *    has to be woken and makes that metric swing from boot to boot.
  *  - queue-to-start latency: from just before queueing one work to its
  *    function starting, on the queueing CPU and on another one, one work
  *    at a time, p50 and p99 of BENCH_NR_LATENCY samples.  How fast an idle
@@ -55,6 +63,7 @@
 
 #define BENCH_NR_ROUNDS		5
 #define BENCH_NR_TINY		20000
+#define BENCH_NR_BURST		5000
 #define BENCH_NR_LATENCY	2000
 #define BENCH_NR_SLEEPERS	64
 #define BENCH_SLEEP_MS		20
@@ -69,6 +78,8 @@ enum bench_queue {
 
 enum bench_metric {
 	M_TINY_NS,
+	M_BURST_QUEUE_NS,
+	M_BURST_RUN_NS,
 	M_LAT_SAME_P50,
 	M_LAT_SAME_P99,
 	M_LAT_OTHER_P50,
@@ -81,6 +92,8 @@ enum bench_metric {
 
 static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_TINY_NS]		= "tiny_ns_per_work",
+	[M_BURST_QUEUE_NS]	= "burst_queue_ns_per_work",
+	[M_BURST_RUN_NS]	= "burst_run_ns_per_work",
 	[M_LAT_SAME_P50]	= "latency_same_cpu_p50_ns",
 	[M_LAT_SAME_P99]	= "latency_same_cpu_p99_ns",
 	[M_LAT_OTHER_P50]	= "latency_other_cpu_p50_ns",
@@ -341,6 +354,33 @@ static int bench_wait(const struct bench_side *side, const char *what)
 	return -ETIMEDOUT;
 }
 
+static int bench_burst(const struct bench_side *side, struct bench_ctx *ctx,
+		       u64 *res)
+{
+	u64 start, queued, ran;
+	int i, ret;
+
+	BUILD_BUG_ON(BENCH_NR_BURST > BENCH_NR_TINY);
+	for (i = 0; i < BENCH_NR_BURST; i++)
+		side->init_item(&ctx->items[i], tiny_body);
+	bench_arm(BENCH_NR_BURST);
+
+	preempt_disable();
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_BURST; i++)
+		side->queue(BENCH_Q_MAIN, ctx->this_cpu, &ctx->items[i]);
+	queued = ktime_get_ns();
+	preempt_enable();
+	ret = bench_wait(side, "burst");
+	if (ret)
+		return ret;
+	ran = ktime_get_ns();
+	side->flush(BENCH_Q_MAIN);
+	res[M_BURST_QUEUE_NS] = div_u64(queued - start, BENCH_NR_BURST);
+	res[M_BURST_RUN_NS] = div_u64(ran - queued, BENCH_NR_BURST);
+	return 0;
+}
+
 static int bench_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -470,6 +510,8 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 
 	ret = bench_tiny(side, ctx, res);
 	if (!ret)
+		ret = bench_burst(side, ctx, res);
+	if (!ret)
 		ret = bench_latency(side, ctx, ctx->this_cpu,
 				    "same-CPU latency", &res[M_LAT_SAME_P50],
 				    &res[M_LAT_SAME_P99]);
@@ -504,9 +546,10 @@ static int bench_run(struct bench_ctx *ctx)
 				break;
 			for (m = 0; m < BENCH_NR_METRICS; m++)
 				bench_results[side][m][round] = res[m];
-			pr_info("round %d %-6s tiny=%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu\n",
+			pr_info("round %d %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu\n",
 				round + 1, bench_sides[side].name,
-				res[M_TINY_NS], res[M_LAT_SAME_P50],
+				res[M_TINY_NS], res[M_BURST_QUEUE_NS],
+				res[M_BURST_RUN_NS], res[M_LAT_SAME_P50],
 				res[M_LAT_SAME_P99], res[M_LAT_OTHER_P50],
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS]);
