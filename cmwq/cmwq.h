@@ -54,7 +54,7 @@ struct cmwq_work {
 	atomic_long_t data;
 	struct list_head entry;
 	cmwq_func_t func;
-	/* when it was last put on a list (CLOCK_MONOTONIC ns), for statistics */
+	/* when it was last put on a list, for statistics (CMWQ_STAMP_JIFFIES) */
 	u64 queued_at;
 #ifdef CONFIG_LOCKDEP
 	struct lockdep_map lockdep_map;

@@ -50,6 +50,7 @@
 #include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/irq_work.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
@@ -629,19 +630,138 @@ void destroy_rescuer(struct cmwq_workqueue *wq);
 int cmwq_hotplug_init(void);
 void cmwq_hotplug_exit(void);
 
-/* stats.c */
+/*
+ * A work run with CMWQ_WORK_INACTIVE still set is a flush barrier: works
+ * are activated before they reach a worklist, barriers never are.
+ */
+static inline bool work_data_is_barrier(unsigned long work_data)
+{
+	return work_data & CMWQ_WORK_INACTIVE;
+}
+
+/*
+ * stats.c.  What every work counts is done inline here, so that an
+ * untimed work (timing is off by default) makes no call for it; timing
+ * is out of line in stats.c.
+ */
 extern bool cmwq_timing;			/* R */
-struct cmwq_wq_stats;
 struct dentry;
+
+/* What one CPU counted for one queue; see Documentation/cmwq.rst. */
+struct stats_pcpu {
+	u64	queued;			/* C */
+	u64	started;		/* C */
+	u64	completed;		/* C */
+	u64	cancelled;		/* C */
+	u64	flushes;		/* C */
+	u64	run_total_ns;		/* C */
+	u64	run_max_ns;		/* C */
+	u64	wait_total_ns;		/* C */
+	u64	wait_max_ns;		/* C */
+	u64	wait_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
+	u64	wait_hist_max_ns;	/* C */
+	u64	run_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
+	u64	run_hist_max_ns;	/* C */
+};
+
+struct cmwq_wq_stats {
+	struct stats_pcpu __percpu *pcpu;	/* C */
+	u64			crtime;		/* I */
+	bool			timing;		/* R: this queue's switch */
+	struct dentry		*dir;		/* W */
+	char			dname[40];	/* W: unique among live queues */
+
+	raw_spinlock_t		func_lock;	/* H itself; inside pool->lock */
+	int			nr_funcs;	/* H */
+	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS]; /* H */
+	u64			evicted;	/* H */
+};
+
+/*
+ * A work's stamp (struct cmwq_work.queued_at): CLOCK_MONOTONIC ns when it
+ * was queued timed, else the jiffies then, tagged with this bit (ns never
+ * reach it), so that an untimed queueing reads no clock.
+ */
+#define CMWQ_STAMP_JIFFIES	BIT_ULL(63)
+
+static inline bool cmwq_stats_timing(struct cmwq_wq_stats *st)
+{
+	return unlikely(READ_ONCE(cmwq_timing) || READ_ONCE(st->timing));
+}
+
+u64 cmwq_stats_clock(void);
+
+/* The stamp of a work put on a list now; see CMWQ_STAMP_JIFFIES. */
+static inline u64 cmwq_stats_stamp(struct cmwq_workqueue *wq)
+{
+	/* flush barriers of a destroyed, kept queue find no statistics */
+	if (likely(wq->stats) && cmwq_stats_timing(wq->stats))
+		return cmwq_stats_clock();
+	return CMWQ_STAMP_JIFFIES | jiffies;
+}
+
+/* How long ago @stamp was, @now being cmwq_stats_clock()'s. */
+static inline u64 cmwq_stamp_age_ns(u64 stamp, u64 now)
+{
+	if (stamp & CMWQ_STAMP_JIFFIES)
+		return jiffies_to_nsecs(jiffies - (unsigned long)
+					(stamp & ~CMWQ_STAMP_JIFFIES));
+	return now > stamp ? now - stamp : 0;
+}
+
+/* Count a work queued on @cwq.  Context: its pool->lock held. */
+static inline void cmwq_stats_queued(struct cmwq_cwq *cwq)
+{
+	lockdep_assert_held(&cwq->pool->lock);
+	this_cpu_ptr(cwq->wq->stats->pcpu)->queued++;
+	if (++cwq->nr_pending > cwq->max_pending)
+		cwq->max_pending = cwq->nr_pending;
+}
+
+void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
+			   struct cmwq_work *work);
+void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st);
+
+/*
+ * Count a work @worker takes (not a barrier: @work_data is its data as
+ * queued), and time its wait if timing is on.  Context: pool->lock held.
+ */
+static inline void cmwq_stats_start(struct worker *worker,
+				    struct cmwq_cwq *cwq,
+				    struct cmwq_work *work,
+				    unsigned long work_data)
+{
+	struct cmwq_wq_stats *st = cwq->wq->stats;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	if (work_data_is_barrier(work_data))
+		return;
+	cwq->nr_pending--;
+	this_cpu_ptr(st->pcpu)->started++;
+	worker->current_start = 0;
+	if (cmwq_stats_timing(st))
+		cmwq_stats_time_start(worker, st, work);
+}
+
+/*
+ * Count a work that returned, and time its run if it was started timed
+ * (worker->current_start set).  Context: pool->lock held.
+ */
+static inline void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
+				  unsigned long work_data)
+{
+	struct cmwq_wq_stats *st = cwq->wq->stats;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	if (work_data_is_barrier(work_data))
+		return;
+	this_cpu_ptr(st->pcpu)->completed++;
+	if (unlikely(worker->current_start))
+		cmwq_stats_time_end(worker, st);
+}
 
 int cmwq_stats_alloc(struct cmwq_workqueue *wq);
 void cmwq_stats_free(struct cmwq_workqueue *wq);
-u64 cmwq_stats_stamp(struct cmwq_workqueue *wq);
-void cmwq_stats_queued(struct cmwq_cwq *cwq);
-void cmwq_stats_start(struct worker *worker, struct cmwq_cwq *cwq,
-		      struct cmwq_work *work, unsigned long work_data);
-void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
-		    unsigned long work_data);
 void cmwq_stats_cancelled(struct cmwq_cwq *cwq);
 void cmwq_stats_flush(struct cmwq_workqueue *wq);
 u64 pool_oldest_wait_ns(struct worker_pool *pool);
@@ -655,15 +775,6 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_init(struct dentry *root);
 void cmwq_stats_debugfs_exit(void);
-
-/*
- * A work run with CMWQ_WORK_INACTIVE still set is a flush barrier: works
- * are activated before they reach a worklist, barriers never are.
- */
-static inline bool work_data_is_barrier(unsigned long work_data)
-{
-	return work_data & CMWQ_WORK_INACTIVE;
-}
 
 /* debugfs.c */
 void cmwq_debugfs_init(void);

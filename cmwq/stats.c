@@ -15,21 +15,20 @@
  * holds anyway; a reader sums them over the possible CPUs, so no shared
  * cache line is written for them.  What is per cwq (how many works are
  * pending now, and the most there ever were) sits beside the cwq fields
- * the same path writes already under the same lock.
+ * the same path writes already under the same lock.  Those counts are
+ * inline (internal.h), so that counting an untimed work makes no call.
  *
  * Timing, off by default.  Run and wait times need three clock reads
- * per work (queued, started, returned), and make bench measured those
- * reads, not the counters, as the whole cost of the statistics
- * (Documentation/cmwq.rst, "The cost of the statistics").  So they are
- * taken only while a queue's "timing" switch or the global one is on;
- * then each work also bumps one wait and one run bucket of its CPU, and
- * the run bucket of its function in the queue's function table, which
- * adds nothing measurable to the clock reads.  Off, a work is stamped
- * with the coarse clock (a tick's resolution, no clock read) so "pools"
- * can still tell how long the oldest work has waited.  Both stamps are
- * CLOCK_MONOTONIC, so a work queued just before timing was switched on
- * counts a wait at most a tick off.  A work times its run only if it
- * was started with timing on (worker->current_start set).
+ * per work (queued, started, returned), which make bench shows as the
+ * statistics' cost (Documentation/cmwq.rst, "The cost of the statistics
+ * and of timing").  So they are taken only while a queue's "timing"
+ * switch or the global one is on; then each work also bumps one wait and
+ * one run bucket of its CPU, and the run bucket of its function in the
+ * queue's function table.  Untimed, a work is stamped with the jiffies
+ * (CMWQ_STAMP_JIFFIES: a load, no clock read), enough for "pools" to
+ * tell how long the oldest work has waited; a work queued untimed and
+ * started timed counts its wait in whole ticks.  A work times its run
+ * only if it was started timed (worker->current_start set).
  *
  * Where the queue time of a work lives.  A wait time needs the time each
  * work in flight was queued.  Neither the cwq nor the worker can keep it
@@ -65,9 +64,9 @@
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
-#include <linux/timekeeping.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "internal.h"
 
@@ -77,41 +76,6 @@ module_param_named(timing, cmwq_timing, bool, 0644);
 MODULE_PARM_DESC(timing, "time every queue's works: run and wait times, histograms (default off)");
 
 static struct dentry *queues_dir;	/* W: /sys/kernel/debug/cmwq/queues */
-
-/* What one CPU counted for one queue; see Documentation/cmwq.rst. */
-struct stats_pcpu {
-	u64	queued;			/* C */
-	u64	started;		/* C */
-	u64	completed;		/* C */
-	u64	cancelled;		/* C */
-	u64	flushes;		/* C */
-	u64	run_total_ns;		/* C */
-	u64	run_max_ns;		/* C */
-	u64	wait_total_ns;		/* C */
-	u64	wait_max_ns;		/* C */
-	u64	wait_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
-	u64	wait_hist_max_ns;	/* C */
-	u64	run_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
-	u64	run_hist_max_ns;	/* C */
-};
-
-struct cmwq_wq_stats {
-	struct stats_pcpu __percpu *pcpu;	/* C */
-	u64			crtime;		/* I */
-	bool			timing;		/* R: this queue's switch */
-	struct dentry		*dir;		/* W */
-	char			dname[40];	/* W: unique among live queues */
-
-	raw_spinlock_t		func_lock;	/* H itself; inside pool->lock */
-	int			nr_funcs;	/* H */
-	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS]; /* H */
-	u64			evicted;	/* H */
-};
-
-static bool timing_on(struct cmwq_wq_stats *st)
-{
-	return READ_ONCE(cmwq_timing) || READ_ONCE(st->timing);
-}
 
 static int ns_to_bucket(u64 ns)
 {
@@ -128,62 +92,31 @@ static void hist_add(u64 *hist, u64 *max_ns, u64 ns)
 }
 
 /**
- * cmwq_stats_stamp - the time a work is put on a list now
- * @wq: its queue
+ * cmwq_stats_clock - the clock of timed works
  *
  * Context: Any context.
- * Return: CLOCK_MONOTONIC ns; read from the clock only with timing on.
+ * Return: CLOCK_MONOTONIC ns.
  */
-u64 cmwq_stats_stamp(struct cmwq_workqueue *wq)
+u64 cmwq_stats_clock(void)
 {
-	/* flush barriers of a destroyed, kept queue find no statistics */
-	if (likely(wq->stats) && timing_on(wq->stats))
-		return ktime_get_ns();
-	return ktime_get_coarse_ns();
+	return ktime_get_ns();
 }
 
 /**
- * cmwq_stats_queued - count a work queued on a cwq
- * @cwq: the cwq it went onto (worklist or inactive list)
- *
- * Context: @cwq's pool->lock held, interrupts off.
- */
-void cmwq_stats_queued(struct cmwq_cwq *cwq)
-{
-	lockdep_assert_held(&cwq->pool->lock);
-	this_cpu_ptr(cwq->wq->stats->pcpu)->queued++;
-	if (++cwq->nr_pending > cwq->max_pending)
-		cwq->max_pending = cwq->nr_pending;
-}
-
-/**
- * cmwq_stats_start - count a work a worker takes, and its wait
+ * cmwq_stats_time_start - time the wait of a work a worker takes
  * @worker: the worker about to run it
- * @cwq: its cwq
+ * @st: its queue's statistics, timing on
  * @work: the work, still valid
- * @work_data: its data as queued
  *
- * Context: @cwq's pool->lock held, interrupts off.
+ * Context: pool->lock held, interrupts off.
  */
-void cmwq_stats_start(struct worker *worker, struct cmwq_cwq *cwq,
-		      struct cmwq_work *work, unsigned long work_data)
+void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
+			   struct cmwq_work *work)
 {
-	struct cmwq_wq_stats *st = cwq->wq->stats;
-	struct stats_pcpu *pc;
-	u64 now, wait;
+	struct stats_pcpu *pc = this_cpu_ptr(st->pcpu);
+	u64 now = cmwq_stats_clock();
+	u64 wait = cmwq_stamp_age_ns(work->queued_at, now);
 
-	lockdep_assert_held(&cwq->pool->lock);
-	if (work_data_is_barrier(work_data))
-		return;
-	cwq->nr_pending--;
-	pc = this_cpu_ptr(st->pcpu);
-	pc->started++;
-	worker->current_start = 0;
-	if (!timing_on(st))
-		return;
-
-	now = ktime_get_ns();
-	wait = now > work->queued_at ? now - work->queued_at : 0;
 	worker->current_start = now;
 	pc->wait_total_ns += wait;
 	if (wait > pc->wait_max_ns)
@@ -223,29 +156,17 @@ static void func_add(struct cmwq_wq_stats *st, cmwq_func_t func, u64 ns)
 }
 
 /**
- * cmwq_stats_end - count a work that returned, and its run time
- * @worker: the worker that ran it, current_func still set
- * @cwq: its cwq
- * @work_data: its data as queued
+ * cmwq_stats_time_end - time the run of a work started timed
+ * @worker: the worker that ran it, current_func and current_start set
+ * @st: its queue's statistics
  *
- * Context: @cwq's pool->lock held, interrupts off.
+ * Context: pool->lock held, interrupts off.
  */
-void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
-		    unsigned long work_data)
+void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st)
 {
-	struct cmwq_wq_stats *st = cwq->wq->stats;
-	struct stats_pcpu *pc;
-	u64 now, run;
+	struct stats_pcpu *pc = this_cpu_ptr(st->pcpu);
+	u64 now = cmwq_stats_clock(), run;
 
-	lockdep_assert_held(&cwq->pool->lock);
-	if (work_data_is_barrier(work_data))
-		return;
-	pc = this_cpu_ptr(st->pcpu);
-	pc->completed++;
-	if (!worker->current_start)
-		return;
-
-	now = ktime_get_ns();
 	run = now > worker->current_start ? now - worker->current_start : 0;
 	pc->run_total_ns += run;
 	if (run > pc->run_max_ns)
@@ -293,13 +214,12 @@ void cmwq_stats_flush(struct cmwq_workqueue *wq)
 u64 pool_oldest_wait_ns(struct worker_pool *pool)
 {
 	struct cmwq_work *work;
-	u64 now = ktime_get_ns(), oldest = now;
+	u64 now = cmwq_stats_clock(), oldest = 0;
 
 	lockdep_assert_held(&pool->lock);
 	list_for_each_entry(work, &pool->worklist, entry)
-		if (work->queued_at < oldest)
-			oldest = work->queued_at;
-	return now - oldest;
+		oldest = max(oldest, cmwq_stamp_age_ns(work->queued_at, now));
+	return oldest;
 }
 
 /**
@@ -319,7 +239,7 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 	memset(s, 0, sizeof(*s));
 	s->crtime = st->crtime;
 	s->snaptime = ktime_get_ns();
-	s->timing = timing_on(st);
+	s->timing = cmwq_stats_timing(st);
 	for_each_possible_cpu(cpu) {
 		struct stats_pcpu *pc = per_cpu_ptr(st->pcpu, cpu);
 
@@ -600,7 +520,7 @@ static int latency_show(struct seq_file *m, void *v)
 		return -ENOMEM;
 	cmwq_stats_latency(wq, lat);
 	seq_printf(m, "timing %s (queue %d, global %d)\n\n",
-		   timing_on(wq->stats) ? "on" : "off",
+		   cmwq_stats_timing(wq->stats) ? "on" : "off",
 		   READ_ONCE(wq->stats->timing), READ_ONCE(cmwq_timing));
 	hist_print(m, "wait (queued to started)", &lat->wait);
 	hist_print(m, "run", &lat->run);

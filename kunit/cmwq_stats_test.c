@@ -347,7 +347,7 @@ static void flushes_counted(struct kunit *test)
 /*
  * A work stuck behind a CPU-bound one on a bound pool waits on the
  * worklist: the pool's oldest wait grows, and is 0 once it ran.  Timing
- * is off: the coarse stamp every work gets is enough for it.
+ * is off: the jiffies stamp every work gets is enough for it.
  */
 static void pool_oldest_wait(struct kunit *test)
 {
@@ -377,9 +377,9 @@ static void pool_oldest_wait(struct kunit *test)
 				     ps.oldest_wait_ns >= 10 * NSEC_PER_MSEC),
 				    CMWQ_KUNIT_TIMEOUT));
 	/*
-	 * Never more than since it was queued, but for the coarse stamp's
-	 * lag (a tick, if the tick is late); far less than the uptime a
-	 * missing stamp would show.
+	 * Never more than since it was queued, but for the jiffies stamp's
+	 * rounding (a tick, more if the tick is late); far less than the
+	 * uptime a missing stamp would show.
 	 */
 	waited = ktime_get_ns() - queued;
 	KUNIT_EXPECT_LE(test, ps.oldest_wait_ns, waited + NSEC_PER_SEC / 10);
