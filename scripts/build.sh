@@ -44,10 +44,17 @@ esac
 [ -f "$kdir/Makefile" ] || { echo "build.sh: $kdir is not a kernel build directory" >&2; exit 1; }
 
 out="$top/.build/$name"
+# Objects built against another kernel (a flavour whose config changed
+# lands in a new cache directory) are not always rebuilt by kbuild: start
+# over whenever the kernel directory changes.
+if [ -d "$out" ] && [ "$(cat "$out/.kdir" 2>/dev/null)" != "$kdir" ]; then
+	rm -rf "$out"
+fi
 mkdir -p "$out"
+echo "$kdir" >"$out/.kdir"
 # Copy sources only: objects someone built in the source tree stay there, and
 # the objects already in $out survive (excluded files are not deleted).
-rsync -a --delete --exclude=/.build/ --exclude=/.git/ \
+rsync -a --delete --exclude=/.build/ --exclude=/.git/ --exclude=/.kdir \
 	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 	--exclude='.*.cmd' --exclude='.*.d' --exclude=Module.symvers \
 	--exclude=modules.order --exclude='*.a' \
