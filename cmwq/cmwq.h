@@ -56,6 +56,11 @@ struct cmwq_work {
 	cmwq_func_t func;
 	/* when it was last put on a list, for statistics (CMWQ_STAMP_JIFFIES) */
 	u64 queued_at;
+	/*
+	 * who queued it, for reports: the return address of the queueing
+	 * call (for a delayed work, of the call that armed its timer)
+	 */
+	unsigned long queued_by;
 #ifdef CONFIG_LOCKDEP
 	struct lockdep_map lockdep_map;
 #endif

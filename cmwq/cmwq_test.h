@@ -59,5 +59,6 @@ void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
 			     struct cmwq_stats_latency *lat);
 bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on);
 void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size);
+bool cmwq_test_show_workqueues(char *buf, size_t size);
 
 #endif /* _CMWQ_TEST_H */

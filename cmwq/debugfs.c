@@ -6,10 +6,12 @@
  * flags, its workers, idle ones, nr_running, pending works, lifetime
  * counters and how long its oldest pending work has waited so far.
  * "workqueues" has one line per queue (with its rescue counters) and,
- * under it, the active, inactive and rescued works of each
- * cwq that has any.  "refusals" counts the calls refused as bad input
- * since load (each call site also warns once).  "fail_create_worker" is
- * the fault injection knob of pool.c.  The per-queue statistics (the
+ * under it, the active, inactive and rescued works of each cwq that has
+ * any, then each of those works (diag.c): running, pending or inactive,
+ * with who queued it and how long it has waited or run.  "refusals"
+ * counts the calls refused as bad input since load (each call site also
+ * warns once).  "fail_create_worker" is the fault injection knob of
+ * pool.c.  The per-queue statistics (the
  * queues/ directory, "summary" and "timing") are stats.c's.
  */
 #include <linux/debugfs.h>
@@ -54,12 +56,40 @@ static int pools_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pools);
 
-static int workqueues_show(struct seq_file *m, void *v)
+/* Each work of @cwq: running, on the worklist, held back by max_active. */
+static void show_cwq_works(struct seq_file *m, struct cmwq_cwq *cwq, u64 now)
+{
+	struct worker_pool *pool = cwq->pool;
+	struct cmwq_work *work;
+	struct worker *worker;
+	int bkt;
+
+	lockdep_assert_held(&pool->lock);
+	hash_for_each(pool->busy_hash, bkt, worker, hentry)
+		if (worker->current_cwq == cwq)
+			cmwq_diag_show_worker(m, worker);
+	list_for_each_entry(work, &pool->worklist, entry)
+		if (get_work_cwq(work) == cwq)
+			cmwq_diag_show_work(m, work,
+					    work_data_is_barrier(*cmwq_work_bits(work)) ?
+					    "barrier" : "pending", now);
+	list_for_each_entry(work, &cwq->inactive_works, entry)
+		cmwq_diag_show_work(m, work, "inactive", now);
+}
+
+/**
+ * cmwq_debugfs_show_workqueues - what debugfs' "workqueues" shows
+ * @m: where to print it
+ *
+ * Context: Process context; takes cmwq_wq_mutex and the pools' locks.
+ */
+void cmwq_debugfs_show_workqueues(struct seq_file *m)
 {
 	struct cmwq_workqueue *wq;
 	struct cmwq_cwq *cwq;
 	struct list_head *pos;
 	unsigned long maydays;
+	u64 now = cmwq_stats_clock();
 	int inactive;
 
 	mutex_lock(&cmwq_wq_mutex);
@@ -75,14 +105,21 @@ static int workqueues_show(struct seq_file *m, void *v)
 			inactive = 0;
 			list_for_each(pos, &cwq->inactive_works)
 				inactive++;
-			if (cwq->nr_active || inactive || cwq->nr_rescued)
+			if (cwq->nr_active || inactive || cwq->nr_rescued) {
 				seq_printf(m, "  pool %d: active=%d inactive=%d rescued=%lu\n",
 					   cwq->pool->id, cwq->nr_active,
 					   inactive, cwq->nr_rescued);
+				show_cwq_works(m, cwq, now);
+			}
 			raw_spin_unlock_irq(&cwq->pool->lock);
 		}
 	}
 	mutex_unlock(&cmwq_wq_mutex);
+}
+
+static int workqueues_show(struct seq_file *m, void *v)
+{
+	cmwq_debugfs_show_workqueues(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(workqueues);

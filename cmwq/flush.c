@@ -224,7 +224,8 @@ bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 	 */
 	local_irq_disable();
 	if (del_timer_sync(&dwork->timer))
-		__queue_work(dwork->cpu, dwork->wq, &dwork->work, _RET_IP_);
+		__queue_work(dwork->cpu, dwork->wq, &dwork->work,
+			     dwork->work.queued_by);
 	local_irq_enable();
 	return __flush_work(&dwork->work, false);
 }

@@ -201,6 +201,8 @@ struct worker {
 	struct cmwq_cwq		*current_cwq;	/* L */
 	int			current_color;	/* L: its flush color */
 	u64			current_start;	/* L: when it took it (stats.c) */
+	unsigned long		current_at;	/* L: jiffies when it took it */
+	unsigned long		current_queued_by; /* L: its work's queued_by */
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */
 	struct worker_pool	*pool;		/* A */
@@ -776,8 +778,16 @@ void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_init(struct dentry *root);
 void cmwq_stats_debugfs_exit(void);
 
+/* diag.c */
+struct seq_file;
+__printf(2, 3) void cmwq_diag_printf(struct seq_file *m, const char *fmt, ...);
+void cmwq_diag_show_work(struct seq_file *m, struct cmwq_work *work,
+			 const char *state, u64 now);
+void cmwq_diag_show_worker(struct seq_file *m, struct worker *worker);
+
 /* debugfs.c */
 void cmwq_debugfs_init(void);
+void cmwq_debugfs_show_workqueues(struct seq_file *m);
 void cmwq_debugfs_exit(void);
 extern struct dentry *cmwq_debugfs_dir;	/* I */
 

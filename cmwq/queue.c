@@ -207,7 +207,7 @@ static noinline bool draining_refused(struct cmwq_workqueue *wq,
  * @cpu: target CPU or %CMWQ_CPU_UNBOUND
  * @wq: the workqueue
  * @work: the work
- * @caller: the return address of the API call queueing it, for the trace
+ * @caller: the return address of the API call queueing it, for reports
  *
  * Context: Interrupts disabled.
  * Return: %true if queued, %false if @wq refused it (draining), in which
@@ -290,6 +290,7 @@ retry:
 
 	debug_work_activate(work);
 	cmwq_stats_queued(cwq);
+	work->queued_by = caller;
 	insert_work(cwq, work, worklist, work_flags);
 
 	raw_spin_unlock(&pool->lock);
@@ -358,8 +359,9 @@ void cmwq_delayed_work_timer_fn(struct timer_list *t)
 {
 	struct cmwq_delayed_work *dwork = from_timer(dwork, t, timer);
 
-	/* the trace names the timer as the caller: it is the one queueing */
-	__queue_work(dwork->cpu, dwork->wq, &dwork->work, _THIS_IP_);
+	/* who armed the timer queued the work */
+	__queue_work(dwork->cpu, dwork->wq, &dwork->work,
+		     dwork->work.queued_by);
 }
 EXPORT_SYMBOL_GPL(cmwq_delayed_work_timer_fn);
 
@@ -383,6 +385,7 @@ static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 
 	dwork->wq = wq;
 	dwork->cpu = cpu;
+	work->queued_by = caller;
 	timer->expires = jiffies + delay;
 	/*
 	 * A timer on an offline CPU would wait for it to come back; the work

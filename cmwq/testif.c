@@ -13,6 +13,7 @@
  */
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 
 #include <linux/fault-inject.h>
 #include <kunit/visibility.h>
@@ -353,3 +354,21 @@ void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size)
 	mutex_unlock(&cmwq_wq_mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_queue_dname);
+
+/**
+ * cmwq_test_show_workqueues - what debugfs' "workqueues" would show now
+ * @buf: filled in, NUL-terminated, cut short if @size is too small
+ * @size: its size, at least 1
+ *
+ * Context: Process context.
+ * Return: %true if it all fitted.
+ */
+bool cmwq_test_show_workqueues(char *buf, size_t size)
+{
+	struct seq_file m = { .buf = buf, .size = size };
+
+	cmwq_debugfs_show_workqueues(&m);
+	buf[min(m.count, size - 1)] = '\0';
+	return m.count < size;
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_show_workqueues);

@@ -65,7 +65,8 @@ TRACE_DEFINE_ENUM(TRUSTEE_RELEASE);
  * @req_cpu: the CPU the caller asked for, %CMWQ_CPU_UNBOUND if none
  * @cwq: the cwq chosen (its pool is where the work will run)
  * @work: the work
- * @caller: the return address of the queueing call
+ * @caller: the return address of the queueing call (for a delayed work,
+ *	    of the call that armed its timer)
  *
  * Fires once the work is on the pool's worklist or held back on the cwq
  * by max_active; a delayed work fires it when its timer expires.  cpu is
@@ -297,6 +298,7 @@ TRACE_EVENT(cmwq_trustee_state,
 		      show_trustee_state(__entry->old),
 		      show_trustee_state(__entry->new))
 );
+
 
 #endif /* _CMWQ_TRACE_H */
 

@@ -230,6 +230,8 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	worker->current_func = work->func;
 	worker->current_cwq = cwq;
 	worker->current_color = get_work_color(work);
+	worker->current_at = jiffies;
+	worker->current_queued_by = work->queued_by;
 	list_del_init(&work->entry);
 
 	if (unlikely(cpu_intensive))
