@@ -24,6 +24,8 @@ struct cmwq_test_pool_stats {
 	unsigned long	nr_create_failed;
 	unsigned long	nr_maydays;	/* maydays the pool sent */
 	unsigned long	nr_works;
+	unsigned long	nr_stalls;	/* stalls the watchdog reported */
+	bool		create_failing;	/* the last creation failed */
 	bool		mayday_timer_armed;
 	bool		disassociated;	/* its CPU is down */
 	int		nr_rogue;	/* workers running anywhere */
@@ -60,5 +62,7 @@ void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
 bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on);
 void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size);
 bool cmwq_test_show_workqueues(char *buf, size_t size);
+bool cmwq_test_expect_reports(bool expect);
+unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs);
 
 #endif /* _CMWQ_TEST_H */

@@ -4,7 +4,8 @@
  *
  * "pools" has one line per pool that has workers: where it is, its
  * flags, its workers, idle ones, nr_running, pending works, lifetime
- * counters and how long its oldest pending work has waited so far.
+ * counters, how long its oldest pending work has waited so far and the
+ * stalls the watchdog reported.
  * "workqueues" has one line per queue (with its rescue counters) and,
  * under it, the active, inactive and rescued works of each cwq that has
  * any, then each of those works (diag.c): running, pending or inactive,
@@ -27,7 +28,7 @@ static int pools_show(struct seq_file *m, void *v)
 	struct list_head *pos;
 	int i, pending;
 
-	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works oldest_wait_us\n");
+	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works oldest_wait_us stalls\n");
 	for (i = 0; i < cmwq_nr_pools; i++) {
 		pool = pool_by_id(i);
 		raw_spin_lock_irq(&pool->lock);
@@ -42,14 +43,15 @@ static int pools_show(struct seq_file *m, void *v)
 			seq_printf(m, "%4d unbound  ", pool->id);
 		else
 			seq_printf(m, "%4d cpu%-5d ", pool->id, pool->gcwq->cpu);
-		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %5lu %14llu\n",
+		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %5lu %14llu %6lu\n",
 			   pool->highpri ? "H" : "N", pool->flags,
 			   pool->nr_workers, pool->nr_idle,
 			   atomic_read(&pool->nr_running), pending,
 			   pool->nr_created, pool->nr_created_by_manager,
 			   pool->nr_reaped, pool->nr_create_failed,
 			   pool->nr_maydays, pool->nr_works,
-			   div_u64(pool_oldest_wait_ns(pool), NSEC_PER_USEC));
+			   div_u64(pool_oldest_wait_ns(pool), NSEC_PER_USEC),
+			   pool->nr_stalls);
 		raw_spin_unlock_irq(&pool->lock);
 	}
 	return 0;

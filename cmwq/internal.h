@@ -157,6 +157,12 @@ struct worker_pool {
 	unsigned long		nr_create_failed;
 	unsigned long		nr_maydays;	/* MD: maydays sent */
 	unsigned long		nr_works;	/* works executed */
+	unsigned long		nr_stalls;	/* stalls reported */
+	bool			create_failing;	/* the last creation failed */
+
+	/* L: the stall watchdog's (watchdog.c) */
+	unsigned long		watchdog_ts;	/* jiffies of the last progress */
+	unsigned long		watchdog_reported; /* the watchdog_ts reported */
 } ____cacheline_aligned_in_smp;
 
 /*
@@ -785,6 +791,11 @@ void cmwq_diag_show_work(struct seq_file *m, struct cmwq_work *work,
 			 const char *state, u64 now);
 void cmwq_diag_show_worker(struct seq_file *m, struct worker *worker);
 
+/* watchdog.c */
+void cmwq_watchdog_init(void);
+void cmwq_watchdog_exit(void);
+unsigned int cmwq_watchdog_set_thresh(unsigned int secs);
+
 /* debugfs.c */
 void cmwq_debugfs_init(void);
 void cmwq_debugfs_show_workqueues(struct seq_file *m);
@@ -831,8 +842,14 @@ static inline struct cmwq_work *dwork_work(struct cmwq_delayed_work *dwork)
 /* testif.c, built for test kernels only */
 #if IS_ENABLED(CONFIG_KUNIT)
 bool cmwq_refusal_expected(void);
+bool cmwq_report_expected(void);
 #else
 static inline bool cmwq_refusal_expected(void)
+{
+	return false;
+}
+
+static inline bool cmwq_report_expected(void)
 {
 	return false;
 }

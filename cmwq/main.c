@@ -126,6 +126,7 @@ static int __init cmwq_init(void)
 		goto destroy_wqs;
 	cmwq_debugfs_init();
 	cmwq_fault_debugfs_init();
+	cmwq_watchdog_init();
 	pr_info("cmwq: %d CPU pools and the unbound pools ready\n",
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;
@@ -145,6 +146,7 @@ dec_notifiers:
 
 static void __exit cmwq_exit(void)
 {
+	cmwq_watchdog_exit();
 	cmwq_freeze_exit();
 	cmwq_debugfs_exit();
 	destroy_system_wqs();

@@ -243,6 +243,7 @@ static struct worker *create_worker(struct worker_pool *pool,
 	list_add_tail(&worker->node, &pool->workers);
 	pool->nr_workers++;
 	pool->nr_created++;
+	pool->create_failing = false;
 	worker_enter_idle(worker);
 	trace_cmwq_worker_create(pool, worker, reason, 0);
 	wake_up_process(worker->task);
@@ -258,6 +259,7 @@ fail:
 	trace_cmwq_worker_create(pool, NULL, reason, err);
 	raw_spin_lock_irq(&pool->lock);
 	pool->nr_create_failed++;
+	pool->create_failing = true;
 	raw_spin_unlock_irq(&pool->lock);
 	return NULL;
 }

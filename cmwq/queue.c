@@ -282,6 +282,9 @@ retry:
 		trace_cmwq_activate_work(work, pool);
 		cwq->nr_active++;
 		worklist = &pool->worklist;
+		/* a pool idle until now is not stuck for the watchdog */
+		if (list_empty(worklist))
+			pool->watchdog_ts = jiffies;
 	} else {
 		work_flags |= CMWQ_WORK_INACTIVE;
 		worklist = &cwq->inactive_works;

@@ -56,6 +56,8 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->nr_create_failed = pool->nr_create_failed;
 	stats->nr_maydays = pool->nr_maydays;
 	stats->nr_works = pool->nr_works;
+	stats->nr_stalls = pool->nr_stalls;
+	stats->create_failing = pool->create_failing;
 	stats->mayday_timer_armed = timer_pending(&pool->mayday_timer);
 	stats->disassociated = pool->flags & POOL_DISASSOCIATED;
 	stats->nr_rogue = 0;
@@ -136,6 +138,46 @@ bool cmwq_refusal_expected(void)
 	return READ_ONCE(refusals_task) == current &&
 	       atomic_add_unless(&refusals_expected, -1, 0);
 }
+
+/* R: a test provokes the watchdog's reports on purpose */
+static bool reports_expected;
+
+/**
+ * cmwq_test_expect_reports - announce stall reports a test provokes
+ * @expect: whether the reports from now on are expected
+ *
+ * The reports come from timers, not from the test's task, so the
+ * announcement holds for all of them until it is withdrawn: a suite
+ * that makes one withdraws it in its exit hook.  Expected reports say so
+ * at info level, so that the console verdict fails only on others.
+ *
+ * Context: Any context.
+ * Return: the previous announcement.
+ */
+bool cmwq_test_expect_reports(bool expect)
+{
+	return xchg(&reports_expected, expect);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_expect_reports);
+
+/* Called by the reports: whether a test announced them. */
+bool cmwq_report_expected(void)
+{
+	return READ_ONCE(reports_expected);
+}
+
+/**
+ * cmwq_test_set_watchdog_thresh - set the stall watchdog's threshold
+ * @secs: seconds; 0 switches the watchdog off
+ *
+ * Context: Process context.
+ * Return: the previous threshold.
+ */
+unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs)
+{
+	return cmwq_watchdog_set_thresh(secs);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_watchdog_thresh);
 
 /**
  * cmwq_test_nr_refusals - how many refusals cmwq has made

@@ -3,10 +3,10 @@
  * trace.c - creates the cmwq trace events declared in trace.h
  *
  * The events are defined once, here; the files that own the data fire
- * them (queue.c, worker.c, pool.c, sched.c, rescuer.c, hotplug.c).  Each
- * tracepoint is exported so that a module can attach a probe with
- * register_trace_cmwq_*(): cmwq's KUnit suite does, to check the events'
- * fields.  From user space the events are the "cmwq" system of tracefs,
+ * them (queue.c, worker.c, pool.c, sched.c, rescuer.c, hotplug.c,
+ * watchdog.c).  Each tracepoint is exported so that a module can attach
+ * a probe with register_trace_cmwq_*(): cmwq's KUnit suites do, to check
+ * the events' fields.  From user space the events are the "cmwq" system of tracefs,
  * perf and trace-cmd (README.md, Documentation/cmwq.rst).
  */
 #include "internal.h"
@@ -25,3 +25,6 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_worker_wake);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_mayday);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_rescue);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_trustee_state);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall_work);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall_worker);

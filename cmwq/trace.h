@@ -299,6 +299,97 @@ TRACE_EVENT(cmwq_trustee_state,
 		      show_trustee_state(__entry->new))
 );
 
+/**
+ * cmwq_stall - the watchdog reports a pool whose works stopped starting
+ * @pool: the pool
+ * @stuck_ms: since its last progress
+ * @nr_pending: works on its worklist
+ * @nr_busy: its workers running a work
+ *
+ * Followed by one cmwq_stall_work per pending work and one
+ * cmwq_stall_worker per busy worker.
+ */
+TRACE_EVENT(cmwq_stall,
+	    TP_PROTO(struct worker_pool *pool, unsigned int stuck_ms,
+		     int nr_pending, int nr_busy),
+	    TP_ARGS(pool, stuck_ms, nr_pending, nr_busy),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(unsigned int, stuck_ms)
+			     __field(int, nr_pending)
+			     __field(int, nr_busy)
+			     __field(int, nr_idle)
+			     __field(int, nr_workers)
+			     __field(bool, create_failing)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->stuck_ms = stuck_ms;
+			   __entry->nr_pending = nr_pending;
+			   __entry->nr_busy = nr_busy;
+			   __entry->nr_idle = pool->nr_idle;
+			   __entry->nr_workers = pool->nr_workers;
+			   __entry->create_failing = pool->create_failing;),
+	    TP_printk("pool=%d stuck_ms=%u pending=%d busy=%d idle=%d workers=%d create_failing=%d",
+		      __entry->pool, __entry->stuck_ms, __entry->nr_pending,
+		      __entry->nr_busy, __entry->nr_idle, __entry->nr_workers,
+		      __entry->create_failing)
+);
+
+/**
+ * cmwq_stall_work - a work pending on a stalled pool
+ * @pool: the pool
+ * @work: the work, on its worklist
+ * @now: cmwq_stats_clock() when the report began
+ */
+TRACE_EVENT(cmwq_stall_work,
+	    TP_PROTO(struct worker_pool *pool, struct cmwq_work *work, u64 now),
+	    TP_ARGS(pool, work, now),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(void *, work)
+			     __field(void *, function)
+			     __string(workqueue, get_work_cwq(work)->wq->name)
+			     __field(unsigned long, caller)
+			     __field(unsigned int, pending_ms)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->work = work;
+			   __entry->function = work->func;
+			   __assign_str(workqueue, get_work_cwq(work)->wq->name);
+			   __entry->caller = work->queued_by;
+			   __entry->pending_ms =
+				div_u64(cmwq_stamp_age_ns(work->queued_at, now),
+					NSEC_PER_MSEC);),
+	    TP_printk("pool=%d work struct=%p function=%ps workqueue=%s caller=%pS pending_ms=%u",
+		      __entry->pool, __entry->work, __entry->function,
+		      __get_str(workqueue), (void *)__entry->caller,
+		      __entry->pending_ms)
+);
+
+/**
+ * cmwq_stall_worker - a busy worker of a stalled pool
+ * @pool: the pool
+ * @worker: the worker, running a work
+ */
+TRACE_EVENT(cmwq_stall_worker,
+	    TP_PROTO(struct worker_pool *pool, struct worker *worker),
+	    TP_ARGS(pool, worker),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, worker)
+			     __field(pid_t, pid)
+			     __field(void *, function)
+			     __field(unsigned long, caller)
+			     __field(unsigned int, running_ms)
+			     __field(bool, sleeping)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->worker = worker->id;
+			   __entry->pid = worker->task->pid;
+			   __entry->function = worker->current_func;
+			   __entry->caller = worker->current_queued_by;
+			   __entry->running_ms =
+				jiffies_to_msecs(jiffies - worker->current_at);
+			   __entry->sleeping = worker->sleeping;),
+	    TP_printk("pool=%d worker=%d pid=%d function=%ps caller=%pS running_ms=%u sleeping=%d",
+		      __entry->pool, __entry->worker, __entry->pid,
+		      __entry->function, (void *)__entry->caller,
+		      __entry->running_ms, __entry->sleeping)
+);
 
 #endif /* _CMWQ_TRACE_H */
 

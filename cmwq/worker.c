@@ -117,6 +117,9 @@ void cwq_activate_work(struct cmwq_cwq *cwq, struct cmwq_work *work)
 {
 	lockdep_assert_held(&cwq->pool->lock);
 	trace_cmwq_activate_work(work, cwq->pool);
+	/* a pool idle until now is not stuck for the watchdog */
+	if (list_empty(&cwq->pool->worklist))
+		cwq->pool->watchdog_ts = jiffies;
 	move_linked_works(work, &cwq->pool->worklist, NULL);
 	__clear_bit(CMWQ_WORK_INACTIVE_BIT, cmwq_work_bits(work));
 	cwq->nr_active++;
@@ -250,6 +253,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	 */
 	set_work_pool_and_clear_pending(work, pool->id);
 	pool->nr_works++;
+	pool->watchdog_ts = jiffies;
 	cmwq_stats_start(worker, cwq, work, work_data);
 	raw_spin_unlock_irq(&pool->lock);
 

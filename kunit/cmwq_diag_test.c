@@ -10,11 +10,19 @@
  * a blocked work on a max_active 1 queue (inactive), behind a CPU-bound
  * work on a bound pool (pending on the worklist).  Every wait is a
  * completion or a poll with a deadline.
+ *
+ * The stall watchdog: a case provokes a stall with its threshold at one
+ * second and checks the report through the cmwq_stall* trace events,
+ * with probes that keep only the events of the case's pool.  It
+ * announces the report (cmwq_test_expect_reports()), which the suite's
+ * exit hook withdraws and where it restores the threshold.
  */
 #include <kunit/test.h>
+#include <linux/kallsyms.h>
 #include <linux/string.h>
 
 #include "cmwq_kunit.h"
+#include "trace.h"
 
 #define DUMP_SIZE	(64 * 1024)
 
@@ -242,15 +250,219 @@ static void who_queued_delayed(struct kunit *test)
 	KUNIT_EXPECT_COMPLETES(test, &delayed->done);
 }
 
+/* What the stall probes recorded for one pool. */
+struct stall_ctx {
+	int			pool;		/* the pool watched */
+	int			nr_stalls;	/* cmwq_stall events */
+	struct completion	reported;	/* the first one */
+	unsigned int		stuck_ms;
+	int			nr_pending;
+	int			nr_busy;
+	bool			create_failing;
+	/* the pending work and the busy worker seen by the first report */
+	void			*work_func;
+	unsigned long		work_caller;
+	unsigned int		pending_ms;
+	void			*worker_func;
+	unsigned long		worker_caller;
+	unsigned int		running_ms;
+	bool			sleeping;
+};
+
+static void probe_stall(void *data, struct worker_pool *pool,
+			unsigned int stuck_ms, int nr_pending, int nr_busy)
+{
+	struct stall_ctx *ctx = data;
+
+	if (pool->id != ctx->pool || ctx->nr_stalls++)
+		return;
+	ctx->stuck_ms = stuck_ms;
+	ctx->nr_pending = nr_pending;
+	ctx->nr_busy = nr_busy;
+	ctx->create_failing = pool->create_failing;
+}
+
+static void probe_stall_work(void *data, struct worker_pool *pool,
+			     struct cmwq_work *work, u64 now)
+{
+	struct stall_ctx *ctx = data;
+
+	/* the first report's first work; the report fires them in order */
+	if (pool->id != ctx->pool || ctx->nr_stalls != 1 || ctx->work_func)
+		return;
+	ctx->work_func = work->func;
+	ctx->work_caller = work->queued_by;
+	ctx->pending_ms = div_u64(cmwq_stamp_age_ns(work->queued_at, now),
+				  NSEC_PER_MSEC);
+}
+
+static void probe_stall_worker(void *data, struct worker_pool *pool,
+			       struct worker *worker)
+{
+	struct stall_ctx *ctx = data;
+
+	if (pool->id != ctx->pool || ctx->nr_stalls != 1 || ctx->worker_func)
+		return;
+	ctx->worker_func = worker->current_func;
+	ctx->worker_caller = worker->current_queued_by;
+	ctx->running_ms = jiffies_to_msecs(jiffies - worker->current_at);
+	ctx->sleeping = worker->sleeping;
+	/* the last event of a report */
+	complete(&ctx->reported);
+}
+
+static void stall_probes(struct kunit *test, struct stall_ctx *ctx, bool on)
+{
+	if (on) {
+		KUNIT_ASSERT_EQ(test, register_trace_cmwq_stall(probe_stall, ctx), 0);
+		KUNIT_ASSERT_EQ(test, register_trace_cmwq_stall_work(probe_stall_work, ctx), 0);
+		KUNIT_ASSERT_EQ(test, register_trace_cmwq_stall_worker(probe_stall_worker, ctx), 0);
+		return;
+	}
+	unregister_trace_cmwq_stall_worker(probe_stall_worker, ctx);
+	unregister_trace_cmwq_stall_work(probe_stall_work, ctx);
+	unregister_trace_cmwq_stall(probe_stall, ctx);
+	tracepoint_synchronize_unregister();
+}
+
+/* Is @addr inside the function named @name? */
+static bool symbol_is(unsigned long addr, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	sprint_symbol_no_offset(sym, addr);
+	return !strncmp(sym, name, strlen(name)) &&
+	       (sym[strlen(name)] == '\0' || sym[strlen(name)] == ' ');
+}
+
+/*
+ * A CPU-bound work that never sleeps holds back the work queued behind
+ * it on its CPU: one report, after the threshold, naming both and who
+ * queued them; no second report while the stall lasts; one stall
+ * counted.
+ */
+static void stall_cpu_bound(struct kunit *test)
+{
+	int cpu = cmwq_first_other_cpu(raw_smp_processor_id());
+	struct item *spinner = new_item(test, diag_spin_fn);
+	struct item *pending = new_item(test, diag_count_fn);
+	struct stall_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct cmwq_test_pool_stats before, after;
+	struct cmwq_workqueue *wq;
+
+	if (cpu < 0)
+		kunit_skip(test, "needs two online CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	wq = cmwq_kunit_alloc_wq(test, "diag_stall", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	ctx->pool = cpu * 2;
+	init_completion(&ctx->reported);
+	cmwq_test_pool_stats(cpu, false, &before);
+	stall_probes(test, ctx, true);
+	cmwq_test_expect_reports(true);
+	cmwq_test_set_watchdog_thresh(1);
+
+	diag_queue_first(wq, cpu, spinner);
+	KUNIT_ASSERT_COMPLETES(test, &spinner->started);
+	diag_queue_second(wq, cpu, pending);
+	KUNIT_EXPECT_COMPLETES(test, &ctx->reported);
+	/* still stuck for two more watchdog periods: no second report */
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&pending->done, HZ),
+			0UL);
+	WRITE_ONCE(spinner->stop, true);
+	KUNIT_EXPECT_COMPLETES(test, &pending->done);
+	stall_probes(test, ctx, false);
+
+	KUNIT_EXPECT_EQ(test, ctx->nr_stalls, 1);
+	KUNIT_EXPECT_GE(test, ctx->stuck_ms, 1000U);
+	KUNIT_EXPECT_EQ(test, ctx->nr_pending, 1);
+	KUNIT_EXPECT_EQ(test, ctx->nr_busy, 1);
+	KUNIT_EXPECT_FALSE(test, ctx->create_failing);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->work_func, (void *)diag_count_fn);
+	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->work_caller, "diag_queue_second"));
+	KUNIT_EXPECT_GE(test, ctx->pending_ms, 1000U);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->worker_func, (void *)diag_spin_fn);
+	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->worker_caller, "diag_queue_first"));
+	KUNIT_EXPECT_GE(test, ctx->running_ms, 1000U);
+	KUNIT_EXPECT_FALSE(test, ctx->sleeping);
+	cmwq_test_pool_stats(cpu, false, &after);
+	KUNIT_EXPECT_EQ(test, after.nr_stalls - before.nr_stalls, 1UL);
+}
+
+#define NR_BUSY		40
+#define BUSY_MS		50
+
+/* Stays on its CPU, never sleeping, for BUSY_MS. */
+static void diag_busy_fn(struct cmwq_work *work)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(BUSY_MS);
+
+	while (time_before(jiffies, end))
+		cpu_relax();
+	complete(&work_item(work)->done);
+}
+
+/*
+ * Works that keep the worklist busy for twice the threshold, one
+ * starting every BUSY_MS: the pool progresses, so no stall.
+ */
+static void no_stall_while_progressing(struct kunit *test)
+{
+	int cpu = cmwq_first_other_cpu(raw_smp_processor_id());
+	struct stall_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct item *busy[NR_BUSY];
+	struct cmwq_workqueue *wq;
+	int i;
+
+	if (cpu < 0)
+		kunit_skip(test, "needs two online CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	for (i = 0; i < NR_BUSY; i++)
+		busy[i] = new_item(test, diag_busy_fn);
+	wq = cmwq_kunit_alloc_wq(test, "diag_busy", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	ctx->pool = cpu * 2;
+	init_completion(&ctx->reported);
+	stall_probes(test, ctx, true);
+	cmwq_test_expect_reports(true);
+	cmwq_test_set_watchdog_thresh(1);
+
+	for (i = 0; i < NR_BUSY; i++)
+		diag_queue_first(wq, cpu, busy[i]);
+	for (i = 0; i < NR_BUSY; i++)
+		KUNIT_EXPECT_COMPLETES(test, &busy[i]->done);
+	stall_probes(test, ctx, false);
+	KUNIT_EXPECT_EQ(test, ctx->nr_stalls, 0);
+}
+
 static struct kunit_case cmwq_diag_cases[] = {
 	KUNIT_CASE(who_queued_running_and_inactive),
 	KUNIT_CASE(who_queued_pending),
 	KUNIT_CASE(who_queued_delayed),
+	KUNIT_CASE(stall_cpu_bound),
+	KUNIT_CASE(no_stall_while_progressing),
 	{}
 };
 
+static unsigned int saved_thresh;
+
+/* The watchdog off unless a case sets it: no stall report by surprise. */
+static int cmwq_diag_init(struct kunit *test)
+{
+	saved_thresh = cmwq_test_set_watchdog_thresh(0);
+	return 0;
+}
+
+static void cmwq_diag_exit(struct kunit *test)
+{
+	cmwq_test_set_watchdog_thresh(saved_thresh);
+	cmwq_test_expect_reports(false);
+}
+
 static struct kunit_suite cmwq_diag_suite = {
 	.name = "cmwq_diag",
+	.init = cmwq_diag_init,
+	.exit = cmwq_diag_exit,
 	.test_cases = cmwq_diag_cases,
 };
 

@@ -43,6 +43,8 @@ REPORTS = [
     ('hung task', re.compile(r'INFO: task \S+ blocked for more than')),
     ('soft lockup', re.compile(r'soft lockup')),
     ('RCU stall', re.compile(r'detected stalls? on CPUs|self-detected stall')),
+    # cmwq's own watchdog; a report a test provoked says "expected stall"
+    ('cmwq stall', re.compile(r'cmwq: stall: ')),
     ('debugobjects', re.compile(r'ODEBUG:')),
     ('kernel BUG', re.compile(r'kernel BUG at')),
     ('kernel WARNING', re.compile(r'WARNING:')),
