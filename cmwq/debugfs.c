@@ -11,8 +11,9 @@
  * any, then each of those works (diag.c): running, pending or inactive,
  * with who queued it and how long it has waited or run.  "refusals"
  * counts the calls refused as bad input since load (each call site also
- * warns once).  "fail_create_worker" is the fault injection knob of
- * pool.c.  The per-queue statistics (the
+ * warns once).  "cpu_hogs" counts, by function, the works found hogging
+ * their CPU (hog.c).  "fail_create_worker" is the fault injection knob
+ * of pool.c.  The per-queue statistics (the
  * queues/ directory, "summary" and "timing") are stats.c's.
  */
 #include <linux/debugfs.h>
@@ -126,6 +127,13 @@ static int workqueues_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(workqueues);
 
+static int cpu_hogs_show(struct seq_file *m, void *v)
+{
+	cmwq_hog_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cpu_hogs);
+
 /**
  * cmwq_debugfs_init - create /sys/kernel/debug/cmwq
  *
@@ -141,6 +149,8 @@ void cmwq_debugfs_init(void)
 			    &workqueues_fops);
 	debugfs_create_atomic_t("refusals", 0444, cmwq_debugfs_dir,
 				&cmwq_nr_refusals);
+	debugfs_create_file("cpu_hogs", 0444, cmwq_debugfs_dir, NULL,
+			    &cpu_hogs_fops);
 	cmwq_stats_debugfs_init(cmwq_debugfs_dir);
 }
 

@@ -48,6 +48,7 @@
 #define _CMWQ_INTERNAL_H
 
 #include <linux/hashtable.h>
+#include <linux/hrtimer.h>
 #include <linux/idr.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
@@ -145,6 +146,7 @@ struct worker_pool {
 	int			nr_inactive;	/* L: works held back */
 	struct timer_list	idle_timer;	/* L: reap idle workers */
 	struct timer_list	mayday_timer;	/* R: armed by the manager */
+	struct hrtimer		hog_timer;	/* R: hog.c's, on the pool's CPU */
 	DECLARE_HASHTABLE(busy_hash, BUSY_HASH_ORDER); /* L: running works */
 
 	struct ida		worker_ida;	/* R: worker ids, locked inside */
@@ -209,6 +211,10 @@ struct worker {
 	u64			current_start;	/* L: when it took it (stats.c) */
 	unsigned long		current_at;	/* L: jiffies when it took it */
 	unsigned long		current_queued_by; /* L: its work's queued_by */
+	u64			current_runtime; /* L: its task's sum_exec_runtime
+						  * when it took its work or last
+						  * woke (hog.c)
+						  */
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */
 	struct worker_pool	*pool;		/* A */
@@ -662,6 +668,7 @@ struct stats_pcpu {
 	u64	completed;		/* C */
 	u64	cancelled;		/* C */
 	u64	flushes;		/* C */
+	u64	cpu_hogs;		/* C: works found hogging a CPU */
 	u64	run_total_ns;		/* C */
 	u64	run_max_ns;		/* C */
 	u64	wait_total_ns;		/* C */
@@ -724,6 +731,12 @@ static inline void cmwq_stats_queued(struct cmwq_cwq *cwq)
 	this_cpu_ptr(cwq->wq->stats->pcpu)->queued++;
 	if (++cwq->nr_pending > cwq->max_pending)
 		cwq->max_pending = cwq->nr_pending;
+}
+
+/* Count a work of @wq found hogging its CPU (hog.c).  Context: pool->lock. */
+static inline void cmwq_stats_hog(struct cmwq_workqueue *wq)
+{
+	this_cpu_inc(wq->stats->pcpu->cpu_hogs);
 }
 
 void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
@@ -790,6 +803,14 @@ __printf(2, 3) void cmwq_diag_printf(struct seq_file *m, const char *fmt, ...);
 void cmwq_diag_show_work(struct seq_file *m, struct cmwq_work *work,
 			 const char *state, u64 now);
 void cmwq_diag_show_worker(struct seq_file *m, struct worker *worker);
+
+/* hog.c */
+struct seq_file;
+void cmwq_hog_watch(struct worker *worker);
+void cmwq_hog_pool_init(struct worker_pool *pool);
+void cmwq_hog_pool_exit(struct worker_pool *pool);
+unsigned int cmwq_hog_set_thresh(unsigned int us);
+void cmwq_hog_show(struct seq_file *m);
 
 /* watchdog.c */
 void cmwq_watchdog_init(void);

@@ -520,6 +520,7 @@ static void destroy_pool_workers(struct worker_pool *pool)
 
 	del_timer_sync(&pool->idle_timer);
 	del_timer_sync(&pool->mayday_timer);
+	cmwq_hog_pool_exit(pool);
 	irq_work_sync(&pool->wake_work);
 	ida_destroy(&pool->worker_ida);
 }
@@ -539,6 +540,7 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 	INIT_LIST_HEAD(&pool->workers);
 	timer_setup(&pool->idle_timer, idle_worker_timeout, 0);
 	timer_setup(&pool->mayday_timer, pool_mayday_timeout, 0);
+	cmwq_hog_pool_init(pool);
 	hash_init(pool->busy_hash);
 	ida_init(&pool->worker_ida);
 	init_waitqueue_head(&pool->manager_wait);

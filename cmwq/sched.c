@@ -67,6 +67,8 @@ static void worker_sched_in(struct preempt_notifier *notifier, int cpu)
 	if (!worker->sleeping)
 		return;
 	worker->sleeping = false;
+	/* it slept: its time on the CPU without sleeping starts again */
+	worker->current_runtime = current->se.sum_exec_runtime;
 	/* made rogue while asleep: nr_running was zeroed without it */
 	if (!(worker->flags & WORKER_NOT_RUNNING))
 		atomic_inc(&worker->pool->nr_running);

@@ -248,6 +248,7 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 		s->completed += READ_ONCE(pc->completed);
 		s->cancelled += READ_ONCE(pc->cancelled);
 		s->flushes += READ_ONCE(pc->flushes);
+		s->cpu_hogs += READ_ONCE(pc->cpu_hogs);
 		s->run_total_ns += READ_ONCE(pc->run_total_ns);
 		s->run_max_ns = max(s->run_max_ns, READ_ONCE(pc->run_max_ns));
 		s->wait_total_ns += READ_ONCE(pc->wait_total_ns);
@@ -395,8 +396,8 @@ void cmwq_stats_free(struct cmwq_workqueue *wq)
 }
 
 /* The width of a name in "summary", and its format, for the header too. */
-#define SUMMARY_FMT	"%-28s %10llu %10llu %10llu %9llu %7llu %7llu %8llu %6llu %7d %14llu %14llu %12llu %12llu %10llu %11llu %7llu %7llu\n"
-#define SUMMARY_HDR	"%-28s %10s %10s %10s %9s %7s %7s %8s %6s %7s %14s %14s %12s %12s %10s %11s %7s %7s\n"
+#define SUMMARY_FMT	"%-28s %10llu %10llu %10llu %9llu %7llu %7llu %8llu %6llu %7d %14llu %14llu %12llu %12llu %10llu %11llu %7llu %7llu %8llu\n"
+#define SUMMARY_HDR	"%-28s %10s %10s %10s %9s %7s %7s %8s %6s %7s %14s %14s %12s %12s %10s %11s %7s %7s %8s\n"
 
 static void stats_print(struct seq_file *m, const char *name,
 			struct cmwq_stats_snapshot *s)
@@ -412,6 +413,7 @@ static void stats_print(struct seq_file *m, const char *name,
 		{ "completed", s->completed },
 		{ "cancelled", s->cancelled },
 		{ "flushes", s->flushes },
+		{ "cpu_hogs", s->cpu_hogs },
 		{ "pending", s->pending },
 		{ "max_pending", s->max_pending },
 		{ "active", s->active },
@@ -545,7 +547,7 @@ static int summary_show(struct seq_file *m, void *v)
 		   "cancelled", "flushes", "pending", "max_pend", "active",
 		   "max_act", "run_total_ns", "wait_total_ns", "run_max_ns",
 		   "wait_max_ns", "runs_timed", "waits_timed", "rescued",
-		   "maydays");
+		   "maydays", "cpu_hogs");
 	mutex_lock(&cmwq_wq_mutex);
 	for_each_workqueue(wq) {
 		if (!wq->stats->dname[0])
@@ -556,7 +558,7 @@ static int summary_show(struct seq_file *m, void *v)
 			   s.pending, s.max_pending, s.active, s.max_active,
 			   s.run_total_ns, s.wait_total_ns, s.run_max_ns,
 			   s.wait_max_ns, s.runs_timed, s.waits_timed,
-			   s.rescued, s.maydays);
+			   s.rescued, s.maydays, s.cpu_hogs);
 	}
 	mutex_unlock(&cmwq_wq_mutex);
 	return 0;

@@ -33,6 +33,7 @@ struct cmwq_stats_snapshot {
 	u64		completed;
 	u64		cancelled;
 	u64		flushes;
+	u64		cpu_hogs;	/* works found hogging a CPU */
 	u64		pending;	/* queued, not started, now */
 	u64		max_pending;	/* most pending on one cwq at once */
 	u64		active;		/* counted against max_active now */

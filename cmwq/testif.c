@@ -180,6 +180,19 @@ unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs)
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_watchdog_thresh);
 
 /**
+ * cmwq_test_set_hog_thresh - set the CPU-hog threshold
+ * @us: microseconds; 0 switches the detection off
+ *
+ * Context: Any context.
+ * Return: the previous threshold.
+ */
+unsigned int cmwq_test_set_hog_thresh(unsigned int us)
+{
+	return cmwq_hog_set_thresh(us);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_hog_thresh);
+
+/**
  * cmwq_test_nr_refusals - how many refusals cmwq has made
  *
  * Context: Any context.

@@ -391,6 +391,37 @@ TRACE_EVENT(cmwq_stall_worker,
 		      __entry->running_ms, __entry->sleeping)
 );
 
+/**
+ * cmwq_cpu_hog - a work was found on its CPU too long without sleeping
+ * @pool: its pool
+ * @worker: its worker, current
+ * @runtime: ns on the CPU since it took the work or last woke
+ *
+ * From then to its return the work runs as CMWQ_CPU_INTENSIVE would.
+ */
+TRACE_EVENT(cmwq_cpu_hog,
+	    TP_PROTO(struct worker_pool *pool, struct worker *worker,
+		     u64 runtime),
+	    TP_ARGS(pool, worker, runtime),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, worker)
+			     __field(void *, function)
+			     __string(workqueue, worker->current_cwq->wq->name)
+			     __field(unsigned long, caller)
+			     __field(u64, runtime)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->worker = worker->id;
+			   __entry->function = worker->current_func;
+			   __assign_str(workqueue,
+					worker->current_cwq->wq->name);
+			   __entry->caller = worker->current_queued_by;
+			   __entry->runtime = runtime;),
+	    TP_printk("pool=%d worker=%d function=%ps workqueue=%s caller=%pS runtime=%llu",
+		      __entry->pool, __entry->worker, __entry->function,
+		      __get_str(workqueue), (void *)__entry->caller,
+		      __entry->runtime)
+);
+
 #endif /* _CMWQ_TRACE_H */
 
 /* define_trace.h includes this file again, by this path and name */

@@ -255,6 +255,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	pool->nr_works++;
 	pool->watchdog_ts = jiffies;
 	cmwq_stats_start(worker, cwq, work, work_data);
+	cmwq_hog_watch(worker);
 	raw_spin_unlock_irq(&pool->lock);
 
 	lock_map_acquire(&cwq->wq->lockdep_map);
@@ -272,7 +273,8 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	cond_resched();
 
 	raw_spin_lock_irq(&pool->lock);
-	if (unlikely(cpu_intensive))
+	/* from its queue's flags, or found hogging its CPU (hog.c) */
+	if (unlikely(worker->flags & WORKER_CPU_INTENSIVE))
 		worker_clr_flags(worker, WORKER_CPU_INTENSIVE);
 
 	cmwq_stats_end(worker, cwq, work_data);

@@ -15,7 +15,9 @@
  * second and checks the report through the cmwq_stall* trace events,
  * with probes that keep only the events of the case's pool.  It
  * announces the report (cmwq_test_expect_reports()), which the suite's
- * exit hook withdraws and where it restores the threshold.
+ * exit hook withdraws and where it restores the threshold.  CPU-hog
+ * detection is off but in the case about it, so that a spinning work
+ * holds back the works of its CPU as the other cases need.
  */
 #include <kunit/test.h>
 #include <linux/kallsyms.h>
@@ -435,27 +437,104 @@ static void no_stall_while_progressing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->nr_stalls, 0);
 }
 
+/* What the hog probe recorded for one queue. */
+struct hog_ctx {
+	struct cmwq_workqueue	*wq;
+	int			nr_hogs;
+	void			*func;
+	unsigned long		caller;
+	u64			runtime;
+};
+
+static void probe_hog(void *data, struct worker_pool *pool,
+		      struct worker *worker, u64 runtime)
+{
+	struct hog_ctx *ctx = data;
+
+	if (worker->current_cwq->wq != ctx->wq || ctx->nr_hogs++)
+		return;
+	ctx->func = worker->current_func;
+	ctx->caller = worker->current_queued_by;
+	ctx->runtime = runtime;
+}
+
+/*
+ * A work spinning without sleeping and a short one queued behind it on
+ * the same CPU: after about the threshold (10 ms) the spinner leaves
+ * concurrency management, so the short one runs while it still spins;
+ * the hog is reported once, named with who queued it, and counted.
+ */
+static void cpu_hog_leaves_concurrency(struct kunit *test)
+{
+	int cpu = cmwq_first_other_cpu(raw_smp_processor_id());
+	struct item *spinner = new_item(test, diag_spin_fn);
+	struct item *behind = new_item(test, diag_count_fn);
+	struct hog_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct cmwq_stats_snapshot s;
+	struct cmwq_workqueue *wq;
+	u64 queued, waited;
+
+	if (cpu < 0)
+		kunit_skip(test, "needs two online CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	wq = cmwq_kunit_alloc_wq(test, "diag_hog", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	ctx->wq = wq;
+	KUNIT_ASSERT_EQ(test, register_trace_cmwq_cpu_hog(probe_hog, ctx), 0);
+	cmwq_test_expect_reports(true);
+	cmwq_test_set_hog_thresh(10000);
+
+	diag_queue_first(wq, cpu, spinner);
+	KUNIT_EXPECT_COMPLETES(test, &spinner->started);
+	queued = ktime_get_ns();
+	diag_queue_second(wq, cpu, behind);
+	KUNIT_EXPECT_COMPLETES(test, &behind->done);
+	waited = ktime_get_ns() - queued;
+	/* it ran while the spinner still spun, well before its deadline */
+	KUNIT_EXPECT_FALSE(test, completion_done(&spinner->done));
+	KUNIT_EXPECT_LT(test, waited, (u64)NSEC_PER_SEC);
+	WRITE_ONCE(spinner->stop, true);
+	KUNIT_EXPECT_COMPLETES(test, &spinner->done);
+	unregister_trace_cmwq_cpu_hog(probe_hog, ctx);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_EQ(test, ctx->nr_hogs, 1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->func, (void *)diag_spin_fn);
+	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->caller, "diag_queue_first"));
+	KUNIT_EXPECT_GE(test, ctx->runtime, 10ULL * NSEC_PER_MSEC);
+	cmwq_test_queue_stats(wq, &s);
+	KUNIT_EXPECT_EQ(test, s.cpu_hogs, 1ULL);
+	kunit_info(test, "the short work waited %llu us behind the hog",
+		   div_u64(waited, NSEC_PER_USEC));
+}
+
 static struct kunit_case cmwq_diag_cases[] = {
 	KUNIT_CASE(who_queued_running_and_inactive),
 	KUNIT_CASE(who_queued_pending),
 	KUNIT_CASE(who_queued_delayed),
 	KUNIT_CASE(stall_cpu_bound),
 	KUNIT_CASE(no_stall_while_progressing),
+	KUNIT_CASE(cpu_hog_leaves_concurrency),
 	{}
 };
 
-static unsigned int saved_thresh;
+static unsigned int saved_thresh, saved_hog_thresh;
 
-/* The watchdog off unless a case sets it: no stall report by surprise. */
+/*
+ * The watchdog and the CPU-hog detection off unless a case sets them: no
+ * report by surprise, and a spinning work holds back its CPU's others.
+ */
 static int cmwq_diag_init(struct kunit *test)
 {
 	saved_thresh = cmwq_test_set_watchdog_thresh(0);
+	saved_hog_thresh = cmwq_test_set_hog_thresh(0);
 	return 0;
 }
 
 static void cmwq_diag_exit(struct kunit *test)
 {
 	cmwq_test_set_watchdog_thresh(saved_thresh);
+	cmwq_test_set_hog_thresh(saved_hog_thresh);
 	cmwq_test_expect_reports(false);
 }
 

@@ -491,6 +491,12 @@ static void frozen_work_runs_after_its_cpu_died(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 }
 
+static unsigned int hard_saved_hog_thresh;
+
+/*
+ * The cases hold works back behind CPU-bound ones: CPU-hog detection,
+ * which would let them go after 10 ms, is off for the suite.
+ */
 static int hard_suite_init(struct kunit_suite *suite)
 {
 	int ret;
@@ -501,11 +507,13 @@ static int hard_suite_init(struct kunit_suite *suite)
 		return ret;
 	hard_hook_state = ret;
 	cpumask_copy(&hard_online_at_start, cpu_online_mask);
+	hard_saved_hog_thresh = cmwq_test_set_hog_thresh(0);
 	return 0;
 }
 
 static void hard_suite_exit(struct kunit_suite *suite)
 {
+	cmwq_test_set_hog_thresh(hard_saved_hog_thresh);
 	cpuhp_remove_state_nocalls(hard_hook_state);
 }
 

@@ -617,17 +617,23 @@ static struct kunit_case cmwq_stats_cases[] = {
 };
 
 static bool saved_timing;
+static unsigned int saved_hog_thresh;
 
-/* Every case starts with the global switch off, whatever it was. */
+/*
+ * Every case starts with the global switch off, whatever it was, and
+ * CPU-hog detection off, so that a CPU-bound work holds back its CPU.
+ */
 static int cmwq_stats_init(struct kunit *test)
 {
 	saved_timing = cmwq_test_set_timing(NULL, false);
+	saved_hog_thresh = cmwq_test_set_hog_thresh(0);
 	return 0;
 }
 
 static void cmwq_stats_exit(struct kunit *test)
 {
 	cmwq_test_set_timing(NULL, saved_timing);
+	cmwq_test_set_hog_thresh(saved_hog_thresh);
 }
 
 static struct kunit_suite cmwq_stats_suite = {
