@@ -42,6 +42,7 @@ static void wq_barrier_func(struct cmwq_work *work)
 /*
  * Queue @barr to run right after @target: behind it on its list if it is
  * pending, first on @worker's scheduled list if @worker is running it.
+ * @caller, the flush's caller, is who queued it for the dumps.
  *
  * The barrier belongs to @target's queue until it has run: it takes
  * @target's flush color and counts in @cwq->nr_in_flight, so a flush or
@@ -50,7 +51,8 @@ static void wq_barrier_func(struct cmwq_work *work)
  * it does not count against max_active (cwq_dec_nr_in_flight()).
  */
 static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
-			      struct cmwq_work *target, struct worker *worker)
+			      struct cmwq_work *target, struct worker *worker,
+			      unsigned long caller)
 {
 	unsigned int linked = 0;
 	struct list_head *head;
@@ -61,6 +63,8 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 	CMWQ_INIT_WORK_ONSTACK(&barr->work, wq_barrier_func);
 	__set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&barr->work));
 	init_completion(&barr->done);
+	/* the dumps name the flush that queued it */
+	barr->work.queued_by = caller;
 
 	if (worker) {
 		head = worker->scheduled.next;
@@ -112,7 +116,7 @@ static void check_flush_dependency(struct cmwq_workqueue *target_wq,
 }
 
 static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
-			     bool from_cancel)
+			     bool from_cancel, unsigned long caller)
 {
 	struct worker *worker = NULL;
 	struct worker_pool *pool;
@@ -139,7 +143,7 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 	}
 
 	check_flush_dependency(cwq->wq, work);
-	insert_wq_barrier(cwq, barr, work, worker);
+	insert_wq_barrier(cwq, barr, work, worker, caller);
 	cmwq_stats_flush(cwq->wq);
 	raw_spin_unlock_irq(&pool->lock);
 
@@ -163,7 +167,8 @@ already_gone:
 	return false;
 }
 
-static bool __flush_work(struct cmwq_work *work, bool from_cancel)
+static bool __flush_work(struct cmwq_work *work, bool from_cancel,
+			 unsigned long caller)
 {
 	struct wq_barrier barr;
 
@@ -171,7 +176,7 @@ static bool __flush_work(struct cmwq_work *work, bool from_cancel)
 	lock_map_acquire(&work->lockdep_map);
 	lock_map_release(&work->lockdep_map);
 
-	if (!start_flush_work(work, &barr, from_cancel))
+	if (!start_flush_work(work, &barr, from_cancel, caller))
 		return false;
 
 	wait_for_completion(&barr.done);
@@ -194,7 +199,7 @@ bool cmwq_flush_work(struct cmwq_work *work)
 	if (work_refused(work, true, __func__, (void *)_RET_IP_))
 		return false;
 	might_sleep();
-	return __flush_work(work, false);
+	return __flush_work(work, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_work);
 
@@ -227,7 +232,7 @@ bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 		__queue_work(dwork->cpu, dwork->wq, &dwork->work,
 			     dwork->work.queued_by);
 	local_irq_enable();
-	return __flush_work(&dwork->work, false);
+	return __flush_work(&dwork->work, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_delayed_work);
 
@@ -319,7 +324,8 @@ static bool __cancel_work(struct cmwq_work *work, bool is_dwork)
 	return ret;
 }
 
-static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork)
+static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork,
+			       unsigned long caller)
 {
 	unsigned long flags;
 	int ret;
@@ -336,7 +342,7 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork)
 				       CMWQ_OFFQ_CANCELING);
 	local_irq_restore(flags);
 
-	__flush_work(work, true);
+	__flush_work(work, true, caller);
 
 	atomic_long_set(&work->data, CMWQ_WORK_NO_POOL);
 	/*
@@ -384,7 +390,7 @@ bool cmwq_cancel_work_sync(struct cmwq_work *work)
 	if (work_refused(work, true, __func__, (void *)_RET_IP_))
 		return false;
 	might_sleep();
-	return __cancel_work_sync(work, false);
+	return __cancel_work_sync(work, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_cancel_work_sync);
 
@@ -423,7 +429,7 @@ bool cmwq_cancel_delayed_work_sync(struct cmwq_delayed_work *dwork)
 			 (void *)_RET_IP_))
 		return false;
 	might_sleep();
-	return __cancel_work_sync(&dwork->work, true);
+	return __cancel_work_sync(&dwork->work, true, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
 

@@ -21,6 +21,7 @@
  */
 #include <kunit/test.h>
 #include <linux/kallsyms.h>
+#include <linux/kthread.h>
 #include <linux/string.h>
 
 #include "cmwq_kunit.h"
@@ -111,6 +112,22 @@ static noinline void diag_arm_delayed(struct cmwq_workqueue *wq, int cpu,
 	barrier();
 }
 
+/* A thread that flushes an item's work, from a function of its own. */
+struct flusher {
+	struct item		*it;
+	struct completion	flushed;
+};
+
+static noinline int diag_flush_thread(void *arg)
+{
+	struct flusher *f = arg;
+
+	cmwq_flush_work(&f->it->dwork.work);
+	barrier();
+	complete(&f->flushed);
+	return 0;
+}
+
 /* The dump's section of the queue @name: from its line to the next queue. */
 static const char *dump_queue(struct kunit *test, char *dump, const char *name)
 {
@@ -187,7 +204,8 @@ static void who_queued_running_and_inactive(struct kunit *test)
 /*
  * A work stuck on the worklist behind a CPU-bound one (concurrency
  * management starts no second worker for it): pending, with who queued
- * it; the spinner shows on its CPU.
+ * it; the spinner shows on its CPU; a flush of the pending work puts a
+ * barrier behind it, which names the function that flushed.
  */
 static void who_queued_pending(struct kunit *test)
 {
@@ -196,11 +214,15 @@ static void who_queued_pending(struct kunit *test)
 	struct item *pending = new_item(test, diag_count_fn);
 	char *dump = kunit_kzalloc(test, DUMP_SIZE, GFP_KERNEL);
 	struct cmwq_workqueue *wq;
+	struct flusher *flusher;
 	const char *q;
 
 	if (cpu < 0)
 		kunit_skip(test, "needs two online CPUs");
 	KUNIT_ASSERT_NOT_NULL(test, dump);
+	/* before the queue: freed after it, once drained */
+	flusher = kunit_kzalloc(test, sizeof(*flusher), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, flusher);
 	wq = cmwq_kunit_alloc_wq(test, "diag_pending", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 
@@ -215,8 +237,21 @@ static void who_queued_pending(struct kunit *test)
 			      has_line(q, "pending  diag_count_fn ",
 				       "queued by diag_queue_second+", " ms ago"), "%s", q);
 
+	flusher->it = pending;
+	init_completion(&flusher->flushed);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(diag_flush_thread, flusher,
+						    "diag_flusher")));
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll((q = dump_queue(test, dump, "diag_pending"),
+				     strstr(q, "barrier  ")),
+				    CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_TRUE_MSG(test,
+			      has_line(q, "barrier  ",
+				       "queued by diag_flush_thread+", " ms ago"), "%s", q);
+
 	WRITE_ONCE(spinner->stop, true);
 	KUNIT_EXPECT_COMPLETES(test, &pending->done);
+	KUNIT_EXPECT_COMPLETES(test, &flusher->flushed);
 }
 
 /*
