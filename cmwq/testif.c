@@ -427,3 +427,21 @@ bool cmwq_test_show_workqueues(char *buf, size_t size)
 	return m.count < size;
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_show_workqueues);
+
+/**
+ * cmwq_test_show_cpu_hogs - what debugfs' "cpu_hogs" would show now
+ * @buf: filled in, NUL-terminated, cut short if @size is too small
+ * @size: its size, at least 1
+ *
+ * Context: Process context.
+ * Return: %true if it all fitted.
+ */
+bool cmwq_test_show_cpu_hogs(char *buf, size_t size)
+{
+	struct seq_file m = { .buf = buf, .size = size };
+
+	cmwq_hog_show(&m);
+	buf[min(m.count, size - 1)] = '\0';
+	return m.count < size;
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_show_cpu_hogs);

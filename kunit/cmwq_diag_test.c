@@ -15,9 +15,21 @@
  * second and checks the report through the cmwq_stall* trace events,
  * with probes that keep only the events of the case's pool.  It
  * announces the report (cmwq_test_expect_reports()), which the suite's
- * exit hook withdraws and where it restores the threshold.  CPU-hog
- * detection is off but in the case about it, so that a spinning work
- * holds back the works of its CPU as the other cases need.
+ * exit hook withdraws and where it restores the threshold.  Two stalls
+ * are provoked: a CPU-bound work holding back the one behind it, and a
+ * pool starved of workers.  For the latter, blockers sleeping on
+ * completions take the pool's idle workers one by one, while creation
+ * still works, until one is left; with creation failing (the
+ * fail_create_worker fault attribute), a work queued on a queue without
+ * a rescuer wakes that last one, which manages instead of running it and
+ * keeps failing to create another.  The exit hook turns creation back on
+ * and releases the blockers whatever happened in the case.
+ *
+ * CPU-hog detection is off but in the case about it, so that a spinning
+ * work holds back the works of its CPU as the other cases need.  That
+ * case finds its hog in the "cpu_hogs" table of debugfs, which the test
+ * interface renders into a buffer; the table lasts as long as cmwq.ko,
+ * so it checks that the function's count went up by one.
  */
 #include <kunit/test.h>
 #include <linux/kallsyms.h>
@@ -304,6 +316,9 @@ struct stall_ctx {
 	unsigned long		worker_caller;
 	unsigned int		running_ms;
 	bool			sleeping;
+	/* every busy worker of the first report */
+	int			nr_workers_shown;
+	int			nr_sleeping;
 };
 
 static void probe_stall(void *data, struct worker_pool *pool,
@@ -338,13 +353,21 @@ static void probe_stall_worker(void *data, struct worker_pool *pool,
 {
 	struct stall_ctx *ctx = data;
 
-	if (pool->id != ctx->pool || ctx->nr_stalls != 1 || ctx->worker_func)
+	if (pool->id != ctx->pool || ctx->nr_stalls != 1)
+		return;
+	ctx->nr_workers_shown++;
+	ctx->nr_sleeping += worker->sleeping;
+	if (ctx->worker_func)
 		return;
 	ctx->worker_func = worker->current_func;
 	ctx->worker_caller = worker->current_queued_by;
 	ctx->running_ms = jiffies_to_msecs(jiffies - worker->current_at);
 	ctx->sleeping = worker->sleeping;
-	/* the last event of a report */
+	/*
+	 * The report's first worker, after its works; the events of the
+	 * others follow in the same timer callback, which unregistering the
+	 * probes waits for.
+	 */
 	complete(&ctx->reported);
 }
 
@@ -426,6 +449,127 @@ static void stall_cpu_bound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.nr_stalls - before.nr_stalls, 1UL);
 }
 
+#define NR_BLOCKERS	32
+
+/*
+ * The blockers of a pool starved of workers: released by the case, or
+ * by the exit hook whatever happened.
+ */
+struct starve {
+	struct item	*blockers[NR_BLOCKERS];
+	int		nr;		/* queued */
+};
+
+static void starve_release(struct starve *sv)
+{
+	int i;
+
+	for (i = 0; i < NR_BLOCKERS; i++)
+		complete_all(&sv->blockers[i]->go);
+}
+
+/*
+ * Its last worker left idle for the work and manages instead, failing to
+ * create another, while the others sleep in their works.
+ */
+static bool pool_starved(int cpu, unsigned long failed_before)
+{
+	struct cmwq_test_pool_stats st;
+
+	cmwq_test_pool_stats(cpu, false, &st);
+	return st.managing && !st.nr_idle && !st.nr_running &&
+	       st.nr_pending == 1 && st.create_failing &&
+	       st.nr_create_failed > failed_before;
+}
+
+/*
+ * Every worker of a pool sleeping in a work but the one managing it, and
+ * creation failing: a work queued there (on a queue without a rescuer)
+ * waits for good.  One report, naming it and who queued it, with every
+ * busy worker sleeping and creation failing; none more while the stall
+ * lasts; the work runs once creation works again.
+ */
+static void stall_create_failing(struct kunit *test)
+{
+	int cpu = cpumask_last(cpu_online_mask);
+	struct starve *sv = kunit_kzalloc(test, sizeof(*sv), GFP_KERNEL);
+	struct stall_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct item *pending = new_item(test, diag_count_fn);
+	struct cmwq_test_pool_stats before, st, after;
+	struct cmwq_test_wq_stats ws;
+	struct cmwq_workqueue *wq;
+	int i;
+
+	if (cmwq_test_fail_create_worker(false))
+		kunit_skip(test, "no fault injection in this kernel");
+	KUNIT_ASSERT_NOT_NULL(test, sv);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	for (i = 0; i < NR_BLOCKERS; i++)
+		sv->blockers[i] = new_item(test, diag_block_fn);
+	wq = cmwq_kunit_alloc_wq(test, "diag_starved", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	cmwq_test_wq_stats(wq, &ws);
+	KUNIT_ASSERT_NULL(test, ws.rescuer);
+	test->priv = sv;
+	ctx->pool = cpu * 2;
+	init_completion(&ctx->reported);
+
+	/*
+	 * Creation still works: one busy worker at least, and the idle ones
+	 * taken by blockers, one at a time, but the last.  A worker leaves
+	 * idle for a blocker only while another stays idle, so none is
+	 * created meanwhile; a manager reaping surplus ones is waited for.
+	 */
+	do {
+		KUNIT_ASSERT_LT(test, sv->nr, NR_BLOCKERS);
+		diag_queue_first(wq, cpu, sv->blockers[sv->nr]);
+		KUNIT_ASSERT_COMPLETES(test, &sv->blockers[sv->nr++]->started);
+		KUNIT_ASSERT_TRUE(test,
+				  cmwq_poll((cmwq_test_pool_stats(cpu, false, &st),
+					     !st.managing), CMWQ_KUNIT_TIMEOUT));
+	} while (st.nr_idle > 1);
+	KUNIT_ASSERT_EQ(test, st.nr_idle, 1);
+
+	/* no assertion once the probes are on: they must come off */
+	KUNIT_ASSERT_EQ(test, cmwq_test_fail_create_worker(true), 0);
+	cmwq_test_pool_stats(cpu, false, &before);
+	stall_probes(test, ctx, true);
+	cmwq_test_expect_reports(true);
+	cmwq_test_set_watchdog_thresh(1);
+
+	/* the last idle worker wakes for it and manages, failing, instead */
+	diag_queue_second(wq, cpu, pending);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_starved(cpu,
+						       before.nr_create_failed),
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_COMPLETES(test, &ctx->reported);
+	/* still stuck for two more watchdog periods: no second report */
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&pending->done, HZ),
+			0UL);
+	/* the manager's next try, a second later at most, succeeds */
+	cmwq_test_fail_create_worker(false);
+	KUNIT_EXPECT_COMPLETES(test, &pending->done);
+	starve_release(sv);
+	for (i = 0; i < sv->nr; i++)
+		KUNIT_EXPECT_COMPLETES(test, &sv->blockers[i]->done);
+	stall_probes(test, ctx, false);
+
+	KUNIT_EXPECT_EQ(test, ctx->nr_stalls, 1);
+	KUNIT_EXPECT_GE(test, ctx->stuck_ms, 1000U);
+	KUNIT_EXPECT_EQ(test, ctx->nr_pending, 1);
+	KUNIT_EXPECT_EQ(test, ctx->nr_busy, sv->nr);
+	KUNIT_EXPECT_TRUE(test, ctx->create_failing);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->work_func, (void *)diag_count_fn);
+	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->work_caller, "diag_queue_second"));
+	KUNIT_EXPECT_GE(test, ctx->pending_ms, 1000U);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->worker_func, (void *)diag_block_fn);
+	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->worker_caller, "diag_queue_first"));
+	KUNIT_EXPECT_EQ(test, ctx->nr_workers_shown, sv->nr);
+	KUNIT_EXPECT_EQ(test, ctx->nr_sleeping, sv->nr);
+	cmwq_test_pool_stats(cpu, false, &after);
+	KUNIT_EXPECT_EQ(test, after.nr_stalls - before.nr_stalls, 1UL);
+}
+
 #define NR_BUSY		40
 #define BUSY_MS		50
 
@@ -472,6 +616,32 @@ static void no_stall_while_progressing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->nr_stalls, 0);
 }
 
+/*
+ * The hogs debugfs' "cpu_hogs" counts for the function named @name: 0 if
+ * it is not in the table.  Its lines are "<hogs> <function> [module]".
+ */
+static unsigned long table_hogs(struct kunit *test, char *buf,
+				const char *name)
+{
+	unsigned long hogs;
+	char *line, *next;
+	int at;
+
+	KUNIT_ASSERT_TRUE(test, cmwq_test_show_cpu_hogs(buf, DUMP_SIZE));
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(buf, "hogs function\n"),
+			      "%s", buf);
+	for (line = buf; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (sscanf(line, "%lu %n", &hogs, &at) == 1 &&
+		    str_has_prefix(line + at, name) &&
+		    (line[at + strlen(name)] == ' ' || !line[at + strlen(name)]))
+			return hogs;
+	}
+	return 0;
+}
+
 /* What the hog probe recorded for one queue. */
 struct hog_ctx {
 	struct cmwq_workqueue	*wq;
@@ -497,7 +667,8 @@ static void probe_hog(void *data, struct worker_pool *pool,
  * A work spinning without sleeping and a short one queued behind it on
  * the same CPU: after about the threshold (10 ms) the spinner leaves
  * concurrency management, so the short one runs while it still spins;
- * the hog is reported once, named with who queued it, and counted.
+ * the hog is reported once, named with who queued it, and counted: in
+ * its queue's statistics, and by function in debugfs' "cpu_hogs".
  */
 static void cpu_hog_leaves_concurrency(struct kunit *test)
 {
@@ -505,13 +676,18 @@ static void cpu_hog_leaves_concurrency(struct kunit *test)
 	struct item *spinner = new_item(test, diag_spin_fn);
 	struct item *behind = new_item(test, diag_count_fn);
 	struct hog_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	char *table = kunit_kzalloc(test, DUMP_SIZE, GFP_KERNEL);
 	struct cmwq_stats_snapshot s;
 	struct cmwq_workqueue *wq;
+	unsigned long hogs_before;
 	u64 queued, waited;
 
 	if (cpu < 0)
 		kunit_skip(test, "needs two online CPUs");
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	/* the table lasts as long as cmwq.ko: this suite may have run before */
+	hogs_before = table_hogs(test, table, "diag_spin_fn");
 	wq = cmwq_kunit_alloc_wq(test, "diag_hog", 0, 0);
 	KUNIT_ASSERT_NOT_NULL(test, wq);
 	ctx->wq = wq;
@@ -539,6 +715,8 @@ static void cpu_hog_leaves_concurrency(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ctx->runtime, 10ULL * NSEC_PER_MSEC);
 	cmwq_test_queue_stats(wq, &s);
 	KUNIT_EXPECT_EQ(test, s.cpu_hogs, 1ULL);
+	KUNIT_EXPECT_EQ(test, table_hogs(test, table, "diag_spin_fn"),
+			hogs_before + 1);
 	kunit_info(test, "the short work waited %llu us behind the hog",
 		   div_u64(waited, NSEC_PER_USEC));
 }
@@ -548,6 +726,7 @@ static struct kunit_case cmwq_diag_cases[] = {
 	KUNIT_CASE(who_queued_pending),
 	KUNIT_CASE(who_queued_delayed),
 	KUNIT_CASE(stall_cpu_bound),
+	KUNIT_CASE(stall_create_failing),
 	KUNIT_CASE(no_stall_while_progressing),
 	KUNIT_CASE(cpu_hog_leaves_concurrency),
 	{}
@@ -561,13 +740,18 @@ static unsigned int saved_thresh, saved_hog_thresh;
  */
 static int cmwq_diag_init(struct kunit *test)
 {
+	test->priv = NULL;
 	saved_thresh = cmwq_test_set_watchdog_thresh(0);
 	saved_hog_thresh = cmwq_test_set_hog_thresh(0);
 	return 0;
 }
 
+/* Whatever happened in the case: creation on, the blockers released. */
 static void cmwq_diag_exit(struct kunit *test)
 {
+	cmwq_test_fail_create_worker(false);
+	if (test->priv)
+		starve_release(test->priv);
 	cmwq_test_set_watchdog_thresh(saved_thresh);
 	cmwq_test_set_hog_thresh(saved_hog_thresh);
 	cmwq_test_expect_reports(false);
