@@ -691,8 +691,29 @@ static struct kunit_case cmwq_engine_cases[] = {
 	{}
 };
 
+static unsigned int eng_saved_hog_thresh;
+
+/*
+ * The cases count runnable works behind CPU-bound ones: CPU-hog
+ * detection, which lets a spinner out of concurrency management after
+ * 10 ms (12 ms of spinning under emulation is enough), is off for the
+ * suite.
+ */
+static int eng_suite_init(struct kunit_suite *suite)
+{
+	eng_saved_hog_thresh = cmwq_test_set_hog_thresh(0);
+	return 0;
+}
+
+static void eng_suite_exit(struct kunit_suite *suite)
+{
+	cmwq_test_set_hog_thresh(eng_saved_hog_thresh);
+}
+
 static struct kunit_suite cmwq_engine_suite = {
 	.name = "cmwq_engine",
+	.suite_init = eng_suite_init,
+	.suite_exit = eng_suite_exit,
 	.exit = eng_exit,
 	.test_cases = cmwq_engine_cases,
 };
