@@ -211,13 +211,20 @@ bool cmwq_mod_delayed_work_on(int cpu, struct cmwq_workqueue *wq,
 			      unsigned long delay);
 
 bool cmwq_flush_work(struct cmwq_work *work);
+int cmwq_flush_work_timeout(struct cmwq_work *work, unsigned long timeout);
 bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork);
+int cmwq_flush_delayed_work_timeout(struct cmwq_delayed_work *dwork,
+				    unsigned long timeout);
 bool cmwq_cancel_work(struct cmwq_work *work);
 bool cmwq_cancel_work_sync(struct cmwq_work *work);
 bool cmwq_cancel_delayed_work(struct cmwq_delayed_work *dwork);
 bool cmwq_cancel_delayed_work_sync(struct cmwq_delayed_work *dwork);
 void cmwq_flush_workqueue(struct cmwq_workqueue *wq);
+int cmwq_flush_workqueue_timeout(struct cmwq_workqueue *wq,
+				 unsigned long timeout);
 void cmwq_drain_workqueue(struct cmwq_workqueue *wq);
+int cmwq_drain_workqueue_timeout(struct cmwq_workqueue *wq,
+				 unsigned long timeout);
 
 unsigned int cmwq_work_busy(struct cmwq_work *work);
 struct cmwq_work *cmwq_current_work(void);

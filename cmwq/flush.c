@@ -11,9 +11,15 @@
  * the color that was current when it was queued and is counted per color
  * in its cwq.  A flush advances the queue's color and waits until no work
  * of the old color is left on any cwq; works queued meanwhile have the new
- * color, so they cannot livelock it.  Flushes of one queue are serialised
- * by wq->flush_mutex, so at most one color is ever being flushed: a second
- * flusher waits for the first, then flushes what was queued before it.
+ * color, so they cannot livelock it.  One flusher at a time holds a
+ * queue's flusher role, so at most one color is ever being flushed: a
+ * second flusher waits for the first, then flushes what was queued before
+ * it.  The role is a bit and a wait queue rather than a mutex so that a
+ * timed flush can give up waiting for it; a timed flush that gives up on
+ * its color leaves it in flight for the next flusher to wait for.
+ *
+ * Every wait goes through waits.c, which reports a flush that waits long
+ * or times out.
  *
  * Cancelling grabs the PENDING bit, taking the work off its list if it was
  * queued, and the sync variants mark it CANCELING while they wait for a
@@ -21,22 +27,46 @@
  * until they are done.
  */
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "internal.h"
 
 /* R: sync cancelers waiting for another one; locked inside */
 static DECLARE_WAIT_QUEUE_HEAD(cancel_waitq);
 
+/*
+ * A flush barrier.  A plain flush keeps it on its stack, as it waits for
+ * it to run whatever happens.  A timed flush may return first, so its
+ * barrier is on the heap with two references, the flusher's and the
+ * barrier's own, and whichever is dropped last frees it.
+ */
 struct wq_barrier {
 	struct cmwq_work	work;
 	struct completion	done;
+	refcount_t		ref;	/* R: on the heap only */
+	bool			on_heap; /* I */
 };
 
-static void wq_barrier_func(struct cmwq_work *work)
+/**
+ * cmwq_barrier_func - the function of flush barriers
+ * @work: the barrier's work
+ *
+ * Also how the dumps tell a barrier from a work.
+ *
+ * Context: A worker, in process_one_work().
+ */
+void cmwq_barrier_func(struct cmwq_work *work)
 {
 	struct wq_barrier *barr = container_of(work, struct wq_barrier, work);
 
+	/* a barrier on the flusher's stack may be gone once completed */
+	if (!barr->on_heap) {
+		complete(&barr->done);
+		return;
+	}
 	complete(&barr->done);
+	if (refcount_dec_and_test(&barr->ref))
+		kfree(barr);
 }
 
 /*
@@ -60,9 +90,7 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 
 	lockdep_assert_held(&cwq->pool->lock);
 
-	CMWQ_INIT_WORK_ONSTACK(&barr->work, wq_barrier_func);
 	__set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&barr->work));
-	init_completion(&barr->done);
 	/* the dumps name the flush that queued it */
 	barr->work.queued_by = caller;
 
@@ -115,8 +143,12 @@ static void check_flush_dependency(struct cmwq_workqueue *target_wq,
 		  target_wq->name, target_func);
 }
 
+/*
+ * Queue @barr behind @work if it is pending or running.  @fw is filled
+ * for the report of the flush.
+ */
 static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
-			     bool from_cancel, unsigned long caller)
+			     bool from_cancel, struct cmwq_flush_wait *fw)
 {
 	struct worker *worker = NULL;
 	struct worker_pool *pool;
@@ -143,8 +175,13 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 	}
 
 	check_flush_dependency(cwq->wq, work);
-	insert_wq_barrier(cwq, barr, work, worker, caller);
+	insert_wq_barrier(cwq, barr, work, worker, fw->caller);
 	cmwq_stats_flush(cwq->wq);
+
+	fw->wq = cwq->wq;
+	fw->work = work;
+	fw->func = work->func;
+	fw->pool = pool;
 	raw_spin_unlock_irq(&pool->lock);
 
 	/*
@@ -167,21 +204,53 @@ already_gone:
 	return false;
 }
 
-static bool __flush_work(struct cmwq_work *work, bool from_cancel,
-			 unsigned long caller)
+/*
+ * Flush @work: 1 if it waited, 0 if @work was idle, -ETIMEDOUT when
+ * @timeout (jiffies, or MAX_SCHEDULE_TIMEOUT) ran out, -ENOMEM when a
+ * timed flush had no memory for its barrier.
+ */
+static int __flush_work(struct cmwq_work *work, bool from_cancel,
+			const char *what, unsigned long caller, long timeout)
 {
-	struct wq_barrier barr;
+	struct cmwq_flush_wait fw = {
+		.what = what, .caller = caller, .start = jiffies,
+	};
+	struct wq_barrier stack_barr, *barr;
+	bool done;
 
 	/* whatever the caller holds must not be taken by the work */
 	lock_map_acquire(&work->lockdep_map);
 	lock_map_release(&work->lockdep_map);
 
-	if (!start_flush_work(work, &barr, from_cancel, caller))
-		return false;
+	if (timeout == MAX_SCHEDULE_TIMEOUT) {
+		barr = &stack_barr;
+		CMWQ_INIT_WORK_ONSTACK(&barr->work, cmwq_barrier_func);
+		barr->on_heap = false;
+	} else {
+		barr = kmalloc(sizeof(*barr), GFP_KERNEL);
+		if (!barr)
+			return -ENOMEM;
+		CMWQ_INIT_WORK(&barr->work, cmwq_barrier_func);
+		barr->on_heap = true;
+		refcount_set(&barr->ref, 2);
+	}
+	init_completion(&barr->done);
 
-	wait_for_completion(&barr.done);
-	cmwq_destroy_work_on_stack(&barr.work);
-	return true;
+	if (!start_flush_work(work, barr, from_cancel, &fw)) {
+		if (barr->on_heap)
+			kfree(barr);
+		else
+			cmwq_destroy_work_on_stack(&barr->work);
+		return 0;
+	}
+
+	done = cmwq_flush_wait(&barr->done, timeout, &fw);
+
+	if (!barr->on_heap)
+		cmwq_destroy_work_on_stack(&barr->work);
+	else if (refcount_dec_and_test(&barr->ref))
+		kfree(barr);
+	return done ? 1 : -ETIMEDOUT;
 }
 
 /**
@@ -189,7 +258,9 @@ static bool __flush_work(struct cmwq_work *work, bool from_cancel,
  * @work: the work item
  *
  * Waits until @work, as last queued before the call, has run to
- * completion.  A work cannot wait for itself: that is refused.
+ * completion.  A work cannot wait for itself: that is refused.  A wait
+ * longer than the flush_report_secs parameter is reported (once), as is
+ * a wait that can never end (Documentation/cmwq.rst, "Debugging").
  *
  * Context: Process context; might sleep.
  * Return: %true if it waited, %false if @work was idle (or refused).
@@ -199,9 +270,52 @@ bool cmwq_flush_work(struct cmwq_work *work)
 	if (work_refused(work, true, __func__, (void *)_RET_IP_))
 		return false;
 	might_sleep();
-	return __flush_work(work, false, _RET_IP_);
+	return __flush_work(work, false, __func__, _RET_IP_,
+			    MAX_SCHEDULE_TIMEOUT) > 0;
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_work);
+
+/**
+ * cmwq_flush_work_timeout - wait for a work item, for a limited time
+ * @work: the work item
+ * @timeout: how long to wait, in jiffies
+ *
+ * As cmwq_flush_work(), but gives up after @timeout, and then reports
+ * what the flush waits for: the work, its state, who queued it and the
+ * stack of the worker running it.  The work is not cancelled.
+ *
+ * Context: Process context; might sleep.
+ * Return: 1 if it waited for @work to finish, 0 if @work was idle,
+ * -%ETIMEDOUT if it still runs or waits to after @timeout, -%ENOMEM if
+ * there was no memory for the flush, -%EINVAL if refused.
+ */
+int cmwq_flush_work_timeout(struct cmwq_work *work, unsigned long timeout)
+{
+	if (work_refused(work, true, __func__, (void *)_RET_IP_))
+		return -EINVAL;
+	might_sleep();
+	return __flush_work(work, false, __func__, _RET_IP_,
+			    min_t(unsigned long, timeout,
+				  MAX_SCHEDULE_TIMEOUT - 1));
+}
+EXPORT_SYMBOL_GPL(cmwq_flush_work_timeout);
+
+/* A pending timer is cut short: the work is queued now. */
+static void flush_delayed_timer(struct cmwq_delayed_work *dwork)
+{
+	/*
+	 * The timer leaves the wheel before its callback queues the work:
+	 * del_timer() alone could see it gone while the work is not queued
+	 * yet, and the flush would find nothing to wait for.  Waiting for a
+	 * running callback is fine with interrupts off, as the timer is
+	 * IRQ-safe: its callback never needs this CPU to finish.
+	 */
+	local_irq_disable();
+	if (del_timer_sync(&dwork->timer))
+		__queue_work(dwork->cpu, dwork->wq, &dwork->work,
+			     dwork->work.queued_by);
+	local_irq_enable();
+}
 
 /**
  * cmwq_flush_delayed_work - run a delayed work now and wait for it
@@ -220,21 +334,37 @@ bool cmwq_flush_delayed_work(struct cmwq_delayed_work *dwork)
 		return false;
 
 	might_sleep();
-	/*
-	 * The timer leaves the wheel before its callback queues the work:
-	 * del_timer() alone could see it gone while the work is not queued
-	 * yet, and the flush would find nothing to wait for.  Waiting for a
-	 * running callback is fine with interrupts off, as the timer is
-	 * IRQ-safe: its callback never needs this CPU to finish.
-	 */
-	local_irq_disable();
-	if (del_timer_sync(&dwork->timer))
-		__queue_work(dwork->cpu, dwork->wq, &dwork->work,
-			     dwork->work.queued_by);
-	local_irq_enable();
-	return __flush_work(&dwork->work, false, _RET_IP_);
+	flush_delayed_timer(dwork);
+	return __flush_work(&dwork->work, false, __func__, _RET_IP_,
+			    MAX_SCHEDULE_TIMEOUT) > 0;
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_delayed_work);
+
+/**
+ * cmwq_flush_delayed_work_timeout - run a delayed work now and wait a while
+ * @dwork: the delayed work item
+ * @timeout: how long to wait, in jiffies
+ *
+ * As cmwq_flush_delayed_work(), but gives up after @timeout, reporting
+ * what it waits for as cmwq_flush_work_timeout() does.
+ *
+ * Context: Process context; might sleep.
+ * Return: as cmwq_flush_work_timeout().
+ */
+int cmwq_flush_delayed_work_timeout(struct cmwq_delayed_work *dwork,
+				    unsigned long timeout)
+{
+	if (work_refused(dwork_work(dwork), true, __func__,
+			 (void *)_RET_IP_))
+		return -EINVAL;
+
+	might_sleep();
+	flush_delayed_timer(dwork);
+	return __flush_work(&dwork->work, false, __func__, _RET_IP_,
+			    min_t(unsigned long, timeout,
+				  MAX_SCHEDULE_TIMEOUT - 1));
+}
+EXPORT_SYMBOL_GPL(cmwq_flush_delayed_work_timeout);
 
 /**
  * try_to_grab_pending - take ownership of a work's PENDING bit
@@ -325,7 +455,7 @@ static bool __cancel_work(struct cmwq_work *work, bool is_dwork)
 }
 
 static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork,
-			       unsigned long caller)
+			       const char *what, unsigned long caller)
 {
 	unsigned long flags;
 	int ret;
@@ -342,7 +472,7 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork,
 				       CMWQ_OFFQ_CANCELING);
 	local_irq_restore(flags);
 
-	__flush_work(work, true, caller);
+	__flush_work(work, true, what, caller, MAX_SCHEDULE_TIMEOUT);
 
 	atomic_long_set(&work->data, CMWQ_WORK_NO_POOL);
 	/*
@@ -390,7 +520,7 @@ bool cmwq_cancel_work_sync(struct cmwq_work *work)
 	if (work_refused(work, true, __func__, (void *)_RET_IP_))
 		return false;
 	might_sleep();
-	return __cancel_work_sync(work, false, _RET_IP_);
+	return __cancel_work_sync(work, false, __func__, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_cancel_work_sync);
 
@@ -429,45 +559,53 @@ bool cmwq_cancel_delayed_work_sync(struct cmwq_delayed_work *dwork)
 			 (void *)_RET_IP_))
 		return false;
 	might_sleep();
-	return __cancel_work_sync(&dwork->work, true, _RET_IP_);
+	return __cancel_work_sync(&dwork->work, true, __func__, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
 
-/**
- * cmwq_flush_workqueue - wait for the works queued so far
- * @wq: the workqueue
- *
- * Waits for every work queued on @wq before the call, on every CPU, to
- * finish.  Works queued after the call are not waited for.  Refused from
- * a work of @wq, which would wait for itself.
- *
- * Context: Process context; might sleep.
- */
-void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
+/* Jiffies left before @deadline; MAX_SCHEDULE_TIMEOUT for a plain wait. */
+static long time_left(unsigned long deadline, bool plain)
 {
-	DECLARE_COMPLETION_ONSTACK(done);
+	if (plain)
+		return MAX_SCHEDULE_TIMEOUT;
+	return time_after(deadline, jiffies) ? deadline - jiffies : 0;
+}
+
+static bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout)
+{
+	if (timeout == MAX_SCHEDULE_TIMEOUT) {
+		wait_event(wq->flush_waitq,
+			   !test_and_set_bit_lock(0, &wq->flush_owner));
+		return true;
+	}
+	return wait_event_timeout(wq->flush_waitq,
+				  !test_and_set_bit_lock(0, &wq->flush_owner),
+				  timeout);
+}
+
+static void wq_release_flush(struct cmwq_workqueue *wq)
+{
+	clear_bit_unlock(0, &wq->flush_owner);
+	/*
+	 * Pairs with the barrier in prepare_to_wait() of wq_claim_flush():
+	 * a flusher either sees the role free or is on the wait queue.
+	 */
+	smp_mb__after_atomic();
+	/* a flusher not on the queue yet will find the role free */
+	if (waitqueue_active(&wq->flush_waitq))
+		wake_up(&wq->flush_waitq);
+}
+
+/* Give every cwq a new color; wq->flush_done fires when the old is out. */
+static int wq_start_flush_color(struct cmwq_workqueue *wq)
+{
+	int flush_color = wq->work_color;
+	int next_color = work_next_color(flush_color);
 	struct cmwq_cwq *cwq;
-	int flush_color, next_color;
 
-	if (queue_refused(wq, CMWQ_CPU_UNBOUND, __func__, (void *)_RET_IP_) ||
-	    CMWQ_REFUSE(is_chained_work(wq),
-			"%s: %s flushed from its own work %ps", __func__,
-			wq->name, current_worker()->current_func))
-		return;
-
-	might_sleep();
-	cmwq_stats_flush(wq);
-	lock_map_acquire(&wq->lockdep_map);
-	lock_map_release(&wq->lockdep_map);
-	check_flush_dependency(wq, NULL);
-
-	mutex_lock(&wq->flush_mutex);
-	flush_color = wq->work_color;
-	next_color = work_next_color(flush_color);
-	wq->flush_done = &done;
+	reinit_completion(&wq->flush_done);
 	/* our own count keeps the completion from firing half-way */
 	atomic_set(&wq->nr_cwqs_to_flush, 1);
-
 	for_each_cwq(cwq, wq) {
 		raw_spin_lock_irq(&cwq->pool->lock);
 		WARN_ON_ONCE(cwq->flush_color != -1);
@@ -479,11 +617,128 @@ void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
 		raw_spin_unlock_irq(&cwq->pool->lock);
 	}
 	wq->work_color = next_color;
-
+	wq->flush_color = flush_color;
+	wq->flush_pending = true;
 	if (atomic_dec_and_test(&wq->nr_cwqs_to_flush))
-		complete(&done);
-	wait_for_completion(&done);
-	wq->flush_done = NULL;
-	mutex_unlock(&wq->flush_mutex);
+		complete(&wq->flush_done);
+	return flush_color;
+}
+
+/**
+ * wq_flush - wait for the works queued on a queue so far
+ * @wq: the workqueue
+ * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
+ * @fw: the flush for its report: what, caller and start filled in
+ * @all: a drain: the report covers every color
+ *
+ * One flusher at a time owns a queue's flush colors.  One that times out
+ * leaves its color in flight (wq->flush_pending), and the next flusher
+ * waits for that color before it starts its own, so that nothing queued
+ * before a flush is left out of it.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0 when flushed, -%ETIMEDOUT when @timeout ran out (reported).
+ */
+int wq_flush(struct cmwq_workqueue *wq, long timeout,
+	     struct cmwq_flush_wait *fw, bool all)
+{
+	bool plain = timeout == MAX_SCHEDULE_TIMEOUT;
+	unsigned long deadline = jiffies + (plain ? 0 : timeout);
+	int ret = -ETIMEDOUT;
+
+	fw->wq = wq;
+	fw->color = -1;
+	if (!wq_claim_flush(wq, timeout)) {
+		/* what the flusher holding the role waits for */
+		cmwq_flush_report(fw, true);
+		return ret;
+	}
+
+	if (wq->flush_pending) {
+		fw->color = all ? -1 : wq->flush_color;
+		if (!cmwq_flush_wait(&wq->flush_done,
+				     time_left(deadline, plain), fw))
+			goto release;
+		wq->flush_pending = false;
+	}
+
+	fw->color = wq_start_flush_color(wq);
+	if (all)
+		fw->color = -1;
+	if (cmwq_flush_wait(&wq->flush_done, time_left(deadline, plain), fw)) {
+		wq->flush_pending = false;
+		ret = 0;
+	}
+release:
+	wq_release_flush(wq);
+	return ret;
+}
+
+/* The checks of a queue flush, and its lockdep annotation. */
+static bool wq_flush_refused(struct cmwq_workqueue *wq, const char *what,
+			     void *ret_ip)
+{
+	if (queue_refused(wq, CMWQ_CPU_UNBOUND, what, ret_ip) ||
+	    CMWQ_REFUSE(is_chained_work(wq),
+			"%s: %s flushed from its own work %ps", what,
+			wq->name, current_worker()->current_func))
+		return true;
+
+	might_sleep();
+	cmwq_stats_flush(wq);
+	lock_map_acquire(&wq->lockdep_map);
+	lock_map_release(&wq->lockdep_map);
+	check_flush_dependency(wq, NULL);
+	return false;
+}
+
+/**
+ * cmwq_flush_workqueue - wait for the works queued so far
+ * @wq: the workqueue
+ *
+ * Waits for every work queued on @wq before the call, on every CPU, to
+ * finish.  Works queued after the call are not waited for.  Refused from
+ * a work of @wq, which would wait for itself.  A wait longer than the
+ * flush_report_secs parameter is reported once, and so is a wait that
+ * can never end (Documentation/cmwq.rst, "Debugging").
+ *
+ * Context: Process context; might sleep.
+ */
+void cmwq_flush_workqueue(struct cmwq_workqueue *wq)
+{
+	struct cmwq_flush_wait fw = {
+		.what = __func__, .caller = _RET_IP_, .start = jiffies,
+	};
+
+	if (wq_flush_refused(wq, __func__, (void *)_RET_IP_))
+		return;
+	wq_flush(wq, MAX_SCHEDULE_TIMEOUT, &fw, false);
 }
 EXPORT_SYMBOL_GPL(cmwq_flush_workqueue);
+
+/**
+ * cmwq_flush_workqueue_timeout - wait for the works queued so far, a while
+ * @wq: the workqueue
+ * @timeout: how long to wait, in jiffies
+ *
+ * As cmwq_flush_workqueue(), but gives up after @timeout and then reports
+ * the works the flush still waits for: for each, its function, pool and
+ * CPU, state, who queued it and how long ago, and the worker running it
+ * with its stack.  The next flush of @wq waits for them too.
+ *
+ * Context: Process context; might sleep.
+ * Return: 0 when flushed, -%ETIMEDOUT after @timeout, -%EINVAL if refused.
+ */
+int cmwq_flush_workqueue_timeout(struct cmwq_workqueue *wq,
+				 unsigned long timeout)
+{
+	struct cmwq_flush_wait fw = {
+		.what = __func__, .caller = _RET_IP_, .start = jiffies,
+	};
+
+	if (wq_flush_refused(wq, __func__, (void *)_RET_IP_))
+		return -EINVAL;
+	return wq_flush(wq, min_t(unsigned long, timeout,
+				  MAX_SCHEDULE_TIMEOUT - 1), &fw, false);
+}
+EXPORT_SYMBOL_GPL(cmwq_flush_workqueue_timeout);

@@ -26,7 +26,8 @@
  *
  * MD: cmwq_mayday_lock (raw, IRQ-safe; nests inside pool->lock).
  *
- * F: wq->flush_mutex.
+ * F: the flusher role of a queue (wq->flush_owner, one flusher at a time,
+ *    waited for on wq->flush_waitq; flush.c).
  *
  * Q: wq->mutex.
  *
@@ -238,10 +239,15 @@ struct cmwq_workqueue {
 	int			nr_drainers;	/* Q */
 	int			saved_max_active; /* Q */
 
-	struct mutex		flush_mutex;	/* F: one flush at a time */
+	unsigned long		flush_owner;	/* R: bit 0, the flusher role */
+	wait_queue_head_t	flush_waitq;	/* R: flushers waiting for it */
 	int			work_color;	/* F */
+	bool			flush_pending;	/* F: a color left in flight by
+						 * a flush that timed out
+						 */
+	int			flush_color;	/* F: that color */
 	atomic_t		nr_cwqs_to_flush; /* F to set; R */
-	struct completion	*flush_done;	/* F; L: cwqs in the flush */
+	struct completion	flush_done;	/* F; L: cwqs in the flush */
 
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
@@ -630,6 +636,10 @@ static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
 }
 
 /* flush.c */
+struct cmwq_flush_wait;
+void cmwq_barrier_func(struct cmwq_work *work);
+int wq_flush(struct cmwq_workqueue *wq, long timeout,
+	     struct cmwq_flush_wait *fw, bool all);
 int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 			unsigned long *flags);
 
@@ -811,6 +821,27 @@ void cmwq_hog_pool_init(struct worker_pool *pool);
 void cmwq_hog_pool_exit(struct worker_pool *pool);
 unsigned int cmwq_hog_set_thresh(unsigned int us);
 void cmwq_hog_show(struct seq_file *m);
+
+/* waits.c */
+
+/* A flush as its report describes it; filled by flush.c. */
+struct cmwq_flush_wait {
+	const char		*what;	/* the API function */
+	unsigned long		caller;	/* its caller */
+	unsigned long		start;	/* jiffies when it began */
+	struct cmwq_workqueue	*wq;	/* the queue flushed, or @work's */
+	/* a work flush: */
+	struct cmwq_work	*work;	/* the work, looked for by address */
+	cmwq_func_t		func;	/* its function when the flush began */
+	struct worker_pool	*pool;	/* the pool of the barrier */
+	/* a queue flush: */
+	int			color;	/* flushed; -1 for all (drain) */
+};
+
+bool cmwq_flush_wait(struct completion *done, long timeout,
+		     const struct cmwq_flush_wait *fw);
+void cmwq_flush_report(const struct cmwq_flush_wait *fw, bool timed_out);
+unsigned int cmwq_flush_set_report_secs(unsigned int secs);
 
 /* watchdog.c */
 void cmwq_watchdog_init(void);

@@ -143,7 +143,7 @@ bool cmwq_refusal_expected(void)
 static bool reports_expected;
 
 /**
- * cmwq_test_expect_reports - announce stall reports a test provokes
+ * cmwq_test_expect_reports - announce reports a test provokes
  * @expect: whether the reports from now on are expected
  *
  * The reports come from timers, not from the test's task, so the
@@ -178,6 +178,19 @@ unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs)
 	return cmwq_watchdog_set_thresh(secs);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_watchdog_thresh);
+
+/**
+ * cmwq_test_set_flush_report_secs - set when plain flushes report
+ * @secs: seconds; 0 switches the reports off
+ *
+ * Context: Any context.
+ * Return: the previous value.
+ */
+unsigned int cmwq_test_set_flush_report_secs(unsigned int secs)
+{
+	return cmwq_flush_set_report_secs(secs);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_flush_report_secs);
 
 /**
  * cmwq_test_set_hog_thresh - set the CPU-hog threshold

@@ -4,10 +4,11 @@
  *
  * The events are defined once, here; the files that own the data fire
  * them (queue.c, worker.c, pool.c, sched.c, rescuer.c, hotplug.c,
- * watchdog.c, hog.c).  Each tracepoint is exported so that a module can attach
- * a probe with register_trace_cmwq_*(): cmwq's KUnit suites do, to check
- * the events' fields.  From user space the events are the "cmwq" system of tracefs,
- * perf and trace-cmd (README.md, Documentation/cmwq.rst).
+ * watchdog.c, hog.c, waits.c).  Each tracepoint is exported so that a
+ * module can attach a probe with register_trace_cmwq_*(): cmwq's KUnit
+ * suites do, to check the events' fields.  From user space the events
+ * are the "cmwq" system of tracefs, perf and trace-cmd (README.md,
+ * Documentation/cmwq.rst).
  */
 #include "internal.h"
 
@@ -29,3 +30,5 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall_work);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall_worker);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_cpu_hog);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_flush_blocked);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_blocked_work);

@@ -422,6 +422,78 @@ TRACE_EVENT(cmwq_cpu_hog,
 		      __entry->runtime)
 );
 
+/**
+ * cmwq_flush_blocked - a flush waited long or timed out (waits.c)
+ * @fw: the flush
+ * @waited_ms: how long it has waited
+ * @timed_out: a *_timeout() flush giving up, else a plain one waiting on
+ *
+ * Followed by one cmwq_blocked_work for each work it waits for.
+ */
+TRACE_EVENT(cmwq_flush_blocked,
+	    TP_PROTO(const struct cmwq_flush_wait *fw, unsigned int waited_ms,
+		     bool timed_out),
+	    TP_ARGS(fw, waited_ms, timed_out),
+	    TP_STRUCT__entry(__string(what, fw->what)
+			     __field(unsigned long, caller)
+			     __string(workqueue, fw->wq->name)
+			     __field(void *, function)
+			     __field(unsigned int, waited_ms)
+			     __field(bool, timed_out)),
+	    TP_fast_assign(__assign_str(what, fw->what);
+			   __entry->caller = fw->caller;
+			   __assign_str(workqueue, fw->wq->name);
+			   __entry->function = fw->func;
+			   __entry->waited_ms = waited_ms;
+			   __entry->timed_out = timed_out;),
+	    TP_printk("%s caller=%pS workqueue=%s function=%ps waited_ms=%u timed_out=%d",
+		      __get_str(what), (void *)__entry->caller,
+		      __get_str(workqueue), __entry->function,
+		      __entry->waited_ms, __entry->timed_out)
+);
+
+/**
+ * cmwq_blocked_work - a work a blocked flush waits for (waits.c)
+ * @pool: the pool it is on
+ * @func: its function
+ * @wq_name: its queue
+ * @caller: who queued it
+ * @state: "running", "pending", "inactive" or "barrier"
+ * @pid: the worker running it, 0 if none
+ * @ms: how long it has run, or waited to
+ * @sleeping: its worker sleeps
+ */
+TRACE_EVENT(cmwq_blocked_work,
+	    TP_PROTO(struct worker_pool *pool, cmwq_func_t func,
+		     const char *wq_name, unsigned long caller,
+		     const char *state, pid_t pid, unsigned int ms,
+		     bool sleeping),
+	    TP_ARGS(pool, func, wq_name, caller, state, pid, ms, sleeping),
+	    TP_STRUCT__entry(__field(int, pool)
+			     __field(int, cpu)
+			     __field(void *, function)
+			     __string(workqueue, wq_name)
+			     __field(unsigned long, caller)
+			     __string(state, state)
+			     __field(pid_t, pid)
+			     __field(unsigned int, ms)
+			     __field(bool, sleeping)),
+	    TP_fast_assign(__entry->pool = pool->id;
+			   __entry->cpu = pool->gcwq->cpu;
+			   __entry->function = func;
+			   __assign_str(workqueue, wq_name);
+			   __entry->caller = caller;
+			   __assign_str(state, state);
+			   __entry->pid = pid;
+			   __entry->ms = ms;
+			   __entry->sleeping = sleeping;),
+	    TP_printk("pool=%d cpu=%d function=%ps workqueue=%s caller=%pS state=%s pid=%d ms=%u sleeping=%d",
+		      __entry->pool, __entry->cpu, __entry->function,
+		      __get_str(workqueue), (void *)__entry->caller,
+		      __get_str(state), __entry->pid, __entry->ms,
+		      __entry->sleeping)
+);
+
 #endif /* _CMWQ_TRACE_H */
 
 /* define_trace.h includes this file again, by this path and name */

@@ -172,7 +172,7 @@ void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
 
 	cwq->flush_color = -1;
 	if (atomic_dec_and_test(&cwq->wq->nr_cwqs_to_flush))
-		complete(cwq->wq->flush_done);
+		complete(&cwq->wq->flush_done);
 }
 
 /* Report a work that returned holding a lock, preemption or RCU. */

@@ -186,7 +186,8 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	INIT_LIST_HEAD(&wq->list);
 	INIT_LIST_HEAD(&wq->maydays);
 	mutex_init(&wq->mutex);
-	mutex_init(&wq->flush_mutex);
+	init_waitqueue_head(&wq->flush_waitq);
+	init_completion(&wq->flush_done);
 #ifdef CONFIG_LOCKDEP
 	lockdep_register_key(&wq->key);
 	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);
@@ -274,62 +275,112 @@ static void wq_stop_draining(struct cmwq_workqueue *wq)
 	mutex_unlock(&wq->mutex);
 }
 
-/**
- * cmwq_drain_workqueue - wait until a workqueue is empty
- * @wq: the workqueue
- *
- * Flushes @wq until no work is left.  Meanwhile only its own works may
- * queue works on it (chains); other queueing is refused with a warning.
- *
- * Context: Process context; might sleep.  Not from a work of @wq.
- */
-void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
-{
-	unsigned int flush_cnt = 0;
-	struct cmwq_cwq *cwq;
-	bool drained;
-
-	if (queue_refused(wq, CMWQ_CPU_UNBOUND, __func__, (void *)_RET_IP_) ||
-	    CMWQ_REFUSE(is_chained_work(wq),
-			"%s: %s drained from its own work", __func__,
-			wq->name))
-		return;
-
-	wq_start_draining(wq);
-	do {
-		cmwq_flush_workqueue(wq);
-		drained = true;
-		for_each_cwq(cwq, wq) {
-			raw_spin_lock_irq(&cwq->pool->lock);
-			drained &= !cwq_busy(cwq);
-			raw_spin_unlock_irq(&cwq->pool->lock);
-		}
-		if (!drained && (++flush_cnt == 10 ||
-				 (flush_cnt % 100 == 0 && flush_cnt <= 1000)))
-			pr_warn("cmwq: %s isn't draining after %u tries\n",
-				wq->name, flush_cnt);
-	} while (!drained);
-	wq_stop_draining(wq);
-}
-EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
-
-/* Destroy a live queue; cmwq_destroy_workqueue() checked the caller. */
-static void destroy_wq(struct cmwq_workqueue *wq)
+/* Is any work of @wq queued, inactive or running? */
+static bool wq_busy(struct cmwq_workqueue *wq)
 {
 	struct cmwq_cwq *cwq;
-	bool busy = false, keep;
-
-	/* the queue stays draining for good: nothing more gets in */
-	wq_start_draining(wq);
-	cmwq_drain_workqueue(wq);
+	bool busy = false;
 
 	for_each_cwq(cwq, wq) {
 		raw_spin_lock_irq(&cwq->pool->lock);
 		busy |= cwq_busy(cwq);
 		raw_spin_unlock_irq(&cwq->pool->lock);
 	}
+	return busy;
+}
+
+/* Flush until empty; see cmwq_drain_workqueue_timeout(). */
+static int drain_wq(struct cmwq_workqueue *wq, long timeout, const char *what,
+		    unsigned long caller)
+{
+	struct cmwq_flush_wait fw = {
+		.what = what, .caller = caller, .start = jiffies,
+	};
+	bool plain = timeout == MAX_SCHEDULE_TIMEOUT;
+	unsigned long deadline = jiffies + (plain ? 0 : timeout);
+	unsigned int flush_cnt = 0;
+	int ret;
+
+	wq_start_draining(wq);
+	do {
+		ret = wq_flush(wq, plain ? MAX_SCHEDULE_TIMEOUT :
+			       time_after(deadline, jiffies) ?
+			       deadline - jiffies : 0, &fw, true);
+		if (ret || !wq_busy(wq))
+			break;
+		if (++flush_cnt == 10 ||
+		    (flush_cnt % 100 == 0 && flush_cnt <= 1000))
+			pr_warn("cmwq: %s isn't draining after %u tries\n",
+				wq->name, flush_cnt);
+	} while (true);
+	wq_stop_draining(wq);
+	return ret;
+}
+
+static bool drain_refused(struct cmwq_workqueue *wq, const char *what,
+			  void *ret_ip)
+{
+	return queue_refused(wq, CMWQ_CPU_UNBOUND, what, ret_ip) ||
+	       CMWQ_REFUSE(is_chained_work(wq),
+			   "%s: %s drained from its own work", what, wq->name);
+}
+
+/**
+ * cmwq_drain_workqueue - wait until a workqueue is empty
+ * @wq: the workqueue
+ *
+ * Flushes @wq until no work is left.  Meanwhile only its own works may
+ * queue works on it (chains); other queueing is refused with a warning.
+ * A flush of the drain that waits longer than the flush_report_secs
+ * parameter is reported once.
+ *
+ * Context: Process context; might sleep.  Not from a work of @wq.
+ */
+void cmwq_drain_workqueue(struct cmwq_workqueue *wq)
+{
+	if (drain_refused(wq, __func__, (void *)_RET_IP_))
+		return;
+	might_sleep();
+	drain_wq(wq, MAX_SCHEDULE_TIMEOUT, __func__, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
+
+/**
+ * cmwq_drain_workqueue_timeout - wait a while for a workqueue to empty
+ * @wq: the workqueue
+ * @timeout: how long to wait, in jiffies
+ *
+ * As cmwq_drain_workqueue(), but gives up after @timeout and then reports
+ * every work of @wq still queued or running (function, pool and CPU,
+ * state, who queued it, the worker and its stack).  Queueing on @wq is
+ * allowed again on return either way.
+ *
+ * Context: Process context; might sleep.  Not from a work of @wq.
+ * Return: 0 when drained, -%ETIMEDOUT after @timeout, -%EINVAL if
+ * refused.
+ */
+int cmwq_drain_workqueue_timeout(struct cmwq_workqueue *wq,
+				 unsigned long timeout)
+{
+	if (drain_refused(wq, __func__, (void *)_RET_IP_))
+		return -EINVAL;
+	might_sleep();
+	return drain_wq(wq, min_t(unsigned long, timeout,
+				  MAX_SCHEDULE_TIMEOUT - 1), __func__, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(cmwq_drain_workqueue_timeout);
+
+/* Destroy a live queue; cmwq_destroy_workqueue() checked the caller. */
+static void destroy_wq(struct cmwq_workqueue *wq)
+{
+	bool keep;
+
+	/* the queue stays draining for good: nothing more gets in */
+	wq_start_draining(wq);
+	cmwq_drain_workqueue(wq);
+
 	/* never free a queue that still has work: leak it instead */
-	if (WARN(busy, "cmwq: %s still busy after draining, not freed\n",
+	if (WARN(wq_busy(wq), "cmwq: %s still busy after draining, not freed\n",
 		 wq->name))
 		return;
 

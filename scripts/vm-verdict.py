@@ -45,6 +45,8 @@ REPORTS = [
     ('RCU stall', re.compile(r'detected stalls? on CPUs|self-detected stall')),
     # cmwq's own watchdog; a report a test provoked says "expected stall"
     ('cmwq stall', re.compile(r'cmwq: stall: ')),
+    # a flush's reports (waits.c); provoked ones say "expected"
+    ('cmwq flush blocked', re.compile(r'cmwq: flush blocked: ')),
     ('debugobjects', re.compile(r'ODEBUG:')),
     ('kernel BUG', re.compile(r'kernel BUG at')),
     ('kernel WARNING', re.compile(r'WARNING:')),

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmwq_waits_test.c - KUnit: flushes that say what they wait for
+ *
+ * Timed flushes: each *_timeout() call is made while what it waits for
+ * is held (a work blocked on a completion, a work held back behind it by
+ * max_active 1), must return -ETIMEDOUT, and its report is checked
+ * through the cmwq_flush_blocked and cmwq_blocked_work events: which
+ * call, that it timed out, and each work's function, state, worker and
+ * who queued it.  Then the hold is released and the same call succeeds.
+ * A queue flush that timed out leaves its color for the next flush to
+ * wait for: a second timed flush must time out too.
+ *
+ * Plain flushes report once after flush_report_secs (set to one second)
+ * and keep waiting: the blocked work ends by itself after two.
+ *
+ * Every report is announced (cmwq_test_expect_reports()); the exit hook
+ * withdraws the announcement and restores the thresholds.
+ */
+#include <kunit/test.h>
+#include <linux/kallsyms.h>
+#include <linux/string.h>
+
+#include "cmwq_kunit.h"
+#include "trace.h"
+
+#define NR_SEEN		8
+
+/* What the probes saw: the last flush report. */
+struct seen {
+	raw_spinlock_t	lock;
+	int		nr_flush;
+	char		what[48];
+	bool		timed_out;
+	unsigned int	waited_ms;
+	void		*func;
+	int		nr_works;
+	struct {
+		void		*func;
+		char		wq[32];
+		char		state[12];
+		pid_t		pid;
+		unsigned long	caller;
+		int		cpu;
+	} works[NR_SEEN];
+};
+
+static void probe_flush(void *data, const struct cmwq_flush_wait *fw,
+			unsigned int waited_ms, bool timed_out)
+{
+	struct seen *s = data;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	s->nr_flush++;
+	strscpy(s->what, fw->what, sizeof(s->what));
+	s->timed_out = timed_out;
+	s->waited_ms = waited_ms;
+	s->func = fw->func;
+	s->nr_works = 0;
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+}
+
+static void probe_work(void *data, struct worker_pool *pool, cmwq_func_t func,
+		       const char *wq_name, unsigned long caller,
+		       const char *state, pid_t pid, unsigned int ms,
+		       bool sleeping)
+{
+	struct seen *s = data;
+	unsigned long flags;
+	int i;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	if (s->nr_works < NR_SEEN) {
+		i = s->nr_works++;
+		s->works[i].func = func;
+		strscpy(s->works[i].wq, wq_name, sizeof(s->works[i].wq));
+		strscpy(s->works[i].state, state, sizeof(s->works[i].state));
+		s->works[i].pid = pid;
+		s->works[i].caller = caller;
+		s->works[i].cpu = pool->gcwq->cpu;
+	}
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+}
+
+static struct seen *watch(struct kunit *test)
+{
+	struct seen *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	raw_spin_lock_init(&s->lock);
+	KUNIT_ASSERT_EQ(test, register_trace_cmwq_flush_blocked(probe_flush, s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_cmwq_blocked_work(probe_work, s), 0);
+	test->priv = s;
+	cmwq_test_expect_reports(true);
+	return s;
+}
+
+/* Also from the exit hook, for a case that failed before it did. */
+static void unwatch(struct kunit *test)
+{
+	struct seen *s = test->priv;
+
+	if (!s)
+		return;
+	test->priv = NULL;
+	unregister_trace_cmwq_blocked_work(probe_work, s);
+	unregister_trace_cmwq_flush_blocked(probe_flush, s);
+	tracepoint_synchronize_unregister();
+}
+
+/* Is @addr inside the function named @name? */
+static bool symbol_is(unsigned long addr, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	sprint_symbol_no_offset(sym, addr);
+	return !strncmp(sym, name, strlen(name)) &&
+	       (sym[strlen(name)] == '\0' || sym[strlen(name)] == ' ');
+}
+
+struct item {
+	struct cmwq_delayed_work dwork;
+	struct completion	started;
+	struct completion	go;
+	struct completion	done;
+};
+
+static struct item *work_item(struct cmwq_work *work)
+{
+	return container_of(work, struct item, dwork.work);
+}
+
+static void count_fn(struct cmwq_work *work)
+{
+	complete(&work_item(work)->done);
+}
+
+/* Sleeps until told to go (bounded). */
+static void block_fn(struct cmwq_work *work)
+{
+	struct item *it = work_item(work);
+
+	complete(&it->started);
+	wait_for_completion_timeout(&it->go, CMWQ_KUNIT_TIMEOUT);
+	complete(&it->done);
+}
+
+/* Sleeps two seconds, or until told to go. */
+static void block_2s_fn(struct cmwq_work *work)
+{
+	struct item *it = work_item(work);
+
+	complete(&it->started);
+	wait_for_completion_timeout(&it->go, 2 * HZ);
+	complete(&it->done);
+}
+
+static struct item *new_item(struct kunit *test, cmwq_func_t fn)
+{
+	struct item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	CMWQ_INIT_DELAYED_WORK(&it->dwork, fn);
+	init_completion(&it->started);
+	init_completion(&it->go);
+	init_completion(&it->done);
+	return it;
+}
+
+/*
+ * The queueing function every report must name; noinline, not a tail
+ * call.  One CPU for all, so that max_active, which counts per CPU,
+ * holds works back behind each other.
+ */
+static noinline void waits_queue(struct cmwq_workqueue *wq, struct item *it)
+{
+	cmwq_queue_work_on(cpumask_first(cpu_online_mask), wq,
+			   &it->dwork.work);
+	barrier();
+}
+
+/* The seen work whose function is @fn, or NULL. */
+static int seen_work(struct seen *s, void *fn)
+{
+	int i;
+
+	for (i = 0; i < s->nr_works; i++)
+		if (s->works[i].func == fn)
+			return i;
+	return -1;
+}
+
+/*
+ * A running work: the timed flush gives up and reports it running, on a
+ * worker, queued by waits_queue(); once released, the flush succeeds.
+ */
+static void flush_work_timeout_running(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_run", 0, 0);
+	struct seen *s = watch(test);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+
+	KUNIT_EXPECT_EQ(test, cmwq_flush_work_timeout(&blocker->dwork.work,
+						      HZ / 2), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 1);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_work_timeout");
+	KUNIT_EXPECT_TRUE(test, s->timed_out);
+	KUNIT_EXPECT_GE(test, s->waited_ms, 500U);
+	KUNIT_EXPECT_PTR_EQ(test, s->func, (void *)block_fn);
+	KUNIT_EXPECT_EQ(test, s->nr_works, 1);
+	i = seen_work(s, block_fn);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
+	KUNIT_EXPECT_STREQ(test, s->works[i].wq, "waits_run");
+	KUNIT_EXPECT_GT(test, s->works[i].pid, 0);
+	KUNIT_EXPECT_TRUE(test, symbol_is(s->works[i].caller, "waits_queue"));
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_GE(test, cmwq_flush_work_timeout(&blocker->dwork.work,
+						      CMWQ_KUNIT_TIMEOUT), 0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
+	/* idle: nothing to wait for */
+	KUNIT_EXPECT_EQ(test, cmwq_flush_work_timeout(&blocker->dwork.work,
+						      HZ), 0);
+	unwatch(test);
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 1);
+}
+
+/* A work held back by max_active: reported inactive, run once released. */
+static void flush_work_timeout_inactive(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct item *held = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_inact", 0, 1);
+	struct seen *s = watch(test);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	waits_queue(wq, held);
+
+	KUNIT_EXPECT_EQ(test, cmwq_flush_work_timeout(&held->dwork.work,
+						      HZ / 2), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 1);
+	KUNIT_EXPECT_PTR_EQ(test, s->func, (void *)count_fn);
+	i = seen_work(s, count_fn);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_STREQ(test, s->works[i].state, "inactive");
+	KUNIT_EXPECT_EQ(test, s->works[i].pid, 0);
+	KUNIT_EXPECT_TRUE(test, symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_FALSE(test, completion_done(&held->done));
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_GE(test, cmwq_flush_work_timeout(&held->dwork.work,
+						      CMWQ_KUNIT_TIMEOUT), 0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&held->done));
+	unwatch(test);
+}
+
+/* A delayed work far in the future runs now; the flush gives up on it. */
+static void flush_delayed_work_timeout_runs_it(struct kunit *test)
+{
+	struct item *it = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_dly", 0, 0);
+	struct seen *s = watch(test);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &it->dwork,
+							3600 * HZ));
+	KUNIT_EXPECT_EQ(test, cmwq_flush_delayed_work_timeout(&it->dwork,
+							      HZ / 2),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, completion_done(&it->started));
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_delayed_work_timeout");
+	i = seen_work(s, block_fn);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
+
+	complete(&it->go);
+	KUNIT_EXPECT_GE(test, cmwq_flush_delayed_work_timeout(&it->dwork,
+							      CMWQ_KUNIT_TIMEOUT),
+			0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&it->done));
+	unwatch(test);
+}
+
+/*
+ * A queue flush that times out reports every work of the color it
+ * flushes, and leaves that color for the next flush, which times out
+ * too while the works are held.
+ */
+static void flush_workqueue_timeout_keeps_color(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct item *held = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_wq", 0, 1);
+	struct seen *s = watch(test);
+	int run, inact;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	waits_queue(wq, held);
+
+	KUNIT_EXPECT_EQ(test, cmwq_flush_workqueue_timeout(wq, HZ / 2),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_workqueue_timeout");
+	KUNIT_EXPECT_TRUE(test, s->timed_out);
+	KUNIT_EXPECT_EQ(test, s->nr_works, 2);
+	run = seen_work(s, block_fn);
+	inact = seen_work(s, count_fn);
+	KUNIT_ASSERT_GE(test, run, 0);
+	KUNIT_ASSERT_GE(test, inact, 0);
+	KUNIT_EXPECT_STREQ(test, s->works[run].state, "running");
+	KUNIT_EXPECT_STREQ(test, s->works[inact].state, "inactive");
+	KUNIT_EXPECT_STREQ(test, s->works[inact].wq, "waits_wq");
+
+	/* nothing new was queued: the next flush still waits for them */
+	KUNIT_EXPECT_EQ(test, cmwq_flush_workqueue_timeout(wq, HZ / 4),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 2);
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_EQ(test, cmwq_flush_workqueue_timeout(wq,
+							   CMWQ_KUNIT_TIMEOUT),
+			0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
+	KUNIT_EXPECT_TRUE(test, completion_done(&held->done));
+	unwatch(test);
+}
+
+/*
+ * A drain that times out reports what is left and lets the queue take
+ * works again; once released, the drain succeeds.
+ */
+static void drain_workqueue_timeout_reopens(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct item *later = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_drain", 0, 0);
+	struct seen *s = watch(test);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+
+	KUNIT_EXPECT_EQ(test, cmwq_drain_workqueue_timeout(wq, HZ / 2),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_drain_workqueue_timeout");
+	i = seen_work(s, block_fn);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_work(wq, &later->dwork.work));
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_EQ(test, cmwq_drain_workqueue_timeout(wq,
+							   CMWQ_KUNIT_TIMEOUT),
+			0);
+	KUNIT_EXPECT_TRUE(test, completion_done(&later->done));
+	unwatch(test);
+}
+
+/*
+ * Plain flushes report once, after flush_report_secs, and keep waiting
+ * until the work ends (by itself, after two seconds).
+ */
+static void plain_flush_reports_and_waits(struct kunit *test)
+{
+	struct item *it = new_item(test, block_2s_fn);
+	struct item *it2 = new_item(test, block_2s_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_plain", 0, 0);
+	struct seen *s = watch(test);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	cmwq_test_set_flush_report_secs(1);
+	waits_queue(wq, it);
+	KUNIT_ASSERT_COMPLETES(test, &it->started);
+	KUNIT_EXPECT_TRUE(test, cmwq_flush_work(&it->dwork.work));
+	KUNIT_EXPECT_TRUE(test, completion_done(&it->done));
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 1);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_work");
+	KUNIT_EXPECT_FALSE(test, s->timed_out);
+	KUNIT_EXPECT_GE(test, s->waited_ms, 1000U);
+	i = seen_work(s, block_2s_fn);
+	KUNIT_ASSERT_GE(test, i, 0);
+	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
+	KUNIT_EXPECT_TRUE(test, symbol_is(s->works[i].caller, "waits_queue"));
+
+	waits_queue(wq, it2);
+	KUNIT_ASSERT_COMPLETES(test, &it2->started);
+	cmwq_flush_workqueue(wq);
+	KUNIT_EXPECT_TRUE(test, completion_done(&it2->done));
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 2);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_workqueue");
+	KUNIT_EXPECT_FALSE(test, s->timed_out);
+	KUNIT_EXPECT_EQ(test, s->nr_works, 1);
+	unwatch(test);
+}
+
+/* The timed calls refuse what the plain ones refuse, with -EINVAL. */
+struct self_timed {
+	struct cmwq_work	work;
+	struct cmwq_workqueue	*wq;
+	int			ret_work, ret_wq, ret_drain;
+	struct completion	done;
+};
+
+static void self_timed_fn(struct cmwq_work *work)
+{
+	struct self_timed *st = container_of(work, struct self_timed, work);
+
+	cmwq_test_expect_refusals(3);
+	st->ret_work = cmwq_flush_work_timeout(work, HZ);
+	st->ret_wq = cmwq_flush_workqueue_timeout(st->wq, HZ);
+	st->ret_drain = cmwq_drain_workqueue_timeout(st->wq, HZ);
+	cmwq_test_expect_refusals(0);
+	complete(&st->done);
+}
+
+static void timed_flush_refusals(struct kunit *test)
+{
+	struct self_timed *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	int before;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->wq = cmwq_kunit_alloc_wq(test, "waits_self", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, st->wq);
+	init_completion(&st->done);
+	CMWQ_INIT_WORK(&st->work, self_timed_fn);
+
+	before = cmwq_test_nr_refusals();
+	cmwq_test_expect_refusals(4);
+	KUNIT_EXPECT_EQ(test, cmwq_flush_work_timeout(NULL, HZ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, cmwq_flush_delayed_work_timeout(NULL, HZ),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, cmwq_flush_workqueue_timeout(NULL, HZ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, cmwq_drain_workqueue_timeout(NULL, HZ), -EINVAL);
+	cmwq_test_expect_refusals(0);
+	cmwq_queue_work(st->wq, &st->work);
+	KUNIT_ASSERT_COMPLETES(test, &st->done);
+	KUNIT_EXPECT_EQ(test, cmwq_test_nr_refusals() - before, 7);
+	KUNIT_EXPECT_EQ(test, st->ret_work, -EINVAL);
+	KUNIT_EXPECT_EQ(test, st->ret_wq, -EINVAL);
+	KUNIT_EXPECT_EQ(test, st->ret_drain, -EINVAL);
+}
+
+static struct kunit_case cmwq_waits_cases[] = {
+	KUNIT_CASE(flush_work_timeout_running),
+	KUNIT_CASE(flush_work_timeout_inactive),
+	KUNIT_CASE(flush_delayed_work_timeout_runs_it),
+	KUNIT_CASE(flush_workqueue_timeout_keeps_color),
+	KUNIT_CASE(drain_workqueue_timeout_reopens),
+	KUNIT_CASE(plain_flush_reports_and_waits),
+	KUNIT_CASE(timed_flush_refusals),
+	{}
+};
+
+static unsigned int saved_report_secs, saved_hog_thresh;
+
+/*
+ * Plain flushes report only in the case about it; and printing a report
+ * on the serial console keeps a worker on its CPU long enough to be
+ * taken for a CPU hog under emulation: hog detection is off.
+ */
+static int cmwq_waits_init(struct kunit *test)
+{
+	saved_report_secs = cmwq_test_set_flush_report_secs(0);
+	saved_hog_thresh = cmwq_test_set_hog_thresh(0);
+	return 0;
+}
+
+static void cmwq_waits_exit(struct kunit *test)
+{
+	unwatch(test);
+	cmwq_test_set_flush_report_secs(saved_report_secs);
+	cmwq_test_set_hog_thresh(saved_hog_thresh);
+	cmwq_test_expect_reports(false);
+}
+
+static struct kunit_suite cmwq_waits_suite = {
+	.name = "cmwq_waits",
+	.init = cmwq_waits_init,
+	.exit = cmwq_waits_exit,
+	.test_cases = cmwq_waits_cases,
+};
+
+kunit_test_suites(&cmwq_waits_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests of what cmwq's flushes report");
