@@ -19,7 +19,7 @@
  * its color leaves it in flight for the next flusher to wait for.
  *
  * Every wait goes through waits.c, which reports a flush that waits long
- * or times out.
+ * or times out, and a worker's wait that can never end.
  *
  * Cancelling grabs the PENDING bit, taking the work off its list if it was
  * queued, and the sync variants mark it CANCELING while they wait for a
@@ -144,11 +144,12 @@ static void check_flush_dependency(struct cmwq_workqueue *target_wq,
 }
 
 /*
- * Queue @barr behind @work if it is pending or running.  @fw is filled
- * for the report of the flush.
+ * Queue @barr behind @work if it is pending or running.  @fw and @wf are
+ * filled for the report and the wait-for record of the flush.
  */
 static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
-			     bool from_cancel, struct cmwq_flush_wait *fw)
+			     bool from_cancel, struct cmwq_flush_wait *fw,
+			     struct cmwq_wait_for *wf)
 {
 	struct worker *worker = NULL;
 	struct worker_pool *pool;
@@ -182,6 +183,14 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 	fw->work = work;
 	fw->func = work->func;
 	fw->pool = pool;
+	wf->work = work;
+	wf->wq = cwq->wq;
+	/* held back by max_active: it waits for a running work of @cwq */
+	wf->cwq = !worker && (*cmwq_work_bits(work) & CMWQ_WORK_INACTIVE) ?
+		  cwq : NULL;
+	wf->func = work->func;
+	wf->pool = pool->id;
+	wf->color = -1;
 	raw_spin_unlock_irq(&pool->lock);
 
 	/*
@@ -215,7 +224,9 @@ static int __flush_work(struct cmwq_work *work, bool from_cancel,
 	struct cmwq_flush_wait fw = {
 		.what = what, .caller = caller, .start = jiffies,
 	};
+	struct worker *me = current_worker();
 	struct wq_barrier stack_barr, *barr;
+	struct cmwq_wait_for wf;
 	bool done;
 
 	/* whatever the caller holds must not be taken by the work */
@@ -236,7 +247,7 @@ static int __flush_work(struct cmwq_work *work, bool from_cancel,
 	}
 	init_completion(&barr->done);
 
-	if (!start_flush_work(work, barr, from_cancel, &fw)) {
+	if (!start_flush_work(work, barr, from_cancel, &fw, &wf)) {
 		if (barr->on_heap)
 			kfree(barr);
 		else
@@ -244,7 +255,11 @@ static int __flush_work(struct cmwq_work *work, bool from_cancel,
 		return 0;
 	}
 
+	if (me)
+		cmwq_wait_begin(me, &wf, caller);
 	done = cmwq_flush_wait(&barr->done, timeout, &fw);
+	if (me)
+		cmwq_wait_end(me);
 
 	if (!barr->on_heap)
 		cmwq_destroy_work_on_stack(&barr->work);
@@ -629,7 +644,7 @@ static int wq_start_flush_color(struct cmwq_workqueue *wq)
  * @wq: the workqueue
  * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
  * @fw: the flush for its report: what, caller and start filled in
- * @all: a drain: the report covers every color
+ * @all: a drain: the report and the wait-for record cover every color
  *
  * One flusher at a time owns a queue's flush colors.  One that times out
  * leaves its color in flight (wq->flush_pending), and the next flusher
@@ -644,6 +659,8 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 {
 	bool plain = timeout == MAX_SCHEDULE_TIMEOUT;
 	unsigned long deadline = jiffies + (plain ? 0 : timeout);
+	struct worker *me = current_worker();
+	struct cmwq_wait_for wf = { .wq = wq };
 	int ret = -ETIMEDOUT;
 
 	fw->wq = wq;
@@ -654,6 +671,10 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 		return ret;
 	}
 
+	if (me) {
+		wf.color = all ? -1 : wq->work_color;
+		cmwq_wait_begin(me, &wf, fw->caller);
+	}
 	if (wq->flush_pending) {
 		fw->color = all ? -1 : wq->flush_color;
 		if (!cmwq_flush_wait(&wq->flush_done,
@@ -670,6 +691,8 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 		ret = 0;
 	}
 release:
+	if (me)
+		cmwq_wait_end(me);
 	wq_release_flush(wq);
 	return ret;
 }

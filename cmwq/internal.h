@@ -44,6 +44,9 @@
  *    READ_ONCE() and tolerate a value one update old (stats.c).
  *
  * H: a queue's statistics func_lock (raw; nests inside pool->lock).
+ *
+ * V: cmwq_waits_lock (raw, IRQ-safe; nests inside pool->lock): what each
+ *    waiting worker waits for (waits.c).
  */
 #ifndef _CMWQ_INTERNAL_H
 #define _CMWQ_INTERNAL_H
@@ -200,6 +203,20 @@ struct cmwq_cwq {
 	int			max_pending;	/* L: most nr_pending ever */
 } __aligned(1 << CMWQ_WORK_FLAG_BITS);
 
+/*
+ * What a worker waits for while it flushes, kept for the wait-for walk
+ * (waits.c).  @work is an address to look for in busy hashes, never
+ * dereferenced: the work may be gone by the time someone looks.
+ */
+struct cmwq_wait_for {
+	struct cmwq_work	*work;	/* the work flushed, NULL for a queue */
+	struct cmwq_workqueue	*wq;	/* its queue, or the queue flushed */
+	struct cmwq_cwq		*cwq;	/* where @work was inactive, or NULL */
+	cmwq_func_t		func;	/* @work's function then */
+	int			pool;	/* @work's pool id then */
+	int			color;	/* color flushed, -1: all (drain) */
+};
+
 struct worker {
 	union {
 		struct list_head	entry;	/* L: on the idle list */
@@ -226,6 +243,7 @@ struct worker {
 	bool			sleeping;	/* S: nr_running dropped */
 	struct preempt_notifier	notifier;	/* I */
 	struct cmwq_workqueue	*rescue_wq;	/* I: rescuers only */
+	struct cmwq_wait_for	waiting_for;	/* V: while it flushes */
 };
 
 struct cmwq_workqueue {
@@ -841,6 +859,9 @@ struct cmwq_flush_wait {
 bool cmwq_flush_wait(struct completion *done, long timeout,
 		     const struct cmwq_flush_wait *fw);
 void cmwq_flush_report(const struct cmwq_flush_wait *fw, bool timed_out);
+void cmwq_wait_begin(struct worker *worker, const struct cmwq_wait_for *wf,
+		     unsigned long caller);
+void cmwq_wait_end(struct worker *worker);
 unsigned int cmwq_flush_set_report_secs(unsigned int secs);
 
 /* watchdog.c */

@@ -32,3 +32,5 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_stall_worker);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_cpu_hog);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_flush_blocked);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_blocked_work);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_wait_cycle);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_wait_cycle_worker);

@@ -494,6 +494,55 @@ TRACE_EVENT(cmwq_blocked_work,
 		      __entry->sleeping)
 );
 
+/**
+ * cmwq_wait_cycle - a worker began a wait that cannot finish (waits.c)
+ * @caller: its flush's caller
+ * @length: the workers in the cycle, the waiter included
+ * @behind: the flushed work is held back by max_active behind them
+ *
+ * Followed by one cmwq_wait_cycle_worker per worker, the waiter first.
+ */
+TRACE_EVENT(cmwq_wait_cycle,
+	    TP_PROTO(unsigned long caller, int length, bool behind),
+	    TP_ARGS(caller, length, behind),
+	    TP_STRUCT__entry(__field(unsigned long, caller)
+			     __field(int, length)
+			     __field(bool, behind)),
+	    TP_fast_assign(__entry->caller = caller;
+			   __entry->length = length;
+			   __entry->behind = behind;),
+	    TP_printk("caller=%pS length=%d behind=%d",
+		      (void *)__entry->caller, __entry->length,
+		      __entry->behind)
+);
+
+/**
+ * cmwq_wait_cycle_worker - one worker of a wait-for cycle (waits.c)
+ * @pid: the worker's task
+ * @func: the work it runs
+ * @wq_name: that work's queue
+ * @waits_func: the work it flushes, %NULL for a queue flush
+ * @waits_wq: the queue of that work, or the queue it flushes
+ */
+TRACE_EVENT(cmwq_wait_cycle_worker,
+	    TP_PROTO(pid_t pid, cmwq_func_t func, const char *wq_name,
+		     cmwq_func_t waits_func, const char *waits_wq),
+	    TP_ARGS(pid, func, wq_name, waits_func, waits_wq),
+	    TP_STRUCT__entry(__field(pid_t, pid)
+			     __field(void *, function)
+			     __string(workqueue, wq_name)
+			     __field(void *, waits_function)
+			     __string(waits_workqueue, waits_wq)),
+	    TP_fast_assign(__entry->pid = pid;
+			   __entry->function = func;
+			   __assign_str(workqueue, wq_name);
+			   __entry->waits_function = waits_func;
+			   __assign_str(waits_workqueue, waits_wq);),
+	    TP_printk("pid=%d function=%ps workqueue=%s waits_function=%ps waits_workqueue=%s",
+		      __entry->pid, __entry->function, __get_str(workqueue),
+		      __entry->waits_function, __get_str(waits_workqueue))
+);
+
 #endif /* _CMWQ_TRACE_H */
 
 /* define_trace.h includes this file again, by this path and name */

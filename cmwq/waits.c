@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * waits.c - what a flush waits for: reports of blocked flushes
+ * waits.c - what a flush waits for: blocked-flush reports and wait cycles
  *
  * Blocked flushes.  Every flush waits here, in cmwq_flush_wait().  A
  * *_timeout() flush that runs out of time, and a plain one that has
@@ -13,12 +13,37 @@
  * returns -ETIMEDOUT.  The same facts go to the cmwq_flush_blocked and
  * cmwq_blocked_work trace events.
  *
+ * Wait cycles.  A worker that begins to flush records what it waits for
+ * (worker->waiting_for: a work, by address and pool, or a queue and the
+ * color flushed) and walks the records from there: who runs the work it
+ * waits for, what that worker waits for in turn, and so on.  Coming back
+ * to itself means the wait cannot end: works A and B flushing each other,
+ * directly or through a chain of work and queue flushes; or a work that
+ * flushes a work held back by max_active behind itself (an ordered
+ * queue), where every running work of that queue leads back to the
+ * waiter.  The cycle is reported at once, with each worker's work, queue,
+ * what it waits for and its stack, and the wait goes on: only the two
+ * waits that can never end and are safe to refuse (a work flushing
+ * itself, or its own queue) are refused, by the callers' argument
+ * checks.  Lockdep sees most of these, on a lockdep kernel only, and a
+ * wait behind max_active not at all (Documentation/cmwq.rst).
+ *
+ * A flush that no other worker's wait could close into a cycle (nobody
+ * else waits, and the work is not held back behind the waiter's) skips
+ * the walk.  The walk is bounded (WAIT_DEPTH workers deep, WAIT_WIDTH
+ * running works of a queue per step), takes one pool->lock at a time and
+ * reads the records under cmwq_waits_lock nested inside it.  A worker found in a
+ * busy hash under its pool->lock is alive there; the walk keeps only its
+ * address (compared, never followed) and a reference to its task.
+ *
  * On a test kernel, a test that provokes these reports announces them
  * (cmwq_report_expected()) and they say "expected" at info level, so
  * that the console verdict keeps failing on any other.
  */
 #include <linux/module.h>
 #include <linux/sched/debug.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -28,6 +53,11 @@ static unsigned int flush_report_secs = 120;
 module_param(flush_report_secs, uint, 0644);
 MODULE_PARM_DESC(flush_report_secs,
 		 "seconds a flush waits before cmwq reports what it waits for (default 120, 0: off)");
+
+/* V: nests inside pool->lock */
+static DEFINE_RAW_SPINLOCK(cmwq_waits_lock);
+/* R: workers with a wait recorded; the walk needs another one */
+static atomic_t cmwq_nr_waiting = ATOMIC_INIT(0);
 
 /* The report's first line, at warning level unless a test expects it. */
 static void report_head(const char *kind, const char *fmt, ...)
@@ -276,4 +306,286 @@ bool cmwq_flush_wait(struct completion *done, long timeout,
 unsigned int cmwq_flush_set_report_secs(unsigned int secs)
 {
 	return xchg(&flush_report_secs, secs);
+}
+
+#define WAIT_DEPTH	6	/* workers followed from the waiter */
+#define WAIT_WIDTH	8	/* running works of a queue per step */
+
+/* A worker met on the walk, as it was under its pool->lock. */
+struct wait_node {
+	struct worker		*worker;	/* compared, never followed */
+	struct task_struct	*task;		/* referenced */
+	cmwq_func_t		func;
+	unsigned long		queued_by;
+	char			wq[32];
+	struct cmwq_wait_for	waits;		/* .wq NULL: not waiting */
+};
+
+struct wait_walk {
+	struct worker		*me;
+	unsigned long		caller;
+	bool			behind;		/* held back by max_active */
+	int			nr_nodes[WAIT_DEPTH];
+	int			path[WAIT_DEPTH]; /* the node taken per step */
+	struct wait_node	nodes[WAIT_DEPTH][WAIT_WIDTH];
+	int			cycle_len;	/* 0: none found yet */
+	bool			cycle_mine;	/* it ends at the waiter */
+	struct wait_node	cycle[WAIT_DEPTH]; /* the first found */
+};
+
+/* Keep @worker as a node of step @depth.  Context: its pool->lock held. */
+static void take_node(struct wait_walk *w, int depth, struct worker *worker)
+{
+	struct wait_node *n;
+
+	lockdep_assert_held(&worker->pool->lock);
+	if (w->nr_nodes[depth] == WAIT_WIDTH)
+		return;
+	n = &w->nodes[depth][w->nr_nodes[depth]++];
+	n->worker = worker;
+	n->task = get_task_struct(worker->task);
+	n->func = worker->current_func;
+	n->queued_by = worker->current_queued_by;
+	strscpy(n->wq, worker->current_cwq->wq->name, sizeof(n->wq));
+	raw_spin_lock(&cmwq_waits_lock);
+	n->waits = worker->waiting_for;
+	raw_spin_unlock(&cmwq_waits_lock);
+}
+
+/*
+ * The workers step @depth waits on for @wf: the one running the work, or
+ * those running the queue's works of the color flushed.  A work held
+ * back by max_active waits on every running work of its cwq, and only
+ * while no active one is left on the worklist to be started; *@every
+ * tells that all of them must lead back for the wait to be hopeless.
+ */
+static void find_runners(struct wait_walk *w, int depth,
+			 const struct cmwq_wait_for *wf, bool *every)
+{
+	struct worker_pool *pool;
+	struct worker *worker;
+	int bkt, i, nr_running;
+
+	*every = false;
+	if (wf->work) {
+		pool = pool_by_id(wf->pool);
+		if (!pool)
+			return;
+		raw_spin_lock_irq(&pool->lock);
+		hash_for_each_possible(pool->busy_hash, worker, hentry,
+				       (unsigned long)wf->work)
+			if (worker->current_work == wf->work)
+				take_node(w, depth, worker);
+		raw_spin_unlock_irq(&pool->lock);
+		if (w->nr_nodes[depth] || !wf->cwq)
+			return;
+
+		pool = wf->cwq->pool;
+		nr_running = 0;
+		raw_spin_lock_irq(&pool->lock);
+		hash_for_each(pool->busy_hash, bkt, worker, hentry)
+			if (worker->current_cwq == wf->cwq) {
+				nr_running++;
+				take_node(w, depth, worker);
+			}
+		/* an active work not running yet will start: no cycle */
+		if (nr_running != wf->cwq->nr_active ||
+		    nr_running > WAIT_WIDTH) {
+			raw_spin_unlock_irq(&pool->lock);
+			for (i = 0; i < w->nr_nodes[depth]; i++)
+				put_task_struct(w->nodes[depth][i].task);
+			w->nr_nodes[depth] = 0;
+			return;
+		}
+		raw_spin_unlock_irq(&pool->lock);
+		*every = true;
+		return;
+	}
+
+	for (i = 0; i < cmwq_nr_pools; i++) {
+		pool = pool_by_id(i);
+		raw_spin_lock_irq(&pool->lock);
+		hash_for_each(pool->busy_hash, bkt, worker, hentry)
+			if (worker->current_cwq &&
+			    worker->current_cwq->wq == wf->wq &&
+			    color_waited(worker->current_color, wf->color))
+				take_node(w, depth, worker);
+		raw_spin_unlock_irq(&pool->lock);
+	}
+}
+
+static void show_cycle_node(struct wait_node *n)
+{
+	trace_cmwq_wait_cycle_worker(task_pid_nr(n->task), n->func, n->wq,
+				     n->waits.func, n->waits.wq->name);
+	if (n->waits.func)
+		cmwq_diag_printf(NULL,
+				 "  %s/%d runs %ps of %s, queued by %pS, and flushes %ps of %s\n",
+				 n->task->comm, task_pid_nr(n->task), n->func,
+				 n->wq, (void *)n->queued_by, n->waits.func,
+				 n->waits.wq->name);
+	else
+		cmwq_diag_printf(NULL,
+				 "  %s/%d runs %ps of %s, queued by %pS, and flushes queue %s\n",
+				 n->task->comm, task_pid_nr(n->task), n->func,
+				 n->wq, (void *)n->queued_by,
+				 n->waits.wq->name);
+	sched_show_task(n->task);
+}
+
+/*
+ * The cycle runs from the worker running what the waiter waits for to
+ * the waiter, whose wait closes it; the report begins with the waiter.
+ * A cycle among others that the waiter waits on ends with the worker
+ * met twice, and the waiter is printed first all the same.
+ */
+static void report_cycle(struct wait_walk *w)
+{
+	int i, others = w->cycle_len - 1;
+
+	trace_cmwq_wait_cycle(w->caller, w->cycle_len, w->behind);
+	if (w->behind)
+		report_head("wait cycle",
+			    "%s/%d flushes a work max_active holds back behind running works that all wait (%d other worker%s shown)\n",
+			    current->comm, task_pid_nr(current), others,
+			    others == 1 ? "" : "s");
+	else if (w->cycle_mine)
+		report_head("wait cycle", "%s/%d waits for itself through %d other worker%s\n",
+			    current->comm, task_pid_nr(current), others,
+			    others == 1 ? "" : "s");
+	else
+		report_head("wait cycle", "%s/%d waits for workers that wait for each other\n",
+			    current->comm, task_pid_nr(current));
+	if (w->cycle_mine)
+		show_cycle_node(&w->cycle[others]);
+	for (i = 0; i < (w->cycle_mine ? others : w->cycle_len); i++)
+		show_cycle_node(&w->cycle[i]);
+}
+
+static void drop_cycle(struct wait_walk *w)
+{
+	int i;
+
+	for (i = 0; i < w->cycle_len; i++)
+		put_task_struct(w->cycle[i].task);
+	w->cycle_len = 0;
+}
+
+/* Keep the path to the waiter, found at step @depth, as the cycle. */
+static void keep_cycle(struct wait_walk *w, int depth)
+{
+	int i;
+
+	if (w->cycle_len)
+		return;
+	for (i = 0; i <= depth; i++) {
+		w->cycle[i] = w->nodes[i][w->path[i]];
+		get_task_struct(w->cycle[i].task);
+	}
+	w->cycle_len = depth + 1;
+	w->cycle_mine = w->cycle[depth].worker == w->me;
+}
+
+/* Is @worker on the path to step @depth?  The waiter is at none. */
+static bool on_path(struct wait_walk *w, int depth, struct worker *worker)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		if (w->nodes[i][w->path[i]].worker == worker)
+			return true;
+	return false;
+}
+
+/*
+ * Can the wait @wf, made at step @depth, never end?  So it is when a
+ * worker it waits on is the waiter, or is on the way already (a cycle
+ * the waiter waits on), or waits itself for what cannot end; for a work
+ * behind max_active, only when every worker it waits on is so.
+ */
+static bool walk_waits(struct wait_walk *w, int depth,
+		       const struct cmwq_wait_for *wf)
+{
+	bool every, found = false;
+	int i, had_cycle = w->cycle_len;
+	struct wait_node *n;
+
+	find_runners(w, depth, wf, &every);
+	for (i = 0; i < w->nr_nodes[depth]; i++) {
+		n = &w->nodes[depth][i];
+		w->path[depth] = i;
+		if (n->worker == w->me || on_path(w, depth, n->worker)) {
+			found = true;
+			keep_cycle(w, depth);
+		} else {
+			found = n->waits.wq && depth + 1 < WAIT_DEPTH &&
+				walk_waits(w, depth + 1, &n->waits);
+		}
+		if (found != every)
+			break;
+	}
+	if (every && found)
+		w->behind = true;
+	/* a cycle kept on the way to a failed "every" is none */
+	if (every && !found && !had_cycle)
+		drop_cycle(w);
+	for (i = 0; i < w->nr_nodes[depth]; i++)
+		put_task_struct(w->nodes[depth][i].task);
+	w->nr_nodes[depth] = 0;
+	return found;
+}
+
+/**
+ * cmwq_wait_begin - a worker begins to flush: record it, report a cycle
+ * @worker: the current worker
+ * @wf: what it waits for
+ * @caller: the flush's caller
+ *
+ * Context: Process context; @worker is current.
+ */
+void cmwq_wait_begin(struct worker *worker, const struct cmwq_wait_for *wf,
+		     unsigned long caller)
+{
+	struct wait_walk *w;
+	bool alone;
+
+	raw_spin_lock_irq(&cmwq_waits_lock);
+	worker->waiting_for = *wf;
+	raw_spin_unlock_irq(&cmwq_waits_lock);
+	alone = atomic_inc_return(&cmwq_nr_waiting) == 1;
+
+	/*
+	 * A cycle needs another waiting worker, but for a work held back
+	 * behind the waiter's own: the usual flush pays for no walk.
+	 */
+	if (alone && !wf->cwq)
+		return;
+	/* a diagnosis, not a need: without memory, no walk */
+	w = kmalloc(sizeof(*w), GFP_KERNEL | __GFP_NOWARN);
+	if (!w)
+		return;
+	memset(w->nr_nodes, 0, sizeof(w->nr_nodes));
+	w->me = worker;
+	w->caller = caller;
+	w->behind = false;
+	w->cycle_len = 0;
+	if (walk_waits(w, 0, wf))
+		report_cycle(w);
+	drop_cycle(w);
+	kfree(w);
+}
+
+/**
+ * cmwq_wait_end - a worker's flush is over
+ * @worker: the current worker
+ *
+ * Context: Process context; @worker is current.
+ */
+void cmwq_wait_end(struct worker *worker)
+{
+	raw_spin_lock_irq(&cmwq_waits_lock);
+	worker->waiting_for.wq = NULL;
+	worker->waiting_for.work = NULL;
+	raw_spin_unlock_irq(&cmwq_waits_lock);
+	atomic_dec(&cmwq_nr_waiting);
 }

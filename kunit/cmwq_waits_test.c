@@ -14,6 +14,14 @@
  * Plain flushes report once after flush_report_secs (set to one second)
  * and keep waiting: the blocked work ends by itself after two.
  *
+ * Wait cycles: works made to flush each other (directly, through a queue
+ * flush, on an ordered queue, on a queue at max_active) with timed
+ * flushes, so that each wait ends; the cmwq_wait_cycle* events must name
+ * the cycle, and waits that end (a work running elsewhere, a slot of
+ * max_active that a running work will free) must not be reported.  On a
+ * lockdep kernel the cycles lockdep sees too are skipped: its report
+ * would fail the run, and runner cases show it instead.
+ *
  * Every report is announced (cmwq_test_expect_reports()); the exit hook
  * withdraws the announcement and restores the thresholds.
  */
@@ -26,7 +34,7 @@
 
 #define NR_SEEN		8
 
-/* What the probes saw: the last flush report. */
+/* What the probes saw: the last flush report, and the cycle reports. */
 struct seen {
 	raw_spinlock_t	lock;
 	int		nr_flush;
@@ -43,6 +51,16 @@ struct seen {
 		unsigned long	caller;
 		int		cpu;
 	} works[NR_SEEN];
+	int		nr_cycles;
+	int		length;
+	bool		behind;
+	int		nr_cycle_workers;
+	struct {
+		void	*func;
+		char	wq[32];
+		void	*waits_func;
+		char	waits_wq[32];
+	} cw[NR_SEEN];
 };
 
 static void probe_flush(void *data, const struct cmwq_flush_wait *fw,
@@ -83,6 +101,40 @@ static void probe_work(void *data, struct worker_pool *pool, cmwq_func_t func,
 	raw_spin_unlock_irqrestore(&s->lock, flags);
 }
 
+static void probe_cycle(void *data, unsigned long caller, int length,
+			bool behind)
+{
+	struct seen *s = data;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	/* the first cycle reported is the one kept */
+	if (!s->nr_cycles++) {
+		s->length = length;
+		s->behind = behind;
+	}
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+}
+
+static void probe_cycle_worker(void *data, pid_t pid, cmwq_func_t func,
+			       const char *wq_name, cmwq_func_t waits_func,
+			       const char *waits_wq)
+{
+	struct seen *s = data;
+	unsigned long flags;
+	int i;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	if (s->nr_cycles == 1 && s->nr_cycle_workers < NR_SEEN) {
+		i = s->nr_cycle_workers++;
+		s->cw[i].func = func;
+		strscpy(s->cw[i].wq, wq_name, sizeof(s->cw[i].wq));
+		s->cw[i].waits_func = waits_func;
+		strscpy(s->cw[i].waits_wq, waits_wq, sizeof(s->cw[i].waits_wq));
+	}
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+}
+
 static struct seen *watch(struct kunit *test)
 {
 	struct seen *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
@@ -91,6 +143,10 @@ static struct seen *watch(struct kunit *test)
 	raw_spin_lock_init(&s->lock);
 	KUNIT_ASSERT_EQ(test, register_trace_cmwq_flush_blocked(probe_flush, s), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_cmwq_blocked_work(probe_work, s), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_cmwq_wait_cycle(probe_cycle, s), 0);
+	KUNIT_ASSERT_EQ(test,
+			register_trace_cmwq_wait_cycle_worker(probe_cycle_worker, s),
+			0);
 	test->priv = s;
 	cmwq_test_expect_reports(true);
 	return s;
@@ -104,6 +160,8 @@ static void unwatch(struct kunit *test)
 	if (!s)
 		return;
 	test->priv = NULL;
+	unregister_trace_cmwq_wait_cycle_worker(probe_cycle_worker, s);
+	unregister_trace_cmwq_wait_cycle(probe_cycle, s);
 	unregister_trace_cmwq_blocked_work(probe_work, s);
 	unregister_trace_cmwq_flush_blocked(probe_flush, s);
 	tracepoint_synchronize_unregister();
@@ -124,6 +182,12 @@ struct item {
 	struct completion	started;
 	struct completion	go;
 	struct completion	done;
+	struct item		*peer;		/* the work it flushes */
+	struct item		*other;		/* started before it flushes */
+	bool			gated;		/* waits for ->go first */
+	struct cmwq_workqueue	*peer_wq;	/* or the queue it flushes */
+	unsigned long		timeout;
+	int			ret;		/* what its flush returned */
 };
 
 static struct item *work_item(struct cmwq_work *work)
@@ -156,6 +220,26 @@ static void block_2s_fn(struct cmwq_work *work)
 	complete(&it->done);
 }
 
+/* Once ->other runs, flushes ->peer's work or ->peer_wq, for a while. */
+static void flusher_fn(struct cmwq_work *work)
+{
+	struct item *it = work_item(work);
+
+	complete(&it->started);
+	if (it->other)
+		wait_for_completion_timeout(&it->other->started,
+					    CMWQ_KUNIT_TIMEOUT);
+	if (it->gated)
+		wait_for_completion_timeout(&it->go, CMWQ_KUNIT_TIMEOUT);
+	if (it->peer)
+		it->ret = cmwq_flush_work_timeout(&it->peer->dwork.work,
+						  it->timeout);
+	else
+		it->ret = cmwq_flush_workqueue_timeout(it->peer_wq,
+						       it->timeout);
+	complete(&it->done);
+}
+
 static struct item *new_item(struct kunit *test, cmwq_func_t fn)
 {
 	struct item *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
@@ -165,6 +249,7 @@ static struct item *new_item(struct kunit *test, cmwq_func_t fn)
 	init_completion(&it->started);
 	init_completion(&it->go);
 	init_completion(&it->done);
+	it->timeout = 2 * HZ;
 	return it;
 }
 
@@ -454,6 +539,240 @@ static void timed_flush_refusals(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->ret_drain, -EINVAL);
 }
 
+/*
+ * Lockdep sees these cycles too, in the works' and queues' lockdep maps,
+ * and its report would fail the run: on a lockdep kernel the runner case
+ * of fixture_cmwq_wait_cycle shows it agrees instead.
+ */
+static void skip_if_lockdep_sees_it(struct kunit *test)
+{
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
+		kunit_skip(test,
+			   "lockdep reports it too (fixture_cmwq_wait_cycle)");
+}
+
+/*
+ * A work of a class of its own: works of one init site share a lockdep
+ * class, and one flushing another that ends would be taken by lockdep
+ * for recursive locking.
+ */
+static void own_lockdep_class(struct item *it)
+{
+	static struct lock_class_key key;
+
+	lockdep_init_map(&it->dwork.work.lockdep_map, "waits_peer", &key, 0);
+}
+
+/* Which seen cycle worker runs a work of the queue @wq, or -1. */
+static int cycle_worker(struct seen *s, const char *wq)
+{
+	int i;
+
+	for (i = 0; i < s->nr_cycle_workers; i++)
+		if (!strcmp(s->cw[i].wq, wq))
+			return i;
+	return -1;
+}
+
+/*
+ * Two works flushing each other, on two queues: reported as a cycle of
+ * two, each worker named with what it flushes; one flush times out and
+ * lets the other finish.
+ */
+static void cycle_of_two_works(struct kunit *test)
+{
+	struct item *a = new_item(test, flusher_fn);
+	struct item *b = new_item(test, flusher_fn);
+	struct cmwq_workqueue *qa = cmwq_kunit_alloc_wq(test, "waits_a", 0, 0);
+	struct cmwq_workqueue *qb = cmwq_kunit_alloc_wq(test, "waits_b", 0, 0);
+	struct seen *s = watch(test);
+	int ia, ib;
+
+	skip_if_lockdep_sees_it(test);
+	KUNIT_ASSERT_NOT_NULL(test, qa);
+	KUNIT_ASSERT_NOT_NULL(test, qb);
+	a->peer = b;
+	a->other = b;
+	b->peer = a;
+	b->other = a;
+	waits_queue(qa, a);
+	waits_queue(qb, b);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	KUNIT_ASSERT_COMPLETES(test, &b->done);
+	unwatch(test);
+
+	KUNIT_EXPECT_TRUE(test, a->ret == -ETIMEDOUT || b->ret == -ETIMEDOUT);
+	KUNIT_EXPECT_GE(test, s->nr_cycles, 1);
+	KUNIT_EXPECT_EQ(test, s->length, 2);
+	KUNIT_EXPECT_FALSE(test, s->behind);
+	KUNIT_EXPECT_EQ(test, s->nr_cycle_workers, 2);
+	ia = cycle_worker(s, "waits_a");
+	ib = cycle_worker(s, "waits_b");
+	KUNIT_ASSERT_GE(test, ia, 0);
+	KUNIT_ASSERT_GE(test, ib, 0);
+	KUNIT_EXPECT_PTR_EQ(test, s->cw[ia].func, (void *)flusher_fn);
+	KUNIT_EXPECT_STREQ(test, s->cw[ia].waits_wq, "waits_b");
+	KUNIT_EXPECT_STREQ(test, s->cw[ib].waits_wq, "waits_a");
+	KUNIT_EXPECT_PTR_EQ(test, s->cw[ib].waits_func, (void *)flusher_fn);
+}
+
+/*
+ * A work flushes the queue of a work that flushes it: a cycle through a
+ * queue flush, its step named by the queue (no function).
+ */
+static void cycle_through_queue_flush(struct kunit *test)
+{
+	struct item *a = new_item(test, flusher_fn);
+	struct item *b = new_item(test, flusher_fn);
+	struct cmwq_workqueue *qa = cmwq_kunit_alloc_wq(test, "waits_qa", 0, 0);
+	struct cmwq_workqueue *qb = cmwq_kunit_alloc_wq(test, "waits_qb", 0, 0);
+	struct seen *s = watch(test);
+	int ia;
+
+	skip_if_lockdep_sees_it(test);
+	KUNIT_ASSERT_NOT_NULL(test, qa);
+	KUNIT_ASSERT_NOT_NULL(test, qb);
+	a->peer_wq = qb;
+	a->other = b;
+	b->peer = a;
+	b->other = a;
+	waits_queue(qa, a);
+	waits_queue(qb, b);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	KUNIT_ASSERT_COMPLETES(test, &b->done);
+	unwatch(test);
+
+	KUNIT_EXPECT_TRUE(test, a->ret == -ETIMEDOUT || b->ret == -ETIMEDOUT);
+	KUNIT_EXPECT_GE(test, s->nr_cycles, 1);
+	KUNIT_EXPECT_EQ(test, s->length, 2);
+	ia = cycle_worker(s, "waits_qa");
+	KUNIT_ASSERT_GE(test, ia, 0);
+	KUNIT_EXPECT_PTR_EQ(test, s->cw[ia].waits_func, NULL);
+	KUNIT_EXPECT_STREQ(test, s->cw[ia].waits_wq, "waits_qb");
+}
+
+/*
+ * On an ordered queue, a work flushing a work queued after it waits for
+ * itself: reported at once as a cycle of one, behind max_active.
+ */
+static void flush_behind_on_ordered_queue(struct kunit *test)
+{
+	struct item *a = new_item(test, flusher_fn);
+	struct item *b = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_ordered_wq(test, "waits_ord", 0);
+	struct seen *s = watch(test);
+
+	skip_if_lockdep_sees_it(test);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	a->peer = b;
+	a->timeout = HZ;
+	a->gated = true;
+	waits_queue(wq, a);
+	waits_queue(wq, b);
+	complete(&a->go);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	KUNIT_ASSERT_COMPLETES(test, &b->done);
+	unwatch(test);
+
+	KUNIT_EXPECT_EQ(test, a->ret, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->nr_cycles, 1);
+	KUNIT_EXPECT_EQ(test, s->length, 1);
+	KUNIT_EXPECT_TRUE(test, s->behind);
+	KUNIT_EXPECT_EQ(test, s->nr_cycle_workers, 1);
+	KUNIT_EXPECT_PTR_EQ(test, s->cw[0].func, (void *)flusher_fn);
+	KUNIT_EXPECT_PTR_EQ(test, s->cw[0].waits_func, (void *)count_fn);
+}
+
+/*
+ * max_active 2: both running works flush the third, held back behind
+ * them.  Whichever waits second finds every running work waiting.
+ */
+static void flush_behind_at_max_active(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+	struct item *a = new_item(test, flusher_fn);
+	struct item *b = new_item(test, flusher_fn);
+	struct item *c = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_max", 0, 2);
+	struct seen *s = watch(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	own_lockdep_class(c);
+	a->peer = c;
+	a->gated = true;
+	b->peer = c;
+	b->gated = true;
+	b->timeout = 3 * HZ;
+	cmwq_queue_work_on(cpu, wq, &a->dwork.work);
+	cmwq_queue_work_on(cpu, wq, &b->dwork.work);
+	cmwq_queue_work_on(cpu, wq, &c->dwork.work);
+	KUNIT_ASSERT_COMPLETES(test, &a->started);
+	KUNIT_ASSERT_COMPLETES(test, &b->started);
+	complete(&a->go);
+	complete(&b->go);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	KUNIT_ASSERT_COMPLETES(test, &b->done);
+	KUNIT_ASSERT_COMPLETES(test, &c->done);
+	unwatch(test);
+
+	KUNIT_EXPECT_EQ(test, a->ret, -ETIMEDOUT);
+	KUNIT_EXPECT_GE(test, s->nr_cycles, 1);
+	KUNIT_EXPECT_TRUE(test, s->behind);
+	KUNIT_EXPECT_PTR_EQ(test, s->cw[0].waits_func, (void *)count_fn);
+}
+
+/* Waits that end are not reported: a flush of a running work elsewhere. */
+static void no_cycle_for_a_wait_that_ends(struct kunit *test)
+{
+	struct item *a = new_item(test, flusher_fn);
+	struct item *b = new_item(test, block_2s_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_ok", 0, 0);
+	struct seen *s = watch(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	own_lockdep_class(b);
+	a->peer = b;
+	a->other = b;
+	a->timeout = CMWQ_KUNIT_TIMEOUT;
+	waits_queue(wq, b);
+	waits_queue(wq, a);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	unwatch(test);
+	KUNIT_EXPECT_EQ(test, a->ret, 1);
+	KUNIT_EXPECT_EQ(test, s->nr_cycles, 0);
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 0);
+}
+
+/*
+ * max_active 2: one running work flushes the third while the other runs
+ * on and ends by itself: a slot frees, so nothing is reported.
+ */
+static void no_cycle_while_a_slot_can_free(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+	struct item *a = new_item(test, flusher_fn);
+	struct item *b = new_item(test, block_2s_fn);
+	struct item *c = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_slot", 0, 2);
+	struct seen *s = watch(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	own_lockdep_class(c);
+	a->peer = c;
+	a->gated = true;
+	a->timeout = CMWQ_KUNIT_TIMEOUT;
+	cmwq_queue_work_on(cpu, wq, &a->dwork.work);
+	cmwq_queue_work_on(cpu, wq, &b->dwork.work);
+	cmwq_queue_work_on(cpu, wq, &c->dwork.work);
+	KUNIT_ASSERT_COMPLETES(test, &b->started);
+	complete(&a->go);
+	KUNIT_ASSERT_COMPLETES(test, &a->done);
+	unwatch(test);
+	KUNIT_EXPECT_EQ(test, a->ret, 1);
+	KUNIT_EXPECT_TRUE(test, completion_done(&b->done));
+	KUNIT_EXPECT_EQ(test, s->nr_cycles, 0);
+}
+
 static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_work_timeout_running),
 	KUNIT_CASE(flush_work_timeout_inactive),
@@ -462,6 +781,12 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(timed_flush_refusals),
+	KUNIT_CASE(cycle_of_two_works),
+	KUNIT_CASE(cycle_through_queue_flush),
+	KUNIT_CASE(flush_behind_on_ordered_queue),
+	KUNIT_CASE(flush_behind_at_max_active),
+	KUNIT_CASE(no_cycle_for_a_wait_that_ends),
+	KUNIT_CASE(no_cycle_while_a_slot_can_free),
 	{}
 };
 

@@ -47,6 +47,7 @@ REPORTS = [
     ('cmwq stall', re.compile(r'cmwq: stall: ')),
     # a flush's reports (waits.c); provoked ones say "expected"
     ('cmwq flush blocked', re.compile(r'cmwq: flush blocked: ')),
+    ('cmwq wait cycle', re.compile(r'cmwq: wait cycle: ')),
     ('debugobjects', re.compile(r'ODEBUG:')),
     ('kernel BUG', re.compile(r'kernel BUG at')),
     ('kernel WARNING', re.compile(r'WARNING:')),
