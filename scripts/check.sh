@@ -227,7 +227,7 @@ if [ ${#failures[@]} -gt 0 ]; then
 	echo "=== failed:"
 	printf '  %s\n' "${failures[@]}"
 fi
-summary="$passed passed, $failed failed"
-[ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
-echo "$summary"
+# the last line stays the plain "N passed, N failed" CI reads
+[ "$skipped" = 0 ] || echo "$skipped skipped (counted in neither)"
+echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
