@@ -17,16 +17,19 @@
  * switched out, which a spinning work on an otherwise idle CPU never is.
  * What a module has: a timer pinned to the CPU, firing in hard IRQ.  It
  * interrupts whatever runs there; when that is one of the pool's busy
- * workers, current is that worker, and the CPU time its task has had
- * since it took the work or last woke up (task->se.sum_exec_runtime,
- * which the scheduler keeps, minus the value noted then in
- * worker->current_runtime) is how long it has been on the CPU without
- * sleeping.  sum_exec_runtime is brought up to date at each tick and
- * switch, so it lags by a tick at most.  The timer (pool->hog_timer)
- * runs only while the pool has busy workers: a worker taking a work arms
- * it if it is not armed (one load on that path), it fires every
- * threshold, and it stops when the pool has no busy worker.  A hog is
- * found between one and two thresholds (plus a tick) after it started.
+ * workers, current is that worker, and its task's CPU time
+ * (task->se.sum_exec_runtime, which the scheduler keeps) since the timer
+ * first saw it in the work it runs, or since it last woke up (noted in
+ * worker->current_runtime by its sched_in hook), whichever is later, is
+ * how long it has been on the CPU without sleeping.  sum_exec_runtime is
+ * brought up to date at each tick and switch, so it lags by a tick at
+ * most.  The timer (pool->hog_timer) runs only while the pool has busy
+ * workers: a worker coming out of its idle sleep arms it if it is not
+ * armed, it fires every half threshold, re-arming itself, and it stops
+ * when the pool has no busy worker.  Running a work costs nothing for
+ * it.  A hog is found between one and two thresholds (plus a tick) after
+ * it started.  A new threshold takes effect when the timer next fires,
+ * or, if it is off, when a worker of the pool next wakes.
  *
  * Setting WORKER_CPU_INTENSIVE from the timer is setting it in the
  * worker's own context: the timer interrupted the worker on its CPU, so
@@ -110,6 +113,32 @@ static void hog_found(struct worker_pool *pool, struct worker *worker, u64 ns)
 				    div_u64(ns, NSEC_PER_USEC));
 }
 
+/* Half the threshold: a hog is found within twice the threshold. */
+static ktime_t hog_period(unsigned int thresh_us)
+{
+	return ns_to_ktime((u64)thresh_us * (NSEC_PER_USEC / 2));
+}
+
+/*
+ * The CPU time @worker has spent in its current work without sleeping,
+ * as far as the timer saw: since the timer first saw it in that work,
+ * or since it last woke, whichever is later.  A work is told apart from
+ * the next by its address and the jiffies it started at; one that
+ * started in the same jiffy at the same address as the one seen before
+ * has run since that jiffy anyway.  Context: pool->lock held.
+ */
+static u64 hog_runtime(struct worker *worker, u64 now)
+{
+	if (worker->hog_work != worker->current_work ||
+	    worker->hog_at != worker->current_at) {
+		worker->hog_work = worker->current_work;
+		worker->hog_at = worker->current_at;
+		worker->hog_runtime = now;
+		return 0;
+	}
+	return now - max(worker->hog_runtime, worker->current_runtime);
+}
+
 static enum hrtimer_restart hog_timer_fn(struct hrtimer *timer)
 {
 	struct worker_pool *pool = container_of(timer, struct worker_pool,
@@ -132,7 +161,7 @@ static enum hrtimer_restart hog_timer_fn(struct hrtimer *timer)
 		 * taking it out again would leave nr_running one short for
 		 * good (the pool would stop waking workers).
 		 */
-		ns = current->se.sum_exec_runtime - worker->current_runtime;
+		ns = hog_runtime(worker, current->se.sum_exec_runtime);
 		if (thresh && ns >= thresh && !worker->sleeping &&
 		    !(worker->flags & WORKER_NOT_RUNNING))
 			hog = worker;
@@ -144,15 +173,20 @@ static enum hrtimer_restart hog_timer_fn(struct hrtimer *timer)
 
 	if (!busy || !thresh)
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(thresh));
+	/* hog_period() of the threshold read above */
+	hrtimer_forward_now(timer, ns_to_ktime(thresh / 2));
 	return HRTIMER_RESTART;
 }
 
 /**
- * cmwq_hog_watch - watch a worker that takes a work for hogging its CPU
- * @worker: the worker, current, about to run a work
+ * cmwq_hog_watch - watch a pool whose worker goes to work
+ * @worker: the worker, current, just out of its idle sleep
  *
- * Context: pool->lock held, on the pool's CPU for a bound pool.
+ * Arms the pool's timer, which then re-arms itself for as long as the
+ * pool has busy workers: a worker running works back to back pays for
+ * no watching per work.
+ *
+ * Context: pool->lock held.
  */
 void cmwq_hog_watch(struct worker *worker)
 {
@@ -160,12 +194,15 @@ void cmwq_hog_watch(struct worker *worker)
 	unsigned int thresh = READ_ONCE(cpu_intensive_thresh_us);
 
 	lockdep_assert_held(&pool->lock);
-	worker->current_runtime = current->se.sum_exec_runtime;
-	/* unbound and rogue workers hold back no CPU's works */
+	/*
+	 * Unbound and rogue workers hold back no CPU's works; the timer is
+	 * pinned to the CPU that starts it, which must be the pool's.
+	 */
 	if (!thresh || worker->flags & (WORKER_UNBOUND | WORKER_ROGUE) ||
-	    hrtimer_is_queued(&pool->hog_timer))
+	    hrtimer_is_queued(&pool->hog_timer) ||
+	    raw_smp_processor_id() != pool->gcwq->cpu)
 		return;
-	hrtimer_start(&pool->hog_timer, ns_to_ktime((u64)thresh * NSEC_PER_USEC),
+	hrtimer_start(&pool->hog_timer, hog_period(thresh),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 }
 

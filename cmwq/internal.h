@@ -229,10 +229,15 @@ struct worker {
 	u64			current_start;	/* L: when it took it (stats.c) */
 	unsigned long		current_at;	/* L: jiffies when it took it */
 	unsigned long		current_queued_by; /* L: its work's queued_by */
-	u64			current_runtime; /* L: its task's sum_exec_runtime
-						  * when it took its work or last
-						  * woke (hog.c)
+	u64			current_runtime; /* S: its task's sum_exec_runtime
+						  * when it last woke; read by the
+						  * hog timer, which interrupts it
+						  * on its CPU (hog.c)
 						  */
+	/* L: the work the hog timer last saw it run, and its CPU time then */
+	struct cmwq_work	*hog_work;
+	unsigned long		hog_at;
+	u64			hog_runtime;
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */
 	struct worker_pool	*pool;		/* A */

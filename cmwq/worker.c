@@ -255,7 +255,6 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	pool->nr_works++;
 	pool->watchdog_ts = jiffies;
 	cmwq_stats_start(worker, cwq, work, work_data);
-	cmwq_hog_watch(worker);
 	raw_spin_unlock_irq(&pool->lock);
 
 	lock_map_acquire(&cwq->wq->lockdep_map);
@@ -353,6 +352,7 @@ woke_up:
 	}
 	worker_leave_idle(worker);
 	worker_maybe_rebind(worker);
+	cmwq_hog_watch(worker);
 recheck:
 	if (!need_more_worker(pool))
 		goto sleep;
