@@ -15,6 +15,24 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
+atomic_t cmwq_exec_traced = ATOMIC_INIT(0);
+
+/*
+ * The register callbacks of cmwq_execute_start and cmwq_execute_end: the
+ * tracepoint core calls them, under its mutex, when an event gets its
+ * first probe and loses its last.
+ */
+int cmwq_exec_trace_reg(void)
+{
+	atomic_inc(&cmwq_exec_traced);
+	return 0;
+}
+
+void cmwq_exec_trace_unreg(void)
+{
+	atomic_dec(&cmwq_exec_traced);
+}
+
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_queue_work);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_activate_work);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_execute_start);

@@ -28,6 +28,18 @@
 #include <linux/sched/clock.h>
 #include <linux/tracepoint.h>
 
+#ifndef _CMWQ_TRACE_DECLS
+#define _CMWQ_TRACE_DECLS
+/*
+ * R: probes attached to cmwq_execute_start and cmwq_execute_end, kept by
+ * their register and unregister callbacks, so that running a work tests
+ * one word for both events (trace.c)
+ */
+extern atomic_t cmwq_exec_traced;
+int cmwq_exec_trace_reg(void);
+void cmwq_exec_trace_unreg(void);
+#endif
+
 #include "internal.h"
 
 TRACE_DEFINE_ENUM(CMWQ_WORKER_MANAGER);
@@ -115,23 +127,28 @@ TRACE_EVENT(cmwq_activate_work,
 	    TP_printk("work struct %p pool=%d", __entry->work, __entry->pool)
 );
 
-/**
+/*
  * cmwq_execute_start - a worker calls a work's function
  * @work: the work
  * @function: its function
+ *
+ * Not kernel-doc: scripts/kernel-doc does not parse TRACE_EVENT_FN,
+ * which this event and cmwq_execute_end use for their register
+ * callbacks (cmwq_exec_traced).
  */
-TRACE_EVENT(cmwq_execute_start,
-	    TP_PROTO(struct cmwq_work *work, cmwq_func_t function),
-	    TP_ARGS(work, function),
-	    TP_STRUCT__entry(__field(void *, work)
-			     __field(void *, function)),
-	    TP_fast_assign(__entry->work = work;
-			   __entry->function = function;),
-	    TP_printk("work struct %p: function %ps",
-		      __entry->work, __entry->function)
+TRACE_EVENT_FN(cmwq_execute_start,
+	       TP_PROTO(struct cmwq_work *work, cmwq_func_t function),
+	       TP_ARGS(work, function),
+	       TP_STRUCT__entry(__field(void *, work)
+				__field(void *, function)),
+	       TP_fast_assign(__entry->work = work;
+			      __entry->function = function;),
+	       TP_printk("work struct %p: function %ps",
+			 __entry->work, __entry->function),
+	       cmwq_exec_trace_reg, cmwq_exec_trace_unreg
 );
 
-/**
+/*
  * cmwq_execute_end - a work's function returned
  * @work: the work, which may have been freed: only its address is kept
  * @function: its function
@@ -141,17 +158,20 @@ TRACE_EVENT(cmwq_execute_start,
  * The run time is taken here, only while the event is enabled; it is 0
  * when @start is.
  */
-TRACE_EVENT(cmwq_execute_end,
-	    TP_PROTO(struct cmwq_work *work, cmwq_func_t function, u64 start),
-	    TP_ARGS(work, function, start),
-	    TP_STRUCT__entry(__field(void *, work)
-			     __field(void *, function)
-			     __field(u64, runtime)),
-	    TP_fast_assign(__entry->work = work;
-			   __entry->function = function;
-			   __entry->runtime = start ? local_clock() - start : 0;),
-	    TP_printk("work struct %p: function %ps runtime_ns=%llu",
-		      __entry->work, __entry->function, __entry->runtime)
+TRACE_EVENT_FN(cmwq_execute_end,
+	       TP_PROTO(struct cmwq_work *work, cmwq_func_t function,
+			u64 start),
+	       TP_ARGS(work, function, start),
+	       TP_STRUCT__entry(__field(void *, work)
+				__field(void *, function)
+				__field(u64, runtime)),
+	       TP_fast_assign(__entry->work = work;
+			      __entry->function = function;
+			      __entry->runtime =
+				start ? local_clock() - start : 0;),
+	       TP_printk("work struct %p: function %ps runtime_ns=%llu",
+			 __entry->work, __entry->function, __entry->runtime),
+	       cmwq_exec_trace_reg, cmwq_exec_trace_unreg
 );
 
 /**

@@ -209,7 +209,8 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	bool cpu_intensive = cwq->wq->flags & CMWQ_CPU_INTENSIVE;
 	unsigned long work_data = *cmwq_work_bits(work);
 	struct worker *collision;
-	u64 start;
+	u64 start = 0;
+	int traced;
 #ifdef CONFIG_LOCKDEP
 	/*
 	 * The work may free itself; keep a copy of its map so the release
@@ -259,12 +260,20 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 
 	lock_map_acquire(&cwq->wq->lockdep_map);
 	lock_map_acquire(&lockdep_map);
-	trace_cmwq_execute_start(work, worker->current_func);
-	/* the clock is read only for an enabled event (a static branch) */
-	start = trace_cmwq_execute_end_enabled() ? local_clock() : 0;
+	/*
+	 * One test for both events (trace.c), kept across the call: a work
+	 * pays one load for them while they are disabled.
+	 */
+	traced = atomic_read(&cmwq_exec_traced);
+	if (unlikely(traced)) {
+		trace_cmwq_execute_start(work, worker->current_func);
+		/* the clock is read only for an enabled end event */
+		start = trace_cmwq_execute_end_enabled() ? local_clock() : 0;
+	}
 	worker->current_func(work);
 	/* @work may be freed: the event keeps only its address */
-	trace_cmwq_execute_end(work, worker->current_func, start);
+	if (unlikely(traced))
+		trace_cmwq_execute_end(work, worker->current_func, start);
 	lock_map_release(&lockdep_map);
 	lock_map_release(&cwq->wq->lockdep_map);
 
