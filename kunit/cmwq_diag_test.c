@@ -32,7 +32,6 @@
  * so it checks that the function's count went up by one.
  */
 #include <kunit/test.h>
-#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/string.h>
 
@@ -385,16 +384,6 @@ static void stall_probes(struct kunit *test, struct stall_ctx *ctx, bool on)
 	tracepoint_synchronize_unregister();
 }
 
-/* Is @addr inside the function named @name? */
-static bool symbol_is(unsigned long addr, const char *name)
-{
-	char sym[KSYM_SYMBOL_LEN];
-
-	sprint_symbol_no_offset(sym, addr);
-	return !strncmp(sym, name, strlen(name)) &&
-	       (sym[strlen(name)] == '\0' || sym[strlen(name)] == ' ');
-}
-
 /*
  * A CPU-bound work that never sleeps holds back the work queued behind
  * it on its CPU: one report, after the threshold, naming both and who
@@ -439,10 +428,10 @@ static void stall_cpu_bound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->nr_busy, 1);
 	KUNIT_EXPECT_FALSE(test, ctx->create_failing);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->work_func, (void *)diag_count_fn);
-	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->work_caller, "diag_queue_second"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(ctx->work_caller, "diag_queue_second"));
 	KUNIT_EXPECT_GE(test, ctx->pending_ms, 1000U);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->worker_func, (void *)diag_spin_fn);
-	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->worker_caller, "diag_queue_first"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(ctx->worker_caller, "diag_queue_first"));
 	KUNIT_EXPECT_GE(test, ctx->running_ms, 1000U);
 	KUNIT_EXPECT_FALSE(test, ctx->sleeping);
 	cmwq_test_pool_stats(cpu, false, &after);
@@ -560,10 +549,10 @@ static void stall_create_failing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->nr_busy, sv->nr);
 	KUNIT_EXPECT_TRUE(test, ctx->create_failing);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->work_func, (void *)diag_count_fn);
-	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->work_caller, "diag_queue_second"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(ctx->work_caller, "diag_queue_second"));
 	KUNIT_EXPECT_GE(test, ctx->pending_ms, 1000U);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->worker_func, (void *)diag_block_fn);
-	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->worker_caller, "diag_queue_first"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(ctx->worker_caller, "diag_queue_first"));
 	KUNIT_EXPECT_EQ(test, ctx->nr_workers_shown, sv->nr);
 	KUNIT_EXPECT_EQ(test, ctx->nr_sleeping, sv->nr);
 	cmwq_test_pool_stats(cpu, false, &after);
@@ -711,7 +700,7 @@ static void cpu_hog_leaves_concurrency(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ctx->nr_hogs, 1);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->func, (void *)diag_spin_fn);
-	KUNIT_EXPECT_TRUE(test, symbol_is(ctx->caller, "diag_queue_first"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(ctx->caller, "diag_queue_first"));
 	KUNIT_EXPECT_GE(test, ctx->runtime, 10ULL * NSEC_PER_MSEC);
 	cmwq_test_queue_stats(wq, &s);
 	KUNIT_EXPECT_EQ(test, s.cpu_hogs, 1ULL);

@@ -25,7 +25,9 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/ktime.h>
+#include <linux/string.h>
 
 #include "cmwq.h"
 #include "cmwq_test.h"
@@ -156,6 +158,19 @@ static inline void cmwq_busy_wait_ms(unsigned int ms)
 
 	while (ktime_get_ns() < end)
 		cpu_relax();
+}
+
+/*
+ * Is @addr inside the function named @name?  How the cases check who
+ * queued a work: the return address a report or a dump names.
+ */
+static inline bool cmwq_symbol_is(unsigned long addr, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	sprint_symbol_no_offset(sym, addr);
+	return !strncmp(sym, name, strlen(name)) &&
+	       (sym[strlen(name)] == '\0' || sym[strlen(name)] == ' ');
 }
 
 static inline int cmwq_first_other_cpu(int cpu)

@@ -26,7 +26,6 @@
  * withdraws the announcement and restores the thresholds.
  */
 #include <kunit/test.h>
-#include <linux/kallsyms.h>
 #include <linux/string.h>
 
 #include "cmwq_kunit.h"
@@ -167,16 +166,6 @@ static void unwatch(struct kunit *test)
 	tracepoint_synchronize_unregister();
 }
 
-/* Is @addr inside the function named @name? */
-static bool symbol_is(unsigned long addr, const char *name)
-{
-	char sym[KSYM_SYMBOL_LEN];
-
-	sprint_symbol_no_offset(sym, addr);
-	return !strncmp(sym, name, strlen(name)) &&
-	       (sym[strlen(name)] == '\0' || sym[strlen(name)] == ' ');
-}
-
 struct item {
 	struct cmwq_delayed_work dwork;
 	struct completion	started;
@@ -304,7 +293,7 @@ static void flush_work_timeout_running(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
 	KUNIT_EXPECT_STREQ(test, s->works[i].wq, "waits_run");
 	KUNIT_EXPECT_GT(test, s->works[i].pid, 0);
-	KUNIT_EXPECT_TRUE(test, symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(s->works[i].caller, "waits_queue"));
 
 	complete(&blocker->go);
 	KUNIT_EXPECT_GE(test, cmwq_flush_work_timeout(&blocker->dwork.work,
@@ -339,7 +328,7 @@ static void flush_work_timeout_inactive(struct kunit *test)
 	KUNIT_ASSERT_GE(test, i, 0);
 	KUNIT_EXPECT_STREQ(test, s->works[i].state, "inactive");
 	KUNIT_EXPECT_EQ(test, s->works[i].pid, 0);
-	KUNIT_EXPECT_TRUE(test, symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(s->works[i].caller, "waits_queue"));
 	KUNIT_EXPECT_FALSE(test, completion_done(&held->done));
 
 	complete(&blocker->go);
@@ -479,7 +468,7 @@ static void plain_flush_reports_and_waits(struct kunit *test)
 	i = seen_work(s, block_2s_fn);
 	KUNIT_ASSERT_GE(test, i, 0);
 	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
-	KUNIT_EXPECT_TRUE(test, symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(s->works[i].caller, "waits_queue"));
 
 	waits_queue(wq, it2);
 	KUNIT_ASSERT_COMPLETES(test, &it2->started);
