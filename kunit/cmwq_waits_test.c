@@ -444,13 +444,16 @@ static void drain_workqueue_timeout_reopens(struct kunit *test)
 }
 
 /*
- * Plain flushes report once, after flush_report_secs, and keep waiting
+ * Plain waits (a work flush, a queue flush, a drain, a sync cancel of a
+ * running work) report once, after flush_report_secs, and keep waiting
  * until the work ends (by itself, after two seconds).
  */
 static void plain_flush_reports_and_waits(struct kunit *test)
 {
 	struct item *it = new_item(test, block_2s_fn);
 	struct item *it2 = new_item(test, block_2s_fn);
+	struct item *it3 = new_item(test, block_2s_fn);
+	struct item *it4 = new_item(test, block_2s_fn);
 	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_plain", 0, 0);
 	struct seen *s = watch(test);
 	int i;
@@ -478,6 +481,20 @@ static void plain_flush_reports_and_waits(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_workqueue");
 	KUNIT_EXPECT_FALSE(test, s->timed_out);
 	KUNIT_EXPECT_EQ(test, s->nr_works, 1);
+
+	waits_queue(wq, it3);
+	KUNIT_ASSERT_COMPLETES(test, &it3->started);
+	cmwq_drain_workqueue(wq);
+	KUNIT_EXPECT_TRUE(test, completion_done(&it3->done));
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 3);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_drain_workqueue");
+
+	waits_queue(wq, it4);
+	KUNIT_ASSERT_COMPLETES(test, &it4->started);
+	KUNIT_EXPECT_FALSE(test, cmwq_cancel_work_sync(&it4->dwork.work));
+	KUNIT_EXPECT_TRUE(test, completion_done(&it4->done));
+	KUNIT_EXPECT_EQ(test, s->nr_flush, 4);
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_cancel_work_sync");
 	unwatch(test);
 }
 
