@@ -23,11 +23,14 @@
  * Works.  Each run of a work does nothing, sleeps, spins (up to half a
  * millisecond), queues itself again (while the budget its last queueing
  * gave it lasts: chains are bounded) or waits for a plain work of a
- * higher slot: cmwq_flush_work() or a wait for its next run bounded by a
- * timeout.  Only higher slots, so no wait is on itself or in a cycle.  A
- * work of a reclaim queue only waits with a timeout: flushing a queue
- * without a rescuer from it is a bug cmwq warns about.  Works take no
- * slot lock, so their flushes race the destruction of the target's queue.
+ * higher slot: cmwq_flush_work(), cmwq_flush_work_timeout() with a limit
+ * of a few jiffies, or a wait for its next run bounded by a timeout.
+ * Only higher slots, so no wait is on itself or in a cycle.  A work of a
+ * reclaim queue only waits for a run, never flushes: flushing a work of
+ * a queue without a rescuer from it is a bug cmwq warns about.  Works take no slot lock,
+ * so their flushes race the destruction of the target's queue.  The
+ * threads make timed flushes too, of works, delayed works and queues, and
+ * timed drains; their reports are announced, stalls and wait cycles not.
  *
  * Accounting.  Per work: successful queueings, successful cancellations
  * and runs.  cmwq_mod_delayed_work_on() counts as a queueing when it
@@ -88,7 +91,9 @@ enum {
 	/* by the threads */
 	OP_QUEUE, OP_QUEUE_ON, OP_QUEUE_OFFLINE, OP_DELAYED, OP_MOD_DELAYED,
 	OP_CANCEL, OP_CANCEL_SYNC, OP_CANCEL_DELAYED, OP_CANCEL_DELAYED_SYNC,
-	OP_FLUSH, OP_FLUSH_DELAYED, OP_FLUSH_WQ, OP_DRAIN, OP_RECREATE,
+	OP_FLUSH, OP_FLUSH_DELAYED, OP_FLUSH_WQ, OP_FLUSH_TIMEOUT,
+	OP_FLUSH_DELAYED_TIMEOUT, OP_FLUSH_WQ_TIMEOUT, OP_DRAIN,
+	OP_DRAIN_TIMEOUT, OP_RECREATE,
 	NR_THREAD_OPS,
 	/* by the works */
 	OP_REQUEUE = NR_THREAD_OPS, OP_WAIT,
@@ -114,7 +119,12 @@ static const struct {
 	[OP_FLUSH]		= { "flush",		"waited",	40 },
 	[OP_FLUSH_DELAYED]	= { "flush_delayed",	"waited",	30 },
 	[OP_FLUSH_WQ]		= { "flush_workqueue",	"done",		15 },
+	/* timed flushes, a few jiffies: they time out now and then */
+	[OP_FLUSH_TIMEOUT]	= { "flush_timeout",	"waited",	20 },
+	[OP_FLUSH_DELAYED_TIMEOUT] = { "flush_delayed_timeout", "waited", 15 },
+	[OP_FLUSH_WQ_TIMEOUT]	= { "flush_workqueue_timeout", "done",	8 },
 	[OP_DRAIN]		= { "drain_workqueue",	"done",		3 },
+	[OP_DRAIN_TIMEOUT]	= { "drain_workqueue_timeout", "done",	2 },
 	[OP_RECREATE]		= { "destroy_and_alloc", "done",	3 },
 	[OP_REQUEUE]		= { "requeue_self",	"queued",	0 },
 	[OP_WAIT]		= { "wait_other",	"waited",	0 },
@@ -232,6 +242,12 @@ static void torture_requeue(struct tw *w)
 	torture_count(OP_REQUEUE, w, hit);
 }
 
+/* A timed flush's limit: 0 to 3 jiffies, so that some run out. */
+static unsigned long torture_timeout(void)
+{
+	return get_random_u32_below(4);
+}
+
 /* Wait for a plain work of a higher slot. */
 static void torture_wait_other(struct tw *w)
 {
@@ -246,8 +262,12 @@ static void torture_wait_other(struct tw *w)
 	other = &t->slots[id].works[get_random_u32_below(TORTURE_PLAIN)];
 
 	if (flush_vs_destroy && !(w->slot->flags & CMWQ_MEM_RECLAIM) &&
-	    get_random_u32_below(2)) {
-		hit = cmwq_flush_work(&other->dw.work);
+	    get_random_u32_below(3)) {
+		if (get_random_u32_below(2))
+			hit = cmwq_flush_work(&other->dw.work);
+		else
+			hit = cmwq_flush_work_timeout(&other->dw.work,
+						      torture_timeout()) == 1;
 	} else {
 		before = atomic_read(&other->runs);
 		hit = wait_event_timeout(t->runs_wait,
@@ -336,10 +356,15 @@ static void torture_destroy_wq(struct tslot *s)
 
 static void torture_rebuild(struct tslot *s, int op)
 {
+	bool hit = true;
+
 	down_write(&s->lock);
 	if (op == OP_DRAIN && s->wq) {
 		torture_settle_delayed(s, true);
 		cmwq_drain_workqueue(s->wq);
+	} else if (op == OP_DRAIN_TIMEOUT && s->wq) {
+		torture_settle_delayed(s, true);
+		hit = !cmwq_drain_workqueue_timeout(s->wq, torture_timeout());
 	} else if (op == OP_RECREATE) {
 		if (s->wq)
 			torture_destroy_wq(s);
@@ -347,7 +372,8 @@ static void torture_rebuild(struct tslot *s, int op)
 	}
 	up_write(&s->lock);
 	atomic_long_inc(&the_torture->tried[op]);
-	atomic_long_inc(&the_torture->hit[op]);
+	if (hit)
+		atomic_long_inc(&the_torture->hit[op]);
 }
 
 static int torture_pick_op(void)
@@ -394,6 +420,14 @@ static bool torture_do(int *op, struct tslot *s, struct tw *w)
 		return cmwq_flush_work(&w->dw.work);
 	case OP_FLUSH_DELAYED:
 		return cmwq_flush_delayed_work(&w->dw);
+	case OP_FLUSH_TIMEOUT:
+		return cmwq_flush_work_timeout(&w->dw.work,
+					       torture_timeout()) == 1;
+	case OP_FLUSH_DELAYED_TIMEOUT:
+		return cmwq_flush_delayed_work_timeout(&w->dw,
+						       torture_timeout()) == 1;
+	case OP_FLUSH_WQ_TIMEOUT:
+		return !cmwq_flush_workqueue_timeout(s->wq, torture_timeout());
 	default:
 		cmwq_flush_workqueue(s->wq);
 		return true;
@@ -407,14 +441,14 @@ static void torture_op(struct torture *t)
 	bool hit, serialise;
 	struct tw *w;
 
-	if (op == OP_DRAIN || op == OP_RECREATE) {
+	if (op == OP_DRAIN || op == OP_DRAIN_TIMEOUT || op == OP_RECREATE) {
 		torture_rebuild(s, op);
 		return;
 	}
 	/* the delayed ops on delayed works, the others on plain ones */
 	if (op == OP_DELAYED || op == OP_MOD_DELAYED ||
 	    op == OP_CANCEL_DELAYED || op == OP_CANCEL_DELAYED_SYNC ||
-	    op == OP_FLUSH_DELAYED)
+	    op == OP_FLUSH_DELAYED || op == OP_FLUSH_DELAYED_TIMEOUT)
 		w = &s->works[TORTURE_PLAIN + get_random_u32_below(TORTURE_DELAYED)];
 	else
 		w = &s->works[get_random_u32_below(TORTURE_PLAIN)];
@@ -637,6 +671,8 @@ static int __init cmwq_torture_init(void)
 
 	failed = torture_create_failed();
 	refusals = cmwq_test_nr_refusals();
+	/* the timed flushes' reports; a stall or a wait cycle still fails */
+	cmwq_test_expect_flush_reports(true);
 	pr_info("cmwq-torture: %u s, %u threads, creation failing at 0-%u%%\n",
 		seconds, threads, max_fail_rate);
 	for (i = 0; i < threads; i++) {
@@ -676,6 +712,7 @@ static int __init cmwq_torture_init(void)
 		return -EIO;
 	}
 
+	cmwq_test_expect_flush_reports(false);
 	failed = torture_create_failed() - failed;
 	refusals = cmwq_test_nr_refusals() - refusals;
 	ret = torture_miscounted(t, &runs);

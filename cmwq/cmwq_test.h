@@ -64,6 +64,7 @@ void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size);
 bool cmwq_test_show_workqueues(char *buf, size_t size);
 bool cmwq_test_show_cpu_hogs(char *buf, size_t size);
 bool cmwq_test_expect_reports(bool expect);
+bool cmwq_test_expect_flush_reports(bool expect);
 unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs);
 unsigned int cmwq_test_set_flush_report_secs(unsigned int secs);
 unsigned int cmwq_test_set_hog_thresh(unsigned int us);

@@ -921,6 +921,7 @@ static inline struct cmwq_work *dwork_work(struct cmwq_delayed_work *dwork)
 #if IS_ENABLED(CONFIG_KUNIT)
 bool cmwq_refusal_expected(void);
 bool cmwq_report_expected(void);
+bool cmwq_flush_report_expected(void);
 #else
 static inline bool cmwq_refusal_expected(void)
 {
@@ -928,6 +929,11 @@ static inline bool cmwq_refusal_expected(void)
 }
 
 static inline bool cmwq_report_expected(void)
+{
+	return false;
+}
+
+static inline bool cmwq_flush_report_expected(void)
 {
 	return false;
 }

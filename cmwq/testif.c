@@ -166,6 +166,32 @@ bool cmwq_report_expected(void)
 	return READ_ONCE(reports_expected);
 }
 
+/* R: a test provokes timed-out flushes, and only those, on purpose */
+static bool flush_reports_expected;
+
+/**
+ * cmwq_test_expect_flush_reports - announce the flush reports a test makes
+ * @expect: whether the blocked-flush reports from now on are expected
+ *
+ * For a test that makes timed flushes time out at random (the torture)
+ * while every other report, a stall or a wait cycle, must still fail
+ * the run.  cmwq_test_expect_reports() announces them all.
+ *
+ * Context: Any context.
+ * Return: the previous announcement.
+ */
+bool cmwq_test_expect_flush_reports(bool expect)
+{
+	return xchg(&flush_reports_expected, expect);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_expect_flush_reports);
+
+/* Called by the blocked-flush reports: whether a test announced them. */
+bool cmwq_flush_report_expected(void)
+{
+	return READ_ONCE(flush_reports_expected) || cmwq_report_expected();
+}
+
 /**
  * cmwq_test_set_watchdog_thresh - set the stall watchdog's threshold
  * @secs: seconds; 0 switches the watchdog off

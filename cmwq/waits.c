@@ -60,7 +60,8 @@ static DEFINE_RAW_SPINLOCK(cmwq_waits_lock);
 static atomic_t cmwq_nr_waiting = ATOMIC_INIT(0);
 
 /* The report's first line, at warning level unless a test expects it. */
-static void report_head(const char *kind, const char *fmt, ...)
+static __printf(3, 4) void report_head(const char *kind, bool expected,
+				       const char *fmt, ...)
 {
 	struct va_format vaf;
 	va_list args;
@@ -68,7 +69,7 @@ static void report_head(const char *kind, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	if (cmwq_report_expected())
+	if (expected)
 		pr_info("cmwq: expected %s: %pV", kind, &vaf);
 	else
 		pr_warn("cmwq: %s: %pV", kind, &vaf);
@@ -250,12 +251,14 @@ void cmwq_flush_report(const struct cmwq_flush_wait *fw, bool timed_out)
 
 	trace_cmwq_flush_blocked(fw, waited, timed_out);
 	if (fw->work)
-		report_head("flush blocked", "%s from %pS %s after %u ms, waiting for %ps of %s\n",
+		report_head("flush blocked", cmwq_flush_report_expected(),
+			    "%s from %pS %s after %u ms, waiting for %ps of %s\n",
 			    fw->what, (void *)fw->caller,
 			    timed_out ? "timed out" : "still waits", waited,
 			    fw->func, fw->wq->name);
 	else
-		report_head("flush blocked", "%s from %pS %s after %u ms, waiting for %s\n",
+		report_head("flush blocked", cmwq_flush_report_expected(),
+			    "%s from %pS %s after %u ms, waiting for %s\n",
 			    fw->what, (void *)fw->caller,
 			    timed_out ? "timed out" : "still waits", waited,
 			    fw->wq->name);
@@ -443,18 +446,22 @@ static void report_cycle(struct wait_walk *w)
 {
 	int i, others = w->cycle_len - 1;
 
+	bool expected = cmwq_report_expected();
+
 	trace_cmwq_wait_cycle(w->caller, w->cycle_len, w->behind);
 	if (w->behind)
-		report_head("wait cycle",
+		report_head("wait cycle", expected,
 			    "%s/%d flushes a work max_active holds back behind running works that all wait (%d other worker%s shown)\n",
 			    current->comm, task_pid_nr(current), others,
 			    others == 1 ? "" : "s");
 	else if (w->cycle_mine)
-		report_head("wait cycle", "%s/%d waits for itself through %d other worker%s\n",
+		report_head("wait cycle", expected,
+			    "%s/%d waits for itself through %d other worker%s\n",
 			    current->comm, task_pid_nr(current), others,
 			    others == 1 ? "" : "s");
 	else
-		report_head("wait cycle", "%s/%d waits for workers that wait for each other\n",
+		report_head("wait cycle", expected,
+			    "%s/%d waits for workers that wait for each other\n",
 			    current->comm, task_pid_nr(current));
 	if (w->cycle_mine)
 		show_cycle_node(&w->cycle[others]);
