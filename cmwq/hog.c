@@ -26,10 +26,11 @@
  * most.  The timer (pool->hog_timer) runs only while the pool has busy
  * workers: a worker coming out of its idle sleep arms it if it is not
  * armed, it fires every half threshold, re-arming itself, and it stops
- * when the pool has no busy worker.  Running a work costs nothing for
- * it.  A hog is found between one and two thresholds (plus a tick) after
- * it started.  A new threshold takes effect when the timer next fires,
- * or, if it is off, when a worker of the pool next wakes.
+ * when the pool has no busy worker.  Running a work costs it one
+ * increment, of the worker's count of works.  A hog is found between
+ * one and two thresholds (plus a tick) after it started.  A new
+ * threshold takes effect when the timer next fires, or, if it is off,
+ * when a worker of the pool next wakes.
  *
  * Setting WORKER_CPU_INTENSIVE from the timer is setting it in the
  * worker's own context: the timer interrupted the worker on its CPU, so
@@ -122,17 +123,14 @@ static ktime_t hog_period(unsigned int thresh_us)
 /*
  * The CPU time @worker has spent in its current work without sleeping,
  * as far as the timer saw: since the timer first saw it in that work,
- * or since it last woke, whichever is later.  A work is told apart from
- * the next by its address and the jiffies it started at; one that
- * started in the same jiffy at the same address as the one seen before
- * has run since that jiffy anyway.  Context: pool->lock held.
+ * or since it last woke, whichever is later.  The worker's count of the
+ * works it took tells one execution from the next, even of one work
+ * requeued and run again within a jiffy.  Context: pool->lock held.
  */
 static u64 hog_runtime(struct worker *worker, u64 now)
 {
-	if (worker->hog_work != worker->current_work ||
-	    worker->hog_at != worker->current_at) {
-		worker->hog_work = worker->current_work;
-		worker->hog_at = worker->current_at;
+	if (worker->hog_seq != worker->nr_works) {
+		worker->hog_seq = worker->nr_works;
 		worker->hog_runtime = now;
 		return 0;
 	}

@@ -234,9 +234,9 @@ struct worker {
 						  * hog timer, which interrupts it
 						  * on its CPU (hog.c)
 						  */
-	/* L: the work the hog timer last saw it run, and its CPU time then */
-	struct cmwq_work	*hog_work;
-	unsigned long		hog_at;
+	unsigned long		nr_works;	/* L: works it took */
+	/* L: the hog timer's: nr_works and its CPU time when last seen */
+	unsigned long		hog_seq;
 	u64			hog_runtime;
 	struct list_head	scheduled;	/* L: works to run next */
 	struct task_struct	*task;		/* I */

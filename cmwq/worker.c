@@ -236,6 +236,8 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	worker->current_color = get_work_color(work);
 	worker->current_at = jiffies;
 	worker->current_queued_by = work->queued_by;
+	/* tells the hog timer one execution from the next (hog.c) */
+	worker->nr_works++;
 	list_del_init(&work->entry);
 
 	if (unlikely(cpu_intensive))
