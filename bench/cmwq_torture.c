@@ -27,10 +27,11 @@
  * of a few jiffies, or a wait for its next run bounded by a timeout.
  * Only higher slots, so no wait is on itself or in a cycle.  A work of a
  * reclaim queue only waits for a run, never flushes: flushing a work of
- * a queue without a rescuer from it is a bug cmwq warns about.  Works take no slot lock,
- * so their flushes race the destruction of the target's queue.  The
- * threads make timed flushes too, of works, delayed works and queues, and
- * timed drains; their reports are announced, stalls and wait cycles not.
+ * a queue without a rescuer from it is a bug cmwq warns about.  Works
+ * take no slot lock, so their flushes race the destruction of the
+ * target's queue.  The threads make timed flushes too, of works, delayed
+ * works and queues, and timed drains; their reports are announced,
+ * stalls and wait cycles not.
  *
  * Accounting.  Per work: successful queueings, successful cancellations
  * and runs.  cmwq_mod_delayed_work_on() counts as a queueing when it
@@ -699,6 +700,7 @@ static int __init cmwq_torture_init(void)
 		/* it still uses @t: leak it rather than free it under it */
 		pr_err("cmwq-torture: FAIL thread %ld stuck for %d s\n", i,
 		       TORTURE_STOP_SECONDS);
+		cmwq_test_expect_flush_reports(false);
 		return -EIO;
 	}
 	if (cmwq_onoff_all_online(&o))
@@ -709,6 +711,7 @@ static int __init cmwq_torture_init(void)
 	if (!torture_wait(&t->settled, TORTURE_SETTLE_SECONDS)) {
 		pr_err("cmwq-torture: FAIL destroying the queues took over %d s\n",
 		       TORTURE_SETTLE_SECONDS);
+		cmwq_test_expect_flush_reports(false);
 		return -EIO;
 	}
 

@@ -444,9 +444,8 @@ static void show_cycle_node(struct wait_node *n)
  */
 static void report_cycle(struct wait_walk *w)
 {
-	int i, others = w->cycle_len - 1;
-
 	bool expected = cmwq_report_expected();
+	int i, others = w->cycle_len - 1;
 
 	trace_cmwq_wait_cycle(w->caller, w->cycle_len, w->behind);
 	if (w->behind)
