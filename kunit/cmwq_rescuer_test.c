@@ -12,6 +12,7 @@
  */
 #include <kunit/test.h>
 #include <linux/kthread.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 
 #include "cmwq_kunit.h"
@@ -438,6 +439,72 @@ static void blocked_pool_makes_progress(struct kunit *test)
 	blockade_lift(test, b);
 }
 
+struct queue_pair {
+	struct cmwq_workqueue	*wq;
+	struct cmwq_work	*first, *second;
+};
+
+/* On the pool's CPU, interrupts off: no mayday timer between the two. */
+static void queue_pair_fn(void *arg)
+{
+	struct queue_pair *qp = arg;
+	int cpu = smp_processor_id();
+
+	cmwq_queue_work_on(cpu, qp->wq, qp->first);
+	cmwq_queue_work_on(cpu, qp->wq, qp->second);
+}
+
+/*
+ * The rescuer takes one work per call: held in a reclaim work, it leaves
+ * the queue's next work on the pool's worklist, where a worker of the
+ * pool that frees up runs it, before the held one ends.  (Taking all of
+ * the queue's works at once would keep the second behind the first.)
+ */
+static void rescuer_leaves_the_rest_to_the_pool(struct kunit *test)
+{
+	int cpu = cpumask_last(cpu_online_mask);
+	struct cmwq_test_wq_stats ws;
+	struct rescue_item *hold, *next;
+	struct queue_pair qp;
+	struct blockade *b;
+
+	hold = kunit_kzalloc(test, sizeof(*hold), GFP_KERNEL);
+	next = kunit_kzalloc(test, sizeof(*next), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hold);
+	KUNIT_ASSERT_NOT_NULL(test, next);
+	b = blockade_init(test);
+	qp.wq = cmwq_kunit_alloc_wq(test, "rescue_one", CMWQ_MEM_RECLAIM, 0);
+	KUNIT_ASSERT_NOT_NULL(test, qp.wq);
+
+	block_pool(test, b, cpu);
+	rescue_item_init(hold, blocker_fn);
+	hold->release = &b->release_held;
+	hold->started = &b->held_started;
+	rescue_item_init(next, record_fn);
+	qp.first = &hold->work;
+	qp.second = &next->work;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, queue_pair_fn,
+						       &qp, true), 0);
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&b->held_started),
+					  CMWQ_KUNIT_TIMEOUT));
+
+	/* the pool's workers free up while creation still fails */
+	complete_all(&b->release);
+	KUNIT_EXPECT_COMPLETES(test, &next->done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hold->runs), 0);
+	KUNIT_EXPECT_STRNEQ(test, next->comm, "rescue_one");
+	KUNIT_EXPECT_EQ(test, next->cpu, cpu);
+
+	complete_all(&b->release_held);
+	KUNIT_EXPECT_COMPLETES(test, &hold->done);
+	KUNIT_EXPECT_STREQ(test, hold->comm, "rescue_one");
+	cmwq_test_wq_stats(qp.wq, &ws);
+	KUNIT_EXPECT_EQ(test, ws.nr_rescued, 1UL);
+	blockade_lift(test, b);
+	cmwq_kunit_destroy_wq(test, qp.wq);
+	cmwq_kunit_destroy_wq(test, b->wq);
+}
+
 /* A reclaim queue has a rescuer named after it; others have none. */
 static void rescuer_named_after_queue(struct kunit *test)
 {
@@ -461,6 +528,7 @@ static struct kunit_case cmwq_rescuer_cases[] = {
 	KUNIT_CASE(rescuer_serves_several_cpus),
 	KUNIT_CASE(destroy_with_maydays_pending),
 	KUNIT_CASE(blocked_pool_makes_progress),
+	KUNIT_CASE(rescuer_leaves_the_rest_to_the_pool),
 	{}
 };
 
