@@ -11,8 +11,10 @@
  * then every MAYDAY_INTERVAL) and sends a mayday to the rescuer of every
  * queue with works waiting on the pool.  The rescuer moves to the pool's
  * CPU when that CPU is up and active (see rescuer_bind_and_lock()), takes
- * that queue's works (and only those) off the pool's worklist, runs them,
- * and goes on to the next pool that called it.
+ * the first of that queue's works (and only those) off the pool's
+ * worklist while the pool still cannot run it, runs it, and goes on to
+ * the next pool that called it, coming back to this one later for the
+ * queue's next work (see rescue_cwq()).
  *
  * Creation failures can be injected to exercise all this (pool.c).
  */
@@ -105,38 +107,49 @@ static void rescuer_bind_and_lock(struct worker *rescuer,
 	rescuer->pool = pool;
 }
 
-/* Take @cwq's works off its pool's worklist and run them. */
+/*
+ * Run the first of @cwq's works on its pool's worklist, if the pool still
+ * cannot run it itself, and come back for the next one through the
+ * maydays list while that lasts.
+ *
+ * One work per call: the queue's other works stay on the worklist, where
+ * a worker of the pool that frees up or is created takes them, instead of
+ * waiting behind a rescued work that sleeps, perhaps for one of them.
+ * Coming back through the list also takes turns with the other pools
+ * that called this rescuer.
+ */
 static void rescue_cwq(struct worker *rescuer, struct cmwq_cwq *cwq)
 {
 	struct worker_pool *pool = cwq->pool;
-	struct cmwq_work *work, *n;
-	int nr_works = 0;
+	struct cmwq_work *work, *found = NULL;
 
 	rescuer_bind_and_lock(rescuer, pool);
 
-	list_for_each_entry_safe(work, n, &pool->worklist, entry) {
-		if (get_work_cwq(work) == cwq) {
-			move_linked_works(work, &rescuer->scheduled, &n);
-			cwq->nr_rescued++;
-			nr_works++;
-		}
-	}
-	process_scheduled_works(rescuer);
-	trace_cmwq_rescue(cwq, nr_works);
-
-	/*
-	 * Works of this queue may have arrived meanwhile while the pool
-	 * still cannot grow: stay on call for them.
-	 */
 	if (need_to_create_worker(pool)) {
-		raw_spin_lock(&cmwq_mayday_lock);
 		list_for_each_entry(work, &pool->worklist, entry) {
 			if (get_work_cwq(work) == cwq) {
-				send_mayday(work);
+				found = work;
 				break;
 			}
 		}
-		raw_spin_unlock(&cmwq_mayday_lock);
+	}
+	if (found) {
+		trace_cmwq_rescue(cwq, found);
+		move_linked_works(found, &rescuer->scheduled, NULL);
+		cwq->nr_rescued++;
+		process_scheduled_works(rescuer);
+
+		/* still stuck: on call for the queue's next work, if any */
+		if (need_to_create_worker(pool)) {
+			raw_spin_lock(&cmwq_mayday_lock);
+			list_for_each_entry(work, &pool->worklist, entry) {
+				if (get_work_cwq(work) == cwq) {
+					send_mayday(work);
+					break;
+				}
+			}
+			raw_spin_unlock(&cmwq_mayday_lock);
+		}
 	}
 
 	/* leaving: whatever is left needs a worker running */

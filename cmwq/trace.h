@@ -282,21 +282,24 @@ TRACE_EVENT(cmwq_mayday,
 );
 
 /**
- * cmwq_rescue - a rescuer ran its queue's works on a pool
- * @cwq: the cwq it served
- * @nr_works: the works it took off the pool's worklist and ran
+ * cmwq_rescue - a rescuer takes one of its queue's works to run it
+ * @cwq: the cwq it serves
+ * @work: the work it took off the pool's worklist, about to run
  */
 TRACE_EVENT(cmwq_rescue,
-	    TP_PROTO(struct cmwq_cwq *cwq, int nr_works),
-	    TP_ARGS(cwq, nr_works),
+	    TP_PROTO(struct cmwq_cwq *cwq, struct cmwq_work *work),
+	    TP_ARGS(cwq, work),
 	    TP_STRUCT__entry(__string(workqueue, cwq->wq->name)
 			     __field(int, pool)
-			     __field(int, nr_works)),
+			     __field(void *, work)
+			     __field(void *, function)),
 	    TP_fast_assign(__assign_str(workqueue, cwq->wq->name);
 			   __entry->pool = cwq->pool->id;
-			   __entry->nr_works = nr_works;),
-	    TP_printk("workqueue=%s pool=%d works=%d",
-		      __get_str(workqueue), __entry->pool, __entry->nr_works)
+			   __entry->work = work;
+			   __entry->function = work->func;),
+	    TP_printk("workqueue=%s pool=%d work=%p function=%ps",
+		      __get_str(workqueue), __entry->pool, __entry->work,
+		      __entry->function)
 );
 
 /**

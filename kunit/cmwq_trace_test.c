@@ -50,7 +50,7 @@ struct ev {
 	pid_t			pid;		/* the worker's, or current's */
 	int			reason;
 	int			err;
-	int			nr;		/* rescued works; old state */
+	int			nr;		/* the trustee's old state */
 	int			state;		/* new trustee state */
 	unsigned long		caller;
 	u64			runtime;
@@ -249,7 +249,8 @@ static void probe_mayday(void *data, struct cmwq_cwq *cwq,
 	e->func = work->func;
 }
 
-static void probe_rescue(void *data, struct cmwq_cwq *cwq, int nr_works)
+static void probe_rescue(void *data, struct cmwq_cwq *cwq,
+			 struct cmwq_work *work)
 {
 	struct trace_ctx *ctx = data;
 	struct ev *e;
@@ -260,7 +261,8 @@ static void probe_rescue(void *data, struct cmwq_cwq *cwq, int nr_works)
 	if (!e)
 		return;
 	e->pool = cwq->pool->id;
-	e->nr = nr_works;
+	e->work = work;
+	e->func = work->func;
 	e->pid = current->pid;
 }
 
@@ -818,14 +820,14 @@ static void mayday_and_rescue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_MAYDAY, NULL),
 			count_ev(ctx, n, EV_MAYDAY, &it->work));
 
-	r = find_ev(ctx, n, m, EV_RESCUE, NULL);
+	r = find_ev(ctx, n, m, EV_RESCUE, &it->work);
 	KUNIT_ASSERT_GT(test, r, m);
 	KUNIT_EXPECT_EQ(test, ctx->ev[r].pool, ctx->pool);
-	KUNIT_EXPECT_EQ(test, ctx->ev[r].nr, 1);
-	/* the rescue is reported after its works ran, by the rescuer */
-	i = find_ev(ctx, n, m, EV_END, &it->work);
-	KUNIT_ASSERT_GT(test, i, m);
-	KUNIT_EXPECT_LT(test, i, r);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->ev[r].func, (void *)record_fn);
+	KUNIT_EXPECT_EQ(test, count_ev(ctx, n, EV_RESCUE, NULL), 1);
+	/* the rescue is reported as the rescuer takes the work, then runs it */
+	i = find_ev(ctx, n, r, EV_START, &it->work);
+	KUNIT_ASSERT_GT(test, i, r);
 	KUNIT_EXPECT_EQ(test, ctx->ev[i].pid, ctx->ev[r].pid);
 }
 
