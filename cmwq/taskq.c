@@ -378,6 +378,8 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 	return id;
 
 fail:
+	/* a caller's entry tells the failure by its id */
+	ent->tqent_id = 0;
 	taskq_ent_release(tq, ent);
 	spin_unlock_irqrestore(&tq->lock, flags);
 	return 0;
@@ -646,8 +648,9 @@ EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch_delay);
  *	(cmwq_taskq_empty_ent())
  *
  * Like cmwq_taskq_dispatch() without allocating: it never fails on good
- * input.  @ent is @tq's until the task starts; from then on the caller may
- * dispatch it again or free it, even from the task.
+ * input, and sets @ent->tqent_id to the task's id (0 when refused).  @ent
+ * is @tq's until the task starts; from then on the caller may dispatch it
+ * again or free it, even from the task.
  *
  * Context: Any context.
  */
@@ -788,6 +791,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	struct cmwq_taskq_ent *ent;
 	struct taskq_running *run;
 	unsigned long flags;
+	bool self;
 
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return EINVAL;
@@ -814,10 +818,12 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	}
 	/* a worker has it, waiting for tq->lock to move it to running */
 	run = ent ? NULL : taskq_find_running(tq, id);
+	/* the record lives on its worker's stack: look at it now */
+	self = run && run->task == current;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	if (!ent && !run)
 		return ENOENT;
-	if (run && run->task == current)
+	if (self)
 		return EBUSY;
 	might_sleep();
 	wait_event(tq->wait, taskq_id_done(tq, id));
