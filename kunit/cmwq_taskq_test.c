@@ -609,7 +609,11 @@ static void delayed_never_early(struct kunit *test)
 	tq = tq_create(test, "taskq_delay", 4, defclsyspri, 1, INT_MAX, 0);
 	for (i = 0; i < DELAY_TASKS; i++) {
 		dc->tasks[i].dc = dc;
-		dc->tasks[i].expire = jiffies + 1 +
+		/*
+		 * Long enough that a timer firing at half its delay shows
+		 * through the guest's late ticks under TCG.
+		 */
+		dc->tasks[i].expire = jiffies + HZ / 10 +
 				      get_random_u32_below(HZ / 4);
 		KUNIT_EXPECT_EQ(test,
 				taskq_dispatch_delay(tq, delayed_fn,
@@ -870,6 +874,114 @@ static void destroy_with_delayed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&dc->early), 0);
 }
 
+/*
+ * Tasks that sleep: a one-thread taskq whose task waits does not hold up
+ * another taskq's tasks, and TASKQ_THREADS_CPU_PCT at 100 runs as many at
+ * once as there are online CPUs, no more.
+ */
+struct gated {
+	struct completion	gate;
+	atomic_t		started;
+	struct cmwq_concurrency	conc;
+	taskq_ent_t		ents[16];
+};
+
+static void gated_fn(void *arg)
+{
+	struct gated *g = arg;
+
+	cmwq_concurrency_enter(&g->conc);
+	atomic_inc(&g->started);
+	/* bounded: a case that fails still lets the taskq go */
+	wait_for_completion_timeout(&g->gate, CMWQ_KUNIT_TIMEOUT);
+	cmwq_concurrency_exit(&g->conc);
+}
+
+static void sleeping_tasks(struct kunit *test)
+{
+	struct gated *g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	struct counted *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	taskq_ent_t *ent = kunit_kzalloc(test, sizeof(*ent), GFP_KERNEL);
+	int ncpus = num_online_cpus(), i;
+	taskq_t *held, *other, *pct;
+
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	KUNIT_ASSERT_LE(test, 2 * ncpus, (int)ARRAY_SIZE(g->ents));
+	init_completion(&g->gate);
+	held = tq_create(test, "taskq_held", 1, defclsyspri, 1, INT_MAX, 0);
+	other = tq_create(test, "taskq_other", 1, defclsyspri, 1, INT_MAX, 0);
+	pct = tq_create(test, "taskq_pct", 100, defclsyspri, 1, INT_MAX,
+			TASKQ_THREADS_CPU_PCT);
+	counted_init(c, other, 1);
+
+	KUNIT_ASSERT_NE(test, dispatch(test, held, gated_fn, g, TQ_SLEEP,
+				       &g->ents[0]), TASKQID_INVALID);
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&g->started) == 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_NE(test, dispatch(test, other, counted_fn, c, TQ_SLEEP,
+				       ent), TASKQID_INVALID);
+	KUNIT_EXPECT_COMPLETES(test, &c->all_ran);
+
+	for (i = 0; i < 2 * ncpus; i++)
+		KUNIT_EXPECT_NE(test, dispatch(test, pct, gated_fn, g, TQ_SLEEP,
+					       &g->ents[i + 1]),
+				TASKQID_INVALID);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&g->started) ==
+					  1 + ncpus, CMWQ_KUNIT_TIMEOUT));
+	/* and no more start while those sleep */
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->started), 1 + ncpus);
+	complete_all(&g->gate);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&g->started) ==
+					  1 + 2 * ncpus, CMWQ_KUNIT_TIMEOUT));
+	/* ncpus of pct's and held's one */
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->conc.max), 1 + ncpus);
+}
+
+/* maxclsyspri runs on the nice -20 pools, defclsyspri and below at 0. */
+struct prio_case {
+	struct completion	done;
+	int			nice;
+};
+
+static void prio_fn(void *arg)
+{
+	struct prio_case *pc = arg;
+
+	pc->nice = task_nice(current);
+	complete(&pc->done);
+}
+
+static void priority(struct kunit *test)
+{
+	static const struct {
+		pri_t	pri;
+		int	nice;
+	} prios[] = {
+		{ maxclsyspri, -20 }, { defclsyspri, 0 }, { minclsyspri, 0 },
+	};
+	struct prio_case *pc = kunit_kzalloc(test, sizeof(*pc), GFP_KERNEL);
+	taskq_ent_t *ent = kunit_kzalloc(test, sizeof(*ent), GFP_KERNEL);
+	taskq_t *tq;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	KUNIT_ASSERT_NOT_NULL(test, ent);
+	for (i = 0; i < ARRAY_SIZE(prios); i++) {
+		init_completion(&pc->done);
+		tq = tq_create(test, "taskq_prio", 1, prios[i].pri, 1, INT_MAX,
+			       0);
+		KUNIT_ASSERT_NE(test, dispatch(test, tq, prio_fn, pc, TQ_SLEEP,
+					       ent), TASKQID_INVALID);
+		KUNIT_ASSERT_COMPLETES(test, &pc->done);
+		KUNIT_EXPECT_EQ_MSG(test, pc->nice, prios[i].nice, "pri %d",
+				    prios[i].pri);
+		KUNIT_EXPECT_TRUE(test, tq_destroy(test, tq));
+	}
+}
+
 /* Bad input: refused with one refusal counted, never a crash. */
 static bool saved_keep_destroyed;
 
@@ -973,6 +1085,8 @@ static struct kunit_case cmwq_taskq_cases[] = {
 	KUNIT_CASE_PARAM(cancel_running, mode_gen_params),
 	KUNIT_CASE_PARAM(dispatch_from_irq, mode_gen_params),
 	KUNIT_CASE(destroy_with_delayed),
+	KUNIT_CASE_PARAM(sleeping_tasks, mode_gen_params),
+	KUNIT_CASE_PARAM(priority, mode_gen_params),
 	KUNIT_CASE(bad_input),
 	{}
 };
