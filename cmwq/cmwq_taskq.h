@@ -26,6 +26,8 @@ enum {
 	CMWQ_TASKQ_DYNAMIC		= 0x04,	/* accepted: every taskq is */
 	CMWQ_TASKQ_THREADS_CPU_PCT	= 0x08,	/* nthreads: % of online CPUs */
 	CMWQ_TASKQ_DC_BATCH		= 0x10,	/* accepted, no meaning here */
+	/* cmwq's own, not Solaris': tasks run on the dispatching CPU */
+	CMWQ_TASKQ_PERCPU		= 0x1000,
 };
 
 /* dispatch flags: the values Solaris and SPL use */

@@ -8,11 +8,15 @@
  * limit: the queue's max_active.  Its tasks run on the shared workers,
  * which cmwq creates while tasks wait and sleep, and reaps when idle.
  *
- * The queue is unbound.  SPL's taskqs are, and more to the point the
- * thread count is a limit for the whole taskq: a bound queue has one
- * max_active per CPU, so a one-thread taskq would run one task per CPU at
- * once and lose its dispatch order.  An unbound queue has one cwq, whose
- * max_active is exactly nthreads.
+ * The queue is unbound unless asked otherwise.  SPL's taskqs are, and
+ * more to the point the thread count is then a limit for the whole
+ * taskq: an unbound queue has one cwq, whose max_active is exactly
+ * nthreads.  CMWQ_TASKQ_PERCPU, cmwq's own flag, makes it a bound queue
+ * instead: a task runs on the CPU that dispatched it, from that CPU's
+ * pool, and nthreads limits each CPU's tasks apart (one max_active per
+ * CPU), so a one-thread taskq keeps dispatch order only among the tasks
+ * one CPU dispatched.  What it buys is locality: no wake-up of another
+ * CPU, and each CPU's pool lock its own.
  *
  * It is also a reclaim queue (CMWQ_MEM_RECLAIM): its rescuer is the
  * forward-progress guarantee SPL's dedicated threads give, so that a
@@ -369,6 +373,7 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 	} else {
 		tq->nr_queued++;
 		set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+		/* on the local CPU, for a bound (PERCPU) queue */
 		__queue_work(CMWQ_CPU_UNBOUND, tq->wq, work, caller,
 			     tqflags & CMWQ_TQ_FRONT);
 	}
@@ -428,8 +433,9 @@ static void taskq_run(struct cmwq_work *work)
 /**
  * cmwq_taskq_create - create a Solaris task queue
  * @name: its name, shown in cmwq's debugfs and reports
- * @nthreads: how many of its tasks may run at once; with
- *	%CMWQ_TASKQ_THREADS_CPU_PCT, a percentage of the online CPUs
+ * @nthreads: how many of its tasks may run at once (on each CPU, with
+ *	%CMWQ_TASKQ_PERCPU); with %CMWQ_TASKQ_THREADS_CPU_PCT, a percentage
+ *	of the online CPUs
  * @pri: a kernel static priority; at or above nice -10 its tasks run on
  *	the high-priority pools
  * @minalloc: task entries kept allocated for reuse (preallocated with
@@ -439,8 +445,9 @@ static void taskq_run(struct cmwq_work *work)
  *
  * The taskq holds no thread for its tasks: they run on cmwq's shared
  * workers, at most @nthreads at once, and with @nthreads 1 one at a time
- * in dispatch order.  It holds one rescuer thread, which runs its tasks
- * when no worker can be created.
+ * in dispatch order.  With %CMWQ_TASKQ_PERCPU each task runs on the CPU
+ * that dispatched it, and those limits hold per CPU.  The taskq holds one
+ * rescuer thread, which runs its tasks when no worker can be created.
  *
  * Context: Process context; might sleep.
  * Return: the taskq, or %NULL on allocation failure or bad arguments.
@@ -449,7 +456,7 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 				     int minalloc, int maxalloc,
 				     unsigned int flags)
 {
-	unsigned int wqflags = CMWQ_UNBOUND | CMWQ_MEM_RECLAIM;
+	unsigned int wqflags = CMWQ_MEM_RECLAIM;
 	struct cmwq_taskq *tq;
 	int i;
 
@@ -463,6 +470,8 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	if (flags & CMWQ_TASKQ_THREADS_CPU_PCT)
 		nthreads = DIV_ROUND_UP(nthreads * num_online_cpus(), 100);
 	nthreads = clamp(nthreads, 1, (int)CMWQ_MAX_ACTIVE);
+	if (!(flags & CMWQ_TASKQ_PERCPU))
+		wqflags |= CMWQ_UNBOUND;
 	/* the nearer of the two pools' nices: 0 and HIGHPRI_NICE_LEVEL */
 	if (PRIO_TO_NICE(pri) <= HIGHPRI_NICE_LEVEL / 2)
 		wqflags |= CMWQ_HIGHPRI;
