@@ -63,6 +63,17 @@ enum {
 	CMWQ_TQENT_DELAYED	= 1 << 1,	/* counted in nr_delayed */
 };
 
+/*
+ * What cmwq_taskq_cancel_id() returns: errnos, positive as Solaris and
+ * SPL return them (Linux code returns them negated).
+ */
+enum {
+	TASKQ_CANCELLED	= 0,
+	TASKQ_EINVAL	= EINVAL,
+	TASKQ_ENOENT	= ENOENT,
+	TASKQ_EBUSY	= EBUSY,
+};
+
 /* How long a dispatch past maxalloc waits for an entry to come back. */
 #define TASKQ_THROTTLE		(HZ / 100 ? HZ / 100 : 1)
 
@@ -803,9 +814,9 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	bool self;
 
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
-		return EINVAL;
+		return TASKQ_EINVAL;
 	if (CMWQ_REFUSE(!id, "%s: id 0 from %pS", __func__, (void *)_RET_IP_))
-		return ENOENT;
+		return TASKQ_ENOENT;
 
 	spin_lock_irqsave(&tq->lock, flags);
 	ent = taskq_find_pending(tq, id);
@@ -823,7 +834,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 		taskq_ent_release(tq, ent);
 		spin_unlock_irqrestore(&tq->lock, flags);
 		wake_up_all(&tq->wait);
-		return 0;
+		return TASKQ_CANCELLED;
 	}
 	/* a worker has it, waiting for tq->lock to move it to running */
 	run = ent ? NULL : taskq_find_running(tq, id);
@@ -831,12 +842,12 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	self = run && run->task == current;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	if (!ent && !run)
-		return ENOENT;
+		return TASKQ_ENOENT;
 	if (self)
-		return EBUSY;
+		return TASKQ_EBUSY;
 	might_sleep();
 	wait_event(tq->wait, taskq_id_done(tq, id));
-	return EBUSY;
+	return TASKQ_EBUSY;
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_cancel_id);
 
