@@ -47,6 +47,9 @@
  *
  * V: cmwq_waits_lock (raw, IRQ-safe; nests inside pool->lock): what each
  *    waiting worker waits for (waits.c).
+ *
+ * K: tq->lock of a Solaris taskq (taskq.c; IRQ-safe, taken before
+ *    pool->lock and the timer locks, never inside them).
  */
 #ifndef _CMWQ_INTERNAL_H
 #define _CMWQ_INTERNAL_H
@@ -276,6 +279,8 @@ struct cmwq_workqueue {
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
 	unsigned long		nr_maydays;	/* MD: maydays received */
 	struct cmwq_wq_stats	*stats;		/* I: stats.c; NULL when kept */
+	/* I: the taskq this queue carries (taskq.c), set before its first task */
+	struct cmwq_taskq	*taskq;
 
 #ifdef CONFIG_LOCKDEP
 	struct lock_class_key	key;		/* I */
@@ -584,7 +589,7 @@ void pool_wake_work_fn(struct irq_work *work);
 
 /* queue.c */
 bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work,
-		  unsigned long caller);
+		  unsigned long caller, bool front);
 bool is_chained_work(struct cmwq_workqueue *wq);
 
 /* workqueue.c */
@@ -868,6 +873,10 @@ void cmwq_wait_begin(struct worker *worker, const struct cmwq_wait_for *wf,
 		     unsigned long caller);
 void cmwq_wait_end(struct worker *worker);
 unsigned int cmwq_flush_set_report_secs(unsigned int secs);
+
+/* taskq.c */
+int cmwq_taskq_init(void);
+void cmwq_taskq_exit(void);
 
 /* watchdog.c */
 void cmwq_watchdog_init(void);

@@ -5,8 +5,9 @@
  * cmwq.ko sets up the pools of every CPU and the unbound gcwq (pool.c),
  * registers the CPU hotplug callbacks, which give the online CPUs' pools
  * their workers (hotplug.c), then creates the four system workqueues
- * drivers share (workqueue.c).  Teardown runs in reverse; by then every
- * driver using cmwq is unloaded, so every queue of theirs is gone.
+ * drivers share (workqueue.c) and the two system taskqs (taskq.c).
+ * Teardown runs in reverse; by then every driver using cmwq is unloaded,
+ * so every queue of theirs is gone.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -121,9 +122,12 @@ static int __init cmwq_init(void)
 	ret = create_system_wqs();
 	if (ret)
 		goto exit_hotplug;
-	ret = cmwq_freeze_init();
+	ret = cmwq_taskq_init();
 	if (ret)
 		goto destroy_wqs;
+	ret = cmwq_freeze_init();
+	if (ret)
+		goto exit_taskqs;
 	cmwq_debugfs_init();
 	cmwq_fault_debugfs_init();
 	cmwq_watchdog_init();
@@ -131,6 +135,8 @@ static int __init cmwq_init(void)
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;
 
+exit_taskqs:
+	cmwq_taskq_exit();
 destroy_wqs:
 	destroy_system_wqs();
 exit_hotplug:
@@ -149,6 +155,7 @@ static void __exit cmwq_exit(void)
 	cmwq_watchdog_exit();
 	cmwq_freeze_exit();
 	cmwq_debugfs_exit();
+	cmwq_taskq_exit();
 	destroy_system_wqs();
 	cmwq_hotplug_exit();
 	cmwq_pools_exit();

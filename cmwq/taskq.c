@@ -1,0 +1,939 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * taskq.c - Solaris task queues on cmwq's shared pools
+ *
+ * A Solaris taskq owns a set of threads; OpenZFS' SPL gives each taskq
+ * its own kernel threads, which exist whether or not there is work.  Here
+ * a taskq is a cmwq workqueue, and its "threads" are only its concurrency
+ * limit: the queue's max_active.  Its tasks run on the shared workers,
+ * which cmwq creates while tasks wait and sleep, and reaps when idle.
+ *
+ * The queue is unbound unless asked otherwise.  SPL's taskqs are, and
+ * more to the point the thread count is then a limit for the whole
+ * taskq: an unbound queue has one cwq, whose max_active is exactly
+ * nthreads.  CMWQ_TASKQ_PERCPU, cmwq's own flag, makes it a bound queue
+ * instead: a task runs on the CPU that dispatched it, from that CPU's
+ * pool, and nthreads limits each CPU's tasks apart (one max_active per
+ * CPU), so a one-thread taskq keeps dispatch order only among the tasks
+ * one CPU dispatched.  What it buys is locality: no wake-up of another
+ * CPU, and each CPU's pool lock its own.
+ *
+ * It is also a reclaim queue (CMWQ_MEM_RECLAIM): its rescuer is the
+ * forward-progress guarantee SPL's dedicated threads give, so that a
+ * taskq's tasks still run when no worker can be created.  That is one
+ * thread per taskq, held while it exists, instead of nthreads.
+ *
+ * Priority: cmwq has two pools per CPU, nice 0 and nice -20
+ * (CMWQ_HIGHPRI).  A taskq goes to the one nearer its priority: a kernel
+ * static priority at or above nice -10 (maxclsyspri is nice -20) runs on
+ * the high-priority pools, anything lower, down to minclsyspri (nice 19),
+ * on the normal ones.
+ *
+ * Each task is an entry (struct cmwq_taskq_ent): a delayed work, which
+ * runs taskq_run(), with the task's function, argument and id.  Ids are
+ * given out under the taskq's lock, from 1 upwards, and every entry
+ * dispatched and not yet started sits on tq->pending in id order, whether
+ * it is queued or waiting for its timer.  A task that starts leaves that
+ * list for tq->running, as a record on its worker's stack, so that
+ * nothing touches the entry once the function runs: a task may free the
+ * object its entry is embedded in, as SPL allows.  Waiting for ids is
+ * then comparing with the lowest id on the two lists, and the finishing
+ * tasks wake the waiters.
+ *
+ * Cancelling an id takes its entry's PENDING bit through cmwq's own
+ * cancel under the taskq's lock, which also holds off the entry's start:
+ * either the cancel wins and the task never runs, or the worker has
+ * started it and the cancel waits for it to finish.
+ *
+ * Entries the taskq allocates are cached on tq->free up to minalloc
+ * (preallocated with TASKQ_PREPOPULATE); past maxalloc a dispatch that
+ * may sleep waits a little for one to come back, then allocates anyway.
+ */
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/prio.h>
+#include <linux/slab.h>
+
+#include "cmwq_taskq.h"
+#include "internal.h"
+
+/* ent->flags */
+enum {
+	CMWQ_TQENT_PREALLOC	= 1 << 0,	/* the caller's: never freed */
+	CMWQ_TQENT_DELAYED	= 1 << 1,	/* counted in nr_delayed */
+};
+
+/*
+ * What cmwq_taskq_cancel_id() returns: errnos, positive as Solaris and
+ * SPL return them (Linux code returns them negated).
+ */
+enum {
+	TASKQ_CANCELLED	= 0,
+	TASKQ_EINVAL	= EINVAL,
+	TASKQ_ENOENT	= ENOENT,
+	TASKQ_EBUSY	= EBUSY,
+};
+
+/* How long a dispatch past maxalloc waits for an entry to come back. */
+#define TASKQ_THROTTLE		(HZ / 100 ? HZ / 100 : 1)
+
+struct cmwq_taskq {
+	spinlock_t		lock;		/* K itself */
+	struct cmwq_workqueue	*wq;		/* I */
+	int			nthreads;	/* I: wq's max_active */
+	int			pri;		/* I: as asked */
+	int			minalloc;	/* I: entries kept cached */
+	int			maxalloc;	/* I: entries before throttling */
+	unsigned int		flags;		/* I: CMWQ_TASKQ_* */
+	bool			system;		/* I: not for taskq_destroy() */
+
+	unsigned long		next_id;	/* K: the next dispatch's id */
+	struct list_head	pending;	/* K: entries not started, by id */
+	struct list_head	running;	/* K: struct taskq_running */
+	struct list_head	free;		/* K: cached entries */
+	int			nr_free;	/* K */
+	int			nr_alloc;	/* K: entries allocated, free too */
+	int			nr_queued;	/* K: queued, not started */
+	int			nr_delayed;	/* K: waiting for their timer */
+	int			nr_running;	/* K */
+	int			max_tasks;	/* K: most tasks in flight */
+	unsigned long		nr_executed;	/* K: tasks that ran */
+	unsigned long		nr_cancelled;	/* K */
+	bool			destroying;	/* K: only its own tasks dispatch */
+	bool			dead;		/* R: destroyed (memory kept) */
+
+	wait_queue_head_t	wait;		/* R: tasks finished */
+	struct list_head	destroyed;	/* W: in cmwq_destroyed_taskqs */
+};
+
+/* A task that runs, on its worker's stack. */
+struct taskq_running {
+	struct list_head	node;		/* K: in tq->running */
+	unsigned long		id;		/* I */
+	struct task_struct	*task;		/* I */
+};
+
+struct cmwq_taskq *cmwq_system_taskq;		/* I */
+EXPORT_SYMBOL_GPL(cmwq_system_taskq);
+struct cmwq_taskq *cmwq_system_delay_taskq;	/* I */
+EXPORT_SYMBOL_GPL(cmwq_system_delay_taskq);
+
+/* W: taskqs destroyed while cmwq_keep_destroyed, freed at unload */
+static LIST_HEAD(cmwq_destroyed_taskqs);
+
+static void taskq_run(struct cmwq_work *work);
+
+/* Set up an entry the taskq allocated or the caller provides. */
+static void taskq_ent_setup(struct cmwq_taskq_ent *ent)
+{
+	memset(ent, 0, sizeof(*ent));
+	CMWQ_INIT_DELAYED_WORK(&ent->dwork, taskq_run);
+	INIT_LIST_HEAD(&ent->node);
+}
+
+/*
+ * Refuse a NULL or destroyed taskq.  A destroyed one is recognised only
+ * while cmwq_keep_destroyed keeps its memory, as for workqueues.
+ */
+static bool taskq_refused(struct cmwq_taskq *tq, const char *caller,
+			  void *ret_ip)
+{
+	return CMWQ_REFUSE(!tq, "%s: NULL taskq from %pS", caller, ret_ip) ||
+	       CMWQ_REFUSE(READ_ONCE(tq->dead),
+			   "%s: destroyed taskq %p from %pS", caller, tq,
+			   ret_ip);
+}
+
+/* The lowest id in flight, or next_id if none.  Context: tq->lock held. */
+static unsigned long taskq_lowest_id(struct cmwq_taskq *tq)
+{
+	struct cmwq_taskq_ent *ent;
+	struct taskq_running *run;
+	unsigned long lowest = tq->next_id;
+
+	lockdep_assert_held(&tq->lock);
+	ent = list_first_entry_or_null(&tq->pending, struct cmwq_taskq_ent,
+				       node);
+	if (ent)
+		lowest = ent->tqent_id;
+	/* few: at most nthreads, plus tasks ending past a shrunk limit */
+	list_for_each_entry(run, &tq->running, node)
+		lowest = min(lowest, run->id);
+	return lowest;
+}
+
+/* The pending entry of @id, or NULL.  Context: tq->lock held. */
+static struct cmwq_taskq_ent *taskq_find_pending(struct cmwq_taskq *tq,
+						 unsigned long id)
+{
+	struct cmwq_taskq_ent *ent;
+
+	lockdep_assert_held(&tq->lock);
+	list_for_each_entry(ent, &tq->pending, node) {
+		if (ent->tqent_id == id)
+			return ent;
+		/* in id order: it is not there */
+		if (ent->tqent_id > id)
+			break;
+	}
+	return NULL;
+}
+
+/* The running record of @id, or NULL.  Context: tq->lock held. */
+static struct taskq_running *taskq_find_running(struct cmwq_taskq *tq,
+						unsigned long id)
+{
+	struct taskq_running *run;
+
+	lockdep_assert_held(&tq->lock);
+	list_for_each_entry(run, &tq->running, node)
+		if (run->id == id)
+			return run;
+	return NULL;
+}
+
+/* Have all tasks with ids up to @id finished (or been cancelled)? */
+static bool taskq_done_upto(struct cmwq_taskq *tq, unsigned long id)
+{
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	done = taskq_lowest_id(tq) > id;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return done;
+}
+
+/* Has the task of @id finished (or been cancelled, or never existed)? */
+static bool taskq_id_done(struct cmwq_taskq *tq, unsigned long id)
+{
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	done = !taskq_find_pending(tq, id) && !taskq_find_running(tq, id);
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return done;
+}
+
+/* Is nothing dispatched left, not even a delayed task? */
+static bool taskq_idle(struct cmwq_taskq *tq)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	idle = list_empty(&tq->pending) && list_empty(&tq->running);
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return idle;
+}
+
+/*
+ * Would the current task wait for itself, waiting for ids up to @id (or
+ * for @id alone, with @only)?  Its own task finishes only after the wait.
+ */
+static bool taskq_waits_for_itself(struct cmwq_taskq *tq, unsigned long id,
+				   bool only)
+{
+	struct taskq_running *run;
+	unsigned long flags;
+	bool self = false;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	list_for_each_entry(run, &tq->running, node)
+		if (run->task == current && (only ? run->id == id : run->id <= id))
+			self = true;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return self;
+}
+
+/*
+ * Give back an entry of the taskq's own: cached up to minalloc, freed
+ * beyond.  The caller's entries stay the caller's.
+ *
+ * Context: tq->lock held.
+ */
+static void taskq_ent_release(struct cmwq_taskq *tq,
+			      struct cmwq_taskq_ent *ent)
+{
+	lockdep_assert_held(&tq->lock);
+	if (ent->flags & CMWQ_TQENT_PREALLOC)
+		return;
+	if (tq->nr_free < tq->minalloc) {
+		list_add(&ent->node, &tq->free);
+		tq->nr_free++;
+		return;
+	}
+	tq->nr_alloc--;
+	kfree(ent);
+}
+
+/* Free the cached entries of a taskq nothing dispatches on any more. */
+static void taskq_free_cached(struct cmwq_taskq *tq)
+{
+	struct cmwq_taskq_ent *ent, *next;
+
+	list_for_each_entry_safe(ent, next, &tq->free, node)
+		kfree(ent);
+	INIT_LIST_HEAD(&tq->free);
+	tq->nr_alloc -= tq->nr_free;
+	tq->nr_free = 0;
+}
+
+/* A cached entry, or NULL.  Context: tq->lock held. */
+static struct cmwq_taskq_ent *taskq_ent_cached(struct cmwq_taskq *tq)
+{
+	struct cmwq_taskq_ent *ent;
+
+	lockdep_assert_held(&tq->lock);
+	ent = list_first_entry_or_null(&tq->free, struct cmwq_taskq_ent, node);
+	if (ent) {
+		list_del_init(&ent->node);
+		tq->nr_free--;
+	}
+	return ent;
+}
+
+/*
+ * An entry for a dispatch: a cached one, else a new one.  Past maxalloc,
+ * TQ_NOSLEEP and TQ_NOALLOC fail while TQ_SLEEP waits a little for an
+ * entry to come back, then allocates anyway: it never drops a task.
+ */
+static struct cmwq_taskq_ent *taskq_ent_get(struct cmwq_taskq *tq,
+					    unsigned int tqflags)
+{
+	bool nosleep = tqflags & (CMWQ_TQ_NOSLEEP | CMWQ_TQ_NOALLOC);
+	struct cmwq_taskq_ent *ent;
+	unsigned long flags;
+	gfp_t gfp;
+	bool over;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	ent = taskq_ent_cached(tq);
+	over = tq->nr_alloc >= tq->maxalloc;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	if (ent || (tqflags & CMWQ_TQ_NOALLOC) || (over && nosleep))
+		return ent;
+
+	if (over) {
+		wait_event_timeout(tq->wait, READ_ONCE(tq->nr_free) ||
+				   READ_ONCE(tq->nr_alloc) < tq->maxalloc,
+				   TASKQ_THROTTLE);
+		spin_lock_irqsave(&tq->lock, flags);
+		ent = taskq_ent_cached(tq);
+		spin_unlock_irqrestore(&tq->lock, flags);
+		if (ent)
+			return ent;
+	}
+
+	if (tqflags & CMWQ_TQ_NOSLEEP)
+		gfp = GFP_ATOMIC | __GFP_NOWARN;
+	else if (tqflags & CMWQ_TQ_PUSHPAGE)
+		gfp = GFP_NOIO | __GFP_HIGH | __GFP_NOFAIL;
+	else
+		gfp = GFP_KERNEL | __GFP_NOFAIL;
+	ent = kmalloc(sizeof(*ent), gfp);
+	if (!ent)
+		return NULL;
+	taskq_ent_setup(ent);
+	spin_lock_irqsave(&tq->lock, flags);
+	tq->nr_alloc++;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return ent;
+}
+
+/*
+ * Give @ent an id and queue it, at once or after @delay jiffies.
+ *
+ * Context: Any context.
+ * Return: the id, or 0 if it was refused (destroying taskq, TQ_NOQUEUE
+ * with every thread busy); @ent is then released.
+ */
+static unsigned long taskq_queue(struct cmwq_taskq *tq,
+				 struct cmwq_taskq_ent *ent,
+				 cmwq_task_func_t *func, void *arg,
+				 unsigned int tqflags, bool delayed,
+				 unsigned long delay, unsigned long caller)
+{
+	struct cmwq_work *work = &ent->dwork.work;
+	unsigned long flags, id = 0;
+	int tasks;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	if (CMWQ_REFUSE(tq->destroying && !is_chained_work(tq->wq),
+			"taskq_dispatch: taskq %s is being destroyed, from %pS",
+			tq->wq->name, (void *)caller))
+		goto fail;
+	if ((tqflags & CMWQ_TQ_NOQUEUE) &&
+	    tq->nr_queued + tq->nr_running >= tq->nthreads)
+		goto fail;
+
+	id = tq->next_id++;
+	ent->tqent_id = id;
+	ent->func = func;
+	ent->arg = arg;
+	ent->tq = tq;
+	ent->flags &= CMWQ_TQENT_PREALLOC;
+	list_add_tail(&ent->node, &tq->pending);
+
+	/* the entry is off every list: its PENDING bit is free to take */
+	if (delayed) {
+		ent->flags |= CMWQ_TQENT_DELAYED;
+		tq->nr_delayed++;
+		cmwq_queue_delayed_work(tq->wq, &ent->dwork, delay);
+	} else {
+		tq->nr_queued++;
+		set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
+		/* on the local CPU, for a bound (PERCPU) queue */
+		__queue_work(CMWQ_CPU_UNBOUND, tq->wq, work, caller,
+			     tqflags & CMWQ_TQ_FRONT);
+	}
+	tasks = tq->nr_queued + tq->nr_delayed + tq->nr_running;
+	tq->max_tasks = max(tq->max_tasks, tasks);
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return id;
+
+fail:
+	/* a caller's entry tells the failure by its id */
+	ent->tqent_id = 0;
+	taskq_ent_release(tq, ent);
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return 0;
+}
+
+/*
+ * The work of every entry: move the task from pending to running, run it,
+ * and wake whoever waits for it.  The entry is not touched once the
+ * function runs.
+ */
+static void taskq_run(struct cmwq_work *work)
+{
+	struct cmwq_taskq_ent *ent = container_of(work, struct cmwq_taskq_ent,
+						  dwork.work);
+	struct cmwq_taskq *tq = ent->tq;
+	struct taskq_running run = { .task = current };
+	cmwq_task_func_t *func;
+	unsigned long flags;
+	void *arg;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	run.id = ent->tqent_id;
+	func = ent->func;
+	arg = ent->arg;
+	list_del_init(&ent->node);
+	if (ent->flags & CMWQ_TQENT_DELAYED)
+		tq->nr_delayed--;
+	else
+		tq->nr_queued--;
+	list_add_tail(&run.node, &tq->running);
+	tq->nr_running++;
+	taskq_ent_release(tq, ent);
+	spin_unlock_irqrestore(&tq->lock, flags);
+
+	func(arg);
+
+	spin_lock_irqsave(&tq->lock, flags);
+	list_del(&run.node);
+	tq->nr_running--;
+	tq->nr_executed++;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	/* tq outlives this: taskq_destroy() drains the queue running us */
+	wake_up_all(&tq->wait);
+}
+
+/**
+ * cmwq_taskq_create - create a Solaris task queue
+ * @name: its name, shown in cmwq's debugfs and reports
+ * @nthreads: how many of its tasks may run at once (on each CPU, with
+ *	%CMWQ_TASKQ_PERCPU); with %CMWQ_TASKQ_THREADS_CPU_PCT, a percentage
+ *	of the online CPUs
+ * @pri: a kernel static priority; at or above nice -10 its tasks run on
+ *	the high-priority pools
+ * @minalloc: task entries kept allocated for reuse (preallocated with
+ *	%CMWQ_TASKQ_PREPOPULATE)
+ * @maxalloc: entries past which a dispatch throttles or fails
+ * @flags: %CMWQ_TASKQ_* flags
+ *
+ * The taskq holds no thread for its tasks: they run on cmwq's shared
+ * workers, at most @nthreads at once, and with @nthreads 1 one at a time
+ * in dispatch order.  With %CMWQ_TASKQ_PERCPU each task runs on the CPU
+ * that dispatched it, and those limits hold per CPU.  The taskq holds one
+ * rescuer thread, which runs its tasks when no worker can be created.
+ *
+ * Context: Process context; might sleep.
+ * Return: the taskq, or %NULL on allocation failure or bad arguments.
+ */
+struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
+				     int minalloc, int maxalloc,
+				     unsigned int flags)
+{
+	unsigned int wqflags = CMWQ_MEM_RECLAIM;
+	struct cmwq_taskq *tq;
+	int i;
+
+	if (CMWQ_REFUSE(!name || nthreads < 0 || minalloc < 0 ||
+			maxalloc < minalloc,
+			"%s: bad arguments from %pS", __func__,
+			(void *)_RET_IP_))
+		return NULL;
+	might_sleep();
+
+	if (flags & CMWQ_TASKQ_THREADS_CPU_PCT)
+		nthreads = DIV_ROUND_UP(nthreads * num_online_cpus(), 100);
+	nthreads = clamp(nthreads, 1, (int)CMWQ_MAX_ACTIVE);
+	if (!(flags & CMWQ_TASKQ_PERCPU))
+		wqflags |= CMWQ_UNBOUND;
+	/* the nearer of the two pools' nices: 0 and HIGHPRI_NICE_LEVEL */
+	if (PRIO_TO_NICE(pri) <= HIGHPRI_NICE_LEVEL / 2)
+		wqflags |= CMWQ_HIGHPRI;
+
+	tq = kzalloc(sizeof(*tq), GFP_KERNEL);
+	if (!tq)
+		return NULL;
+	spin_lock_init(&tq->lock);
+	tq->nthreads = nthreads;
+	tq->pri = pri;
+	tq->minalloc = minalloc;
+	tq->maxalloc = maxalloc;
+	tq->flags = flags;
+	tq->next_id = 1;
+	INIT_LIST_HEAD(&tq->pending);
+	INIT_LIST_HEAD(&tq->running);
+	INIT_LIST_HEAD(&tq->free);
+	INIT_LIST_HEAD(&tq->destroyed);
+	init_waitqueue_head(&tq->wait);
+
+	if (flags & CMWQ_TASKQ_PREPOPULATE) {
+		for (i = 0; i < minalloc; i++) {
+			struct cmwq_taskq_ent *ent = kmalloc(sizeof(*ent),
+							     GFP_KERNEL);
+
+			if (!ent)
+				goto free;
+			taskq_ent_setup(ent);
+			list_add(&ent->node, &tq->free);
+			tq->nr_free++;
+			tq->nr_alloc++;
+		}
+	}
+
+	tq->wq = cmwq_alloc_workqueue("%s", wqflags, nthreads, name);
+	if (!tq->wq)
+		goto free;
+	tq->wq->taskq = tq;
+	return tq;
+
+free:
+	taskq_free_cached(tq);
+	kfree(tq);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_create);
+
+/**
+ * cmwq_taskq_destroy - wait for a taskq's tasks, then free it
+ * @tq: the taskq
+ *
+ * Every task dispatched, delayed ones included, runs first, and so do the
+ * tasks they dispatch on @tq in turn; other dispatches on @tq meanwhile
+ * are refused.
+ *
+ * Context: Process context; might sleep.  Not from a task of @tq.
+ */
+void cmwq_taskq_destroy(struct cmwq_taskq *tq)
+{
+	unsigned long flags;
+	bool keep;
+
+	if (taskq_refused(tq, __func__, (void *)_RET_IP_) ||
+	    CMWQ_REFUSE(tq->system, "%s: system taskq %s from %pS", __func__,
+			tq->wq->name, (void *)_RET_IP_) ||
+	    CMWQ_REFUSE(is_chained_work(tq->wq),
+			"%s: taskq %s destroyed by its own task %pS",
+			__func__, tq->wq->name, (void *)_RET_IP_))
+		return;
+	might_sleep();
+
+	spin_lock_irqsave(&tq->lock, flags);
+	tq->destroying = true;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	wait_event(tq->wait, taskq_idle(tq));
+
+	/* the last task may still be returning from taskq_run(): drain it */
+	cmwq_destroy_workqueue(tq->wq);
+	taskq_free_cached(tq);
+	WARN_ON_ONCE(tq->nr_alloc);
+
+	keep = READ_ONCE(cmwq_keep_destroyed);
+	WRITE_ONCE(tq->dead, true);
+	if (!keep) {
+		kfree(tq);
+		return;
+	}
+	mutex_lock(&cmwq_wq_mutex);
+	list_add(&tq->destroyed, &cmwq_destroyed_taskqs);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_destroy);
+
+/* The checks every dispatch makes of its caller's input. */
+static bool dispatch_refused(struct cmwq_taskq *tq, cmwq_task_func_t *func,
+			     const char *caller, void *ret_ip)
+{
+	return taskq_refused(tq, caller, ret_ip) ||
+	       CMWQ_REFUSE(!func, "%s: NULL function from %pS", caller,
+			   ret_ip);
+}
+
+/**
+ * cmwq_taskq_dispatch - run a function on a taskq
+ * @tq: the taskq
+ * @func: the function
+ * @arg: its argument
+ * @flags: %CMWQ_TQ_SLEEP or %CMWQ_TQ_NOSLEEP, with %CMWQ_TQ_PUSHPAGE,
+ *	%CMWQ_TQ_NOQUEUE, %CMWQ_TQ_NOALLOC or %CMWQ_TQ_FRONT
+ *
+ * The task runs once, after the pending ones (with %CMWQ_TQ_FRONT, ahead
+ * of them).  %CMWQ_TQ_SLEEP may sleep for memory and never fails;
+ * %CMWQ_TQ_NOSLEEP never sleeps and may fail; %CMWQ_TQ_NOQUEUE fails
+ * when all of @tq's threads are taken; %CMWQ_TQ_NOALLOC uses only entries
+ * @tq has cached.
+ *
+ * Context: Any context with %CMWQ_TQ_NOSLEEP, including hard IRQ;
+ * otherwise process context, might sleep.
+ * Return: the task's id (ids start at 1 and grow by one per dispatch), or
+ * 0 if it was not dispatched.
+ */
+unsigned long cmwq_taskq_dispatch(struct cmwq_taskq *tq,
+				  cmwq_task_func_t *func, void *arg,
+				  unsigned int flags)
+{
+	struct cmwq_taskq_ent *ent;
+
+	if (dispatch_refused(tq, func, __func__, (void *)_RET_IP_))
+		return 0;
+	if (!(flags & CMWQ_TQ_NOSLEEP))
+		might_sleep();
+	ent = taskq_ent_get(tq, flags);
+	if (!ent)
+		return 0;
+	return taskq_queue(tq, ent, func, arg, flags, false, 0, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch);
+
+/**
+ * cmwq_taskq_dispatch_delay - run a function on a taskq at a given time
+ * @tq: the taskq
+ * @func: the function
+ * @arg: its argument
+ * @flags: as for cmwq_taskq_dispatch(); %CMWQ_TQ_FRONT is ignored
+ * @expire_time: in jiffies, absolute: the task is queued then, not before
+ *	(at once if it is already past)
+ *
+ * Until it is queued, the task counts as pending: waits for its id and
+ * taskq_destroy() wait for it, and cmwq_taskq_cancel_id() stops it.
+ *
+ * Context: Any context with %CMWQ_TQ_NOSLEEP; otherwise process context,
+ * might sleep.
+ * Return: the task's id, or 0 if it was not dispatched.
+ */
+unsigned long cmwq_taskq_dispatch_delay(struct cmwq_taskq *tq,
+					cmwq_task_func_t *func, void *arg,
+					unsigned int flags,
+					unsigned long expire_time)
+{
+	long delay = (long)(expire_time - jiffies);
+	struct cmwq_taskq_ent *ent;
+
+	if (dispatch_refused(tq, func, __func__, (void *)_RET_IP_))
+		return 0;
+	if (!(flags & CMWQ_TQ_NOSLEEP))
+		might_sleep();
+	ent = taskq_ent_get(tq, flags);
+	if (!ent)
+		return 0;
+	return taskq_queue(tq, ent, func, arg, flags & ~CMWQ_TQ_FRONT,
+			   delay > 0, max(delay, 0L), _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch_delay);
+
+/**
+ * cmwq_taskq_dispatch_ent - run a function on a taskq with the caller's entry
+ * @tq: the taskq
+ * @func: the function
+ * @arg: its argument
+ * @flags: %CMWQ_TQ_FRONT or 0; the others concern allocation, which
+ *	does not happen here
+ * @ent: an entry set up by cmwq_taskq_init_ent() and empty
+ *	(cmwq_taskq_empty_ent())
+ *
+ * Like cmwq_taskq_dispatch() without allocating: it never fails on good
+ * input, and sets @ent->tqent_id to the task's id (0 when refused).  @ent
+ * is @tq's until the task starts; from then on the caller may dispatch it
+ * again or free it, even from the task.
+ *
+ * Context: Any context.
+ */
+void cmwq_taskq_dispatch_ent(struct cmwq_taskq *tq, cmwq_task_func_t *func,
+			     void *arg, unsigned int flags,
+			     struct cmwq_taskq_ent *ent)
+{
+	if (dispatch_refused(tq, func, __func__, (void *)_RET_IP_) ||
+	    CMWQ_REFUSE(!ent || !ent->node.next || !list_empty(&ent->node),
+			"%s: entry %p not set up or in use, from %pS",
+			__func__, ent, (void *)_RET_IP_)) {
+		if (ent)
+			ent->tqent_id = 0;
+		return;
+	}
+	ent->flags = CMWQ_TQENT_PREALLOC;
+	taskq_queue(tq, ent, func, arg, flags & CMWQ_TQ_FRONT, false, 0,
+		    _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch_ent);
+
+/**
+ * cmwq_taskq_init_ent - set up an entry for cmwq_taskq_dispatch_ent()
+ * @ent: the entry, embedded in the caller's object
+ *
+ * Context: Any context; @ent must not be in use.
+ */
+void cmwq_taskq_init_ent(struct cmwq_taskq_ent *ent)
+{
+	taskq_ent_setup(ent);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_init_ent);
+
+/**
+ * cmwq_taskq_empty_ent - is an entry free for a dispatch?
+ * @ent: an entry set up by cmwq_taskq_init_ent()
+ *
+ * The answer may be stale by the time the caller looks at it, unless the
+ * caller owns the entry's task.
+ *
+ * Context: Any context.
+ * Return: nonzero if @ent is not waiting in a taskq (never dispatched, or
+ * its task has started).
+ */
+int cmwq_taskq_empty_ent(struct cmwq_taskq_ent *ent)
+{
+	return list_empty_careful(&ent->node);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_empty_ent);
+
+/**
+ * cmwq_taskq_wait_outstanding - wait for the tasks up to an id
+ * @tq: the taskq
+ * @id: the highest id waited for; 0 for every task dispatched so far
+ *
+ * Returns once every task of @tq with an id up to @id has run or been
+ * cancelled, delayed ones included.  Tasks dispatched meanwhile with
+ * higher ids are not waited for.
+ *
+ * Context: Process context; might sleep.  Not from a task with an id
+ * up to @id.
+ */
+void cmwq_taskq_wait_outstanding(struct cmwq_taskq *tq, unsigned long id)
+{
+	unsigned long flags;
+
+	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
+		return;
+	if (!id) {
+		spin_lock_irqsave(&tq->lock, flags);
+		id = tq->next_id - 1;
+		spin_unlock_irqrestore(&tq->lock, flags);
+	}
+	if (CMWQ_REFUSE(taskq_waits_for_itself(tq, id, false),
+			"%s: a task of %s waits for itself, from %pS",
+			__func__, tq->wq->name, (void *)_RET_IP_))
+		return;
+	might_sleep();
+	wait_event(tq->wait, taskq_done_upto(tq, id));
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_wait_outstanding);
+
+/**
+ * cmwq_taskq_wait - wait for every task dispatched so far
+ * @tq: the taskq
+ *
+ * cmwq_taskq_wait_outstanding() for every id given out before the call.
+ *
+ * Context: Process context; might sleep.  Not from a task of @tq.
+ */
+void cmwq_taskq_wait(struct cmwq_taskq *tq)
+{
+	cmwq_taskq_wait_outstanding(tq, 0);
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_wait);
+
+/**
+ * cmwq_taskq_wait_id - wait for one task
+ * @tq: the taskq
+ * @id: the task's id, as its dispatch returned it
+ *
+ * Returns once the task has run or been cancelled; at once if it already
+ * has, or if @id was never given out.
+ *
+ * Context: Process context; might sleep.  Not from the task itself.
+ */
+void cmwq_taskq_wait_id(struct cmwq_taskq *tq, unsigned long id)
+{
+	if (taskq_refused(tq, __func__, (void *)_RET_IP_) ||
+	    CMWQ_REFUSE(!id, "%s: id 0 from %pS", __func__,
+			(void *)_RET_IP_) ||
+	    CMWQ_REFUSE(taskq_waits_for_itself(tq, id, true),
+			"%s: task %lu of %s waits for itself", __func__, id,
+			tq->wq->name))
+		return;
+	might_sleep();
+	wait_event(tq->wait, taskq_id_done(tq, id));
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_wait_id);
+
+/**
+ * cmwq_taskq_cancel_id - cancel a task
+ * @tq: the taskq
+ * @id: the task's id
+ *
+ * A task queued or waiting for its timer is taken off at once and never
+ * runs.  A task already running is waited for (unless the caller is that
+ * task), never one still pending.
+ *
+ * Context: Process context; might sleep, only when the task runs.
+ * Return: 0 if the task was cancelled before it ran; %ENOENT if there is
+ * no such task (finished, or never dispatched); %EBUSY if it was running,
+ * and has finished by now.  Positive, as Solaris and SPL return them;
+ * %EINVAL for a refused taskq.
+ */
+int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
+{
+	struct cmwq_taskq_ent *ent;
+	struct taskq_running *run;
+	unsigned long flags;
+	bool self;
+
+	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
+		return TASKQ_EINVAL;
+	if (CMWQ_REFUSE(!id, "%s: id 0 from %pS", __func__, (void *)_RET_IP_))
+		return TASKQ_ENOENT;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	ent = taskq_find_pending(tq, id);
+	/*
+	 * taskq_run() takes tq->lock before anything else: if cmwq's cancel
+	 * gets the PENDING bit, the task has not started and never will.
+	 */
+	if (ent && cmwq_cancel_delayed_work(&ent->dwork)) {
+		list_del_init(&ent->node);
+		if (ent->flags & CMWQ_TQENT_DELAYED)
+			tq->nr_delayed--;
+		else
+			tq->nr_queued--;
+		tq->nr_cancelled++;
+		taskq_ent_release(tq, ent);
+		spin_unlock_irqrestore(&tq->lock, flags);
+		wake_up_all(&tq->wait);
+		return TASKQ_CANCELLED;
+	}
+	/* a worker has it, waiting for tq->lock to move it to running */
+	run = ent ? NULL : taskq_find_running(tq, id);
+	/* the record lives on its worker's stack: look at it now */
+	self = run && run->task == current;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	if (!ent && !run)
+		return TASKQ_ENOENT;
+	if (self)
+		return TASKQ_EBUSY;
+	might_sleep();
+	wait_event(tq->wait, taskq_id_done(tq, id));
+	return TASKQ_EBUSY;
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_cancel_id);
+
+/**
+ * cmwq_taskq_member - is a thread running a task of a taskq?
+ * @tq: the taskq
+ * @thread: the thread, usually current
+ *
+ * Context: Any context.
+ * Return: nonzero if @thread is running one of @tq's tasks now.
+ */
+int cmwq_taskq_member(struct cmwq_taskq *tq, struct task_struct *thread)
+{
+	struct taskq_running *run;
+	unsigned long flags;
+	int member = 0;
+
+	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
+		return 0;
+	spin_lock_irqsave(&tq->lock, flags);
+	list_for_each_entry(run, &tq->running, node)
+		if (run->task == thread)
+			member = 1;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return member;
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_member);
+
+/**
+ * cmwq_taskq_of_curthread - the taskq whose task the current thread runs
+ *
+ * Context: Any context.
+ * Return: the taskq, or %NULL if current is not running a task.
+ */
+struct cmwq_taskq *cmwq_taskq_of_curthread(void)
+{
+	struct worker *worker = current_worker();
+
+	/* a worker writes its own current_cwq: reading it here is stable */
+	if (!worker || !worker->current_cwq)
+		return NULL;
+	return worker->current_cwq->wq->taskq;
+}
+EXPORT_SYMBOL_GPL(cmwq_taskq_of_curthread);
+
+/* Create the system taskqs, after the system workqueues. */
+int cmwq_taskq_init(void)
+{
+	/* as many threads as SPL gives it: 64, or more CPUs than that */
+	cmwq_system_taskq = cmwq_taskq_create("cmwq_system_taskq",
+					      max(64U, num_possible_cpus()),
+					      DEFAULT_PRIO, 64, INT_MAX,
+					      CMWQ_TASKQ_PREPOPULATE |
+					      CMWQ_TASKQ_DYNAMIC);
+	cmwq_system_delay_taskq = cmwq_taskq_create("cmwq_system_delay_taskq",
+						    4, DEFAULT_PRIO, 4,
+						    INT_MAX,
+						    CMWQ_TASKQ_PREPOPULATE |
+						    CMWQ_TASKQ_DYNAMIC);
+	if (!cmwq_system_taskq || !cmwq_system_delay_taskq) {
+		cmwq_taskq_exit();
+		return -ENOMEM;
+	}
+	cmwq_system_taskq->system = true;
+	cmwq_system_delay_taskq->system = true;
+	return 0;
+}
+
+/* Destroy the system taskqs and free what destroyed taskqs left. */
+void cmwq_taskq_exit(void)
+{
+	struct cmwq_taskq *tq, *next;
+
+	if (cmwq_system_delay_taskq) {
+		cmwq_system_delay_taskq->system = false;
+		cmwq_taskq_destroy(cmwq_system_delay_taskq);
+		cmwq_system_delay_taskq = NULL;
+	}
+	if (cmwq_system_taskq) {
+		cmwq_system_taskq->system = false;
+		cmwq_taskq_destroy(cmwq_system_taskq);
+		cmwq_system_taskq = NULL;
+	}
+	mutex_lock(&cmwq_wq_mutex);
+	list_for_each_entry_safe(tq, next, &cmwq_destroyed_taskqs, destroyed)
+		kfree(tq);
+	INIT_LIST_HEAD(&cmwq_destroyed_taskqs);
+	mutex_unlock(&cmwq_wq_mutex);
+}
