@@ -12,6 +12,8 @@
 #include "cmwq.h"
 #include "stats.h"
 
+struct cmwq_taskq;
+
 struct cmwq_test_pool_stats {
 	int		nr_workers;
 	int		nr_idle;
@@ -68,5 +70,9 @@ bool cmwq_test_expect_flush_reports(bool expect);
 unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs);
 unsigned int cmwq_test_set_flush_report_secs(unsigned int secs);
 unsigned int cmwq_test_set_hog_thresh(unsigned int us);
+void cmwq_test_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks);
+void cmwq_test_taskq_dname(struct cmwq_taskq *tq, char *buf, size_t size);
+bool cmwq_test_show_taskq_kstat(struct cmwq_taskq *tq, char *buf, size_t size);
+bool cmwq_test_show_taskq_summary(char *buf, size_t size);
 
 #endif /* _CMWQ_TEST_H */

@@ -14,7 +14,8 @@
  * warns once).  "cpu_hogs" counts, by function, the works found hogging
  * their CPU (hog.c).  "fail_create_worker" is the fault injection knob
  * of pool.c.  The per-queue statistics (the
- * queues/ directory, "summary" and "timing") are stats.c's.
+ * queues/ directory, "summary" and "timing") are stats.c's, the taskqs'
+ * kstats (the taskq/ directory and "taskq_summary") taskq.c's.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -152,6 +153,7 @@ void cmwq_debugfs_init(void)
 	debugfs_create_file("cpu_hogs", 0444, cmwq_debugfs_dir, NULL,
 			    &cpu_hogs_fops);
 	cmwq_stats_debugfs_init(cmwq_debugfs_dir);
+	cmwq_taskq_debugfs_init(cmwq_debugfs_dir);
 }
 
 /**
@@ -161,6 +163,7 @@ void cmwq_debugfs_init(void)
  */
 void cmwq_debugfs_exit(void)
 {
+	cmwq_taskq_debugfs_exit();
 	cmwq_stats_debugfs_exit();
 	debugfs_remove_recursive(cmwq_debugfs_dir);
 }

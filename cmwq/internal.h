@@ -723,6 +723,7 @@ struct cmwq_wq_stats {
 	bool			timing;		/* R: this queue's switch */
 	struct dentry		*dir;		/* W */
 	char			dname[40];	/* W: unique among live queues */
+	int			instance;	/* W: 0, or N - 1 for name#N */
 
 	raw_spinlock_t		func_lock;	/* H itself; inside pool->lock */
 	int			nr_funcs;	/* H */
@@ -875,8 +876,16 @@ void cmwq_wait_end(struct worker *worker);
 unsigned int cmwq_flush_set_report_secs(unsigned int secs);
 
 /* taskq.c */
+struct cmwq_taskq;
+struct cmwq_taskq_kstat;
 int cmwq_taskq_init(void);
 void cmwq_taskq_exit(void);
+void cmwq_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks);
+const char *cmwq_taskq_dname(struct cmwq_taskq *tq);
+void cmwq_taskq_show_kstat(struct seq_file *m, struct cmwq_taskq *tq);
+void cmwq_taskq_show_summary(struct seq_file *m);
+void cmwq_taskq_debugfs_init(struct dentry *root);
+void cmwq_taskq_debugfs_exit(void);
 
 /* watchdog.c */
 void cmwq_watchdog_init(void);

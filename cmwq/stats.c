@@ -602,6 +602,8 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
 	strscpy(st->dname, base, sizeof(st->dname));
 	for (i = 2; dname_taken(wq, st->dname); i++)
 		snprintf(st->dname, sizeof(st->dname), "%s#%d", base, i);
+	/* name#N is the N-th: a taskq's kstat instance is N - 1 */
+	st->instance = i - 2;
 
 	st->dir = debugfs_create_dir(st->dname, queues_dir);
 	debugfs_create_file("stats", 0444, st->dir, wq, &stats_fops);

@@ -49,6 +49,31 @@ struct cmwq_stats_snapshot {
 	bool		timing;		/* timing works now */
 };
 
+/*
+ * A Solaris taskq's kstat (taskq.c): the fields of Solaris' "taskq"
+ * class, then what the one-line summary adds; Documentation/taskq.rst.
+ */
+struct cmwq_taskq_kstat {
+	int		instance;	/* 0, or N - 1 for a directory name#N */
+	u64		crtime;		/* CLOCK_MONOTONIC ns at creation */
+	u64		snaptime;	/* CLOCK_MONOTONIC ns of the snapshot */
+	u64		executed;	/* tasks whose function returned */
+	u64		maxtasks;	/* most tasks in flight at once */
+	u64		nactive;	/* tasks running now */
+	u64		nalloc;		/* entries the taskq allocated */
+	int		priority;	/* as given to taskq_create() */
+	u64		tasks;		/* tasks dispatched (ids given out) */
+	u64		threads;	/* nthreads: how many may run at once */
+	u64		totaltime;	/* ns in the functions of timed tasks */
+	/* the summary's */
+	u64		pending;	/* queued, not started */
+	u64		delayed;	/* waiting for their timer */
+	u64		cancelled;	/* taken off before they started */
+	int		minalloc;
+	int		maxalloc;
+	unsigned int	flags;		/* CMWQ_TASKQ_* */
+};
+
 struct cmwq_stats_hist {
 	u64		bucket[CMWQ_STATS_NR_BUCKETS];
 	u64		count;		/* sum of the buckets */

@@ -48,14 +48,32 @@
  * Entries the taskq allocates are cached on tq->free up to minalloc
  * (preallocated with TASKQ_PREPOPULATE); past maxalloc a dispatch that
  * may sleep waits a little for one to come back, then allocates anyway.
+ *
+ * Kstats and probes.  Each taskq has Solaris' "taskq" kstat, read with
+ * cat from debugfs (cmwq/taskq/<name>/kstat, <name> being its queue's
+ * directory name under cmwq/queues/), and the one-line-per-taskq
+ * cmwq/taskq_summary, shaped after SPL's /proc/spl/taskq; the fields
+ * are in Documentation/taskq.rst.  Every counter is one that dispatch
+ * and taskq_run() keep anyway under tq->lock, which they take for the
+ * ids: "tasks" is the last id given out, "maxtasks" the most in flight.
+ * So the kstats add no write to the hot path but "totaltime", which
+ * needs two clock reads per task and is kept, like cmwq's other times,
+ * only while the taskq's queue is timed (its "timing" switch or the
+ * global one).  The probes are Solaris' taskq-enqueue, taskq-exec-start
+ * and taskq-exec-end, as the trace events cmwq_taskq_* (trace.h).
  */
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/prio.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "cmwq_taskq.h"
 #include "internal.h"
+#include "stats.h"
+#include "trace.h"
 
 /* ent->flags */
 enum {
@@ -99,11 +117,16 @@ struct cmwq_taskq {
 	int			max_tasks;	/* K: most tasks in flight */
 	unsigned long		nr_executed;	/* K: tasks that ran */
 	unsigned long		nr_cancelled;	/* K */
+	u64			totaltime;	/* K: ns in timed tasks */
+	u64			crtime;		/* I: CLOCK_MONOTONIC ns */
 	bool			destroying;	/* K: only its own tasks dispatch */
 	bool			dead;		/* R: destroyed (memory kept) */
 
 	wait_queue_head_t	wait;		/* R: tasks finished */
 	struct list_head	destroyed;	/* W: in cmwq_destroyed_taskqs */
+	struct list_head	list;		/* W: in cmwq_taskqs, while live */
+	struct dentry		*dir;		/* W: debugfs taskq/<name> */
+	int			instance;	/* W: its kstat's instance */
 };
 
 /* A task that runs, on its worker's stack. */
@@ -120,6 +143,10 @@ EXPORT_SYMBOL_GPL(cmwq_system_delay_taskq);
 
 /* W: taskqs destroyed while cmwq_keep_destroyed, freed at unload */
 static LIST_HEAD(cmwq_destroyed_taskqs);
+/* W: every live taskq, for the summary and the debugfs directories */
+static LIST_HEAD(cmwq_taskqs);
+/* W: /sys/kernel/debug/cmwq/taskq, NULL before debugfs is set up */
+static struct dentry *taskq_dir;
 
 static void taskq_run(struct cmwq_work *work);
 
@@ -375,6 +402,8 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 	ent->tq = tq;
 	ent->flags &= CMWQ_TQENT_PREALLOC;
 	list_add_tail(&ent->node, &tq->pending);
+	trace_cmwq_taskq_enqueue(tq->wq->name, id, func, arg,
+				 delayed ? delay : 0);
 
 	/* the entry is off every list: its PENDING bit is free to take */
 	if (delayed) {
@@ -414,6 +443,8 @@ static void taskq_run(struct cmwq_work *work)
 	struct taskq_running run = { .task = current };
 	cmwq_task_func_t *func;
 	unsigned long flags;
+	u64 start = 0, ns = 0;
+	bool timed;
 	void *arg;
 
 	spin_lock_irqsave(&tq->lock, flags);
@@ -430,15 +461,51 @@ static void taskq_run(struct cmwq_work *work)
 	taskq_ent_release(tq, ent);
 	spin_unlock_irqrestore(&tq->lock, flags);
 
+	/* totaltime: two clock reads, only while the queue is timed */
+	timed = cmwq_stats_timing(tq->wq->stats);
+	if (timed)
+		start = cmwq_stats_clock();
+	trace_cmwq_taskq_exec_start(tq->wq->name, run.id, func, arg);
 	func(arg);
+	trace_cmwq_taskq_exec_end(tq->wq->name, run.id, func, arg);
+	if (timed)
+		ns = cmwq_stats_clock() - start;
 
 	spin_lock_irqsave(&tq->lock, flags);
 	list_del(&run.node);
 	tq->nr_running--;
 	tq->nr_executed++;
+	tq->totaltime += ns;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	/* tq outlives this: taskq_destroy() drains the queue running us */
 	wake_up_all(&tq->wait);
+}
+
+static int taskq_kstat_show(struct seq_file *m, void *v)
+{
+	cmwq_taskq_show_kstat(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(taskq_kstat);
+
+/*
+ * Give a taskq its debugfs directory, named as its queue's directory
+ * (unique among live queues, so among taskqs too), with its kstat; its
+ * instance is that name's number.  A debugfs failure is not fatal.
+ *
+ * Context: cmwq_wq_mutex held.
+ */
+static void taskq_debugfs_add(struct cmwq_taskq *tq)
+{
+	const char *name;
+
+	lockdep_assert_held(&cmwq_wq_mutex);
+	name = cmwq_stats_dname(tq->wq);
+	if (!taskq_dir || !name[0])
+		return;
+	tq->instance = tq->wq->stats->instance;
+	tq->dir = debugfs_create_dir(name, taskq_dir);
+	debugfs_create_file("kstat", 0444, tq->dir, tq, &taskq_kstat_fops);
 }
 
 /**
@@ -501,7 +568,9 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	INIT_LIST_HEAD(&tq->running);
 	INIT_LIST_HEAD(&tq->free);
 	INIT_LIST_HEAD(&tq->destroyed);
+	INIT_LIST_HEAD(&tq->list);
 	init_waitqueue_head(&tq->wait);
+	tq->crtime = ktime_get_ns();
 
 	if (flags & CMWQ_TASKQ_PREPOPULATE) {
 		for (i = 0; i < minalloc; i++) {
@@ -521,6 +590,10 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	if (!tq->wq)
 		goto free;
 	tq->wq->taskq = tq;
+	mutex_lock(&cmwq_wq_mutex);
+	list_add_tail(&tq->list, &cmwq_taskqs);
+	taskq_debugfs_add(tq);
+	mutex_unlock(&cmwq_wq_mutex);
 	return tq;
 
 free:
@@ -542,6 +615,7 @@ EXPORT_SYMBOL_GPL(cmwq_taskq_create);
  */
 void cmwq_taskq_destroy(struct cmwq_taskq *tq)
 {
+	struct dentry *dir;
 	unsigned long flags;
 	bool keep;
 
@@ -558,6 +632,14 @@ void cmwq_taskq_destroy(struct cmwq_taskq *tq)
 	tq->destroying = true;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	wait_event(tq->wait, taskq_idle(tq));
+
+	/* its kstat goes before its queue's directory frees their name */
+	mutex_lock(&cmwq_wq_mutex);
+	list_del_init(&tq->list);
+	dir = tq->dir;
+	tq->dir = NULL;
+	mutex_unlock(&cmwq_wq_mutex);
+	debugfs_remove_recursive(dir);
 
 	/* the last task may still be returning from taskq_run(): drain it */
 	cmwq_destroy_workqueue(tq->wq);
@@ -892,6 +974,164 @@ struct cmwq_taskq *cmwq_taskq_of_curthread(void)
 	return worker->current_cwq->wq->taskq;
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_of_curthread);
+
+/**
+ * cmwq_taskq_kstat - a taskq's kstat, as debugfs shows it
+ * @tq: a live taskq
+ * @ks: filled in
+ *
+ * Context: Any context.
+ */
+void cmwq_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks)
+{
+	unsigned long flags;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->instance = READ_ONCE(tq->instance);
+	ks->crtime = tq->crtime;
+	ks->priority = tq->pri;
+	ks->threads = tq->nthreads;
+	ks->minalloc = tq->minalloc;
+	ks->maxalloc = tq->maxalloc;
+	ks->flags = tq->flags;
+	spin_lock_irqsave(&tq->lock, flags);
+	/* ids are given out from 1, one per task dispatched */
+	ks->tasks = tq->next_id - 1;
+	ks->executed = tq->nr_executed;
+	ks->maxtasks = tq->max_tasks;
+	ks->nactive = tq->nr_running;
+	ks->nalloc = tq->nr_alloc;
+	ks->totaltime = tq->totaltime;
+	ks->pending = tq->nr_queued;
+	ks->delayed = tq->nr_delayed;
+	ks->cancelled = tq->nr_cancelled;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	ks->snaptime = ktime_get_ns();
+}
+
+/**
+ * cmwq_taskq_dname - the name of a taskq's debugfs directory
+ * @tq: a live taskq
+ *
+ * Context: cmwq_wq_mutex held.
+ * Return: the name, that of its queue's directory; empty before debugfs
+ * is set up.
+ */
+const char *cmwq_taskq_dname(struct cmwq_taskq *tq)
+{
+	return cmwq_stats_dname(tq->wq);
+}
+
+/**
+ * cmwq_taskq_show_kstat - what a taskq's kstat file shows
+ * @m: where to print it
+ * @tq: a live taskq
+ *
+ * The header kstat(1M) prints (module, instance, name, class), then
+ * Solaris' fields in its order, alphabetical: one "key value" per line.
+ *
+ * Context: Any context.
+ */
+void cmwq_taskq_show_kstat(struct seq_file *m, struct cmwq_taskq *tq)
+{
+	struct cmwq_taskq_kstat ks;
+
+	cmwq_taskq_kstat(tq, &ks);
+	seq_printf(m, "%-10s %s\n", "module", "cmwq");
+	seq_printf(m, "%-10s %d\n", "instance", ks.instance);
+	seq_printf(m, "%-10s %s\n", "name", tq->wq->name);
+	seq_printf(m, "%-10s %s\n", "class", "taskq");
+	seq_printf(m, "%-10s %llu\n", "crtime", ks.crtime);
+	seq_printf(m, "%-10s %llu\n", "executed", ks.executed);
+	seq_printf(m, "%-10s %llu\n", "maxtasks", ks.maxtasks);
+	seq_printf(m, "%-10s %llu\n", "nactive", ks.nactive);
+	seq_printf(m, "%-10s %llu\n", "nalloc", ks.nalloc);
+	seq_printf(m, "%-10s %d\n", "priority", ks.priority);
+	seq_printf(m, "%-10s %llu\n", "snaptime", ks.snaptime);
+	seq_printf(m, "%-10s %llu\n", "tasks", ks.tasks);
+	seq_printf(m, "%-10s %llu\n", "threads", ks.threads);
+	seq_printf(m, "%-10s %llu\n", "totaltime", ks.totaltime);
+}
+
+/**
+ * cmwq_taskq_show_summary - what debugfs' "taskq_summary" shows
+ * @m: where to print it
+ *
+ * One line per taskq that has a debugfs directory, named by it, under a
+ * header naming the columns, as SPL's /proc/spl/taskq-all.
+ *
+ * Context: Process context; takes cmwq_wq_mutex.
+ */
+void cmwq_taskq_show_summary(struct seq_file *m)
+{
+	struct cmwq_taskq_kstat ks;
+	struct cmwq_taskq *tq;
+
+	seq_printf(m, "%-28s %5s %5s %4s %5s %10s %6s %6s %6s %10s %10s %8s %9s %5s\n",
+		   "taskq", "act", "nthr", "pri", "mina", "maxa", "cura",
+		   "pend", "delay", "tasks", "executed", "maxtasks",
+		   "cancelled", "flags");
+	mutex_lock(&cmwq_wq_mutex);
+	list_for_each_entry(tq, &cmwq_taskqs, list) {
+		if (!tq->dir)
+			continue;
+		cmwq_taskq_kstat(tq, &ks);
+		seq_printf(m, "%-28s %5llu %5llu %4d %5d %10d %6llu %6llu %6llu %10llu %10llu %8llu %9llu 0x%03x\n",
+			   cmwq_taskq_dname(tq), ks.nactive, ks.threads,
+			   ks.priority, ks.minalloc, ks.maxalloc, ks.nalloc,
+			   ks.pending, ks.delayed, ks.tasks, ks.executed,
+			   ks.maxtasks, ks.cancelled, ks.flags);
+	}
+	mutex_unlock(&cmwq_wq_mutex);
+}
+
+static int taskq_summary_show(struct seq_file *m, void *v)
+{
+	cmwq_taskq_show_summary(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(taskq_summary);
+
+/**
+ * cmwq_taskq_debugfs_init - create the taskqs' files under @root
+ * @root: /sys/kernel/debug/cmwq, its queues' directories made
+ *
+ * Also gives the taskqs that exist already (the system ones) theirs.
+ *
+ * Context: Module init.
+ */
+void cmwq_taskq_debugfs_init(struct dentry *root)
+{
+	struct cmwq_taskq *tq;
+
+	debugfs_create_file("taskq_summary", 0444, root, NULL,
+			    &taskq_summary_fops);
+	mutex_lock(&cmwq_wq_mutex);
+	taskq_dir = debugfs_create_dir("taskq", root);
+	list_for_each_entry(tq, &cmwq_taskqs, list)
+		taskq_debugfs_add(tq);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+
+/**
+ * cmwq_taskq_debugfs_exit - remove every taskq's directory
+ *
+ * Context: Module exit, before the queues' directories go; the taskqs
+ * that outlive it, the system ones, forget their directory.
+ */
+void cmwq_taskq_debugfs_exit(void)
+{
+	struct cmwq_taskq *tq;
+
+	mutex_lock(&cmwq_wq_mutex);
+	list_for_each_entry(tq, &cmwq_taskqs, list) {
+		debugfs_remove_recursive(tq->dir);
+		tq->dir = NULL;
+	}
+	debugfs_remove_recursive(taskq_dir);
+	taskq_dir = NULL;
+	mutex_unlock(&cmwq_wq_mutex);
+}
 
 /* Create the system taskqs, after the system workqueues. */
 int cmwq_taskq_init(void)

@@ -484,3 +484,69 @@ bool cmwq_test_show_cpu_hogs(char *buf, size_t size)
 	return m.count < size;
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_show_cpu_hogs);
+
+/**
+ * cmwq_test_taskq_kstat - a taskq's kstat, as debugfs shows it
+ * @tq: a live taskq
+ * @ks: filled in
+ *
+ * Context: Any context.
+ */
+void cmwq_test_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks)
+{
+	cmwq_taskq_kstat(tq, ks);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_taskq_kstat);
+
+/**
+ * cmwq_test_taskq_dname - the name of a taskq's debugfs directory
+ * @tq: a live taskq
+ * @buf: where to copy it
+ * @size: size of @buf
+ *
+ * Context: Process context.
+ */
+void cmwq_test_taskq_dname(struct cmwq_taskq *tq, char *buf, size_t size)
+{
+	mutex_lock(&cmwq_wq_mutex);
+	strscpy(buf, cmwq_taskq_dname(tq), size);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_taskq_dname);
+
+/**
+ * cmwq_test_show_taskq_kstat - what a taskq's debugfs "kstat" shows now
+ * @tq: a live taskq
+ * @buf: filled in, NUL-terminated, cut short if @size is too small
+ * @size: its size, at least 1
+ *
+ * Context: Any context.
+ * Return: %true if it all fitted.
+ */
+bool cmwq_test_show_taskq_kstat(struct cmwq_taskq *tq, char *buf, size_t size)
+{
+	struct seq_file m = { .buf = buf, .size = size };
+
+	cmwq_taskq_show_kstat(&m, tq);
+	buf[min(m.count, size - 1)] = '\0';
+	return m.count < size;
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_show_taskq_kstat);
+
+/**
+ * cmwq_test_show_taskq_summary - what debugfs' "taskq_summary" shows now
+ * @buf: filled in, NUL-terminated, cut short if @size is too small
+ * @size: its size, at least 1
+ *
+ * Context: Process context.
+ * Return: %true if it all fitted.
+ */
+bool cmwq_test_show_taskq_summary(char *buf, size_t size)
+{
+	struct seq_file m = { .buf = buf, .size = size };
+
+	cmwq_taskq_show_summary(&m);
+	buf[min(m.count, size - 1)] = '\0';
+	return m.count < size;
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_show_taskq_summary);

@@ -4,9 +4,9 @@
  *
  * The events are defined once, here; the files that own the data fire
  * them (queue.c, worker.c, pool.c, sched.c, rescuer.c, hotplug.c,
- * watchdog.c, hog.c, waits.c).  Each tracepoint is exported so that a
- * module can attach a probe with register_trace_cmwq_*(): cmwq's KUnit
- * suites do, to check the events' fields.  From user space the events
+ * watchdog.c, hog.c, waits.c, taskq.c).  Each tracepoint is exported so
+ * that a module can attach a probe with register_trace_cmwq_*(): cmwq's
+ * KUnit suites do, to check the events' fields.  From user space the events
  * are the "cmwq" system of tracefs, perf and trace-cmd (README.md,
  * Documentation/cmwq.rst).
  */
@@ -52,3 +52,6 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_flush_blocked);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_blocked_work);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_wait_cycle);
 EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_wait_cycle_worker);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_taskq_enqueue);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_taskq_exec_start);
+EXPORT_TRACEPOINT_SYMBOL_GPL(cmwq_taskq_exec_end);

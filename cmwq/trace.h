@@ -8,6 +8,7 @@
  * concurrency-managed pool does: workers come and go, the last running
  * worker of a pool sleeps and another is woken for it, maydays summon
  * rescuers, and a trustee takes a dying CPU's pools through its states.
+ * The last three are Solaris' taskq probes, for the taskqs of taskq.c.
  *
  * The tracepoints take cmwq's own structures and copy fields out of them
  * only in TP_fast_assign(), which runs only when the event is enabled:
@@ -40,6 +41,7 @@ int cmwq_exec_trace_reg(void);
 void cmwq_exec_trace_unreg(void);
 #endif
 
+#include "cmwq_taskq.h"
 #include "internal.h"
 
 TRACE_DEFINE_ENUM(CMWQ_WORKER_MANAGER);
@@ -564,6 +566,89 @@ TRACE_EVENT(cmwq_wait_cycle_worker,
 	    TP_printk("pid=%d function=%ps workqueue=%s waits_function=%ps waits_workqueue=%s",
 		      __entry->pid, __entry->function, __get_str(workqueue),
 		      __entry->waits_function, __get_str(waits_workqueue))
+);
+
+/**
+ * cmwq_taskq_enqueue - a task is dispatched on a Solaris taskq (taskq.c)
+ * @name: the taskq's name
+ * @id: the id its dispatch returns
+ * @func: its function
+ * @arg: its argument
+ * @delay: jiffies until it is queued, 0 if queued at once
+ *
+ * Solaris' taskq-enqueue probe.  Fires under the taskq's lock, once the
+ * task has its id, so always before the task's cmwq_taskq_exec_start.
+ */
+TRACE_EVENT(cmwq_taskq_enqueue,
+	    TP_PROTO(const char *name, unsigned long id, cmwq_task_func_t *func,
+		     void *arg, unsigned long delay),
+	    TP_ARGS(name, id, func, arg, delay),
+	    TP_STRUCT__entry(__string(taskq, name)
+			     __field(unsigned long, id)
+			     __field(void *, function)
+			     __field(void *, arg)
+			     __field(unsigned long, delay)),
+	    TP_fast_assign(__assign_str(taskq, name);
+			   __entry->id = id;
+			   __entry->function = func;
+			   __entry->arg = arg;
+			   __entry->delay = delay;),
+	    TP_printk("taskq=%s id=%lu function=%ps arg=%p delay=%lu",
+		      __get_str(taskq), __entry->id, __entry->function,
+		      __entry->arg, __entry->delay)
+);
+
+/**
+ * cmwq_taskq_exec_start - a worker calls a taskq task's function
+ * @name: the taskq's name
+ * @id: the task's id
+ * @func: its function
+ * @arg: its argument
+ *
+ * Solaris' taskq-exec-start probe, in the worker running the task.
+ */
+TRACE_EVENT(cmwq_taskq_exec_start,
+	    TP_PROTO(const char *name, unsigned long id, cmwq_task_func_t *func,
+		     void *arg),
+	    TP_ARGS(name, id, func, arg),
+	    TP_STRUCT__entry(__string(taskq, name)
+			     __field(unsigned long, id)
+			     __field(void *, function)
+			     __field(void *, arg)),
+	    TP_fast_assign(__assign_str(taskq, name);
+			   __entry->id = id;
+			   __entry->function = func;
+			   __entry->arg = arg;),
+	    TP_printk("taskq=%s id=%lu function=%ps arg=%p",
+		      __get_str(taskq), __entry->id, __entry->function,
+		      __entry->arg)
+);
+
+/**
+ * cmwq_taskq_exec_end - a taskq task's function returned
+ * @name: the taskq's name
+ * @id: the task's id
+ * @func: its function
+ * @arg: its argument, which the task may have freed: only its value is kept
+ *
+ * Solaris' taskq-exec-end probe, in the same worker, before the task
+ * counts as executed (a waiter for its id is still waiting).
+ */
+TRACE_EVENT(cmwq_taskq_exec_end,
+	    TP_PROTO(const char *name, unsigned long id, cmwq_task_func_t *func,
+		     void *arg),
+	    TP_ARGS(name, id, func, arg),
+	    TP_STRUCT__entry(__string(taskq, name)
+			     __field(unsigned long, id)
+			     __field(void *, function)
+			     __field(void *, arg)),
+	    TP_fast_assign(__assign_str(taskq, name);
+			   __entry->id = id;
+			   __entry->function = func;
+			   __entry->arg = arg;),
+	    TP_printk("taskq=%s id=%lu function=%ps arg=%p",
+		      __get_str(taskq), __entry->id, __entry->function,
+		      __entry->arg)
 );
 
 #endif /* _CMWQ_TRACE_H */

@@ -7,7 +7,8 @@
 # The example queues one delayed work on cmwq_events and flushes it early
 # (its own queues are destroyed before its init returns), so after each
 # load cmwq_events has one more work queued, started and completed, and
-# one more flush.  The interval mode watches a second load happen.
+# one more flush.  The interval mode watches a second load happen.  The
+# two system taskqs, idle, have known kstats (cmwq-stat -c taskq).
 # Prints "cmwq-stat-check: ok" when every check held; exits 1 otherwise.
 
 d=/sys/kernel/debug/cmwq
@@ -73,6 +74,57 @@ cat /tmp/latency
 check "histograms: timing on for cmwq_events" grep -q '^timing on (queue 1' /tmp/latency
 check "histograms: one run counted" grep -q '^run: 1 works, p50' /tmp/latency
 check "histograms: the delayed work's function" grep -q '^function delayed_fn' /tmp/latency
+
+# The Solaris taskqs: only the two system ones exist, and nothing has
+# dispatched on them, so each kstat field is known.
+# kfield FILE TASKQ FIELD: the value of FIELD in TASKQ's (first) kstat
+kfield() {
+	awk -v tq="$2" -v f="$3" '
+	    $1 == "name:" { cur = $2; next }
+	    cur == tq && $1 == f { print $2; exit }' "$1"
+}
+cmwq-stat -c taskq >/tmp/kstat
+cat /tmp/kstat
+check "kstat: a module/instance header per system taskq" \
+	test "$(grep -c '^module: cmwq  *instance: 0 *$' /tmp/kstat)" = 2
+check "kstat: cmwq_system_taskq is of class taskq" \
+	grep -q '^name:   cmwq_system_taskq  *class:    taskq$' /tmp/kstat
+check "kstat: cmwq_system_delay_taskq is of class taskq" \
+	grep -q '^name:   cmwq_system_delay_taskq  *class:    taskq$' /tmp/kstat
+check "kstat: ten fields per taskq" test "$(grep -c '^	[a-z]' /tmp/kstat)" = 20
+check "kstat: cmwq_system_taskq threads 64" \
+	test "$(kfield /tmp/kstat cmwq_system_taskq threads)" = 64
+check "kstat: cmwq_system_taskq nalloc 64 (prepopulated)" \
+	test "$(kfield /tmp/kstat cmwq_system_taskq nalloc)" = 64
+check "kstat: cmwq_system_taskq priority 120" \
+	test "$(kfield /tmp/kstat cmwq_system_taskq priority)" = 120
+check "kstat: cmwq_system_taskq tasks 0" \
+	test "$(kfield /tmp/kstat cmwq_system_taskq tasks)" = 0
+check "kstat: cmwq_system_taskq executed 0" \
+	test "$(kfield /tmp/kstat cmwq_system_taskq executed)" = 0
+check "kstat: cmwq_system_delay_taskq threads 4" \
+	test "$(kfield /tmp/kstat cmwq_system_delay_taskq threads)" = 4
+check "kstat: crtime in seconds, to the ns" \
+	grep -Eq '^	crtime  *(0|[1-9][0-9]*)[.][0-9]{9}$' /tmp/kstat
+# the same digits as the file's ns, none lost or misread
+raw=$(awk '$1 == "crtime" { print $2 }' $d/taskq/cmwq_system_taskq/kstat)
+shown=$(kfield /tmp/kstat cmwq_system_taskq crtime | tr -d . | sed 's/^0*//')
+check "kstat: crtime is the file's ns ($raw)" test "$shown" = "$raw"
+cmwq-stat -c taskq cmwq_system_delay_taskq 1 3 >/tmp/kstats
+cat /tmp/kstats
+check "kstat interval: three reports of one taskq" \
+	test "$(grep -c '^name:   cmwq_system_delay_taskq ' /tmp/kstats)" = 3
+check "kstat interval: only that taskq" test "$(grep -c '^name:' /tmp/kstats)" = 3
+# shellcheck disable=SC2016 # awk's own $1 and $2
+check "kstat interval: snaptime grows by about a second" \
+	awk '$1 == "snaptime" { t[++n] = $2 }
+	     END { for (i = 2; i <= n; i++) if (t[i] - t[i - 1] < 0.5) exit 1
+		   exit n != 3 }' /tmp/kstats
+check "taskq_summary: a line per system taskq" \
+	test "$(grep -c '^cmwq_system_' $d/taskq_summary)" = 2
+check "-c with another class is an error" sh -c '! cmwq-stat -c queue 2>/dev/null'
+check "-c taskq with an unknown taskq is an error" \
+	sh -c '! cmwq-stat -c taskq no_such_taskq 2>/dev/null'
 
 check "-h prints the usage" sh -c 'cmwq-stat -h | grep -q "cmwq-stat -l QUEUE"'
 check "an unknown queue is an error" sh -c '! cmwq-stat no_such_queue 2>/dev/null'
