@@ -90,8 +90,54 @@ static void percpu_taskq_runs_on_dispatching_cpu(struct kunit *test)
 	cmwq_taskq_destroy(t[0].tq);
 }
 
+/*
+ * The taskq's one cached entry, taken by a task that sleeps: the next
+ * dispatch must not wait behind that task for the entry (cmwq never runs
+ * one work twice at once, so an entry reused while its task runs would
+ * queue behind it).  Both run at once on a two-thread taskq.
+ */
+static void reused_entry_does_not_wait(struct kunit *test)
+{
+	DECLARE_COMPLETION_ONSTACK(release);
+	struct percpu_task t[2];
+	struct cmwq_taskq *tq;
+	atomic_t running;
+	int i;
+
+	atomic_set(&running, 0);
+	memset(t, 0, sizeof(t));
+	tq = cmwq_taskq_create("tq_reuse", 2, DEFAULT_PRIO, 1, 8,
+			       CMWQ_TASKQ_PREPOPULATE);
+	KUNIT_ASSERT_NOT_NULL(test, tq);
+	for (i = 0; i < 2; i++) {
+		t[i].release = &release;
+		t[i].running = &running;
+		init_completion(&t[i].done);
+		t[i].id = cmwq_taskq_dispatch(tq, percpu_task_fn, &t[i],
+					      CMWQ_TQ_SLEEP);
+		KUNIT_EXPECT_NE(test, t[i].id, 0UL);
+		/* the first has started (and left its entry) before the second */
+		if (!i)
+			KUNIT_EXPECT_TRUE(test,
+					  cmwq_poll(atomic_read(&running) == 1,
+						    CMWQ_KUNIT_TIMEOUT));
+	}
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&running) == 2,
+					  CMWQ_KUNIT_TIMEOUT));
+	/* released before any assertion: nothing waits on this stack after */
+	complete_all(&release);
+	for (i = 0; i < 2; i++) {
+		if (!t[i].id)
+			continue;
+		KUNIT_ASSERT_COMPLETES(test, &t[i].done);
+		KUNIT_EXPECT_TRUE(test, t[i].released);
+	}
+	cmwq_taskq_destroy(tq);
+}
+
 static struct kunit_case cmwq_taskq_percpu_cases[] = {
 	KUNIT_CASE(percpu_taskq_runs_on_dispatching_cpu),
+	KUNIT_CASE(reused_entry_does_not_wait),
 	{}
 };
 
