@@ -35,8 +35,13 @@
  * dispatched and not yet started sits on tq->pending in id order, whether
  * it is queued or waiting for its timer.  A task that starts leaves that
  * list for tq->running, as a record on its worker's stack, so that
- * nothing touches the entry once the function runs: a task may free the
- * object its entry is embedded in, as SPL allows.  Waiting for ids is
+ * nothing touches a caller's entry once the function runs: a task may
+ * free the object its entry is embedded in, as SPL allows.  (An entry of
+ * the taskq's own goes back to its cache only when the task returns:
+ * cmwq never runs one work twice at once, so an entry dispatched again
+ * while its task runs queues behind that task.  A caller's entry
+ * dispatched again from its own task runs after it, for that reason.)
+ * Waiting for ids is
  * then comparing with the lowest id on the two lists, and the finishing
  * tasks wake the waiters.
  *
@@ -432,8 +437,8 @@ fail:
 
 /*
  * The work of every entry: move the task from pending to running, run it,
- * and wake whoever waits for it.  The entry is not touched once the
- * function runs.
+ * and wake whoever waits for it.  A caller's entry is not touched once
+ * the function runs; the taskq's own goes back to its cache after.
  */
 static void taskq_run(struct cmwq_work *work)
 {
@@ -444,13 +449,14 @@ static void taskq_run(struct cmwq_work *work)
 	cmwq_task_func_t *func;
 	unsigned long flags;
 	u64 start = 0, ns = 0;
-	bool timed;
+	bool timed, own;
 	void *arg;
 
 	spin_lock_irqsave(&tq->lock, flags);
 	run.id = ent->tqent_id;
 	func = ent->func;
 	arg = ent->arg;
+	own = !(ent->flags & CMWQ_TQENT_PREALLOC);
 	list_del_init(&ent->node);
 	if (ent->flags & CMWQ_TQENT_DELAYED)
 		tq->nr_delayed--;
@@ -458,7 +464,6 @@ static void taskq_run(struct cmwq_work *work)
 		tq->nr_queued--;
 	list_add_tail(&run.node, &tq->running);
 	tq->nr_running++;
-	taskq_ent_release(tq, ent);
 	spin_unlock_irqrestore(&tq->lock, flags);
 
 	/* totaltime: two clock reads, only while the queue is timed */
@@ -472,6 +477,13 @@ static void taskq_run(struct cmwq_work *work)
 		ns = cmwq_stats_clock() - start;
 
 	spin_lock_irqsave(&tq->lock, flags);
+	/*
+	 * The taskq's own entry goes back only now: reused while its task
+	 * ran, its work (still running, for cmwq) would queue behind it.
+	 * The caller's entry is the caller's from the start of the task.
+	 */
+	if (own)
+		taskq_ent_release(tq, ent);
 	list_del(&run.node);
 	tq->nr_running--;
 	tq->nr_executed++;
