@@ -31,10 +31,15 @@
  * dispatched and not yet started sits on tq->pending in id order, whether
  * it is queued or waiting for its timer.  A task that starts leaves that
  * list for tq->running, as a record on its worker's stack, so that
- * nothing touches the entry once the function runs: a task may free the
- * object its entry is embedded in, as SPL allows.  Waiting for ids is
- * then comparing with the lowest id on the two lists, and the finishing
- * tasks wake the waiters.
+ * nothing touches a caller's entry once the function runs: a task may
+ * free the object its entry is embedded in, as SPL allows.  Waiting for
+ * ids is then comparing with the lowest id on the two lists, and the
+ * finishing tasks wake the waiters.
+ *
+ * An entry of the taskq's own goes back to it only when its task has
+ * finished, not as it starts: cmwq keeps a work from running twice at
+ * once by its address, so a new task given the entry of one still
+ * running would wait behind it, and deadlock if that one waits for it.
  *
  * Cancelling an id takes its entry's PENDING bit through cmwq's own
  * cancel under the taskq's lock, which also holds off the entry's start:
@@ -387,8 +392,8 @@ fail:
 
 /*
  * The work of every entry: move the task from pending to running, run it,
- * and wake whoever waits for it.  The entry is not touched once the
- * function runs.
+ * and wake whoever waits for it.  A caller's entry is not touched once the
+ * function runs; the taskq's own is given back after it.
  */
 static void taskq_run(struct cmwq_work *work)
 {
@@ -398,12 +403,14 @@ static void taskq_run(struct cmwq_work *work)
 	struct taskq_running run = { .task = current };
 	cmwq_task_func_t *func;
 	unsigned long flags;
+	bool own;
 	void *arg;
 
 	spin_lock_irqsave(&tq->lock, flags);
 	run.id = ent->tqent_id;
 	func = ent->func;
 	arg = ent->arg;
+	own = !(ent->flags & CMWQ_TQENT_PREALLOC);
 	list_del_init(&ent->node);
 	if (ent->flags & CMWQ_TQENT_DELAYED)
 		tq->nr_delayed--;
@@ -411,7 +418,6 @@ static void taskq_run(struct cmwq_work *work)
 		tq->nr_queued--;
 	list_add_tail(&run.node, &tq->running);
 	tq->nr_running++;
-	taskq_ent_release(tq, ent);
 	spin_unlock_irqrestore(&tq->lock, flags);
 
 	func(arg);
@@ -420,6 +426,9 @@ static void taskq_run(struct cmwq_work *work)
 	list_del(&run.node);
 	tq->nr_running--;
 	tq->nr_executed++;
+	/* not before: reused now, it waits for no more than our return */
+	if (own)
+		taskq_ent_release(tq, ent);
 	spin_unlock_irqrestore(&tq->lock, flags);
 	/* tq outlives this: taskq_destroy() drains the queue running us */
 	wake_up_all(&tq->wait);
