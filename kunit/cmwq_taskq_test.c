@@ -1197,6 +1197,55 @@ static void dynamic_threads(struct kunit *test)
 }
 
 /*
+ * A task that waits for a task dispatched after it, on a 2-thread taskq:
+ * the second runs on the other thread meanwhile.  With one entry cached
+ * (minalloc 1), a taskq that gave the first task's entry back as the task
+ * started hands it to the second; cmwq keeps a work from running twice at
+ * once by its address, and would queue the second behind the first.
+ */
+struct pair_case {
+	struct completion	a_started;
+	struct completion	b_done;
+	bool			a_saw_b;
+	taskq_ent_t		ents[2];
+};
+
+static void pair_a_fn(void *arg)
+{
+	struct pair_case *pc = arg;
+
+	complete(&pc->a_started);
+	pc->a_saw_b = wait_for_completion_timeout(&pc->b_done,
+						  CMWQ_KUNIT_TIMEOUT / 2);
+}
+
+static void pair_b_fn(void *arg)
+{
+	struct pair_case *pc = arg;
+
+	complete(&pc->b_done);
+}
+
+static void waits_for_next_task(struct kunit *test)
+{
+	struct pair_case *pc = kunit_kzalloc(test, sizeof(*pc), GFP_KERNEL);
+	taskq_t *tq;
+
+	KUNIT_ASSERT_NOT_NULL(test, pc);
+	init_completion(&pc->a_started);
+	init_completion(&pc->b_done);
+	tq = tq_create(test, "taskq_pair", 2, defclsyspri, 1, INT_MAX, 0);
+	KUNIT_EXPECT_EQ(test, dispatch(test, tq, pair_a_fn, pc, TQ_SLEEP,
+				       &pc->ents[0]), 1UL);
+	KUNIT_ASSERT_COMPLETES(test, &pc->a_started);
+	KUNIT_EXPECT_EQ(test, dispatch(test, tq, pair_b_fn, pc, TQ_SLEEP,
+				       &pc->ents[1]), 2UL);
+	KUNIT_ASSERT_TRUE(test, run_bounded(test, wait_fn, tq));
+	KUNIT_EXPECT_TRUE_MSG(test, pc->a_saw_b,
+			      "the second task waited behind the first");
+}
+
+/*
  * TASKQ_PREPOPULATE preallocates minalloc entries, and TQ_NOALLOC takes
  * only cached ones: with the thread held, minalloc TQ_NOALLOC dispatches
  * succeed and the next fails, though maxalloc has room.  Without
@@ -1543,6 +1592,7 @@ static struct kunit_case cmwq_taskq_cases[] = {
 	KUNIT_CASE(destroy_with_delayed),
 	KUNIT_CASE_PARAM(sleeping_tasks, mode_gen_params),
 	KUNIT_CASE_PARAM(dynamic_threads, mode_gen_params),
+	KUNIT_CASE_PARAM(waits_for_next_task, mode_gen_params),
 	KUNIT_CASE(prepopulate_noalloc),
 	KUNIT_CASE(sleep_throttles),
 	KUNIT_CASE_PARAM(nosleep_atomic, mode_gen_params),
