@@ -1300,10 +1300,13 @@ static void prepopulate_noalloc(struct kunit *test)
  * entry to come back), then goes ahead anyway.  TQ_PUSHPAGE, dispatched
  * where no I/O may start (memalloc_noio, as in a writeback path), does
  * the same.  Throttled is told by the clock, by a bound a slow machine
- * only makes easier to meet: the dispatch took a millisecond at least,
- * where one that allocates at once takes microseconds.
+ * only makes easier to meet: each of three such dispatches took a
+ * millisecond at least (the fastest is checked, so that one stall of the
+ * guest does not pass for a throttle), where one that allocates at once
+ * takes microseconds.
  */
 #define THROTTLE_MAX	2
+#define THROTTLE_PAST	3
 
 static void sleep_throttles(struct kunit *test)
 {
@@ -1312,7 +1315,7 @@ static void sleep_throttles(struct kunit *test)
 	struct counted *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	unsigned int noio;
 	taskqid_t id;
-	u64 took;
+	u64 took, fastest;
 	taskq_t *tq;
 	int f, i;
 
@@ -1321,27 +1324,32 @@ static void sleep_throttles(struct kunit *test)
 	for (f = 0; f < ARRAY_SIZE(flags); f++) {
 		tq = tq_create(test, "taskq_throttle", 1, defclsyspri, 0,
 			       THROTTLE_MAX, 0);
-		counted_init(c, tq, THROTTLE_MAX + 1);
+		counted_init(c, tq, THROTTLE_MAX + THROTTLE_PAST);
 		hold_tq_thread(test, tq, h);
 		for (i = 0; i < THROTTLE_MAX; i++)
 			KUNIT_EXPECT_NE(test, taskq_dispatch(tq, counted_fn, c,
 							     flags[f]),
 					TASKQID_INVALID);
 
-		noio = memalloc_noio_save();
-		took = ktime_get_ns();
-		id = taskq_dispatch(tq, counted_fn, c, flags[f]);
-		took = ktime_get_ns() - took;
-		memalloc_noio_restore(noio);
-
-		KUNIT_EXPECT_EQ_MSG(test, id, (taskqid_t)THROTTLE_MAX + 2,
-				    "flags %#x", flags[f]);
-		KUNIT_EXPECT_GE_MSG(test, took, (u64)NSEC_PER_MSEC,
+		fastest = U64_MAX;
+		for (i = 0; i < THROTTLE_PAST; i++) {
+			noio = memalloc_noio_save();
+			took = ktime_get_ns();
+			id = taskq_dispatch(tq, counted_fn, c, flags[f]);
+			took = ktime_get_ns() - took;
+			memalloc_noio_restore(noio);
+			fastest = min(fastest, took);
+			KUNIT_EXPECT_EQ_MSG(test, id,
+					    (taskqid_t)THROTTLE_MAX + i + 2,
+					    "flags %#x", flags[f]);
+		}
+		KUNIT_EXPECT_GE_MSG(test, fastest, (u64)NSEC_PER_MSEC,
 				    "flags %#x: not throttled", flags[f]);
 		complete(&h->go);
 		KUNIT_EXPECT_COMPLETES(test, &c->all_ran);
 		KUNIT_EXPECT_TRUE(test, tq_destroy(test, tq));
-		KUNIT_EXPECT_EQ(test, atomic_read(&c->ran), THROTTLE_MAX + 1);
+		KUNIT_EXPECT_EQ(test, atomic_read(&c->ran),
+				THROTTLE_MAX + THROTTLE_PAST);
 	}
 }
 
