@@ -8,7 +8,8 @@
 #   make run         boot cmwq and the example driver, show what they print
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
 #                    plain and debug kernels, runner self-tests, stock kernel
-#   make bench       boot with bench/cmwq_bench.ko, print its cmwq-bench: lines;
+#   make bench       boot with bench/cmwq_bench.ko, then bench/cmwq_bench_taskq.ko
+#                    (the Solaris taskqs), print their cmwq-bench: lines;
 #                    CMWQ_PARAMS=timing=1 loads cmwq.ko with every queue timed
 #   make stress      CPUs going down and up under load for STRESS_SECONDS
 #                    (default 300) with exact accounting (bench/cmwq_stress.ko)
@@ -45,7 +46,8 @@ check:
 
 bench:
 	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \
-		$(if $(CMWQ_PARAMS),cmwq/cmwq.ko:$(CMWQ_PARAMS)) bench/cmwq_bench.ko
+		$(if $(CMWQ_PARAMS),cmwq/cmwq.ko:$(CMWQ_PARAMS)) bench/cmwq_bench.ko \
+		bench/cmwq_bench_taskq.ko
 
 stress:
 	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \
