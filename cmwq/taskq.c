@@ -281,23 +281,26 @@ static bool taskq_waits_for_itself(struct cmwq_taskq *tq, unsigned long id,
 
 /*
  * Give back an entry of the taskq's own: cached up to minalloc, freed
- * beyond.  The caller's entries stay the caller's.
+ * beyond.  The caller's entries stay the caller's.  The caller frees
+ * what this returns once it has dropped tq->lock, which every dispatch
+ * and every task start takes: kfree() need not lengthen its hold.
  *
  * Context: tq->lock held.
+ * Return: the entry to kfree(), or %NULL.
  */
-static void taskq_ent_release(struct cmwq_taskq *tq,
-			      struct cmwq_taskq_ent *ent)
+static struct cmwq_taskq_ent *taskq_ent_release(struct cmwq_taskq *tq,
+						struct cmwq_taskq_ent *ent)
 {
 	lockdep_assert_held(&tq->lock);
 	if (ent->flags & CMWQ_TQENT_PREALLOC)
-		return;
+		return NULL;
 	if (tq->nr_free < tq->minalloc) {
 		list_add(&ent->node, &tq->free);
 		tq->nr_free++;
-		return;
+		return NULL;
 	}
 	tq->nr_alloc--;
-	kfree(ent);
+	return ent;
 }
 
 /* Free the cached entries of a taskq nothing dispatches on any more. */
@@ -343,6 +346,9 @@ static struct cmwq_taskq_ent *taskq_ent_get(struct cmwq_taskq *tq,
 	spin_lock_irqsave(&tq->lock, flags);
 	ent = taskq_ent_cached(tq);
 	over = tq->nr_alloc >= tq->maxalloc;
+	/* below maxalloc, count the entry now: one lock round per dispatch */
+	if (!ent && !over && !(tqflags & CMWQ_TQ_NOALLOC))
+		tq->nr_alloc++;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	if (ent || (tqflags & CMWQ_TQ_NOALLOC) || (over && nosleep))
 		return ent;
@@ -353,6 +359,9 @@ static struct cmwq_taskq_ent *taskq_ent_get(struct cmwq_taskq *tq,
 				   TASKQ_THROTTLE);
 		spin_lock_irqsave(&tq->lock, flags);
 		ent = taskq_ent_cached(tq);
+		/* none came back: allocate anyway, counted */
+		if (!ent)
+			tq->nr_alloc++;
 		spin_unlock_irqrestore(&tq->lock, flags);
 		if (ent)
 			return ent;
@@ -365,12 +374,13 @@ static struct cmwq_taskq_ent *taskq_ent_get(struct cmwq_taskq *tq,
 	else
 		gfp = GFP_KERNEL | __GFP_NOFAIL;
 	ent = kmalloc(sizeof(*ent), gfp);
-	if (!ent)
+	if (!ent) {
+		spin_lock_irqsave(&tq->lock, flags);
+		tq->nr_alloc--;
+		spin_unlock_irqrestore(&tq->lock, flags);
 		return NULL;
+	}
 	taskq_ent_setup(ent);
-	spin_lock_irqsave(&tq->lock, flags);
-	tq->nr_alloc++;
-	spin_unlock_irqrestore(&tq->lock, flags);
 	return ent;
 }
 
@@ -430,8 +440,9 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 fail:
 	/* a caller's entry tells the failure by its id */
 	ent->tqent_id = 0;
-	taskq_ent_release(tq, ent);
+	ent = taskq_ent_release(tq, ent);
 	spin_unlock_irqrestore(&tq->lock, flags);
+	kfree(ent);
 	return 0;
 }
 
@@ -446,6 +457,7 @@ static void taskq_run(struct cmwq_work *work)
 						  dwork.work);
 	struct cmwq_taskq *tq = ent->tq;
 	struct taskq_running run = { .task = current };
+	struct cmwq_taskq_ent *unused = NULL;
 	cmwq_task_func_t *func;
 	unsigned long flags;
 	u64 start = 0, ns = 0;
@@ -483,14 +495,22 @@ static void taskq_run(struct cmwq_work *work)
 	 * The caller's entry is the caller's from the start of the task.
 	 */
 	if (own)
-		taskq_ent_release(tq, ent);
+		unused = taskq_ent_release(tq, ent);
 	list_del(&run.node);
 	tq->nr_running--;
 	tq->nr_executed++;
 	tq->totaltime += ns;
 	spin_unlock_irqrestore(&tq->lock, flags);
-	/* tq outlives this: taskq_destroy() drains the queue running us */
-	wake_up_all(&tq->wait);
+	kfree(unused);
+	/*
+	 * Most tasks end with nobody waiting: skip the wait queue's lock
+	 * then.  The full barrier in wq_has_sleeper() pairs with the one a
+	 * waiter sets its state with before it tests its condition under
+	 * tq->lock.  tq outlives this: taskq_destroy() drains the queue
+	 * running us.
+	 */
+	if (wq_has_sleeper(&tq->wait))
+		wake_up_all(&tq->wait);
 }
 
 static int taskq_kstat_show(struct seq_file *m, void *v)
@@ -925,8 +945,9 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 		else
 			tq->nr_queued--;
 		tq->nr_cancelled++;
-		taskq_ent_release(tq, ent);
+		ent = taskq_ent_release(tq, ent);
 		spin_unlock_irqrestore(&tq->lock, flags);
+		kfree(ent);
 		wake_up_all(&tq->wait);
 		return TASKQ_CANCELLED;
 	}
