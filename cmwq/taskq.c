@@ -699,6 +699,25 @@ static bool dispatch_refused(struct cmwq_taskq *tq, cmwq_task_func_t *func,
 			   ret_ip);
 }
 
+/* A dispatch on an entry the taskq finds or allocates. */
+static unsigned long taskq_dispatch_new(struct cmwq_taskq *tq,
+					cmwq_task_func_t *func, void *arg,
+					unsigned int flags, bool delayed,
+					unsigned long delay, const char *caller,
+					unsigned long ret_ip)
+{
+	struct cmwq_taskq_ent *ent;
+
+	if (dispatch_refused(tq, func, caller, (void *)ret_ip))
+		return 0;
+	if (!(flags & CMWQ_TQ_NOSLEEP))
+		might_sleep();
+	ent = taskq_ent_get(tq, flags);
+	if (!ent)
+		return 0;
+	return taskq_queue(tq, ent, func, arg, flags, delayed, delay, ret_ip);
+}
+
 /**
  * cmwq_taskq_dispatch - run a function on a taskq
  * @tq: the taskq
@@ -722,16 +741,8 @@ unsigned long cmwq_taskq_dispatch(struct cmwq_taskq *tq,
 				  cmwq_task_func_t *func, void *arg,
 				  unsigned int flags)
 {
-	struct cmwq_taskq_ent *ent;
-
-	if (dispatch_refused(tq, func, __func__, (void *)_RET_IP_))
-		return 0;
-	if (!(flags & CMWQ_TQ_NOSLEEP))
-		might_sleep();
-	ent = taskq_ent_get(tq, flags);
-	if (!ent)
-		return 0;
-	return taskq_queue(tq, ent, func, arg, flags, false, 0, _RET_IP_);
+	return taskq_dispatch_new(tq, func, arg, flags, false, 0, __func__,
+				  _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch);
 
@@ -757,17 +768,10 @@ unsigned long cmwq_taskq_dispatch_delay(struct cmwq_taskq *tq,
 					unsigned long expire_time)
 {
 	long delay = (long)(expire_time - jiffies);
-	struct cmwq_taskq_ent *ent;
 
-	if (dispatch_refused(tq, func, __func__, (void *)_RET_IP_))
-		return 0;
-	if (!(flags & CMWQ_TQ_NOSLEEP))
-		might_sleep();
-	ent = taskq_ent_get(tq, flags);
-	if (!ent)
-		return 0;
-	return taskq_queue(tq, ent, func, arg, flags & ~CMWQ_TQ_FRONT,
-			   delay > 0, max(delay, 0L), _RET_IP_);
+	return taskq_dispatch_new(tq, func, arg, flags & ~CMWQ_TQ_FRONT,
+				  delay > 0, max(delay, 0L), __func__,
+				  _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch_delay);
 

@@ -598,58 +598,46 @@ TRACE_EVENT(cmwq_taskq_enqueue,
 		      __entry->arg, __entry->delay)
 );
 
-/**
- * cmwq_taskq_exec_start - a worker calls a taskq task's function
- * @name: the taskq's name
- * @id: the task's id
- * @func: its function
- * @arg: its argument
- *
- * Solaris' taskq-exec-start probe, in the worker running the task.
+/*
+ * cmwq_taskq_exec - a taskq task's function is called or has returned:
+ * the taskq's name, the task's id, its function and argument (only the
+ * argument's value: the task may have freed it by its end).
  */
-TRACE_EVENT(cmwq_taskq_exec_start,
-	    TP_PROTO(const char *name, unsigned long id, cmwq_task_func_t *func,
-		     void *arg),
-	    TP_ARGS(name, id, func, arg),
-	    TP_STRUCT__entry(__string(taskq, name)
-			     __field(unsigned long, id)
-			     __field(void *, function)
-			     __field(void *, arg)),
-	    TP_fast_assign(__assign_str(taskq, name);
-			   __entry->id = id;
-			   __entry->function = func;
-			   __entry->arg = arg;),
-	    TP_printk("taskq=%s id=%lu function=%ps arg=%p",
-		      __get_str(taskq), __entry->id, __entry->function,
-		      __entry->arg)
+DECLARE_EVENT_CLASS(cmwq_taskq_exec,
+		    TP_PROTO(const char *name, unsigned long id,
+			     cmwq_task_func_t *func, void *arg),
+		    TP_ARGS(name, id, func, arg),
+		    TP_STRUCT__entry(__string(taskq, name)
+				     __field(unsigned long, id)
+				     __field(void *, function)
+				     __field(void *, arg)),
+		    TP_fast_assign(__assign_str(taskq, name);
+				   __entry->id = id;
+				   __entry->function = func;
+				   __entry->arg = arg;),
+		    TP_printk("taskq=%s id=%lu function=%ps arg=%p",
+			      __get_str(taskq), __entry->id, __entry->function,
+			      __entry->arg)
 );
 
-/**
- * cmwq_taskq_exec_end - a taskq task's function returned
- * @name: the taskq's name
- * @id: the task's id
- * @func: its function
- * @arg: its argument, which the task may have freed: only its value is kept
- *
- * Solaris' taskq-exec-end probe, in the same worker, before the task
- * counts as executed (a waiter for its id is still waiting).
+/*
+ * cmwq_taskq_exec_start - Solaris' taskq-exec-start probe, in the worker
+ * running the task, before it calls the function.
  */
-TRACE_EVENT(cmwq_taskq_exec_end,
-	    TP_PROTO(const char *name, unsigned long id, cmwq_task_func_t *func,
-		     void *arg),
-	    TP_ARGS(name, id, func, arg),
-	    TP_STRUCT__entry(__string(taskq, name)
-			     __field(unsigned long, id)
-			     __field(void *, function)
-			     __field(void *, arg)),
-	    TP_fast_assign(__assign_str(taskq, name);
-			   __entry->id = id;
-			   __entry->function = func;
-			   __entry->arg = arg;),
-	    TP_printk("taskq=%s id=%lu function=%ps arg=%p",
-		      __get_str(taskq), __entry->id, __entry->function,
-		      __entry->arg)
-);
+DEFINE_EVENT(cmwq_taskq_exec, cmwq_taskq_exec_start,
+	     TP_PROTO(const char *name, unsigned long id,
+		      cmwq_task_func_t *func, void *arg),
+	     TP_ARGS(name, id, func, arg));
+
+/*
+ * cmwq_taskq_exec_end - Solaris' taskq-exec-end probe, in the same worker
+ * after the function returned, before the task counts as executed (a
+ * waiter for its id is still waiting).
+ */
+DEFINE_EVENT(cmwq_taskq_exec, cmwq_taskq_exec_end,
+	     TP_PROTO(const char *name, unsigned long id,
+		      cmwq_task_func_t *func, void *arg),
+	     TP_ARGS(name, id, func, arg));
 
 #endif /* _CMWQ_TRACE_H */
 
