@@ -123,6 +123,7 @@ struct cmwq_threadpool_job {
 	struct cmwq_kmutex		*lock;
 	cmwq_threadpool_job_fn_t	*fn;
 	unsigned int			state;	/* CMWQ_TP_JOB_*, threadpool.c */
+	unsigned int			runner;	/* the work's function, of 4 */
 	struct cmwq_threadpool_run	*run;	/* the running instance */
 	struct cmwq_kcondvar		cv;	/* the job is done */
 	bool				onstack;

@@ -28,11 +28,13 @@
  * kmutex): IDLE, PENDING (queued) or RUNNING (taken by a worker, until the
  * job calls threadpool_job_done()).  Scheduling an IDLE job queues its
  * work; scheduling a PENDING or RUNNING one does nothing, so a job runs
- * once at a time.  Before queueing, the work forgets the pool that ran it
- * last: cmwq would otherwise queue a work still running elsewhere behind
- * that instance, on its CPU, and a job is done (and its worker may still
- * be returning from it) before its function returns.  A per-CPU job
- * scheduled on another CPU's pool would then run on the old CPU.
+ * once at a time.  A job is done before its function returns, and may
+ * run again at once, but cmwq never runs a work while an instance of it
+ * still runs: it queues the work behind that instance, on its pool (on
+ * another CPU, for a per-CPU job scheduled on the next CPU's pool).  It
+ * tells instances apart by the work's address and function: so each
+ * schedule gives the work the next of four functions, all running the
+ * job.
  *
  * The worker's function takes the job's lock, marks it RUNNING and calls
  * the job's function without it.  It never touches the job after that
@@ -355,7 +357,7 @@ static void tp_job_end(struct cmwq_threadpool_job *job)
 }
 
 /* What a worker runs for a job: the job's function, once at a time. */
-static void tp_job_run(struct cmwq_work *work)
+static void __tp_job_run(struct cmwq_work *work)
 {
 	struct cmwq_threadpool_job *job =
 		container_of(work, struct cmwq_threadpool_job, work);
@@ -381,6 +383,40 @@ static void tp_job_run(struct cmwq_work *work)
 	}
 }
 
+/*
+ * The same, under several names.  cmwq runs a work queued while it still
+ * runs on the same pool after that instance returns; it recognises the
+ * instance by the work's address and function.  A job done may run again
+ * before its function returned, as in NetBSD: each schedule gives the
+ * work the next of these functions, so only a run outliving the next
+ * CMWQ_TP_RUNNERS - 1 runs' starts holds up the one after them.
+ */
+#define CMWQ_TP_RUNNERS		4
+
+static void tp_job_run0(struct cmwq_work *work)
+{
+	__tp_job_run(work);
+}
+
+static void tp_job_run1(struct cmwq_work *work)
+{
+	__tp_job_run(work);
+}
+
+static void tp_job_run2(struct cmwq_work *work)
+{
+	__tp_job_run(work);
+}
+
+static void tp_job_run3(struct cmwq_work *work)
+{
+	__tp_job_run(work);
+}
+
+static const cmwq_func_t tp_job_runners[CMWQ_TP_RUNNERS] = {
+	tp_job_run0, tp_job_run1, tp_job_run2, tp_job_run3,
+};
+
 /**
  * cmwq_threadpool_job_init - initialise a job
  * @job: the job, embedded in the caller's object (on the stack too)
@@ -400,7 +436,7 @@ void cmwq_threadpool_job_init(struct cmwq_threadpool_job *job,
 
 	memset(job, 0, sizeof(*job));
 	job->onstack = object_is_on_stack(job);
-	__cmwq_init_work(&job->work, tp_job_run, job->onstack,
+	__cmwq_init_work(&job->work, tp_job_runners[0], job->onstack,
 			 "threadpool_job", &key);
 	job->lock = lock;
 	job->fn = fn;
@@ -456,8 +492,9 @@ void cmwq_threadpool_schedule_job(struct cmwq_threadpool *pool,
 		return;
 
 	job->state = CMWQ_TP_JOB_PENDING;
-	/* not behind its last run, which may still be returning elsewhere */
-	atomic_long_set(&job->work.data, CMWQ_WORK_NO_POOL);
+	/* not behind its last runs, which may still be returning */
+	job->runner = (job->runner + 1) % CMWQ_TP_RUNNERS;
+	job->work.func = tp_job_runners[job->runner];
 	cmwq_queue_work_on(pool->cpu, pool->wq, &job->work);
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_schedule_job);
