@@ -372,13 +372,15 @@ static void __tp_job_run(struct cmwq_work *work)
 
 	/*
 	 * A job that did not say it is done is still RUNNING: nobody may
-	 * have freed it.  End it, or it could never run or be cancelled.
+	 * have freed it.  End it, or it could never run or be cancelled;
+	 * unless another run took it over, after a refused call.
 	 */
 	if (CMWQ_REFUSE(!run.done,
 			"threadpool job %s returned without threadpool_job_done()",
 			job->name)) {
 		cmwq_mutex_enter(job->lock);
-		tp_job_end(job);
+		if (job->run == &run)
+			tp_job_end(job);
 		cmwq_mutex_exit(job->lock);
 	}
 }
