@@ -104,9 +104,15 @@ void cmwq_mutex_init_key(struct cmwq_kmutex *m, enum cmwq_kmutex_type type,
 	if (CMWQ_REFUSE(bad_ipl, "mutex_init: mutex %s of type %d at IPL %d from %pS",
 			name, type, ipl, __builtin_return_address(0)))
 		m->spin = true;
-	if (m->spin)
-		lockdep_set_class_and_name(&m->lock, key, name);
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
+	/*
+	 * One call site may make both kinds (the type or level being a
+	 * variable): they are different lockdep classes, a sleeping and a
+	 * spinning one, through different subclasses of the site's key.
+	 */
+	if (m->spin)
+		lockdep_init_map_wait(&m->lock.dep_map, name, key, 1,
+				      LD_WAIT_SPIN);
 	else
 		lockdep_init_map_wait(&m->dep_map, name, key, 0, LD_WAIT_SLEEP);
 #endif
