@@ -139,6 +139,7 @@ void cmwq_mutex_destroy(struct cmwq_kmutex *m)
 EXPORT_SYMBOL_GPL(cmwq_mutex_destroy);
 
 static void kmutex_spin_enter(struct cmwq_kmutex *m)
+	__acquires(m)
 {
 	unsigned long flags;
 
@@ -150,6 +151,7 @@ static void kmutex_spin_enter(struct cmwq_kmutex *m)
 }
 
 static void kmutex_spin_exit(struct cmwq_kmutex *m)
+	__releases(m)
 {
 	m->owner = NULL;
 	raw_spin_unlock(&m->lock);
@@ -170,13 +172,17 @@ static void kmutex_spin_exit(struct cmwq_kmutex *m)
  * that may sleep, not holding @m already.
  */
 void cmwq_mutex_enter(struct cmwq_kmutex *m)
+	__acquires(m)
 {
 	struct kmutex_waiter waiter;
 	unsigned long flags;
 
+	/* for sparse, every way out holds @m: a refused call changes nothing */
 	if (CMWQ_REFUSE(READ_ONCE(m->dead), "mutex_enter: destroyed mutex %p from %pS",
-			m, __builtin_return_address(0)))
+			m, __builtin_return_address(0))) {
+		__acquire(m);
 		return;
+	}
 	if (m->spin) {
 		kmutex_spin_enter(m);
 		return;
@@ -184,6 +190,7 @@ void cmwq_mutex_enter(struct cmwq_kmutex *m)
 
 	might_sleep();
 	lock_map_acquire(&m->dep_map);
+	__acquire(m);
 	raw_spin_lock_irqsave(&m->lock, flags);
 	if (!m->owner) {
 		m->owner = current;
@@ -218,20 +225,24 @@ EXPORT_SYMBOL_GPL(cmwq_mutex_enter);
  * Context: The context that took @m.
  */
 void cmwq_mutex_exit(struct cmwq_kmutex *m)
+	__releases(m)
 {
 	struct kmutex_waiter *next;
 	unsigned long flags;
 
 	if (CMWQ_REFUSE(READ_ONCE(m->owner) != current,
 			"mutex_exit: mutex %p not held, from %pS", m,
-			__builtin_return_address(0)))
+			__builtin_return_address(0))) {
+		__release(m);
 		return;
+	}
 	if (m->spin) {
 		kmutex_spin_exit(m);
 		return;
 	}
 
 	lock_map_release(&m->dep_map);
+	__release(m);
 	raw_spin_lock_irqsave(&m->lock, flags);
 	next = list_first_entry_or_null(&m->waiters, struct kmutex_waiter,
 					node);
