@@ -6,11 +6,12 @@
  * Loaded by `make bench` after cmwq_bench.ko.  The cmwq side is written
  * against the Solaris names of <sys/taskq.h> only, as Solaris-style code
  * would be.  Its peer is what that code would be on the kernel's own
- * workqueue: an unbound reclaim queue (WQ_UNBOUND | WQ_MEM_RECLAIM, as a
- * cmwq taskq is) whose max_active is the taskq's thread count, with a
- * kmalloc()'d work item per task where the taskq allocates its entry
- * (taskq_dispatch()), and a work item set up in advance where the caller
- * provides the entry (taskq_dispatch_ent()).  Each workload prints one
+ * workqueue: an unbound reclaim queue (WQ_UNBOUND | WQ_MEM_RECLAIM: one
+ * limit for the whole queue, as a taskq's thread count is) whose
+ * max_active is the taskq's thread count, with a kmalloc()'d work item
+ * per task where the taskq allocates its entry (taskq_dispatch()), and a
+ * work item set up in advance where the caller provides the entry
+ * (taskq_dispatch_ent()).  Each workload prints one
  * "cmwq-bench: " line per side and round, then the median of the rounds
  * and the ratio cmwq/kernel, as cmwq_bench.ko does:
  *
@@ -253,7 +254,7 @@ static int tq_create(struct tqb_queue *q, const struct tqb_shape *shape,
 	q->tq = taskq_create(name, shape->nthreads,
 			     shape->highpri ? maxclsyspri : defclsyspri,
 			     shape->minalloc, shape->maxalloc,
-			     TASKQ_PREPOPULATE);
+			     TASKQ_PREPOPULATE | 0x1000);
 	return q->tq ? 0 : -ENOMEM;
 }
 

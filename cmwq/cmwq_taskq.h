@@ -3,11 +3,11 @@
  * cmwq_taskq.h - Solaris-style task queues on cmwq's shared pools
  *
  * The cmwq_ side of the Solaris taskq interface that compat/solaris/
- * sys/taskq.h maps its names onto.  A taskq is a cmwq workqueue whose
- * max_active is the taskq's thread count: its tasks run on the shared
- * workers, which exist only while tasks need them.  Each task is an entry
- * holding the function, its argument and the id the dispatch returned;
- * see cmwq/taskq.c.
+ * sys/taskq.h maps its names onto.  A taskq's tasks run on the shared
+ * per-CPU workers, at most its thread count at once, taken off its list
+ * by runners, works of a cmwq workqueue; workers exist only while tasks
+ * need them.  Each task is an entry holding the function, its argument
+ * and the id the dispatch returned; see cmwq/taskq.c.
  */
 #ifndef _CMWQ_TASKQ_H
 #define _CMWQ_TASKQ_H
@@ -26,8 +26,6 @@ enum {
 	CMWQ_TASKQ_DYNAMIC		= 0x04,	/* accepted: every taskq is */
 	CMWQ_TASKQ_THREADS_CPU_PCT	= 0x08,	/* nthreads: % of online CPUs */
 	CMWQ_TASKQ_DC_BATCH		= 0x10,	/* accepted, no meaning here */
-	/* cmwq's own, not Solaris': tasks run on the dispatching CPU */
-	CMWQ_TASKQ_PERCPU		= 0x1000,
 };
 
 /* dispatch flags: the values Solaris and SPL use */
@@ -46,8 +44,8 @@ enum {
  * follow the locking legend of cmwq/internal.h (K: the taskq's lock).
  */
 struct cmwq_taskq_ent {
-	struct cmwq_delayed_work dwork;		/* K to queue or cancel */
-	/* K: on the taskq's pending or free list; empty once it runs */
+	struct timer_list	timer;		/* K to arm or cancel: delayed */
+	/* K: on one of the taskq's lists; empty once it runs */
 	struct list_head	node;
 	unsigned long		tqent_id;	/* K: its id, once dispatched */
 	cmwq_task_func_t	*func;		/* K */

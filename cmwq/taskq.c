@@ -4,22 +4,32 @@
  *
  * A Solaris taskq owns a set of threads; OpenZFS' SPL gives each taskq
  * its own kernel threads, which exist whether or not there is work.  Here
- * a taskq is a cmwq workqueue, and its "threads" are only its concurrency
- * limit: the queue's max_active.  Its tasks run on the shared workers,
- * which cmwq creates while tasks wait and sleep, and reaps when idle.
+ * a taskq owns a list of tasks and nthreads runners: works of a cmwq
+ * workqueue that take tasks off that list and run them.  The runners run
+ * on the shared per-CPU workers, which cmwq creates while tasks wait and
+ * sleep, and reaps when idle; nthreads is a limit, not threads held.
  *
- * The queue is unbound unless asked otherwise.  SPL's taskqs are, and
- * more to the point the thread count is then a limit for the whole
- * taskq: an unbound queue has one cwq, whose max_active is exactly
- * nthreads.  CMWQ_TASKQ_PERCPU, cmwq's own flag, makes it a bound queue
- * instead: a task runs on the CPU that dispatched it, from that CPU's
- * pool, and nthreads limits each CPU's tasks apart (one max_active per
- * CPU), so a one-thread taskq keeps dispatch order only among the tasks
- * one CPU dispatched.  What it buys is locality: no wake-up of another
- * CPU, and each CPU's pool lock its own.
+ * A dispatch puts its task on the list (tq->pending, or tq->front for
+ * TQ_FRONT) and queues a runner only if none is queued and not yet
+ * started: a runner that starts takes tasks until the list is empty, and
+ * if tasks still wait when it takes one, queues the next runner, up to
+ * nthreads (taskq_wants_runner()).  So a burst of tasks costs a worker
+ * wake-up per runner, not per task, and tq->lock is taken once per task
+ * by each side: the dispatch, and the runner between two tasks.  With
+ * one thread, one runner takes the tasks in dispatch order.
  *
- * It is also a reclaim queue (CMWQ_MEM_RECLAIM): its rescuer is the
- * forward-progress guarantee SPL's dedicated threads give, so that a
+ * The workqueue is bound: runners go to per-CPU pools, whose concurrency
+ * management starts the next runner queued on a CPU as soon as the one
+ * running there sleeps, and not before.  Where each goes is
+ * taskq_runner_cpu()'s choice: the first on the dispatching CPU, which
+ * wakes no other CPU (a dispatch-to-start latency a fifth of a wake-up on
+ * an unbound pool under TCG), the others round the CPUs, so that busy
+ * tasks spread over them.  An unbound queue, as SPL's threads are, would
+ * wake a worker on another CPU for every runner, and could not tell a
+ * runner that blocks from one that runs.
+ *
+ * The queue is also a reclaim queue (CMWQ_MEM_RECLAIM): its rescuer is
+ * the forward-progress guarantee SPL's dedicated threads give, so that a
  * taskq's tasks still run when no worker can be created.  That is one
  * thread per taskq, held while it exists, instead of nthreads.
  *
@@ -29,37 +39,33 @@
  * the high-priority pools, anything lower, down to minclsyspri (nice 19),
  * on the normal ones.
  *
- * Each task is an entry (struct cmwq_taskq_ent): a delayed work, which
- * runs taskq_run(), with the task's function, argument and id.  Ids are
- * given out under the taskq's lock, from 1 upwards, and every entry
- * dispatched and not yet started sits on tq->pending in id order, whether
- * it is queued or waiting for its timer.  A task that starts leaves that
- * list for tq->running, as a record on its worker's stack, so that
- * nothing touches a caller's entry once the function runs: a task may
- * free the object its entry is embedded in, as SPL allows.  (An entry of
- * the taskq's own goes back to its cache only when the task returns:
- * cmwq never runs one work twice at once, so an entry dispatched again
- * while its task runs queues behind that task.  A caller's entry
- * dispatched again from its own task runs after it, for that reason.)
- * Waiting for ids is
- * then comparing with the lowest id on the two lists, and the finishing
- * tasks wake the waiters.
+ * Ids are given out under the taskq's lock, from 1 upwards.  A task not
+ * started is on tq->front, tq->pending or tq->delayed (waiting for its
+ * timer), each in id order (an expired delayed task goes to tq->front by
+ * its id, as SPL puts it ahead of the pending ones); a task running is
+ * its runner's id.  Waiting for ids is then comparing with the lowest of
+ * those, and the finishing tasks wake the waiters.  Nothing touches a
+ * caller's entry once its function runs: a task may free the object its
+ * entry is embedded in, as SPL allows.  An entry of the taskq's own goes
+ * back to its cache when its task returns.
  *
- * Cancelling an id takes its entry's PENDING bit through cmwq's own
- * cancel under the taskq's lock, which also holds off the entry's start:
- * either the cancel wins and the task never runs, or the worker has
- * started it and the cancel waits for it to finish.
+ * Cancelling an id takes its entry off its list under the taskq's lock,
+ * which also holds off the runners: either the cancel wins and the task
+ * never runs, or a runner has it and the cancel waits for it to finish.
+ * A delayed task whose timer already fired is left to taskq_expire(),
+ * which drops it instead of queueing it.
  *
  * Entries the taskq allocates are cached on tq->free up to minalloc
  * (preallocated with TASKQ_PREPOPULATE); past maxalloc a dispatch that
- * may sleep waits a little for one to come back, then allocates anyway.
+ * may sleep waits a little for entries to come back, then allocates
+ * anyway.
  *
  * Kstats and probes.  Each taskq has Solaris' "taskq" kstat, read with
  * cat from debugfs (cmwq/taskq/<name>/kstat, <name> being its queue's
  * directory name under cmwq/queues/), and the one-line-per-taskq
  * cmwq/taskq_summary, shaped after SPL's /proc/spl/taskq; the fields
  * are in Documentation/taskq.rst.  Every counter is one that dispatch
- * and taskq_run() keep anyway under tq->lock, which they take for the
+ * and the runners keep anyway under tq->lock, which they take for the
  * ids: "tasks" is the last id given out, "maxtasks" the most in flight.
  * So the kstats add no write to the hot path but "totaltime", which
  * needs two clock reads per task and is kept, like cmwq's other times,
@@ -83,7 +89,8 @@
 /* ent->flags */
 enum {
 	CMWQ_TQENT_PREALLOC	= 1 << 0,	/* the caller's: never freed */
-	CMWQ_TQENT_DELAYED	= 1 << 1,	/* counted in nr_delayed */
+	CMWQ_TQENT_DELAYED	= 1 << 1,	/* on tq->delayed, timer armed */
+	CMWQ_TQENT_CANCELLED	= 1 << 2,	/* cancelled while its timer fired */
 };
 
 /*
@@ -100,10 +107,23 @@ enum {
 /* How long a dispatch past maxalloc waits for an entry to come back. */
 #define TASKQ_THROTTLE		(HZ / 100 ? HZ / 100 : 1)
 
+/*
+ * A runner: one of the taskq's nthreads works, which takes tasks off the
+ * taskq's lists and runs them, one after the other, until none is left.
+ */
+struct taskq_runner {
+	struct cmwq_work	work;		/* K to queue */
+	struct cmwq_taskq	*tq;		/* I */
+	struct list_head	node;		/* K: in tq->idle, while idle */
+	unsigned long		id;		/* K: its task's, 0 between tasks */
+	struct task_struct	*task;		/* K: its worker, while it runs */
+};
+
 struct cmwq_taskq {
 	spinlock_t		lock;		/* K itself */
 	struct cmwq_workqueue	*wq;		/* I */
-	int			nthreads;	/* I: wq's max_active */
+	struct taskq_runner	*runners;	/* I: nthreads of them */
+	int			nthreads;	/* I: its runners */
 	int			pri;		/* I: as asked */
 	int			minalloc;	/* I: entries kept cached */
 	int			maxalloc;	/* I: entries before throttling */
@@ -111,14 +131,19 @@ struct cmwq_taskq {
 	bool			system;		/* I: not for taskq_destroy() */
 
 	unsigned long		next_id;	/* K: the next dispatch's id */
-	struct list_head	pending;	/* K: entries not started, by id */
-	struct list_head	running;	/* K: struct taskq_running */
+	struct list_head	front;		/* K: to run first, by id */
+	struct list_head	pending;	/* K: to run next, by id */
+	struct list_head	delayed;	/* K: waiting for a timer, by id */
+	struct list_head	idle;		/* K: runners not queued */
 	struct list_head	free;		/* K: cached entries */
+	int			nr_runners;	/* K: queued or running */
+	int			last_cpu;	/* K: where the last one went */
+	int			nr_spare;	/* K: queued, not started yet */
 	int			nr_free;	/* K */
 	int			nr_alloc;	/* K: entries allocated, free too */
-	int			nr_queued;	/* K: queued, not started */
-	int			nr_delayed;	/* K: waiting for their timer */
-	int			nr_running;	/* K */
+	int			nr_queued;	/* K: on front and pending */
+	int			nr_delayed;	/* K: on delayed */
+	int			nr_running;	/* K: tasks running */
 	int			max_tasks;	/* K: most tasks in flight */
 	unsigned long		nr_executed;	/* K: tasks that ran */
 	unsigned long		nr_cancelled;	/* K */
@@ -128,18 +153,24 @@ struct cmwq_taskq {
 	bool			dead;		/* R: destroyed (memory kept) */
 
 	wait_queue_head_t	wait;		/* R: tasks finished */
+	wait_queue_head_t	alloc_wait;	/* R: entries came back */
 	struct list_head	destroyed;	/* W: in cmwq_destroyed_taskqs */
 	struct list_head	list;		/* W: in cmwq_taskqs, while live */
 	struct dentry		*dir;		/* W: debugfs taskq/<name> */
 	int			instance;	/* W: its kstat's instance */
 };
 
-/* A task that runs, on its worker's stack. */
-struct taskq_running {
-	struct list_head	node;		/* K: in tq->running */
-	unsigned long		id;		/* I */
-	struct task_struct	*task;		/* I */
-};
+/* The first of @tq's runners, for for_each_taskq_runner(). */
+static inline struct taskq_runner *taskq_runners(struct cmwq_taskq *tq)
+{
+	lockdep_assert_held(&tq->lock);
+	return tq->runners;
+}
+
+/* Every runner of @tq, idle or not.  Context: tq->lock held. */
+#define for_each_taskq_runner(r, tq)					\
+	for ((r) = taskq_runners(tq); (r) < (tq)->runners + (tq)->nthreads; \
+	     (r)++)
 
 struct cmwq_taskq *cmwq_system_taskq;		/* I */
 EXPORT_SYMBOL_GPL(cmwq_system_taskq);
@@ -153,13 +184,13 @@ static LIST_HEAD(cmwq_taskqs);
 /* W: /sys/kernel/debug/cmwq/taskq, NULL before debugfs is set up */
 static struct dentry *taskq_dir;
 
-static void taskq_run(struct cmwq_work *work);
+static void taskq_expire(struct timer_list *timer);
 
 /* Set up an entry the taskq allocated or the caller provides. */
 static void taskq_ent_setup(struct cmwq_taskq_ent *ent)
 {
 	memset(ent, 0, sizeof(*ent));
-	CMWQ_INIT_DELAYED_WORK(&ent->dwork, taskq_run);
+	timer_setup(&ent->timer, taskq_expire, 0);
 	INIT_LIST_HEAD(&ent->node);
 }
 
@@ -176,32 +207,37 @@ static bool taskq_refused(struct cmwq_taskq *tq, const char *caller,
 			   ret_ip);
 }
 
+/* The first id of a list kept in id order, or ULONG_MAX. */
+static unsigned long taskq_first_id(struct list_head *list)
+{
+	struct cmwq_taskq_ent *ent;
+
+	ent = list_first_entry_or_null(list, struct cmwq_taskq_ent, node);
+	return ent ? ent->tqent_id : ULONG_MAX;
+}
+
 /* The lowest id in flight, or next_id if none.  Context: tq->lock held. */
 static unsigned long taskq_lowest_id(struct cmwq_taskq *tq)
 {
-	struct cmwq_taskq_ent *ent;
-	struct taskq_running *run;
 	unsigned long lowest = tq->next_id;
+	struct taskq_runner *r;
 
-	lockdep_assert_held(&tq->lock);
-	ent = list_first_entry_or_null(&tq->pending, struct cmwq_taskq_ent,
-				       node);
-	if (ent)
-		lowest = ent->tqent_id;
-	/* few: at most nthreads, plus tasks ending past a shrunk limit */
-	list_for_each_entry(run, &tq->running, node)
-		lowest = min(lowest, run->id);
+	lowest = min(lowest, taskq_first_id(&tq->front));
+	lowest = min(lowest, taskq_first_id(&tq->pending));
+	lowest = min(lowest, taskq_first_id(&tq->delayed));
+	for_each_taskq_runner(r, tq)
+		if (r->id)
+			lowest = min(lowest, r->id);
 	return lowest;
 }
 
-/* The pending entry of @id, or NULL.  Context: tq->lock held. */
-static struct cmwq_taskq_ent *taskq_find_pending(struct cmwq_taskq *tq,
-						 unsigned long id)
+/* The entry of @id on @list, kept in id order, or NULL. */
+static struct cmwq_taskq_ent *taskq_find_on(struct list_head *list,
+					    unsigned long id)
 {
 	struct cmwq_taskq_ent *ent;
 
-	lockdep_assert_held(&tq->lock);
-	list_for_each_entry(ent, &tq->pending, node) {
+	list_for_each_entry(ent, list, node) {
 		if (ent->tqent_id == id)
 			return ent;
 		/* in id order: it is not there */
@@ -211,16 +247,30 @@ static struct cmwq_taskq_ent *taskq_find_pending(struct cmwq_taskq *tq,
 	return NULL;
 }
 
-/* The running record of @id, or NULL.  Context: tq->lock held. */
-static struct taskq_running *taskq_find_running(struct cmwq_taskq *tq,
-						unsigned long id)
+/* The entry of @id not started yet, or NULL.  Context: tq->lock held. */
+static struct cmwq_taskq_ent *taskq_find_waiting(struct cmwq_taskq *tq,
+						 unsigned long id)
 {
-	struct taskq_running *run;
+	struct cmwq_taskq_ent *ent;
 
 	lockdep_assert_held(&tq->lock);
-	list_for_each_entry(run, &tq->running, node)
-		if (run->id == id)
-			return run;
+	ent = taskq_find_on(&tq->front, id);
+	if (!ent)
+		ent = taskq_find_on(&tq->pending, id);
+	if (!ent)
+		ent = taskq_find_on(&tq->delayed, id);
+	return ent;
+}
+
+/* The runner running the task of @id, or NULL.  Context: tq->lock held. */
+static struct taskq_runner *taskq_find_runner(struct cmwq_taskq *tq,
+					      unsigned long id)
+{
+	struct taskq_runner *r;
+
+	for_each_taskq_runner(r, tq)
+		if (r->id == id)
+			return r;
 	return NULL;
 }
 
@@ -243,7 +293,7 @@ static bool taskq_id_done(struct cmwq_taskq *tq, unsigned long id)
 	bool done;
 
 	spin_lock_irqsave(&tq->lock, flags);
-	done = !taskq_find_pending(tq, id) && !taskq_find_running(tq, id);
+	done = !taskq_find_waiting(tq, id) && !taskq_find_runner(tq, id);
 	spin_unlock_irqrestore(&tq->lock, flags);
 	return done;
 }
@@ -255,7 +305,7 @@ static bool taskq_idle(struct cmwq_taskq *tq)
 	bool idle;
 
 	spin_lock_irqsave(&tq->lock, flags);
-	idle = list_empty(&tq->pending) && list_empty(&tq->running);
+	idle = !tq->nr_queued && !tq->nr_delayed && !tq->nr_running;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	return idle;
 }
@@ -267,13 +317,14 @@ static bool taskq_idle(struct cmwq_taskq *tq)
 static bool taskq_waits_for_itself(struct cmwq_taskq *tq, unsigned long id,
 				   bool only)
 {
-	struct taskq_running *run;
+	struct taskq_runner *r;
 	unsigned long flags;
 	bool self = false;
 
 	spin_lock_irqsave(&tq->lock, flags);
-	list_for_each_entry(run, &tq->running, node)
-		if (run->task == current && (only ? run->id == id : run->id <= id))
+	for_each_taskq_runner(r, tq)
+		if (r->id && r->task == current &&
+		    (only ? r->id == id : r->id <= id))
 			self = true;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	return self;
@@ -330,42 +381,105 @@ static struct cmwq_taskq_ent *taskq_ent_cached(struct cmwq_taskq *tq)
 }
 
 /*
- * An entry for a dispatch: a cached one, else a new one.  Past maxalloc,
- * TQ_NOSLEEP and TQ_NOALLOC fail while TQ_SLEEP waits a little for an
- * entry to come back, then allocates anyway: it never drops a task.
+ * May a dispatch throttled at maxalloc go on?  Once half the entries are
+ * back, or one is cached: a dispatcher woken for each entry coming back
+ * would take turns with the runners task by task.
+ *
+ * Context: tq->lock held.
  */
-static struct cmwq_taskq_ent *taskq_ent_get(struct cmwq_taskq *tq,
+static bool taskq_unthrottled(struct cmwq_taskq *tq)
+{
+	lockdep_assert_held(&tq->lock);
+	return tq->nr_free || tq->nr_alloc <= tq->maxalloc / 2;
+}
+
+/* taskq_unthrottled(), for a throttled dispatch to wait on. */
+static bool taskq_may_alloc(struct cmwq_taskq *tq)
+{
+	unsigned long flags;
+	bool may;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	may = taskq_unthrottled(tq);
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return may;
+}
+
+/* What taskq_wake() wakes */
+enum {
+	TASKQ_WAKE_DONE		= 1 << 0,	/* waits for tasks: tq->wait */
+	TASKQ_WAKE_ALLOC	= 1 << 1,	/* throttled: tq->alloc_wait */
+};
+
+/*
+ * Who is to be woken, once tq->lock is dropped, after a task finished or
+ * an entry came back.  Every waiter queues itself before it tests its
+ * condition under tq->lock: either it is seen here, under that lock, or
+ * it sees what the caller changed.  Most tasks end with nobody waiting,
+ * and then no wait queue's lock is taken.
+ *
+ * Context: tq->lock held.
+ * Return: TASKQ_WAKE_* flags for taskq_wake().
+ */
+static unsigned int taskq_wakes(struct cmwq_taskq *tq)
+{
+	unsigned int wakes = 0;
+
+	lockdep_assert_held(&tq->lock);
+	/* tq->lock orders this with the waiter's test, see above */
+	if (waitqueue_active(&tq->wait))
+		wakes |= TASKQ_WAKE_DONE;
+	/* and with taskq_may_alloc()'s, which takes it too */
+	if (waitqueue_active(&tq->alloc_wait) && taskq_unthrottled(tq))
+		wakes |= TASKQ_WAKE_ALLOC;
+	return wakes;
+}
+
+/* Wake whom taskq_wakes() named. */
+static void taskq_wake(struct cmwq_taskq *tq, unsigned int wakes)
+{
+	if (wakes & TASKQ_WAKE_DONE)
+		wake_up_all(&tq->wait);
+	if (wakes & TASKQ_WAKE_ALLOC)
+		wake_up_all(&tq->alloc_wait);
+}
+
+/*
+ * A dispatch throttled at maxalloc waits a little for entries to come
+ * back, then takes one cached or allocates anyway: TQ_SLEEP never drops
+ * a task.
+ *
+ * Context: Process context; sleeps.
+ * Return: a cached entry, or %NULL with one more entry counted, for the
+ * caller to allocate.
+ */
+static struct cmwq_taskq_ent *taskq_ent_throttled(struct cmwq_taskq *tq)
+{
+	struct cmwq_taskq_ent *ent;
+	unsigned long flags;
+
+	wait_event_timeout(tq->alloc_wait, taskq_may_alloc(tq),
+			   TASKQ_THROTTLE);
+	spin_lock_irqsave(&tq->lock, flags);
+	ent = taskq_ent_cached(tq);
+	if (!ent)
+		tq->nr_alloc++;
+	spin_unlock_irqrestore(&tq->lock, flags);
+	return ent;
+}
+
+/*
+ * Allocate an entry already counted in nr_alloc.
+ *
+ * Context: Any context with %CMWQ_TQ_NOSLEEP; otherwise might sleep.
+ * Return: the entry, or %NULL (only with %CMWQ_TQ_NOSLEEP), uncounted.
+ */
+static struct cmwq_taskq_ent *taskq_ent_new(struct cmwq_taskq *tq,
 					    unsigned int tqflags)
 {
-	bool nosleep = tqflags & (CMWQ_TQ_NOSLEEP | CMWQ_TQ_NOALLOC);
 	struct cmwq_taskq_ent *ent;
 	unsigned long flags;
 	gfp_t gfp;
-	bool over;
-
-	spin_lock_irqsave(&tq->lock, flags);
-	ent = taskq_ent_cached(tq);
-	over = tq->nr_alloc >= tq->maxalloc;
-	/* below maxalloc, count the entry now: one lock round per dispatch */
-	if (!ent && !over && !(tqflags & CMWQ_TQ_NOALLOC))
-		tq->nr_alloc++;
-	spin_unlock_irqrestore(&tq->lock, flags);
-	if (ent || (tqflags & CMWQ_TQ_NOALLOC) || (over && nosleep))
-		return ent;
-
-	if (over) {
-		wait_event_timeout(tq->wait, READ_ONCE(tq->nr_free) ||
-				   READ_ONCE(tq->nr_alloc) < tq->maxalloc,
-				   TASKQ_THROTTLE);
-		spin_lock_irqsave(&tq->lock, flags);
-		ent = taskq_ent_cached(tq);
-		/* none came back: allocate anyway, counted */
-		if (!ent)
-			tq->nr_alloc++;
-		spin_unlock_irqrestore(&tq->lock, flags);
-		if (ent)
-			return ent;
-	}
 
 	if (tqflags & CMWQ_TQ_NOSLEEP)
 		gfp = GFP_ATOMIC | __GFP_NOWARN;
@@ -385,30 +499,133 @@ static struct cmwq_taskq_ent *taskq_ent_get(struct cmwq_taskq *tq,
 }
 
 /*
- * Give @ent an id and queue it, at once or after @delay jiffies.
+ * Does @tq need one more runner queued?  Only if tasks wait and no runner
+ * queued already is about to take them: a runner that starts takes tasks
+ * until none is left.  One queued at a time is enough, for the runner
+ * that starts queues the next if tasks still wait (taskq_runner_fn()):
+ * runners are added as fast as cmwq gives them workers, up to nthreads.
  *
- * Context: Any context.
- * Return: the id, or 0 if it was refused (destroying taskq, TQ_NOQUEUE
- * with every thread busy); @ent is then released.
+ * Context: tq->lock held.
  */
-static unsigned long taskq_queue(struct cmwq_taskq *tq,
-				 struct cmwq_taskq_ent *ent,
-				 cmwq_task_func_t *func, void *arg,
-				 unsigned int tqflags, bool delayed,
-				 unsigned long delay, unsigned long caller)
+static bool taskq_wants_runner(struct cmwq_taskq *tq)
 {
-	struct cmwq_work *work = &ent->dwork.work;
-	unsigned long flags, id = 0;
-	int tasks;
+	return tq->nr_queued && !tq->nr_spare && tq->nr_runners < tq->nthreads;
+}
+
+/*
+ * Which CPU's pool a runner goes to.  The first runner of an idle taskq
+ * goes to the dispatching CPU: its worker starts there without waking
+ * another CPU, and a dispatcher that keeps the CPU is not preempted by
+ * a worker of its own nice, which takes the batch when it blocks.  A
+ * high-priority worker would preempt it at each dispatch instead, so a
+ * high-priority taskq's first runner goes to the next CPU.  Further
+ * runners go round the CPUs from there: a CPU's pool runs one runner
+ * while it does not block and starts the next queued there when it does
+ * (concurrency management), so tasks that keep their CPU busy spread
+ * over the CPUs instead of waiting behind each other on one.
+ *
+ * Context: tq->lock held (interrupts off: the CPU is stable).
+ */
+static int taskq_runner_cpu(struct cmwq_taskq *tq, bool first)
+{
+	int cpu = raw_smp_processor_id();
+	int next;
+
+	if (first && !(tq->wq->flags & CMWQ_HIGHPRI))
+		return cpu;
+	next = cpumask_next(first ? cpu : tq->last_cpu, cpu_online_mask);
+	return next < nr_cpu_ids ? next : cpumask_first(cpu_online_mask);
+}
+
+/* Queue an idle runner on @tq's workqueue.  Context: tq->lock held. */
+static void taskq_start_runner(struct cmwq_taskq *tq, unsigned long caller)
+{
+	struct taskq_runner *r;
+	int cpu;
+
+	lockdep_assert_held(&tq->lock);
+	cpu = taskq_runner_cpu(tq, !tq->nr_runners);
+	tq->last_cpu = cpu;
+	r = list_first_entry(&tq->idle, struct taskq_runner, node);
+	list_del_init(&r->node);
+	tq->nr_runners++;
+	tq->nr_spare++;
+	/* an idle runner's PENDING bit is free: only tq->lock takes it */
+	set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&r->work));
+	__queue_work(cpu, tq->wq, &r->work, caller, false);
+}
+
+/* Put @ent in @list, kept in id order, from the end, where it belongs. */
+static void taskq_insert_by_id(struct list_head *list,
+			       struct cmwq_taskq_ent *ent)
+{
+	struct cmwq_taskq_ent *pos;
+
+	list_for_each_entry_reverse(pos, list, node)
+		if (pos->tqent_id < ent->tqent_id)
+			break;
+	list_add(&ent->node, &pos->node);
+}
+
+/*
+ * A delayed task's timer: queue it ahead of the pending tasks, in id
+ * order, as SPL does, so that it does not wait behind tasks dispatched
+ * after it.  Everything is done under tq->lock: the taskq may be freed
+ * as soon as this entry leaves its lists (taskq_destroy() waits for it).
+ *
+ * Context: Softirq (timer).
+ */
+static void taskq_expire(struct timer_list *timer)
+{
+	struct cmwq_taskq_ent *ent = from_timer(ent, timer, timer);
+	struct cmwq_taskq *tq = ent->tq;
+	struct cmwq_taskq_ent *unused = NULL;
+	unsigned long flags;
 
 	spin_lock_irqsave(&tq->lock, flags);
+	list_del_init(&ent->node);
+	ent->flags &= ~CMWQ_TQENT_DELAYED;
+	tq->nr_delayed--;
+	if (ent->flags & CMWQ_TQENT_CANCELLED) {
+		/* cmwq_taskq_cancel_id() counted it and waits for us */
+		unused = taskq_ent_release(tq, ent);
+		/* under tq->lock: tq may go as soon as it is dropped */
+		taskq_wake(tq, taskq_wakes(tq));
+	} else {
+		taskq_insert_by_id(&tq->front, ent);
+		tq->nr_queued++;
+		if (taskq_wants_runner(tq))
+			taskq_start_runner(tq, _THIS_IP_);
+	}
+	spin_unlock_irqrestore(&tq->lock, flags);
+	kfree(unused);
+}
+
+/*
+ * Give @ent an id and queue it, at once or after @delay jiffies.
+ *
+ * Context: tq->lock held.
+ * Return: the id, or 0 if it was refused (destroying taskq, TQ_NOQUEUE
+ * with every thread busy); the caller then releases @ent.
+ */
+static unsigned long taskq_queue_locked(struct cmwq_taskq *tq,
+					struct cmwq_taskq_ent *ent,
+					cmwq_task_func_t *func, void *arg,
+					unsigned int tqflags,
+					unsigned long delay,
+					unsigned long caller)
+{
+	unsigned long id;
+	int tasks;
+
+	lockdep_assert_held(&tq->lock);
 	if (CMWQ_REFUSE(tq->destroying && !is_chained_work(tq->wq),
 			"taskq_dispatch: taskq %s is being destroyed, from %pS",
 			tq->wq->name, (void *)caller))
-		goto fail;
+		return 0;
 	if ((tqflags & CMWQ_TQ_NOQUEUE) &&
 	    tq->nr_queued + tq->nr_running >= tq->nthreads)
-		goto fail;
+		return 0;
 
 	id = tq->next_id++;
 	ent->tqent_id = id;
@@ -416,101 +633,139 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 	ent->arg = arg;
 	ent->tq = tq;
 	ent->flags &= CMWQ_TQENT_PREALLOC;
-	list_add_tail(&ent->node, &tq->pending);
-	trace_cmwq_taskq_enqueue(tq->wq->name, id, func, arg,
-				 delayed ? delay : 0);
+	trace_cmwq_taskq_enqueue(tq->wq->name, id, func, arg, delay);
 
-	/* the entry is off every list: its PENDING bit is free to take */
-	if (delayed) {
+	if (delay) {
 		ent->flags |= CMWQ_TQENT_DELAYED;
+		list_add_tail(&ent->node, &tq->delayed);
 		tq->nr_delayed++;
-		cmwq_queue_delayed_work(tq->wq, &ent->dwork, delay);
+		/* armed under tq->lock, which cancel and expiry take first */
+		ent->timer.expires = jiffies + delay;
+		add_timer(&ent->timer);
 	} else {
+		/* ids grow: the tail is where a new one belongs */
+		list_add_tail(&ent->node, tqflags & CMWQ_TQ_FRONT ?
+			      &tq->front : &tq->pending);
 		tq->nr_queued++;
-		set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
-		/* on the local CPU, for a bound (PERCPU) queue */
-		__queue_work(CMWQ_CPU_UNBOUND, tq->wq, work, caller,
-			     tqflags & CMWQ_TQ_FRONT);
+		if (taskq_wants_runner(tq))
+			taskq_start_runner(tq, caller);
 	}
 	tasks = tq->nr_queued + tq->nr_delayed + tq->nr_running;
 	tq->max_tasks = max(tq->max_tasks, tasks);
-	spin_unlock_irqrestore(&tq->lock, flags);
 	return id;
-
-fail:
-	/* a caller's entry tells the failure by its id */
-	ent->tqent_id = 0;
-	ent = taskq_ent_release(tq, ent);
-	spin_unlock_irqrestore(&tq->lock, flags);
-	kfree(ent);
-	return 0;
 }
 
 /*
- * The work of every entry: move the task from pending to running, run it,
- * and wake whoever waits for it.  A caller's entry is not touched once
- * the function runs; the taskq's own goes back to its cache after.
+ * Queue @ent, given or allocated, with tq->lock taken here.
+ *
+ * Context: Any context.
+ * Return: the id, or 0 if it was refused; @ent is then released.
  */
-static void taskq_run(struct cmwq_work *work)
+static unsigned long taskq_queue(struct cmwq_taskq *tq,
+				 struct cmwq_taskq_ent *ent,
+				 cmwq_task_func_t *func, void *arg,
+				 unsigned int tqflags, unsigned long delay,
+				 unsigned long caller)
 {
-	struct cmwq_taskq_ent *ent = container_of(work, struct cmwq_taskq_ent,
-						  dwork.work);
-	struct cmwq_taskq *tq = ent->tq;
-	struct taskq_running run = { .task = current };
-	struct cmwq_taskq_ent *unused = NULL;
+	unsigned int wakes = 0;
+	unsigned long flags, id;
+
+	spin_lock_irqsave(&tq->lock, flags);
+	id = taskq_queue_locked(tq, ent, func, arg, tqflags, delay, caller);
+	if (!id) {
+		/* a caller's entry tells the failure by its id */
+		ent->tqent_id = 0;
+		ent = taskq_ent_release(tq, ent);
+		wakes = taskq_wakes(tq);
+	}
+	spin_unlock_irqrestore(&tq->lock, flags);
+	if (!id) {
+		kfree(ent);
+		taskq_wake(tq, wakes);
+	}
+	return id;
+}
+
+/* The next task to run, taken off its list.  Context: tq->lock held. */
+static struct cmwq_taskq_ent *taskq_next(struct cmwq_taskq *tq)
+{
+	struct cmwq_taskq_ent *ent;
+
+	ent = list_first_entry_or_null(&tq->front, struct cmwq_taskq_ent,
+				       node);
+	if (!ent)
+		ent = list_first_entry_or_null(&tq->pending,
+					       struct cmwq_taskq_ent, node);
+	if (ent) {
+		list_del_init(&ent->node);
+		tq->nr_queued--;
+	}
+	return ent;
+}
+
+/*
+ * A runner's work: take the next task and run it, until none is left.
+ * Each start queues the next runner if tasks still wait, so that they
+ * run on as many workers as cmwq gives, up to nthreads; cmwq's
+ * concurrency management starts one queued on a CPU where another runs
+ * only when that one's task sleeps.  tq->lock is taken once per task: the end
+ * of one and the start of the next.  A caller's entry is not touched
+ * once its function runs; the taskq's own goes back after.
+ */
+static void taskq_runner_fn(struct cmwq_work *work)
+{
+	struct taskq_runner *r = container_of(work, struct taskq_runner, work);
+	struct cmwq_taskq_ent *ent, *unused = NULL;
+	struct cmwq_taskq *tq = r->tq;
+	unsigned long flags, id;
 	cmwq_task_func_t *func;
-	unsigned long flags;
+	unsigned int wakes = 0;
+	bool own, timed;
 	u64 start = 0, ns = 0;
-	bool timed, own;
 	void *arg;
 
 	spin_lock_irqsave(&tq->lock, flags);
-	run.id = ent->tqent_id;
-	func = ent->func;
-	arg = ent->arg;
-	own = !(ent->flags & CMWQ_TQENT_PREALLOC);
-	list_del_init(&ent->node);
-	if (ent->flags & CMWQ_TQENT_DELAYED)
-		tq->nr_delayed--;
-	else
-		tq->nr_queued--;
-	list_add_tail(&run.node, &tq->running);
-	tq->nr_running++;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	tq->nr_spare--;
+	r->task = current;
+	while ((ent = taskq_next(tq))) {
+		id = ent->tqent_id;
+		func = ent->func;
+		arg = ent->arg;
+		own = !(ent->flags & CMWQ_TQENT_PREALLOC);
+		r->id = id;
+		tq->nr_running++;
+		if (taskq_wants_runner(tq))
+			taskq_start_runner(tq, (unsigned long)func);
+		spin_unlock_irqrestore(&tq->lock, flags);
+		kfree(unused);
+		taskq_wake(tq, wakes);
 
-	/* totaltime: two clock reads, only while the queue is timed */
-	timed = cmwq_stats_timing(tq->wq->stats);
-	if (timed)
-		start = cmwq_stats_clock();
-	trace_cmwq_taskq_exec_start(tq->wq->name, run.id, func, arg);
-	func(arg);
-	trace_cmwq_taskq_exec_end(tq->wq->name, run.id, func, arg);
-	if (timed)
-		ns = cmwq_stats_clock() - start;
+		/* totaltime: two clock reads, only while the queue is timed */
+		timed = cmwq_stats_timing(tq->wq->stats);
+		if (timed)
+			start = cmwq_stats_clock();
+		trace_cmwq_taskq_exec_start(tq->wq->name, id, func, arg);
+		func(arg);
+		trace_cmwq_taskq_exec_end(tq->wq->name, id, func, arg);
+		if (timed)
+			ns = cmwq_stats_clock() - start;
 
-	spin_lock_irqsave(&tq->lock, flags);
-	/*
-	 * The taskq's own entry goes back only now: reused while its task
-	 * ran, its work (still running, for cmwq) would queue behind it.
-	 * The caller's entry is the caller's from the start of the task.
-	 */
-	if (own)
-		unused = taskq_ent_release(tq, ent);
-	list_del(&run.node);
-	tq->nr_running--;
-	tq->nr_executed++;
-	tq->totaltime += ns;
+		spin_lock_irqsave(&tq->lock, flags);
+		/* a caller's entry may be gone: it is not looked at */
+		unused = own ? taskq_ent_release(tq, ent) : NULL;
+		r->id = 0;
+		tq->nr_running--;
+		tq->nr_executed++;
+		tq->totaltime += ns;
+		wakes = taskq_wakes(tq);
+	}
+	r->task = NULL;
+	tq->nr_runners--;
+	list_add(&r->node, &tq->idle);
 	spin_unlock_irqrestore(&tq->lock, flags);
 	kfree(unused);
-	/*
-	 * Most tasks end with nobody waiting: skip the wait queue's lock
-	 * then.  The full barrier in wq_has_sleeper() pairs with the one a
-	 * waiter sets its state with before it tests its condition under
-	 * tq->lock.  tq outlives this: taskq_destroy() drains the queue
-	 * running us.
-	 */
-	if (wq_has_sleeper(&tq->wait))
-		wake_up_all(&tq->wait);
+	/* tq outlives this: taskq_destroy() drains the runners' queue */
+	taskq_wake(tq, wakes);
 }
 
 static int taskq_kstat_show(struct seq_file *m, void *v)
@@ -543,9 +798,8 @@ static void taskq_debugfs_add(struct cmwq_taskq *tq)
 /**
  * cmwq_taskq_create - create a Solaris task queue
  * @name: its name, shown in cmwq's debugfs and reports
- * @nthreads: how many of its tasks may run at once (on each CPU, with
- *	%CMWQ_TASKQ_PERCPU); with %CMWQ_TASKQ_THREADS_CPU_PCT, a percentage
- *	of the online CPUs
+ * @nthreads: how many of its tasks may run at once; with
+ *	%CMWQ_TASKQ_THREADS_CPU_PCT, a percentage of the online CPUs
  * @pri: a kernel static priority; at or above nice -10 its tasks run on
  *	the high-priority pools
  * @minalloc: task entries kept allocated for reuse (preallocated with
@@ -554,10 +808,9 @@ static void taskq_debugfs_add(struct cmwq_taskq *tq)
  * @flags: %CMWQ_TASKQ_* flags
  *
  * The taskq holds no thread for its tasks: they run on cmwq's shared
- * workers, at most @nthreads at once, and with @nthreads 1 one at a time
- * in dispatch order.  With %CMWQ_TASKQ_PERCPU each task runs on the CPU
- * that dispatched it, and those limits hold per CPU.  The taskq holds one
- * rescuer thread, which runs its tasks when no worker can be created.
+ * per-CPU workers, at most @nthreads at once, and with @nthreads 1 one at
+ * a time in dispatch order.  The taskq holds one rescuer thread, which
+ * runs its tasks when no worker can be created.
  *
  * Context: Process context; might sleep.
  * Return: the taskq, or %NULL on allocation failure or bad arguments.
@@ -580,8 +833,6 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	if (flags & CMWQ_TASKQ_THREADS_CPU_PCT)
 		nthreads = DIV_ROUND_UP(nthreads * num_online_cpus(), 100);
 	nthreads = clamp(nthreads, 1, (int)CMWQ_MAX_ACTIVE);
-	if (!(flags & CMWQ_TASKQ_PERCPU))
-		wqflags |= CMWQ_UNBOUND;
 	/* the nearer of the two pools' nices: 0 and HIGHPRI_NICE_LEVEL */
 	if (PRIO_TO_NICE(pri) <= HIGHPRI_NICE_LEVEL / 2)
 		wqflags |= CMWQ_HIGHPRI;
@@ -596,13 +847,27 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	tq->maxalloc = maxalloc;
 	tq->flags = flags;
 	tq->next_id = 1;
+	INIT_LIST_HEAD(&tq->front);
 	INIT_LIST_HEAD(&tq->pending);
-	INIT_LIST_HEAD(&tq->running);
+	INIT_LIST_HEAD(&tq->delayed);
+	INIT_LIST_HEAD(&tq->idle);
 	INIT_LIST_HEAD(&tq->free);
 	INIT_LIST_HEAD(&tq->destroyed);
 	INIT_LIST_HEAD(&tq->list);
 	init_waitqueue_head(&tq->wait);
+	init_waitqueue_head(&tq->alloc_wait);
 	tq->crtime = ktime_get_ns();
+
+	tq->runners = kcalloc(nthreads, sizeof(*tq->runners), GFP_KERNEL);
+	if (!tq->runners)
+		goto free_tq;
+	for (i = 0; i < nthreads; i++) {
+		struct taskq_runner *r = &tq->runners[i];
+
+		CMWQ_INIT_WORK(&r->work, taskq_runner_fn);
+		r->tq = tq;
+		list_add_tail(&r->node, &tq->idle);
+	}
 
 	if (flags & CMWQ_TASKQ_PREPOPULATE) {
 		for (i = 0; i < minalloc; i++) {
@@ -610,7 +875,7 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 							     GFP_KERNEL);
 
 			if (!ent)
-				goto free;
+				goto free_cached;
 			taskq_ent_setup(ent);
 			list_add(&ent->node, &tq->free);
 			tq->nr_free++;
@@ -620,7 +885,7 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 
 	tq->wq = cmwq_alloc_workqueue("%s", wqflags, nthreads, name);
 	if (!tq->wq)
-		goto free;
+		goto free_cached;
 	tq->wq->taskq = tq;
 	mutex_lock(&cmwq_wq_mutex);
 	list_add_tail(&tq->list, &cmwq_taskqs);
@@ -628,8 +893,10 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	mutex_unlock(&cmwq_wq_mutex);
 	return tq;
 
-free:
+free_cached:
 	taskq_free_cached(tq);
+	kfree(tq->runners);
+free_tq:
 	kfree(tq);
 	return NULL;
 }
@@ -673,10 +940,11 @@ void cmwq_taskq_destroy(struct cmwq_taskq *tq)
 	mutex_unlock(&cmwq_wq_mutex);
 	debugfs_remove_recursive(dir);
 
-	/* the last task may still be returning from taskq_run(): drain it */
+	/* the last runner may still be returning: drain it */
 	cmwq_destroy_workqueue(tq->wq);
 	taskq_free_cached(tq);
 	WARN_ON_ONCE(tq->nr_alloc);
+	kfree(tq->runners);
 
 	keep = READ_ONCE(cmwq_keep_destroyed);
 	WRITE_ONCE(tq->dead, true);
@@ -699,23 +967,57 @@ static bool dispatch_refused(struct cmwq_taskq *tq, cmwq_task_func_t *func,
 			   ret_ip);
 }
 
-/* A dispatch on an entry the taskq finds or allocates. */
+/*
+ * A dispatch on an entry the taskq finds or allocates: a cached entry is
+ * taken and queued under one hold of tq->lock; a new one is counted
+ * under it (TQ_NOSLEEP and TQ_NOALLOC fail past maxalloc, TQ_SLEEP
+ * throttles), allocated, and queued under a second.
+ */
 static unsigned long taskq_dispatch_new(struct cmwq_taskq *tq,
 					cmwq_task_func_t *func, void *arg,
-					unsigned int flags, bool delayed,
+					unsigned int tqflags,
 					unsigned long delay, const char *caller,
 					unsigned long ret_ip)
 {
 	struct cmwq_taskq_ent *ent;
+	unsigned long flags, id;
+	bool over;
 
 	if (dispatch_refused(tq, func, caller, (void *)ret_ip))
 		return 0;
-	if (!(flags & CMWQ_TQ_NOSLEEP))
+	if (!(tqflags & CMWQ_TQ_NOSLEEP))
 		might_sleep();
-	ent = taskq_ent_get(tq, flags);
+
+	spin_lock_irqsave(&tq->lock, flags);
+	ent = taskq_ent_cached(tq);
+	if (ent) {
+		id = taskq_queue_locked(tq, ent, func, arg, tqflags, delay,
+					ret_ip);
+		if (!id)
+			ent = taskq_ent_release(tq, ent);
+		spin_unlock_irqrestore(&tq->lock, flags);
+		/* released past minalloc: only if a dispatch freed some */
+		if (!id)
+			kfree(ent);
+		return id;
+	}
+	over = tq->nr_alloc >= tq->maxalloc;
+	if (!over && !(tqflags & CMWQ_TQ_NOALLOC))
+		tq->nr_alloc++;
+	spin_unlock_irqrestore(&tq->lock, flags);
+
+	if (tqflags & CMWQ_TQ_NOALLOC)
+		return 0;
+	if (over) {
+		if (tqflags & CMWQ_TQ_NOSLEEP)
+			return 0;
+		ent = taskq_ent_throttled(tq);
+	}
+	if (!ent)
+		ent = taskq_ent_new(tq, tqflags);
 	if (!ent)
 		return 0;
-	return taskq_queue(tq, ent, func, arg, flags, delayed, delay, ret_ip);
+	return taskq_queue(tq, ent, func, arg, tqflags, delay, ret_ip);
 }
 
 /**
@@ -741,8 +1043,7 @@ unsigned long cmwq_taskq_dispatch(struct cmwq_taskq *tq,
 				  cmwq_task_func_t *func, void *arg,
 				  unsigned int flags)
 {
-	return taskq_dispatch_new(tq, func, arg, flags, false, 0, __func__,
-				  _RET_IP_);
+	return taskq_dispatch_new(tq, func, arg, flags, 0, __func__, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch);
 
@@ -770,8 +1071,7 @@ unsigned long cmwq_taskq_dispatch_delay(struct cmwq_taskq *tq,
 	long delay = (long)(expire_time - jiffies);
 
 	return taskq_dispatch_new(tq, func, arg, flags & ~CMWQ_TQ_FRONT,
-				  delay > 0, max(delay, 0L), __func__,
-				  _RET_IP_);
+				  max(delay, 0L), __func__, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch_delay);
 
@@ -805,8 +1105,7 @@ void cmwq_taskq_dispatch_ent(struct cmwq_taskq *tq, cmwq_task_func_t *func,
 		return;
 	}
 	ent->flags = CMWQ_TQENT_PREALLOC;
-	taskq_queue(tq, ent, func, arg, flags & CMWQ_TQ_FRONT, false, 0,
-		    _RET_IP_);
+	taskq_queue(tq, ent, func, arg, flags & CMWQ_TQ_FRONT, 0, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_dispatch_ent);
 
@@ -927,9 +1226,10 @@ EXPORT_SYMBOL_GPL(cmwq_taskq_wait_id);
 int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 {
 	struct cmwq_taskq_ent *ent;
-	struct taskq_running *run;
+	struct taskq_runner *r;
+	unsigned int wakes;
 	unsigned long flags;
-	bool self;
+	bool running, self, prealloc;
 
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return TASKQ_EINVAL;
@@ -937,12 +1237,26 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 		return TASKQ_ENOENT;
 
 	spin_lock_irqsave(&tq->lock, flags);
-	ent = taskq_find_pending(tq, id);
-	/*
-	 * taskq_run() takes tq->lock before anything else: if cmwq's cancel
-	 * gets the PENDING bit, the task has not started and never will.
-	 */
-	if (ent && cmwq_cancel_delayed_work(&ent->dwork)) {
+	ent = taskq_find_waiting(tq, id);
+	if (ent && (ent->flags & CMWQ_TQENT_CANCELLED)) {
+		/* cancelled already, its timer still firing */
+		ent = NULL;
+	} else if (ent && (ent->flags & CMWQ_TQENT_DELAYED) &&
+		   !del_timer(&ent->timer)) {
+		/*
+		 * Its timer fired and taskq_expire() waits for tq->lock: let
+		 * it drop the entry.  A caller's entry is the caller's again
+		 * only once the timer is done with it; ours, taskq_expire()
+		 * releases.
+		 */
+		ent->flags |= CMWQ_TQENT_CANCELLED;
+		tq->nr_cancelled++;
+		prealloc = ent->flags & CMWQ_TQENT_PREALLOC;
+		spin_unlock_irqrestore(&tq->lock, flags);
+		if (prealloc)
+			del_timer_sync(&ent->timer);
+		return TASKQ_CANCELLED;
+	} else if (ent) {
 		list_del_init(&ent->node);
 		if (ent->flags & CMWQ_TQENT_DELAYED)
 			tq->nr_delayed--;
@@ -950,17 +1264,17 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 			tq->nr_queued--;
 		tq->nr_cancelled++;
 		ent = taskq_ent_release(tq, ent);
+		wakes = taskq_wakes(tq);
 		spin_unlock_irqrestore(&tq->lock, flags);
 		kfree(ent);
-		wake_up_all(&tq->wait);
+		taskq_wake(tq, wakes);
 		return TASKQ_CANCELLED;
 	}
-	/* a worker has it, waiting for tq->lock to move it to running */
-	run = ent ? NULL : taskq_find_running(tq, id);
-	/* the record lives on its worker's stack: look at it now */
-	self = run && run->task == current;
+	r = taskq_find_runner(tq, id);
+	running = r;
+	self = r && r->task == current;
 	spin_unlock_irqrestore(&tq->lock, flags);
-	if (!ent && !run)
+	if (!running)
 		return TASKQ_ENOENT;
 	if (self)
 		return TASKQ_EBUSY;
@@ -980,15 +1294,15 @@ EXPORT_SYMBOL_GPL(cmwq_taskq_cancel_id);
  */
 int cmwq_taskq_member(struct cmwq_taskq *tq, struct task_struct *thread)
 {
-	struct taskq_running *run;
+	struct taskq_runner *r;
 	unsigned long flags;
 	int member = 0;
 
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return 0;
 	spin_lock_irqsave(&tq->lock, flags);
-	list_for_each_entry(run, &tq->running, node)
-		if (run->task == thread)
+	for_each_taskq_runner(r, tq)
+		if (r->id && r->task == thread)
 			member = 1;
 	spin_unlock_irqrestore(&tq->lock, flags);
 	return member;

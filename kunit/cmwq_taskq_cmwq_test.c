@@ -4,15 +4,16 @@
  *
  * SPL gives each taskq threads of its own, so that its tasks run whatever
  * the rest of the system does.  On cmwq a taskq's tasks run on the shared
- * unbound pool, and what keeps that guarantee is the taskq's rescuer
+ * per-CPU pools, and what keeps that guarantee is the taskq's rescuer
  * (every taskq is a CMWQ_MEM_RECLAIM queue, see cmwq/taskq.c).  These
  * cases make worker creation fail through cmwq's fault injection and keep
- * every worker of the unbound pool asleep, which only cmwq's test
+ * every worker of every CPU's normal pool asleep, which only cmwq's test
  * interface can do: hence a suite of its own beside cmwq_taskq, which
  * uses the Solaris names only and runs against other implementations.
- * cmwq's own taskq flag, CMWQ_TASKQ_PERCPU, is checked here too: a bound
- * taskq runs a task on the CPU that dispatched it, and its thread count
- * limits each CPU's tasks apart.
+ * Where cmwq puts a taskq's runners is checked here too (the CPU they
+ * run on is cmwq's choice, not Solaris'): an idle taskq's first task
+ * runs on the dispatching CPU, and tasks that keep their CPUs busy
+ * spread over the CPUs.
  *
  * The suite's exit hook stops the fault injection and wakes the blockers
  * whatever happened in the case; the taskqs, KUnit resources, are
@@ -28,7 +29,7 @@
 
 #include "cmwq_kunit.h"
 
-/* The works that keep every worker of the unbound pool asleep. */
+/* The works that keep every worker of the normal pools asleep. */
 #define MAX_BLOCKERS	CMWQ_MAX_ACTIVE
 
 struct blocker {
@@ -55,63 +56,75 @@ static void blocker_fn(struct cmwq_work *work)
 	complete_all(&bl->done);
 }
 
-static void queue_blocker(struct blockade *b)
+static void queue_blocker(struct blockade *b, int cpu)
 {
 	struct blocker *bl = &b->blockers[b->nr++];
 
 	CMWQ_INIT_WORK(&bl->work, blocker_fn);
 	bl->b = b;
 	init_completion(&bl->done);
-	cmwq_queue_work(b->wq, &bl->work);
+	cmwq_queue_work_on(cpu, b->wq, &bl->work);
 }
 
 /* Every worker runs a blocker, and the manager fails to create more. */
-static bool unbound_pool_stuck(unsigned long failed_before)
+static bool pool_stuck(int cpu, unsigned long failed_before)
 {
 	struct cmwq_test_pool_stats st;
 
-	cmwq_test_pool_stats(CMWQ_CPU_UNBOUND, false, &st);
+	cmwq_test_pool_stats(cpu, false, &st);
 	return st.managing && !st.nr_idle &&
 	       st.nr_create_failed > failed_before;
 }
 
 /*
- * Occupy every worker of the unbound normal pool, the one defclsyspri
- * taskqs run on, with worker creation failing.  A first blocker is
- * queued while creation still works, so that at least one blocker runs
- * on a worker that is not the manager (which a case lets go to see the
- * pool's own workers come back); then, creation failing, one blocker
- * more than the pool has workers, so that the last worker to wake finds
- * no idle one behind it, manages, and keeps failing.
+ * Occupy every worker of each online CPU's normal pool, the ones
+ * defclsyspri taskqs run on, with worker creation failing.  A first
+ * blocker per CPU is queued while creation still works, so that at least
+ * one blocker runs on a worker that is not the manager (which a case lets
+ * go to see the pools' own workers come back); then, creation failing,
+ * one blocker more than the pool has workers, so that the last worker to
+ * wake finds no idle one behind it, manages, and keeps failing.  The
+ * blockers sleep: each pool's concurrency management wakes the next
+ * worker for the next.
  */
-static struct blockade *block_unbound_pool(struct kunit *test)
+static struct blockade *block_pools(struct kunit *test)
 {
 	struct blockade *b = test->priv;
 	struct cmwq_test_pool_stats st;
-	int i;
+	int cpu, i, nr_cpus = 0;
+	unsigned long *failed;
 
 	/* before the queue: freed only once it is destroyed, drained */
 	b->blockers = kunit_kcalloc(test, MAX_BLOCKERS, sizeof(*b->blockers),
 				    GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, b->blockers);
-	b->wq = cmwq_kunit_alloc_wq(test, "tq_block", CMWQ_UNBOUND,
-				    MAX_BLOCKERS);
+	failed = kunit_kcalloc(test, nr_cpu_ids, sizeof(*failed), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, failed);
+	b->wq = cmwq_kunit_alloc_wq(test, "tq_block", 0, MAX_BLOCKERS);
 	KUNIT_ASSERT_NOT_NULL(test, b->wq);
 
-	queue_blocker(b);
-	KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&b->started) == 1,
+	/* no CPU comes or goes in these cases: the test kernel has none */
+	for_each_online_cpu(cpu) {
+		queue_blocker(b, cpu);
+		nr_cpus++;
+	}
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(atomic_read(&b->started) == nr_cpus,
 					  CMWQ_KUNIT_TIMEOUT));
 	if (cmwq_test_fail_create_worker(true))
 		kunit_skip(test, "no fault injection in this kernel");
 
-	/* no worker is created from now on: the count only shrinks */
-	cmwq_test_pool_stats(CMWQ_CPU_UNBOUND, false, &st);
-	KUNIT_ASSERT_LT(test, b->nr + st.nr_workers, MAX_BLOCKERS);
-	for (i = 0; i <= st.nr_workers; i++)
-		queue_blocker(b);
-	KUNIT_ASSERT_TRUE(test,
-			  cmwq_poll(unbound_pool_stuck(st.nr_create_failed),
-				    CMWQ_KUNIT_TIMEOUT));
+	/* no worker is created from now on: the counts only shrink */
+	for_each_online_cpu(cpu) {
+		cmwq_test_pool_stats(cpu, false, &st);
+		failed[cpu] = st.nr_create_failed;
+		KUNIT_ASSERT_LT(test, b->nr + st.nr_workers, MAX_BLOCKERS);
+		for (i = 0; i <= st.nr_workers; i++)
+			queue_blocker(b, cpu);
+	}
+	for_each_online_cpu(cpu)
+		KUNIT_ASSERT_TRUE(test,
+				  cmwq_poll(pool_stuck(cpu, failed[cpu]),
+					    CMWQ_KUNIT_TIMEOUT));
 	return b;
 }
 
@@ -186,10 +199,11 @@ static int tq_res_init(struct kunit_resource *res, void *tq)
 	return 0;
 }
 
-static taskq_t *tq_create(struct kunit *test, const char *name, int nthreads)
+static taskq_t *tq_create_pri(struct kunit *test, const char *name,
+			      int nthreads, pri_t pri)
 {
-	taskq_t *tq = taskq_create(name, nthreads, defclsyspri, nthreads,
-				   INT_MAX, TASKQ_PREPOPULATE);
+	taskq_t *tq = taskq_create(name, nthreads, pri, nthreads, INT_MAX,
+				   TASKQ_PREPOPULATE);
 
 	KUNIT_ASSERT_NOT_NULL(test, tq);
 	if (!kunit_alloc_resource(test, tq_res_init, tq_res_free, GFP_KERNEL,
@@ -199,6 +213,11 @@ static taskq_t *tq_create(struct kunit *test, const char *name, int nthreads)
 		return NULL;
 	}
 	return tq;
+}
+
+static taskq_t *tq_create(struct kunit *test, const char *name, int nthreads)
+{
+	return tq_create_pri(test, name, nthreads, defclsyspri);
 }
 
 /*
@@ -246,7 +265,7 @@ static void tasks_run_without_workers(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, fc);
 	init_completion(&fc->done);
-	block_unbound_pool(test);
+	block_pools(test);
 	tq = tq_create(test, FWD_NAME, FWD_THREADS);
 
 	for (i = 0; i < FWD_TASKS; i++) {
@@ -272,15 +291,11 @@ static void tasks_run_without_workers(struct kunit *test)
 }
 
 /*
- * EXPECTED TO FAIL with the rescuer that takes all of a queue's works at
- * once (cmwq/rescuer.c before it takes one work at a time): it checks
- * that the rescuer does not hold on to works it is not running.
- *
  * Task A waits (bounded) for task B of the same 2-thread taskq.  With no
  * worker to be had, the rescuer comes and runs A, which waits; then the
- * pool's workers are let go (creation still failing).  B must run on one
- * of them while A waits.  A rescuer that took B along with A keeps it
- * from them until A gives up, and runs it itself after.
+ * pools' workers are let go (creation still failing).  B must run on one
+ * of them while A waits: neither the rescuer, stuck in A, nor A's runner
+ * may hold on to it.
  */
 #define DEP_NAME	"tq_fwd_dep"
 #define DEP_WAIT	(CMWQ_KUNIT_TIMEOUT / 2)
@@ -322,7 +337,7 @@ static void rescuer_leaves_other_tasks(struct kunit *test)
 	init_completion(&dc->a_started);
 	init_completion(&dc->a_done);
 	init_completion(&dc->b_done);
-	b = block_unbound_pool(test);
+	b = block_pools(test);
 	tq = tq_create(test, DEP_NAME, 2);
 
 	/* A first: should the rescuer come between the two, A is its one */
@@ -342,87 +357,139 @@ static void rescuer_leaves_other_tasks(struct kunit *test)
 				"B ran on the rescuer, not on a pool worker");
 }
 
-struct percpu_task {
-	struct cmwq_taskq	*tq;
-	struct completion	*release;
-	atomic_t		*running;
+/* Where a task ran, in the IPI that dispatches it on a chosen CPU. */
+struct where_task {
+	taskq_t			*tq;
 	struct completion	done;
-	unsigned long		id;
+	taskqid_t		id;
 	int			cpu;
-	bool			released;
 };
 
-static void percpu_task_fn(void *arg)
+static void where_fn(void *arg)
 {
-	struct percpu_task *t = arg;
+	struct where_task *t = arg;
 
 	t->cpu = raw_smp_processor_id();
-	atomic_inc(t->running);
-	t->released = wait_for_completion_timeout(t->release,
-						  CMWQ_KUNIT_TIMEOUT);
-	atomic_dec(t->running);
 	complete(&t->done);
 }
 
-/* In the IPI on the task's CPU: dispatch from that CPU. */
-static void percpu_dispatch_fn(void *arg)
+static void where_dispatch_fn(void *arg)
 {
-	struct percpu_task *t = arg;
+	struct where_task *t = arg;
 
-	t->id = cmwq_taskq_dispatch(t->tq, percpu_task_fn, t,
-				    CMWQ_TQ_NOSLEEP);
+	t->id = taskq_dispatch(t->tq, where_fn, t, TQ_NOSLEEP);
+}
+
+/* Dispatch a task from @cpu on @tq, idle, and return where it ran. */
+static int run_from(struct kunit *test, taskq_t *tq, int cpu)
+{
+	struct where_task t = { .tq = tq, .cpu = -1 };
+
+	init_completion(&t.done);
+	KUNIT_EXPECT_EQ(test, smp_call_function_single(cpu, where_dispatch_fn,
+						       &t, true), 0);
+	KUNIT_EXPECT_NE(test, t.id, TASKQID_INVALID);
+	if (t.id)
+		KUNIT_EXPECT_COMPLETES(test, &t.done);
+	/* its runner returns too, so that the next task finds none */
+	taskq_wait(tq);
+	return t.cpu;
 }
 
 /*
- * A one-thread bound taskq: a task dispatched on each of two CPUs runs
- * there, and both run at once (an unbound one-thread taskq would run
- * one, then the other).
+ * An idle taskq's first task runs on the CPU that dispatched it, with no
+ * other CPU woken, unless the taskq is high-priority: a nice -20 worker
+ * there would preempt the dispatcher, so it runs on another CPU.
  */
-static void percpu_taskq_runs_on_dispatching_cpu(struct kunit *test)
+static void first_task_placement(struct kunit *test)
 {
-	int cpus[2] = { cpumask_first(cpu_online_mask),
-			cpumask_last(cpu_online_mask) };
-	DECLARE_COMPLETION_ONSTACK(release);
-	struct percpu_task t[2];
-	atomic_t running;
+	taskq_t *tq = tq_create(test, "tq_where", 4);
+	taskq_t *hi = tq_create_pri(test, "tq_where_hi", 4, maxclsyspri);
+	int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	for_each_online_cpu(cpu) {
+		KUNIT_EXPECT_EQ(test, run_from(test, tq, cpu), cpu);
+		KUNIT_EXPECT_NE(test, run_from(test, hi, cpu), cpu);
+	}
+}
+
+/*
+ * Tasks that keep their CPU busy, dispatched from one CPU, run on
+ * several at once: the runner that starts while tasks wait queues the
+ * next on another CPU's pool.  Two tasks of a 2-thread taskq, dispatched
+ * together, spin without sleeping until both run (or a bound passes),
+ * and note their CPU.  Runners sharing a CPU would run them one after
+ * the other (concurrency management starts the second only when the
+ * first sleeps, or, past cmwq's CPU hog threshold, side by side on that
+ * one CPU): the CPUs would be the same.
+ */
+#define SPIN_BOUND	(2 * HZ)
+
+struct spin_case {
+	atomic_t		running;
+	atomic_t		met;
+	struct completion	done;
+	int			cpu[2];
+};
+
+struct spin_task {
+	struct spin_case	*sc;
+	int			index;
+};
+
+static void spin_fn(void *arg)
+{
+	struct spin_task *t = arg;
+	struct spin_case *sc = t->sc;
+	unsigned long end = jiffies + SPIN_BOUND;
+
+	sc->cpu[t->index] = raw_smp_processor_id();
+	atomic_inc(&sc->running);
+	while (atomic_read(&sc->running) < 2 && time_before(jiffies, end))
+		cpu_relax();
+	if (atomic_read(&sc->running) == 2)
+		atomic_inc(&sc->met);
+	complete(&sc->done);
+}
+
+static void busy_tasks_spread(struct kunit *test)
+{
+	struct spin_case *sc = kunit_kzalloc(test, sizeof(*sc), GFP_KERNEL);
+	struct spin_task *t = kunit_kcalloc(test, 2, sizeof(*t), GFP_KERNEL);
+	taskq_t *tq = tq_create(test, "tq_spread", 2);
+	taskqid_t id[2];
 	int i;
 
-	KUNIT_ASSERT_NE(test, cpus[0], cpus[1]);
-	atomic_set(&running, 0);
-	memset(t, 0, sizeof(t));
-	t[0].tq = cmwq_taskq_create("tq_percpu", 1, DEFAULT_PRIO, 2, 8,
-				    CMWQ_TASKQ_PERCPU);
-	KUNIT_ASSERT_NOT_NULL(test, t[0].tq);
+	KUNIT_ASSERT_NOT_NULL(test, sc);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	init_completion(&sc->done);
+	/* both queued before either starts: the first runner finds both */
+	preempt_disable();
 	for (i = 0; i < 2; i++) {
-		t[i].tq = t[0].tq;
-		t[i].release = &release;
-		t[i].running = &running;
-		init_completion(&t[i].done);
-		KUNIT_EXPECT_EQ(test,
-				smp_call_function_single(cpus[i],
-							 percpu_dispatch_fn,
-							 &t[i], true), 0);
-		KUNIT_EXPECT_NE(test, t[i].id, 0UL);
+		t[i].sc = sc;
+		t[i].index = i;
+		id[i] = taskq_dispatch(tq, spin_fn, &t[i], TQ_NOSLEEP);
 	}
-
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(atomic_read(&running) == 2,
-					  CMWQ_KUNIT_TIMEOUT));
-	/* released before any assertion: nothing waits on this stack after */
-	complete_all(&release);
+	preempt_enable();
 	for (i = 0; i < 2; i++) {
-		if (!t[i].id)
-			continue;
-		KUNIT_ASSERT_COMPLETES(test, &t[i].done);
-		KUNIT_EXPECT_EQ(test, t[i].cpu, cpus[i]);
-		KUNIT_EXPECT_TRUE(test, t[i].released);
+		KUNIT_EXPECT_NE(test, id[i], TASKQID_INVALID);
+		if (id[i])
+			KUNIT_EXPECT_COMPLETES(test, &sc->done);
 	}
-	cmwq_taskq_destroy(t[0].tq);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&sc->met), 2,
+			    "the two busy tasks did not run at once");
+	KUNIT_EXPECT_NE(test, sc->cpu[0], sc->cpu[1]);
 }
 
 static struct kunit_case cmwq_taskq_cmwq_cases[] = {
 	KUNIT_CASE(tasks_run_without_workers),
 	KUNIT_CASE(rescuer_leaves_other_tasks),
-	KUNIT_CASE(percpu_taskq_runs_on_dispatching_cpu),
+	KUNIT_CASE(first_task_placement),
+	KUNIT_CASE(busy_tasks_spread),
 	{}
 };
 
