@@ -328,7 +328,7 @@ static void flush_delayed_timer(struct cmwq_delayed_work *dwork)
 	local_irq_disable();
 	if (del_timer_sync(&dwork->timer))
 		__queue_work(dwork->cpu, dwork->wq, &dwork->work,
-			     dwork->work.queued_by, false);
+			     dwork->work.queued_by);
 	local_irq_enable();
 }
 

@@ -589,7 +589,7 @@ void pool_wake_work_fn(struct irq_work *work);
 
 /* queue.c */
 bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work,
-		  unsigned long caller, bool front);
+		  unsigned long caller);
 bool is_chained_work(struct cmwq_workqueue *wq);
 
 /* workqueue.c */

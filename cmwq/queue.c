@@ -208,20 +208,13 @@ static noinline bool draining_refused(struct cmwq_workqueue *wq,
  * @wq: the workqueue
  * @work: the work
  * @caller: the return address of the API call queueing it, for reports
- * @front: put it ahead of the works waiting on its list (Solaris'
- *	TQ_FRONT, taskq.c), instead of behind them
- *
- * Ahead means at the head of the pool's worklist when the cwq is below
- * max_active, else at the head of the cwq's inactive list: either way it
- * is the next of its queue's waiting works to start.  Inserting before the
- * first entry never splits a work from the barrier linked behind it.
  *
  * Context: Interrupts disabled.
  * Return: %true if queued, %false if @wq refused it (draining), in which
  * case PENDING is given back.
  */
 bool __queue_work(int cpu, struct cmwq_workqueue *wq, struct cmwq_work *work,
-		  unsigned long caller, bool front)
+		  unsigned long caller)
 {
 	struct cmwq_cwq *cwq;
 	struct worker_pool *last_pool, *pool;
@@ -301,8 +294,7 @@ retry:
 	debug_work_activate(work);
 	cmwq_stats_queued(cwq);
 	work->queued_by = caller;
-	/* adding before the first entry is adding at the head */
-	insert_work(cwq, work, front ? worklist->next : worklist, work_flags);
+	insert_work(cwq, work, worklist, work_flags);
 
 	raw_spin_unlock(&pool->lock);
 	rcu_read_unlock();
@@ -315,8 +307,7 @@ static noinline bool queue_grabbed_work(int cpu, struct cmwq_workqueue *wq,
 {
 	if (likely(!work_refused(work, false, "cmwq_queue_work_on", ret_ip) &&
 		   !queue_refused(wq, cpu, "cmwq_queue_work_on", ret_ip)))
-		return __queue_work(cpu, wq, work, (unsigned long)ret_ip,
-				    false);
+		return __queue_work(cpu, wq, work, (unsigned long)ret_ip);
 	clear_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(work));
 	return false;
 }
@@ -373,7 +364,7 @@ void cmwq_delayed_work_timer_fn(struct timer_list *t)
 
 	/* who armed the timer queued the work */
 	__queue_work(dwork->cpu, dwork->wq, &dwork->work,
-		     dwork->work.queued_by, false);
+		     dwork->work.queued_by);
 }
 EXPORT_SYMBOL_GPL(cmwq_delayed_work_timer_fn);
 
@@ -389,7 +380,7 @@ static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 	WARN_ON_ONCE(!list_empty(&work->entry));
 
 	if (!delay)
-		return __queue_work(cpu, wq, work, caller, false);
+		return __queue_work(cpu, wq, work, caller);
 
 	if (unlikely(READ_ONCE(wq->flags) & __CMWQ_DRAINING) &&
 	    draining_refused(wq, work, __func__))

@@ -552,7 +552,7 @@ static void taskq_start_runner(struct cmwq_taskq *tq, unsigned long caller)
 	tq->nr_spare++;
 	/* an idle runner's PENDING bit is free: only tq->lock takes it */
 	set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&r->work));
-	__queue_work(cpu, tq->wq, &r->work, caller, false);
+	__queue_work(cpu, tq->wq, &r->work, caller);
 }
 
 /* Put @ent in @list, kept in id order, from the end, where it belongs. */
