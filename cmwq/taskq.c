@@ -138,6 +138,7 @@ struct cmwq_taskq {
 	struct list_head	free;		/* K: cached entries */
 	int			nr_runners;	/* K: queued or running */
 	int			last_cpu;	/* K: where the last one went */
+	int			dispatch_cpu;	/* K: the last dispatch's */
 	int			nr_spare;	/* K: queued, not started yet */
 	int			nr_free;	/* K */
 	int			nr_alloc;	/* K: entries allocated, free too */
@@ -512,6 +513,14 @@ static bool taskq_wants_runner(struct cmwq_taskq *tq)
 	return tq->nr_queued && !tq->nr_spare && tq->nr_runners < tq->nthreads;
 }
 
+/* The online CPU after @cpu, round the online ones. */
+static int taskq_next_cpu(int cpu)
+{
+	int next = cpumask_next(cpu, cpu_online_mask);
+
+	return next < nr_cpu_ids ? next : cpumask_first(cpu_online_mask);
+}
+
 /*
  * Which CPU's pool a runner goes to.  The first runner of an idle taskq
  * goes to the dispatching CPU: its worker starts there without waking
@@ -519,22 +528,25 @@ static bool taskq_wants_runner(struct cmwq_taskq *tq)
  * a worker of its own nice, which takes the batch when it blocks.  A
  * high-priority worker would preempt it at each dispatch instead, so a
  * high-priority taskq's first runner goes to the next CPU.  Further
- * runners go round the CPUs from there: a CPU's pool runs one runner
- * while it does not block and starts the next queued there when it does
- * (concurrency management), so tasks that keep their CPU busy spread
- * over the CPUs instead of waiting behind each other on one.
+ * runners go round the CPUs from there, past the last dispatcher's: a
+ * CPU's pool runs one runner while it does not block and starts the next
+ * queued there when it does (concurrency management), so tasks that keep
+ * their CPU busy spread over the CPUs instead of waiting behind each
+ * other on one, and a dispatcher that keeps dispatching keeps its CPU
+ * (a worker woken there would preempt it, or take turns with it).
  *
  * Context: tq->lock held (interrupts off: the CPU is stable).
  */
 static int taskq_runner_cpu(struct cmwq_taskq *tq, bool first)
 {
 	int cpu = raw_smp_processor_id();
-	int next;
 
 	if (first && !(tq->wq->flags & CMWQ_HIGHPRI))
 		return cpu;
-	next = cpumask_next(first ? cpu : tq->last_cpu, cpu_online_mask);
-	return next < nr_cpu_ids ? next : cpumask_first(cpu_online_mask);
+	cpu = taskq_next_cpu(first ? cpu : tq->last_cpu);
+	if (cpu == tq->dispatch_cpu)
+		cpu = taskq_next_cpu(cpu);
+	return cpu;
 }
 
 /* Queue an idle runner on @tq's workqueue.  Context: tq->lock held. */
@@ -628,6 +640,7 @@ static unsigned long taskq_queue_locked(struct cmwq_taskq *tq,
 		return 0;
 
 	id = tq->next_id++;
+	tq->dispatch_cpu = raw_smp_processor_id();
 	ent->tqent_id = id;
 	ent->func = func;
 	ent->arg = arg;

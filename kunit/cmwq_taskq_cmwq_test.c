@@ -20,6 +20,7 @@
  * destroyed after it.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sched/prio.h>
@@ -485,11 +486,74 @@ static void busy_tasks_spread(struct kunit *test)
 	KUNIT_EXPECT_NE(test, sc->cpu[0], sc->cpu[1]);
 }
 
+/*
+ * A thread that dispatches a stream of tasks to a high-priority taskq
+ * keeps its CPU: no runner goes there, where its nice -20 worker would
+ * preempt the dispatcher at once.  The tasks, dispatched from one CPU
+ * that cannot be left meanwhile, note where they run; none may run
+ * there, the first runner going to another CPU and the next ones round
+ * the CPUs past the dispatcher's.  Each task keeps its CPU busy a while
+ * (far below cmwq's CPU hog threshold), so that tasks still wait when
+ * the dispatcher is done and a runner queued on its CPU would run there.
+ */
+#define STREAM_TASKS	16
+#define STREAM_BUSY_US	200
+
+struct stream_case {
+	atomic_t		ran;
+	struct completion	done;
+	int			cpu[STREAM_TASKS];
+};
+
+struct stream_task {
+	struct stream_case	*sc;
+	int			index;
+};
+
+static void stream_fn(void *arg)
+{
+	struct stream_task *t = arg;
+
+	t->sc->cpu[t->index] = raw_smp_processor_id();
+	udelay(STREAM_BUSY_US);
+	if (atomic_inc_return(&t->sc->ran) == STREAM_TASKS)
+		complete(&t->sc->done);
+}
+
+static void highpri_stream_keeps_cpu(struct kunit *test)
+{
+	struct stream_case *sc = kunit_kzalloc(test, sizeof(*sc), GFP_KERNEL);
+	struct stream_task *t = kunit_kcalloc(test, STREAM_TASKS, sizeof(*t),
+					      GFP_KERNEL);
+	taskq_t *tq = tq_create_pri(test, "tq_stream", 4, maxclsyspri);
+	int cpu, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sc);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	init_completion(&sc->done);
+	cpu = get_cpu();
+	for (i = 0; i < STREAM_TASKS; i++) {
+		t[i].sc = sc;
+		t[i].index = i;
+		KUNIT_EXPECT_NE(test, taskq_dispatch(tq, stream_fn, &t[i],
+						     TQ_NOSLEEP),
+				TASKQID_INVALID);
+	}
+	put_cpu();
+	KUNIT_ASSERT_COMPLETES(test, &sc->done);
+	for (i = 0; i < STREAM_TASKS; i++)
+		KUNIT_EXPECT_NE_MSG(test, sc->cpu[i], cpu,
+				    "task %d ran on the dispatcher's CPU", i);
+}
+
 static struct kunit_case cmwq_taskq_cmwq_cases[] = {
 	KUNIT_CASE(tasks_run_without_workers),
 	KUNIT_CASE(rescuer_leaves_other_tasks),
 	KUNIT_CASE(first_task_placement),
 	KUNIT_CASE(busy_tasks_spread),
+	KUNIT_CASE(highpri_stream_keeps_cpu),
 	{}
 };
 
