@@ -142,6 +142,7 @@ static int __init cmwq_init(void)
 
 exit_tasks:
 	cmwq_netbsd_tasks_exit();
+	cmwq_netbsd_pools_exit();
 exit_taskqs:
 	cmwq_taskq_exit();
 destroy_wqs:
@@ -163,6 +164,7 @@ static void __exit cmwq_exit(void)
 	cmwq_freeze_exit();
 	cmwq_debugfs_exit();
 	cmwq_netbsd_tasks_exit();
+	cmwq_netbsd_pools_exit();
 	cmwq_taskq_exit();
 	destroy_system_wqs();
 	cmwq_hotplug_exit();

@@ -51,6 +51,7 @@ static inline unsigned int cmwq_netbsd_wq_flags(int pri)
 struct cmwq_threadpool_percpu *cmwq_tp_percpu_create(int pri,
 						     const char *name);
 void cmwq_tp_percpu_destroy(struct cmwq_threadpool_percpu *pp);
+void cmwq_netbsd_pools_exit(void);
 
 /* task.c: system_taskqueue, from the module's load to its unload */
 int cmwq_netbsd_tasks_init(void);

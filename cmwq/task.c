@@ -563,8 +563,24 @@ int cmwq_netbsd_tasks_init(void)
 	       -ENOMEM : 0;
 }
 
-/* At unload: the system task queue goes, after its tasks. */
+/*
+ * At unload: the system task queue goes, after its tasks, and so does
+ * any shared queue whose puts are missing (its modules are gone), with
+ * a warning.
+ */
 void cmwq_netbsd_tasks_exit(void)
 {
+	unsigned int i;
+
 	tq_put(cmwq_system_taskqueue);
+	mutex_lock(&tq_lock);
+	for (i = 0; i <= CMWQ_PRI_COUNT; i++) {
+		if (!tq_shared[i])
+			continue;
+		pr_warn("cmwq: taskqueue_get() of priority %d: %u never put\n",
+			tq_shared[i]->pri, tq_shared[i]->refcnt);
+		tq_free(tq_shared[i]);
+		tq_shared[i] = NULL;
+	}
+	mutex_unlock(&tq_lock);
 }

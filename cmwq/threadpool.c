@@ -135,6 +135,13 @@ out:
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_get);
 
+/* Destroy an unbound pool no one refers to any more, after its jobs. */
+static void tp_unbound_destroy(struct cmwq_threadpool *pool)
+{
+	cmwq_destroy_workqueue(pool->wq);
+	kfree(pool);
+}
+
 /**
  * cmwq_threadpool_put - release a reference to an unbound pool
  * @pool: the pool, from cmwq_threadpool_get()
@@ -160,10 +167,8 @@ void cmwq_threadpool_put(struct cmwq_threadpool *pool, int pri)
 	if (last)
 		tp_unbound[cmwq_netbsd_pri_index(pri)] = NULL;
 	mutex_unlock(&tp_lock);
-	if (last) {
-		cmwq_destroy_workqueue(pool->wq);
-		kfree(pool);
-	}
+	if (last)
+		tp_unbound_destroy(pool);
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_put);
 
@@ -612,3 +617,32 @@ void cmwq_threadpool_job_destroy(struct cmwq_threadpool_job *job)
 		cmwq_destroy_work_on_stack(&job->work);
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_job_destroy);
+
+/*
+ * At unload, destroy the pools whose puts are missing.  Every module that
+ * got a pool is gone by now (each holds cmwq.ko while loaded): a pool
+ * still here was got and never put.  It is destroyed, after its jobs
+ * still queued, with a warning naming its priority and the references
+ * left, rather than leaked with its queue.  Context: module exit.
+ */
+void cmwq_netbsd_pools_exit(void)
+{
+	unsigned int i;
+
+	mutex_lock(&tp_lock);
+	for (i = 0; i <= CMWQ_PRI_COUNT; i++) {
+		if (tp_unbound[i]) {
+			pr_warn("cmwq: threadpool_get() of priority %d: %u never put\n",
+				tp_unbound[i]->pri, tp_unbound[i]->refcnt);
+			tp_unbound_destroy(tp_unbound[i]);
+			tp_unbound[i] = NULL;
+		}
+		if (tp_percpu[i]) {
+			pr_warn("cmwq: threadpool_percpu_get() of priority %d: %u never put\n",
+				tp_percpu[i]->pri, tp_percpu[i]->refcnt);
+			cmwq_tp_percpu_destroy(tp_percpu[i]);
+			tp_percpu[i] = NULL;
+		}
+	}
+	mutex_unlock(&tp_lock);
+}
