@@ -9,7 +9,8 @@
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
 #                    plain and debug kernels, runner self-tests, stock kernel
 #   make bench       boot with bench/cmwq_bench.ko, then bench/cmwq_bench_taskq.ko
-#                    (the Solaris taskqs), print their cmwq-bench: lines;
+#                    (the Solaris taskqs) and bench/cmwq_bench_netbsd.ko
+#                    (NetBSD's thread pools), print their cmwq-bench: lines;
 #                    CMWQ_PARAMS=timing=1 loads cmwq.ko with every queue timed
 #   make stress      CPUs going down and up under load for STRESS_SECONDS
 #                    (default 300) with exact accounting (bench/cmwq_stress.ko)
@@ -47,7 +48,7 @@ check:
 bench:
 	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \
 		$(if $(CMWQ_PARAMS),cmwq/cmwq.ko:$(CMWQ_PARAMS)) bench/cmwq_bench.ko \
-		bench/cmwq_bench_taskq.ko
+		bench/cmwq_bench_taskq.ko bench/cmwq_bench_netbsd.ko
 
 stress:
 	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cmwq_netbsd.h - NetBSD's threadpool(9), mutex(9) and condvar(9) on cmwq
+ * cmwq_netbsd.h - NetBSD's threadpool(9), task(9), mutex(9) and condvar(9)
+ * on cmwq
  *
  * The cmwq_ side of the NetBSD interface that the headers under
  * compat/netbsd/sys/ map NetBSD's names onto.  A thread pool is a cmwq
  * workqueue, one per priority (and per kind: unbound or per-CPU), shared
  * by everyone asking for that priority; a job is a work item that runs
- * once at a time, interlocked by the caller's kmutex.  The kmutex and the
+ * once at a time, interlocked by the caller's kmutex.  A task (task(9),
+ * from Taylor R. Campbell's proposal) is a job with a lock of its own, run
+ * by a task queue: per-CPU pools of a priority.  The kmutex and the
  * kcondvar are NetBSD's own locking primitives, which jobs are written
- * against; see cmwq/netbsd_sync.c and cmwq/threadpool.c.
+ * against; see cmwq/netbsd_sync.c, cmwq/threadpool.c and cmwq/task.c.
  */
 #ifndef _CMWQ_NETBSD_H
 #define _CMWQ_NETBSD_H
@@ -151,5 +154,47 @@ void cmwq_threadpool_cancel_job(struct cmwq_threadpool *pool,
 				struct cmwq_threadpool_job *job);
 bool cmwq_threadpool_cancel_job_async(struct cmwq_threadpool *pool,
 				      struct cmwq_threadpool_job *job);
+
+struct cmwq_task;
+struct cmwq_taskqueue;
+
+/* a task's action (task(9)) */
+typedef void cmwq_task_fn_t(struct cmwq_task *task);
+
+/*
+ * A task(9) task, embedded in the caller's object: a threadpool job with
+ * a spin mutex of its own as the job's lock (J), so that it is scheduled
+ * from any context without one of the caller's.  See cmwq/task.c.
+ */
+struct cmwq_task {
+	struct cmwq_threadpool_job	job;	/* J */
+	struct cmwq_kmutex		lock;	/* J itself */
+	cmwq_task_fn_t			*fn;	/* I */
+	struct cmwq_taskqueue		*tq;	/* J: where it runs next */
+	struct task_struct		*running; /* J: runs fn, not yet done */
+	bool				*donep;	/* J: that run's "done" */
+	bool				pending; /* J: queued, not yet begun */
+	bool				again;	/* J: scheduled while running */
+	unsigned int			state;	/* R: CMWQ_TASK_*, task.c */
+};
+
+extern struct cmwq_taskqueue *cmwq_system_taskqueue;
+
+void cmwq_task_init(struct cmwq_task *task, cmwq_task_fn_t *fn);
+void cmwq_task_destroy(struct cmwq_task *task);
+void cmwq_task_schedule(struct cmwq_task *task);
+void cmwq_task_done(struct cmwq_task *task);
+bool cmwq_task_cancel(struct cmwq_task *task, struct cmwq_kmutex *interlock);
+bool cmwq_task_cancel_async(struct cmwq_task *task);
+void cmwq_task_drain(void);
+
+int cmwq_taskqueue_get(struct cmwq_taskqueue **tqp, int pri);
+void cmwq_taskqueue_put(struct cmwq_taskqueue *tq);
+int cmwq_taskqueue_create(struct cmwq_taskqueue **tqp, const char *name,
+			  int pri, int ipl, int flags);
+void cmwq_taskqueue_destroy(struct cmwq_taskqueue *tq);
+void cmwq_taskqueue_schedule(struct cmwq_taskqueue *tq,
+			     struct cmwq_task *task);
+void cmwq_taskqueue_drain(struct cmwq_taskqueue *tq);
 
 #endif /* _CMWQ_NETBSD_H */

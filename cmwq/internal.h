@@ -50,6 +50,16 @@
  *
  * K: tq->lock of a Solaris taskq (taskq.c; IRQ-safe, taken before
  *    pool->lock and the timer locks, never inside them).
+ *
+ * G: tp_lock, the tables of NetBSD thread pools by priority (threadpool.c;
+ *    a mutex: creating a pool's queue sleeps).
+ *
+ * J: a NetBSD threadpool job's lock, job->lock: the caller's kmutex, or
+ *    for a task(9) task its own spin kmutex (threadpool.c, task.c; taken
+ *    before pool->lock).
+ *
+ * N: tq_lock, the table of NetBSD's shared task queues by priority
+ *    (task.c; a mutex, taken before G).
  */
 #ifndef _CMWQ_INTERNAL_H
 #define _CMWQ_INTERNAL_H

@@ -5,7 +5,8 @@
  * cmwq.ko sets up the pools of every CPU and the unbound gcwq (pool.c),
  * registers the CPU hotplug callbacks, which give the online CPUs' pools
  * their workers (hotplug.c), then creates the four system workqueues
- * drivers share (workqueue.c) and the two system taskqs (taskq.c).
+ * drivers share (workqueue.c), the two system taskqs (taskq.c) and
+ * NetBSD's system_taskqueue (task.c).
  * Teardown runs in reverse; by then every driver using cmwq is unloaded,
  * so every queue of theirs is gone.
  */
@@ -13,6 +14,7 @@
 #include <linux/moduleparam.h>
 
 #include "internal.h"
+#include "netbsd_internal.h"
 
 #ifndef CONFIG_PREEMPT_NOTIFIERS
 /* the scheduler hooks are preempt notifiers; CONFIG_KVM selects them */
@@ -125,9 +127,12 @@ static int __init cmwq_init(void)
 	ret = cmwq_taskq_init();
 	if (ret)
 		goto destroy_wqs;
-	ret = cmwq_freeze_init();
+	ret = cmwq_netbsd_tasks_init();
 	if (ret)
 		goto exit_taskqs;
+	ret = cmwq_freeze_init();
+	if (ret)
+		goto exit_tasks;
 	cmwq_debugfs_init();
 	cmwq_fault_debugfs_init();
 	cmwq_watchdog_init();
@@ -135,6 +140,9 @@ static int __init cmwq_init(void)
 		num_online_cpus() * NR_STD_WORKER_POOLS);
 	return 0;
 
+exit_tasks:
+	cmwq_netbsd_tasks_exit();
+	cmwq_netbsd_pools_exit();
 exit_taskqs:
 	cmwq_taskq_exit();
 destroy_wqs:
@@ -155,6 +163,8 @@ static void __exit cmwq_exit(void)
 	cmwq_watchdog_exit();
 	cmwq_freeze_exit();
 	cmwq_debugfs_exit();
+	cmwq_netbsd_tasks_exit();
+	cmwq_netbsd_pools_exit();
 	cmwq_taskq_exit();
 	destroy_system_wqs();
 	cmwq_hotplug_exit();

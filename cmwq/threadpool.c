@@ -49,10 +49,7 @@
  * as good as RUNNING, and a waiting cancel waits on the job's condvar for
  * threadpool_job_done(), dropping and taking the job's lock again.
  *
- * Locking legend, as in internal.h's:
- *
- * G: tp_lock (the table of pools; a mutex: creating a queue sleeps).
- * J: the job's lock, job->lock (a NetBSD kmutex, maybe a spin mutex).
+ * Locking letters are internal.h's: G is tp_lock, J the job's lock.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -63,6 +60,7 @@
 
 #include "cmwq_netbsd.h"
 #include "internal.h"
+#include "netbsd_internal.h"
 
 /* job->state; 0 is a job threadpool_job_init() never saw */
 enum {
@@ -70,23 +68,6 @@ enum {
 	CMWQ_TP_JOB_PENDING,
 	CMWQ_TP_JOB_RUNNING,
 	CMWQ_TP_JOB_DEAD,		/* threadpool_job_destroy()ed */
-};
-
-/* A pool: an unbound queue, or one CPU of a per-CPU set. */
-struct cmwq_threadpool {
-	struct cmwq_workqueue		*wq;		/* I */
-	int				cpu;		/* I: or CMWQ_CPU_UNBOUND */
-	int				pri;		/* I */
-	struct cmwq_threadpool_percpu	*percpu;	/* I: NULL if unbound */
-	unsigned int			refcnt;		/* G: unbound only */
-};
-
-/* The per-CPU pools of a priority: one bound queue. */
-struct cmwq_threadpool_percpu {
-	struct cmwq_workqueue		*wq;		/* I */
-	int				pri;		/* I */
-	unsigned int			refcnt;		/* G */
-	struct cmwq_threadpool		*pools;		/* I: nr_cpu_ids of them */
 };
 
 /* A job running, on its worker's stack. */
@@ -99,23 +80,6 @@ static DEFINE_MUTEX(tp_lock);
 /* G: by priority; PRI_NONE's last */
 static struct cmwq_threadpool *tp_unbound[CMWQ_PRI_COUNT + 1];
 static struct cmwq_threadpool_percpu *tp_percpu[CMWQ_PRI_COUNT + 1];
-
-static bool tp_pri_valid(int pri)
-{
-	return pri == CMWQ_PRI_NONE ||
-	       (pri >= CMWQ_PRI_USER && pri < CMWQ_PRI_COUNT);
-}
-
-/* index in tp_unbound and tp_percpu of a valid priority */
-static unsigned int tp_pri_index(int pri)
-{
-	return pri == CMWQ_PRI_NONE ? CMWQ_PRI_COUNT : pri;
-}
-
-static unsigned int tp_wq_flags(int pri)
-{
-	return pri >= CMWQ_PRI_USER_RT ? CMWQ_HIGHPRI : 0;
-}
 
 /**
  * cmwq_threadpool_get - get a reference to the unbound pool of a priority
@@ -135,21 +99,21 @@ int cmwq_threadpool_get(struct cmwq_threadpool **poolp, int pri)
 	struct cmwq_threadpool *pool;
 	int err = EINVAL;
 
-	if (CMWQ_REFUSE(!tp_pri_valid(pri),
+	if (CMWQ_REFUSE(!cmwq_netbsd_pri_valid(pri),
 			"threadpool_get: invalid priority %d from %pS", pri,
 			__builtin_return_address(0)))
 		return err;
 
 	err = 0;
 	mutex_lock(&tp_lock);
-	pool = tp_unbound[tp_pri_index(pri)];
+	pool = tp_unbound[cmwq_netbsd_pri_index(pri)];
 	if (!pool) {
 		err = ENOMEM;
 		pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 		if (!pool)
 			goto out;
 		pool->wq = cmwq_alloc_workqueue("threadpool/%d",
-						CMWQ_UNBOUND | tp_wq_flags(pri),
+						CMWQ_UNBOUND | cmwq_netbsd_wq_flags(pri),
 						CMWQ_MAX_ACTIVE, pri);
 		if (!pool->wq) {
 			kfree(pool);
@@ -157,7 +121,7 @@ int cmwq_threadpool_get(struct cmwq_threadpool **poolp, int pri)
 		}
 		pool->cpu = CMWQ_CPU_UNBOUND;
 		pool->pri = pri;
-		tp_unbound[tp_pri_index(pri)] = pool;
+		tp_unbound[cmwq_netbsd_pri_index(pri)] = pool;
 		err = 0;
 	} else if (pool->refcnt == UINT_MAX) {
 		err = EBUSY;
@@ -170,6 +134,13 @@ out:
 	return err;
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_get);
+
+/* Destroy an unbound pool no one refers to any more, after its jobs. */
+static void tp_unbound_destroy(struct cmwq_threadpool *pool)
+{
+	cmwq_destroy_workqueue(pool->wq);
+	kfree(pool);
+}
 
 /**
  * cmwq_threadpool_put - release a reference to an unbound pool
@@ -194,16 +165,22 @@ void cmwq_threadpool_put(struct cmwq_threadpool *pool, int pri)
 	mutex_lock(&tp_lock);
 	last = !--pool->refcnt;
 	if (last)
-		tp_unbound[tp_pri_index(pri)] = NULL;
+		tp_unbound[cmwq_netbsd_pri_index(pri)] = NULL;
 	mutex_unlock(&tp_lock);
-	if (last) {
-		cmwq_destroy_workqueue(pool->wq);
-		kfree(pool);
-	}
+	if (last)
+		tp_unbound_destroy(pool);
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_put);
 
-static struct cmwq_threadpool_percpu *tp_percpu_create(int pri)
+/**
+ * cmwq_tp_percpu_create - a new set of per-CPU pools: one bound queue
+ * @pri: a valid priority, which gives the queue's workers (see the top)
+ * @name: the queue's name, followed by "/" and @pri
+ *
+ * Context: Process context; might sleep.
+ * Return: the pools, unreferenced, or %NULL if out of memory.
+ */
+struct cmwq_threadpool_percpu *cmwq_tp_percpu_create(int pri, const char *name)
 {
 	struct cmwq_threadpool_percpu *pp;
 	int cpu;
@@ -214,8 +191,8 @@ static struct cmwq_threadpool_percpu *tp_percpu_create(int pri)
 	pp->pools = kcalloc(nr_cpu_ids, sizeof(*pp->pools), GFP_KERNEL);
 	if (!pp->pools)
 		goto fail;
-	pp->wq = cmwq_alloc_workqueue("threadpool_percpu/%d", tp_wq_flags(pri),
-				      CMWQ_MAX_ACTIVE, pri);
+	pp->wq = cmwq_alloc_workqueue("%s/%d", cmwq_netbsd_wq_flags(pri),
+				      CMWQ_MAX_ACTIVE, name, pri);
 	if (!pp->wq)
 		goto fail;
 	pp->pri = pri;
@@ -234,6 +211,21 @@ fail:
 }
 
 /**
+ * cmwq_tp_percpu_destroy - destroy per-CPU pools no one refers to any more
+ * @pp: the pools, from cmwq_tp_percpu_create()
+ *
+ * Waits for the jobs still queued, as cmwq_destroy_workqueue() does.
+ *
+ * Context: Process context; might sleep.  Not from a job of @pp.
+ */
+void cmwq_tp_percpu_destroy(struct cmwq_threadpool_percpu *pp)
+{
+	cmwq_destroy_workqueue(pp->wq);
+	kfree(pp->pools);
+	kfree(pp);
+}
+
+/**
  * cmwq_threadpool_percpu_get - get a reference to the per-CPU pools of a priority
  * @ppp: where to store the per-CPU pools
  * @pri: %CMWQ_PRI_NONE, or from %CMWQ_PRI_USER up to below %CMWQ_PRI_COUNT
@@ -248,20 +240,20 @@ int cmwq_threadpool_percpu_get(struct cmwq_threadpool_percpu **ppp, int pri)
 	struct cmwq_threadpool_percpu *pp;
 	int err = EINVAL;
 
-	if (CMWQ_REFUSE(!tp_pri_valid(pri),
+	if (CMWQ_REFUSE(!cmwq_netbsd_pri_valid(pri),
 			"threadpool_percpu_get: invalid priority %d from %pS",
 			pri, __builtin_return_address(0)))
 		return err;
 
 	err = 0;
 	mutex_lock(&tp_lock);
-	pp = tp_percpu[tp_pri_index(pri)];
+	pp = tp_percpu[cmwq_netbsd_pri_index(pri)];
 	if (!pp) {
 		err = ENOMEM;
-		pp = tp_percpu_create(pri);
+		pp = cmwq_tp_percpu_create(pri, "threadpool_percpu");
 		if (!pp)
 			goto out;
-		tp_percpu[tp_pri_index(pri)] = pp;
+		tp_percpu[cmwq_netbsd_pri_index(pri)] = pp;
 		err = 0;
 	} else if (pp->refcnt == UINT_MAX) {
 		err = EBUSY;
@@ -296,13 +288,10 @@ void cmwq_threadpool_percpu_put(struct cmwq_threadpool_percpu *pp, int pri)
 	mutex_lock(&tp_lock);
 	last = !--pp->refcnt;
 	if (last)
-		tp_percpu[tp_pri_index(pri)] = NULL;
+		tp_percpu[cmwq_netbsd_pri_index(pri)] = NULL;
 	mutex_unlock(&tp_lock);
-	if (last) {
-		cmwq_destroy_workqueue(pp->wq);
-		kfree(pp->pools);
-		kfree(pp);
-	}
+	if (last)
+		cmwq_tp_percpu_destroy(pp);
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_percpu_put);
 
@@ -628,3 +617,32 @@ void cmwq_threadpool_job_destroy(struct cmwq_threadpool_job *job)
 		cmwq_destroy_work_on_stack(&job->work);
 }
 EXPORT_SYMBOL_GPL(cmwq_threadpool_job_destroy);
+
+/*
+ * At unload, destroy the pools whose puts are missing.  Every module that
+ * got a pool is gone by now (each holds cmwq.ko while loaded): a pool
+ * still here was got and never put.  It is destroyed, after its jobs
+ * still queued, with a warning naming its priority and the references
+ * left, rather than leaked with its queue.  Context: module exit.
+ */
+void cmwq_netbsd_pools_exit(void)
+{
+	unsigned int i;
+
+	mutex_lock(&tp_lock);
+	for (i = 0; i <= CMWQ_PRI_COUNT; i++) {
+		if (tp_unbound[i]) {
+			pr_warn("cmwq: threadpool_get() of priority %d: %u never put\n",
+				tp_unbound[i]->pri, tp_unbound[i]->refcnt);
+			tp_unbound_destroy(tp_unbound[i]);
+			tp_unbound[i] = NULL;
+		}
+		if (tp_percpu[i]) {
+			pr_warn("cmwq: threadpool_percpu_get() of priority %d: %u never put\n",
+				tp_percpu[i]->pri, tp_percpu[i]->refcnt);
+			cmwq_tp_percpu_destroy(tp_percpu[i]);
+			tp_percpu[i] = NULL;
+		}
+	}
+	mutex_unlock(&tp_lock);
+}
