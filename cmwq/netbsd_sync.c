@@ -21,10 +21,20 @@
  * taken and released it, while the previous owner is still returning
  * from mutex_exit().  struct mutex's unlock may touch the mutex after
  * another task took it.  Here the owner and the sleepers are kept under
- * the raw spinlock, and mutex_exit() hands the mutex to the first sleeper
- * and wakes it before releasing that spinlock: its last access is the
- * release, which the next owner must pass to get the mutex.  Handing the
- * mutex over also serves sleepers in order.
+ * the raw spinlock, and mutex_exit() frees the mutex and wakes its first
+ * sleeper before releasing that spinlock: its last access is the
+ * release, which the next owner must pass to get the mutex.
+ *
+ * As NetBSD's, an adaptive mutex whose owner is running on a CPU is
+ * waited for by spinning, and only one whose owner is off CPU by
+ * sleeping: the owner will release it soon, and a sleeper costs a
+ * wake-up and a switch.  A release does not hand the mutex to the
+ * sleeper it wakes, which competes for it again: handed over, the mutex
+ * would belong to a thread that is not running yet, and every thread
+ * that wants it meanwhile, the previous owner included, would queue
+ * behind (a convoy: threadpool jobs sharing an adaptive interlock ran at
+ * a twentieth of the kernel workqueue's rate).  So sleepers are woken
+ * in order but not served in order, as in NetBSD.
  *
  * A condition variable queues its waiter under its own raw spinlock
  * before the interlock is dropped: a signal sent by whoever takes the
@@ -48,9 +58,9 @@ static DEFINE_PER_CPU(unsigned long, spin_irqflags);
 
 /* An adaptive mutex's sleeper, on its own stack. */
 struct kmutex_waiter {
-	struct list_head	node;		/* in m->waiters */
+	struct list_head	node;		/* in m->waiters while queued */
 	struct task_struct	*task;
-	bool			granted;	/* the mutex is now its own */
+	bool			queued;		/* on m->waiters */
 };
 
 /* A condition variable's waiter, on its own stack. */
@@ -147,26 +157,50 @@ static void kmutex_spin_enter(struct cmwq_kmutex *m)
 	raw_spin_lock(&m->lock);
 	if (this_cpu_inc_return(spin_depth) == 1)
 		this_cpu_write(spin_irqflags, flags);
-	m->owner = current;
+	WRITE_ONCE(m->owner, current);
 }
 
 static void kmutex_spin_exit(struct cmwq_kmutex *m)
 	__releases(m)
 {
-	m->owner = NULL;
+	WRITE_ONCE(m->owner, NULL);
 	raw_spin_unlock(&m->lock);
 	/* @m is no longer touched: its next owner may destroy it */
 	if (this_cpu_dec_return(spin_depth) == 0)
 		local_irq_restore(this_cpu_read(spin_irqflags));
 }
 
+/*
+ * Is an adaptive mutex's owner running on a CPU, so that waiting for it
+ * is best done spinning?  Not if the waiter should give its CPU up.
+ *
+ * Context: rcu_read_lock() held: the owner's task_struct stays.
+ */
+static bool kmutex_owner_running(struct task_struct *owner)
+{
+	return owner && owner_on_cpu(owner) && !need_resched();
+}
+
+/*
+ * Spin while @m's owner runs.  @m is read without its lock, as a hint:
+ * the caller takes the lock to take the mutex.
+ */
+static void kmutex_spin_on_owner(struct cmwq_kmutex *m)
+{
+	rcu_read_lock();
+	while (kmutex_owner_running(READ_ONCE(m->owner)))
+		cpu_relax();
+	rcu_read_unlock();
+}
+
 /**
  * cmwq_mutex_enter - take a NetBSD mutex (mutex_enter())
  * @m: the mutex
  *
- * A spin mutex spins with interrupts off; an adaptive one sleeps until
- * its owner hands it over.  Taking a destroyed mutex is refused with a
- * warning and leaves it as it is.
+ * A spin mutex spins with interrupts off; an adaptive one spins while
+ * its owner runs on a CPU and sleeps while it does not, until a release
+ * wakes it.  Taking a destroyed mutex is refused with a warning and
+ * leaves it as it is.
  *
  * Context: A spin mutex: any context.  An adaptive one: process context
  * that may sleep, not holding @m already.
@@ -191,24 +225,35 @@ void cmwq_mutex_enter(struct cmwq_kmutex *m)
 	might_sleep();
 	lock_map_acquire(&m->dep_map);
 	__acquire(m);
-	raw_spin_lock_irqsave(&m->lock, flags);
-	if (!m->owner) {
-		m->owner = current;
-		raw_spin_unlock_irqrestore(&m->lock, flags);
-		return;
-	}
 	waiter.task = current;
-	waiter.granted = false;
-	list_add_tail(&waiter.node, &m->waiters);
-	for (;;) {
+	waiter.queued = false;
+	raw_spin_lock_irqsave(&m->lock, flags);
+	while (m->owner) {
+		bool spin;
+
+		rcu_read_lock();
+		spin = kmutex_owner_running(m->owner);
+		rcu_read_unlock();
+		if (spin) {
+			raw_spin_unlock_irqrestore(&m->lock, flags);
+			kmutex_spin_on_owner(m);
+			raw_spin_lock_irqsave(&m->lock, flags);
+			continue;
+		}
+		/* a release, which takes m->lock, finds us queued */
+		waiter.queued = true;
+		list_add_tail(&waiter.node, &m->waiters);
 		set_current_state(TASK_UNINTERRUPTIBLE);
-		if (waiter.granted)
-			break;
 		raw_spin_unlock_irqrestore(&m->lock, flags);
 		schedule();
 		raw_spin_lock_irqsave(&m->lock, flags);
+		/* woken for another reason: queue again if it is still held */
+		if (waiter.queued) {
+			list_del(&waiter.node);
+			waiter.queued = false;
+		}
 	}
-	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(m->owner, current);
 	raw_spin_unlock_irqrestore(&m->lock, flags);
 }
 EXPORT_SYMBOL_GPL(cmwq_mutex_enter);
@@ -217,10 +262,11 @@ EXPORT_SYMBOL_GPL(cmwq_mutex_enter);
  * cmwq_mutex_exit - release a NetBSD mutex (mutex_exit())
  * @m: the mutex, held by the caller
  *
- * An adaptive mutex goes to its first sleeper, if any.  The last access
- * to @m is the release of its spinlock: whoever gets it next may destroy
- * it at once.  Releasing a mutex the caller does not hold is refused
- * with a warning and leaves it as it is.
+ * An adaptive mutex wakes its first sleeper, if any, which competes for
+ * it with whoever else wants it.  The last access to @m is the release
+ * of its spinlock: whoever gets it next may destroy it at once.
+ * Releasing a mutex the caller does not hold is refused with a warning
+ * and leaves it as it is.
  *
  * Context: The context that took @m.
  */
@@ -244,16 +290,14 @@ void cmwq_mutex_exit(struct cmwq_kmutex *m)
 	lock_map_release(&m->dep_map);
 	__release(m);
 	raw_spin_lock_irqsave(&m->lock, flags);
+	WRITE_ONCE(m->owner, NULL);
 	next = list_first_entry_or_null(&m->waiters, struct kmutex_waiter,
 					node);
 	if (next) {
 		list_del(&next->node);
-		m->owner = next->task;
-		/* it looks at granted under m->lock: it waits for the release */
-		next->granted = true;
+		/* it looks at queued under m->lock: it waits for the release */
+		next->queued = false;
 		wake_up_process(next->task);
-	} else {
-		m->owner = NULL;
 	}
 	raw_spin_unlock_irqrestore(&m->lock, flags);
 }

@@ -17,6 +17,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
@@ -872,6 +873,89 @@ static void mutex_destroy_after_release(struct kunit *test)
 	}
 }
 
+/*
+ * An adaptive mutex is waited for spinning while its owner runs on a
+ * CPU, and sleeping while it does not, as in NetBSD.  A thread bound to
+ * another CPU holds it for TP_HOLD_MS, busy or asleep, while this one
+ * takes it: its voluntary switches tell whether it slept.  Spinning, it
+ * does not queue behind the owner's release either, the convoy a
+ * hand-over to sleepers made.
+ */
+#define TP_HOLD_MS	5
+
+struct tp_holder {
+	kmutex_t		mutex;
+	struct completion	held;
+	struct completion	done;
+	bool			sleep;
+};
+
+static int tp_holder_thread(void *arg)
+{
+	struct tp_holder *h = arg;
+
+	mutex_enter(&h->mutex);
+	complete(&h->held);
+	if (h->sleep)
+		msleep(TP_HOLD_MS);
+	else
+		mdelay(TP_HOLD_MS);
+	mutex_exit(&h->mutex);
+	complete(&h->done);
+	return 0;
+}
+
+/* Take a mutex another CPU's thread holds; return the switches it cost. */
+static unsigned long adaptive_wait(struct kunit *test, bool sleep)
+{
+	struct tp_holder *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct task_struct *task;
+	unsigned long nvcsw = 0;
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	mutex_init(&h->mutex, MUTEX_DEFAULT, IPL_NONE);
+	init_completion(&h->held);
+	init_completion(&h->done);
+	h->sleep = sleep;
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	task = kthread_create(tp_holder_thread, h, "tp_holder");
+	if (IS_ERR(task)) {
+		migrate_enable();
+		KUNIT_FAIL(test, "no thread");
+		return 0;
+	}
+	kthread_bind(task, cpu);
+	wake_up_process(task);
+	if (wait_for_completion_timeout(&h->held, CMWQ_KUNIT_TIMEOUT)) {
+		nvcsw = current->nvcsw;
+		mutex_enter(&h->mutex);
+		nvcsw = current->nvcsw - nvcsw;
+		mutex_exit(&h->mutex);
+	} else {
+		KUNIT_FAIL(test, "the holder did not take the mutex");
+	}
+	migrate_enable();
+	KUNIT_EXPECT_COMPLETES(test, &h->done);
+	mutex_destroy(&h->mutex);
+	return nvcsw;
+}
+
+static void adaptive_spins_on_running_owner(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ_MSG(test, adaptive_wait(test, false), 0UL,
+			    "slept while the owner ran");
+}
+
+static void adaptive_sleeps_on_sleeping_owner(struct kunit *test)
+{
+	KUNIT_EXPECT_GT_MSG(test, adaptive_wait(test, true), 0UL,
+			    "spun while the owner slept");
+}
+
 /* Invalid priorities get EINVAL; each refusal counted. */
 static void invalid_priority(struct kunit *test)
 {
@@ -955,6 +1039,8 @@ static struct kunit_case cmwq_threadpool_cases[] = {
 	KUNIT_CASE(cancel_async_consistent),
 	KUNIT_CASE(sleeping_jobs_unbound),
 	KUNIT_CASE(sleeping_jobs_one_cpu),
+	KUNIT_CASE(adaptive_spins_on_running_owner),
+	KUNIT_CASE(adaptive_sleeps_on_sleeping_owner),
 	KUNIT_CASE(schedule_from_hardirq),
 	KUNIT_CASE(condvar_timeouts_adaptive),
 	KUNIT_CASE(condvar_timeouts_spin),
