@@ -655,15 +655,41 @@ static void created_queue_destroy_drains(struct kunit *test)
 	}
 }
 
-/* A task on the stack, as NetBSD allows. */
+/*
+ * A task on the stack, as NetBSD allows: the task and its interlock
+ * there, what the case waits on in the heap (a whole struct tk would
+ * overflow the debug kernel's frame limit).
+ */
+struct tk_stack {
+	struct task		task;
+	kmutex_t		lock;
+	struct completion	*ended;
+};
+
+static void tk_stack_fn(struct task *task)
+{
+	struct tk_stack *s = container_of(task, struct tk_stack, task);
+
+	complete(s->ended);
+}
+
 static void task_on_stack(struct kunit *test)
 {
-	struct tk t = {};
+	struct tk_stack s = {};
 
-	tk_init(&t, IPL_NONE);
-	task_schedule(&t.task);
-	KUNIT_EXPECT_COMPLETES(test, &t.ended);
-	tk_fini(test, &t);
+	s.ended = kunit_kzalloc(test, sizeof(*s.ended), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s.ended);
+	init_completion(s.ended);
+	task_init(&s.task, tk_stack_fn);
+	mutex_init(&s.lock, MUTEX_DEFAULT, IPL_NONE);
+	task_schedule(&s.task);
+	KUNIT_EXPECT_COMPLETES(test, s.ended);
+	/* waits for the action, should it still be returning */
+	mutex_enter(&s.lock);
+	task_cancel(&s.task, &s.lock);
+	mutex_exit(&s.lock);
+	task_destroy(&s.task);
+	mutex_destroy(&s.lock);
 }
 
 /* Invalid priorities and levels get EINVAL; each refusal counted. */
