@@ -161,17 +161,22 @@ struct cmwq_taskq {
 	int			instance;	/* W: its kstat's instance */
 };
 
-/* The first of @tq's runners, for for_each_taskq_runner(). */
+/*
+ * The first of @tq's runners; every runner is taken from here to
+ * taskq_runners_end(), idle or not.  Their ids and tasks are tq->lock's,
+ * which this asserts.
+ */
 static inline struct taskq_runner *taskq_runners(struct cmwq_taskq *tq)
 {
 	lockdep_assert_held(&tq->lock);
 	return tq->runners;
 }
 
-/* Every runner of @tq, idle or not.  Context: tq->lock held. */
-#define for_each_taskq_runner(r, tq)					\
-	for ((r) = taskq_runners(tq); (r) < (tq)->runners + (tq)->nthreads; \
-	     (r)++)
+/* Just past @tq's last runner. */
+static inline struct taskq_runner *taskq_runners_end(struct cmwq_taskq *tq)
+{
+	return tq->runners + tq->nthreads;
+}
 
 struct cmwq_taskq *cmwq_system_taskq;		/* I */
 EXPORT_SYMBOL_GPL(cmwq_system_taskq);
@@ -226,7 +231,7 @@ static unsigned long taskq_lowest_id(struct cmwq_taskq *tq)
 	lowest = min(lowest, taskq_first_id(&tq->front));
 	lowest = min(lowest, taskq_first_id(&tq->pending));
 	lowest = min(lowest, taskq_first_id(&tq->delayed));
-	for_each_taskq_runner(r, tq)
+	for (r = taskq_runners(tq); r < taskq_runners_end(tq); r++)
 		if (r->id)
 			lowest = min(lowest, r->id);
 	return lowest;
@@ -269,7 +274,7 @@ static struct taskq_runner *taskq_find_runner(struct cmwq_taskq *tq,
 {
 	struct taskq_runner *r;
 
-	for_each_taskq_runner(r, tq)
+	for (r = taskq_runners(tq); r < taskq_runners_end(tq); r++)
 		if (r->id == id)
 			return r;
 	return NULL;
@@ -323,7 +328,7 @@ static bool taskq_waits_for_itself(struct cmwq_taskq *tq, unsigned long id,
 	bool self = false;
 
 	spin_lock_irqsave(&tq->lock, flags);
-	for_each_taskq_runner(r, tq)
+	for (r = taskq_runners(tq); r < taskq_runners_end(tq); r++)
 		if (r->id && r->task == current &&
 		    (only ? r->id == id : r->id <= id))
 			self = true;
@@ -1314,7 +1319,7 @@ int cmwq_taskq_member(struct cmwq_taskq *tq, struct task_struct *thread)
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return 0;
 	spin_lock_irqsave(&tq->lock, flags);
-	for_each_taskq_runner(r, tq)
+	for (r = taskq_runners(tq); r < taskq_runners_end(tq); r++)
 		if (r->id && r->task == thread)
 			member = 1;
 	spin_unlock_irqrestore(&tq->lock, flags);
