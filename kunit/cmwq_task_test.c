@@ -62,6 +62,8 @@ struct tk {
 static void tk_fn(struct task *task)
 {
 	struct tk *t = container_of(task, struct tk, task);
+	/* decided as it begins: a case may clear it once it has started */
+	bool block = READ_ONCE(t->block);
 
 	if (atomic_inc_return(&t->now) > 1)
 		atomic_inc(&t->overlaps);
@@ -73,7 +75,7 @@ static void tk_fn(struct task *task)
 		atomic_dec(&t->now);
 		task_done(task);
 	}
-	if (READ_ONCE(t->block) &&
+	if (block &&
 	    !wait_for_completion_timeout(&t->release, CMWQ_KUNIT_TIMEOUT))
 		WRITE_ONCE(t->timed_out, true);
 	if (t->take_lock) {
@@ -188,8 +190,9 @@ static void task_done_lets_it_run_again(struct kunit *test)
 	KUNIT_ASSERT_COMPLETES(test, &t->started);
 	WRITE_ONCE(t->block, false);
 	task_schedule(&t->task);
-	/* the second begins with the first still blocked */
+	/* the second begins, and ends, with the first still blocked */
 	KUNIT_EXPECT_COMPLETES(test, &t->started);
+	KUNIT_EXPECT_COMPLETES(test, &t->ended);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
 	complete(&t->release);
 	KUNIT_EXPECT_COMPLETES(test, &t->ended);
