@@ -779,7 +779,13 @@ static void taskq_runner_fn(struct cmwq_work *work)
 	}
 	r->task = NULL;
 	tq->nr_runners--;
-	list_add(&r->node, &tq->idle);
+	/*
+	 * Last in line: the next dispatch takes the runner idle longest.
+	 * This one's work still returns, and queued again now it would
+	 * follow itself to this CPU's pool (cmwq never runs a work twice
+	 * at once) instead of going where taskq_runner_cpu() sends it.
+	 */
+	list_add_tail(&r->node, &tq->idle);
 	spin_unlock_irqrestore(&tq->lock, flags);
 	kfree(unused);
 	/* tq outlives this: taskq_destroy() drains the runners' queue */
