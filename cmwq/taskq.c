@@ -1253,7 +1253,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	struct taskq_runner *r;
 	unsigned int wakes;
 	unsigned long flags;
-	bool running, self, prealloc;
+	bool running, self;
 
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return TASKQ_EINVAL;
@@ -1269,16 +1269,13 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 		   !del_timer(&ent->timer)) {
 		/*
 		 * Its timer fired and taskq_expire() waits for tq->lock: let
-		 * it drop the entry.  A caller's entry is the caller's again
-		 * only once the timer is done with it; ours, taskq_expire()
-		 * releases.
+		 * it drop and release the entry, always the taskq's own (only
+		 * cmwq_taskq_dispatch_delay() arms a timer, on an entry it
+		 * allocated), so that nothing waits for the timer here.
 		 */
 		ent->flags |= CMWQ_TQENT_CANCELLED;
 		tq->nr_cancelled++;
-		prealloc = ent->flags & CMWQ_TQENT_PREALLOC;
 		spin_unlock_irqrestore(&tq->lock, flags);
-		if (prealloc)
-			del_timer_sync(&ent->timer);
 		return TASKQ_CANCELLED;
 	} else if (ent) {
 		list_del_init(&ent->node);
