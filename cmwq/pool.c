@@ -535,7 +535,8 @@ static void init_pool(struct worker_pool *pool, struct global_cwq *gcwq,
 	pool->highpri = highpri;
 	INIT_LIST_HEAD(&pool->worklist);
 	atomic_set(&pool->nr_running, 0);
-	init_irq_work(&pool->wake_work, pool_wake_work_fn);
+	/* hard: PREEMPT_RT would otherwise defer it to a thread, too late */
+	pool->wake_work = IRQ_WORK_INIT_HARD(pool_wake_work_fn);
 	INIT_LIST_HEAD(&pool->idle_list);
 	INIT_LIST_HEAD(&pool->workers);
 	timer_setup(&pool->idle_timer, idle_worker_timeout, 0);

@@ -11,7 +11,9 @@
  * reaches zero with works pending, another worker must run.  A wake-up
  * cannot be issued under the runqueue lock, so the hook queues the pool's
  * irq_work, whose handler runs in hard IRQ right after the switch and
- * wakes an idle worker under pool->lock.  sched_in restores the count of a
+ * wakes an idle worker under pool->lock.  The irq_work is marked hard:
+ * PREEMPT_RT runs the others in a thread, which would leave the pool
+ * without a running worker until that thread is scheduled.  sched_in restores the count of a
  * worker that slept.
  *
  * The hooks take no lock: nr_running is atomic and the worklist is peeked

@@ -7,8 +7,8 @@
  * (tracepoint_synchronize_unregister(), so no probe still runs) and then
  * checks the recorded events: queue, activate, start and end of a work;
  * a work held back by max_active activated when the one before it ends;
- * the last running worker sleeping and another worker woken for the work
- * left; workers created by the manager and reaped; a mayday and a rescue
+ * the last running worker sleeping and another worker woken, from hard
+ * IRQ, for the work left; workers created by the manager and reaped; a mayday and a rescue
  * while creation fails; a CPU's trustee going through its states, with
  * its workers destroyed and recreated.
  *
@@ -54,6 +54,7 @@ struct ev {
 	int			state;		/* new trustee state */
 	unsigned long		caller;
 	u64			runtime;
+	bool			hardirq;	/* fired in hard IRQ */
 };
 
 /* What a case watches, and what its probes recorded. */
@@ -231,6 +232,7 @@ static void probe_wake(void *data, struct worker_pool *pool,
 	e->pool = pool->id;
 	e->worker = worker ? worker->id : -1;
 	e->pid = worker ? worker->task->pid : 0;
+	e->hardirq = in_hardirq();
 }
 
 static void probe_mayday(void *data, struct cmwq_cwq *cwq,
@@ -661,6 +663,11 @@ static void sleep_wakes_another(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ctx->ev[wk].worker, 0);
 	KUNIT_EXPECT_NE(test, ctx->ev[wk].worker, ctx->ev[sl].worker);
 	KUNIT_EXPECT_NE(test, ctx->ev[wk].pid, ctx->ev[sl].pid);
+	/*
+	 * Woken from hard IRQ, right after the switch: also on PREEMPT_RT,
+	 * where an irq_work not marked hard runs in a thread, later.
+	 */
+	KUNIT_EXPECT_TRUE(test, ctx->ev[wk].hardirq);
 
 	/* the woken worker is the one that ran the waiting work */
 	st = find_ev(ctx, n, wk, EV_START, &t->work);
