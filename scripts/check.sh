@@ -22,7 +22,8 @@
 #               driver's known workload (tests/guest/cmwq-stat.sh): one item
 #   runner      each case of tests/runner/cases is one item
 #   stock       cmwq builds against Debian's stock headers, and the stock
-#               kernel boots with cmwq.ko and the example driver
+#               kernel boots with cmwq.ko, the example driver and the API
+#               smoke (tests/smoke/cmwq_smoke.ko)
 #
 # Ends with the line "N passed, N failed" and exits 1 if anything failed.
 set -euo pipefail
@@ -219,14 +220,16 @@ if quiet scripts/build.sh stock; then
 		sh -c "! grep -qa __ksymtab_cmwq_test $build/cmwq/cmwq.ko"
 	# Two vCPUs: the smoke test needs no more, and Debian's kernel under
 	# TCG on a loaded 2-core host once starved into an RCU stall with four.
-	check "stock: the stock kernel runs the example driver cleanly" \
+	# The smoke module takes the public API through its everyday use in
+	# place of the KUnit suites, which this kernel cannot run.
+	check "stock: the stock kernel runs the example driver and the API smoke cleanly" \
 		scripts/vm.sh --kernel stock --cpus 2 --expect 'cmwq-example: ok' \
-		--log "$logs/check-stock.log" \
-		--modules "$build/cmwq/cmwq.ko $build/examples/cmwq_example.ko"
+		--expect 'cmwq-smoke: PASS' --log "$logs/check-stock.log" \
+		--modules "$build/cmwq/cmwq.ko $build/examples/cmwq_example.ko $build/tests/smoke/cmwq_smoke.ko"
 else
 	item fail "stock: cmwq builds against Debian's stock headers"
 	item fail "stock: the production cmwq.ko exports no test interface (not built)"
-	item fail "stock: the stock kernel runs the example driver cleanly (not built)"
+	item fail "stock: the stock kernel runs the example driver and the API smoke cleanly (not built)"
 fi
 
 echo
