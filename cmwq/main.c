@@ -16,11 +16,6 @@
 #include "internal.h"
 #include "netbsd_internal.h"
 
-#ifndef CONFIG_PREEMPT_NOTIFIERS
-/* the scheduler hooks are preempt notifiers; CONFIG_KVM selects them */
-#error "cmwq needs a kernel with CONFIG_PREEMPT_NOTIFIERS"
-#endif
-
 static unsigned int idle_timeout_secs = 300;	/* I */
 module_param(idle_timeout_secs, uint, 0444);
 MODULE_PARM_DESC(idle_timeout_secs,

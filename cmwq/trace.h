@@ -42,6 +42,7 @@ void cmwq_exec_trace_unreg(void);
 #endif
 
 #include "cmwq_taskq.h"
+#include "compat.h"
 #include "internal.h"
 
 TRACE_DEFINE_ENUM(CMWQ_WORKER_MANAGER);
@@ -99,7 +100,7 @@ TRACE_EVENT(cmwq_queue_work,
 			     __field(unsigned long, caller)),
 	    TP_fast_assign(__entry->work = work;
 			   __entry->function = work->func;
-			   __assign_str(workqueue, cwq->wq->name);
+			   cmwq_assign_str(workqueue, cwq->wq->name);
 			   __entry->req_cpu = req_cpu;
 			   __entry->cpu = cwq->pool->gcwq->cpu == CMWQ_CPU_UNBOUND ?
 					  -1 : cwq->pool->gcwq->cpu;
@@ -275,7 +276,7 @@ TRACE_EVENT(cmwq_mayday,
 			     __field(void *, work)
 			     __field(void *, function)),
 	    TP_fast_assign(__entry->pool = cwq->pool->id;
-			   __assign_str(workqueue, cwq->wq->name);
+			   cmwq_assign_str(workqueue, cwq->wq->name);
 			   __entry->work = work;
 			   __entry->function = work->func;),
 	    TP_printk("pool=%d workqueue=%s work struct=%p function=%ps",
@@ -295,7 +296,7 @@ TRACE_EVENT(cmwq_rescue,
 			     __field(int, pool)
 			     __field(void *, work)
 			     __field(void *, function)),
-	    TP_fast_assign(__assign_str(workqueue, cwq->wq->name);
+	    TP_fast_assign(cmwq_assign_str(workqueue, cwq->wq->name);
 			   __entry->pool = cwq->pool->id;
 			   __entry->work = work;
 			   __entry->function = work->func;),
@@ -376,7 +377,7 @@ TRACE_EVENT(cmwq_stall_work,
 	    TP_fast_assign(__entry->pool = pool->id;
 			   __entry->work = work;
 			   __entry->function = work->func;
-			   __assign_str(workqueue, get_work_cwq(work)->wq->name);
+			   cmwq_assign_str(workqueue, get_work_cwq(work)->wq->name);
 			   __entry->caller = work->queued_by;
 			   __entry->pending_ms =
 				div_u64(cmwq_stamp_age_ns(work->queued_at, now),
@@ -437,8 +438,7 @@ TRACE_EVENT(cmwq_cpu_hog,
 	    TP_fast_assign(__entry->pool = pool->id;
 			   __entry->worker = worker->id;
 			   __entry->function = worker->current_func;
-			   __assign_str(workqueue,
-					worker->current_cwq->wq->name);
+			   cmwq_assign_str(workqueue, worker->current_cwq->wq->name);
 			   __entry->caller = worker->current_queued_by;
 			   __entry->runtime = runtime;),
 	    TP_printk("pool=%d worker=%d function=%ps workqueue=%s caller=%pS runtime=%llu",
@@ -465,9 +465,9 @@ TRACE_EVENT(cmwq_flush_blocked,
 			     __field(void *, function)
 			     __field(unsigned int, waited_ms)
 			     __field(bool, timed_out)),
-	    TP_fast_assign(__assign_str(what, fw->what);
+	    TP_fast_assign(cmwq_assign_str(what, fw->what);
 			   __entry->caller = fw->caller;
-			   __assign_str(workqueue, fw->wq->name);
+			   cmwq_assign_str(workqueue, fw->wq->name);
 			   __entry->function = fw->func;
 			   __entry->waited_ms = waited_ms;
 			   __entry->timed_out = timed_out;),
@@ -506,9 +506,9 @@ TRACE_EVENT(cmwq_blocked_work,
 	    TP_fast_assign(__entry->pool = pool->id;
 			   __entry->cpu = pool->gcwq->cpu;
 			   __entry->function = func;
-			   __assign_str(workqueue, wq_name);
+			   cmwq_assign_str(workqueue, wq_name);
 			   __entry->caller = caller;
-			   __assign_str(state, state);
+			   cmwq_assign_str(state, state);
 			   __entry->pid = pid;
 			   __entry->ms = ms;
 			   __entry->sleeping = sleeping;),
@@ -560,9 +560,9 @@ TRACE_EVENT(cmwq_wait_cycle_worker,
 			     __string(waits_workqueue, waits_wq)),
 	    TP_fast_assign(__entry->pid = pid;
 			   __entry->function = func;
-			   __assign_str(workqueue, wq_name);
+			   cmwq_assign_str(workqueue, wq_name);
 			   __entry->waits_function = waits_func;
-			   __assign_str(waits_workqueue, waits_wq);),
+			   cmwq_assign_str(waits_workqueue, waits_wq);),
 	    TP_printk("pid=%d function=%ps workqueue=%s waits_function=%ps waits_workqueue=%s",
 		      __entry->pid, __entry->function, __get_str(workqueue),
 		      __entry->waits_function, __get_str(waits_workqueue))
@@ -588,7 +588,7 @@ TRACE_EVENT(cmwq_taskq_enqueue,
 			     __field(void *, function)
 			     __field(void *, arg)
 			     __field(unsigned long, delay)),
-	    TP_fast_assign(__assign_str(taskq, name);
+	    TP_fast_assign(cmwq_assign_str(taskq, name);
 			   __entry->id = id;
 			   __entry->function = func;
 			   __entry->arg = arg;
@@ -611,7 +611,7 @@ DECLARE_EVENT_CLASS(cmwq_taskq_exec,
 				     __field(unsigned long, id)
 				     __field(void *, function)
 				     __field(void *, arg)),
-		    TP_fast_assign(__assign_str(taskq, name);
+		    TP_fast_assign(cmwq_assign_str(taskq, name);
 				   __entry->id = id;
 				   __entry->function = func;
 				   __entry->arg = arg;),

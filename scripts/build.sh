@@ -53,8 +53,9 @@ fi
 mkdir -p "$out"
 echo "$kdir" >"$out/.kdir"
 # Copy sources only: objects someone built in the source tree stay there, and
-# the objects already in $out survive (excluded files are not deleted).
-rsync -a --delete --exclude=/.build/ --exclude=/.git/ --exclude=/.kdir \
+# the objects and feature probe verdicts (.probes/) already in $out
+# survive (excluded files are not deleted).
+rsync -a --delete --exclude=/.build/ --exclude=/.git/ --exclude=/.kdir --exclude=/.probes/ \
 	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 	--exclude='.*.cmd' --exclude='.*.d' --exclude=Module.symvers \
 	--exclude=modules.order --exclude='*.a' \

@@ -87,7 +87,7 @@ checkpatch() {
 	src=$(scripts/kernel.sh --src)
 	# Sources only: not the *.mod.c kbuild generates next to them.
 	while IFS= read -r f; do files+=("$f"); done < <(
-		find cmwq kunit examples bench tests compat -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
+		find cmwq kunit examples bench tests compat probes -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
 	[ ${#files[@]} -gt 0 ] || { echo "checkpatch: no sources found"; return 1; }
 	echo "checkpatch: ${#files[@]} files"
 	# It exits 1 on any finding (decided below, after the exemption) and
@@ -115,7 +115,7 @@ checkpatch() {
 		return 1
 	fi
 }
-check "checkpatch: no findings in cmwq/ kunit/ examples/ bench/ tests/ compat/" checkpatch
+check "checkpatch: no findings in cmwq/ kunit/ examples/ bench/ tests/ compat/ probes/" checkpatch
 
 step "API reference"
 check "api-doc: Documentation/cmwq-api.rst up to date, no kernel-doc warnings" \
