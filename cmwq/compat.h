@@ -17,6 +17,8 @@
 #define _CMWQ_COMPAT_H
 
 /* made by the probes: a build of the whole tree (make -C KDIR M=<tree>) */
+#include <linux/sched.h>
+
 #include "cmwq_probes.h"
 
 /*
@@ -30,5 +32,24 @@
 #else
 #define cmwq_assign_str(field, src)	__assign_str(field, src)
 #endif
+
+/**
+ * cmwq_task_blocking - is a task the scheduler switches out going to sleep?
+ * @p: the task, current in a preempt notifier's sched_out
+ *
+ * A task dequeued by __schedule() is going to sleep; one still queued was
+ * preempted.  Since 6.12 a blocking fair task may stay queued, marked
+ * se.sched_delayed (DELAY_DEQUEUE): it is going to sleep all the same.
+ *
+ * Return: %true if @p blocks, %false if it was preempted.
+ */
+static inline bool cmwq_task_blocking(struct task_struct *p)
+{
+#ifdef CMWQ_HAVE_SCHED_DELAYED
+	if (READ_ONCE(p->se.sched_delayed))
+		return true;
+#endif
+	return !READ_ONCE(p->on_rq);
+}
 
 #endif /* _CMWQ_COMPAT_H */

@@ -7,7 +7,8 @@
  * worker registers on itself.  The kernel calls sched_out inside
  * __schedule() with the runqueue lock held and interrupts off, on every
  * switch: a worker no longer on the runqueue is going to sleep, one still
- * on it was merely preempted.  Going to sleep drops nr_running; when that
+ * on it was merely preempted (since 6.12 a blocking task may stay queued,
+ * marked delayed: cmwq_task_blocking() in compat.h knows).  Going to sleep drops nr_running; when that
  * reaches zero with works pending, another worker must run.  A wake-up
  * cannot be issued under the runqueue lock, so the hook queues the pool's
  * irq_work, whose handler runs in hard IRQ right after the switch and
@@ -32,6 +33,7 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "internal.h"
 #include "trace.h"
 
@@ -43,7 +45,7 @@ static void worker_sched_out(struct preempt_notifier *notifier,
 	struct worker_pool *pool = worker->pool;
 
 	/* preempted, not sleeping: it still counts as running */
-	if (READ_ONCE(current->on_rq))
+	if (!cmwq_task_blocking(current))
 		return;
 	if (worker->flags & WORKER_NOT_RUNNING)
 		return;
