@@ -19,7 +19,9 @@
 #                    accounting (bench/cmwq_torture.ko); KERNEL=debug for
 #                    lockdep, KASAN and debug objects
 #   make vm-test EXTRA_MODULES="path/to/driver.ko ..." [KERNEL=plain|debug|stock]
-#                    boot cmwq.ko then the given modules, parse their KUnit suites
+#                    boot cmwq.ko then the given modules, parse their KUnit suites;
+#                    KERNEL= (here and for bench, stress, torture) takes any
+#                    test kernel scripts/kernel.sh --list names, or stock
 #   make test-runner run only the runner self-tests (tests/runner/cases)
 #   make deps        install the Debian packages all this needs (as root)
 #   make clean       remove .build/ (the cached kernels stay in ~/.cache/cmwq)
