@@ -8,6 +8,8 @@
 #   make run         boot cmwq and the example driver, show what they print
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
 #                    plain and debug kernels, runner self-tests, stock kernel
+#   make check-all   make check with the W=1 builds and KUnit boots on the
+#                    6.12 test kernels too (plain-6.12, debug-6.12, rtdebug-6.12)
 #   make bench       boot with bench/cmwq_bench.ko, then bench/cmwq_bench_taskq.ko
 #                    (the Solaris taskqs) and bench/cmwq_bench_netbsd.ko
 #                    (NetBSD's thread pools), print their cmwq-bench: lines;
@@ -33,7 +35,7 @@ STRESS_SECONDS ?= 300
 TORTURE_SECONDS ?= 300
 CMWQ_PARAMS ?=
 
-.PHONY: modules kdir run check bench stress torture vm-test test-runner deps clean
+.PHONY: modules kdir run check check-all bench stress torture vm-test test-runner deps clean
 
 modules:
 	@echo "modules built in $$(scripts/build.sh $(KDIR))"
@@ -46,6 +48,9 @@ run:
 
 check:
 	@scripts/check.sh
+
+check-all:
+	@CMWQ_KERNELS="$$(scripts/kernel.sh --list)" scripts/check.sh
 
 bench:
 	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \
