@@ -8,6 +8,8 @@
 #   make run         boot cmwq and the example driver, show what they print
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
 #                    plain and debug kernels, runner self-tests, stock kernel
+#   make check-all   make check with the W=1 builds and KUnit boots on the
+#                    6.12 test kernels too (plain-6.12, debug-6.12, rtdebug-6.12)
 #   make bench       boot with bench/cmwq_bench.ko, then bench/cmwq_bench_taskq.ko
 #                    (the Solaris taskqs) and bench/cmwq_bench_netbsd.ko
 #                    (NetBSD's thread pools), print their cmwq-bench: lines;
@@ -19,7 +21,9 @@
 #                    accounting (bench/cmwq_torture.ko); KERNEL=debug for
 #                    lockdep, KASAN and debug objects
 #   make vm-test EXTRA_MODULES="path/to/driver.ko ..." [KERNEL=plain|debug|stock]
-#                    boot cmwq.ko then the given modules, parse their KUnit suites
+#                    boot cmwq.ko then the given modules, parse their KUnit suites;
+#                    KERNEL= (here and for bench, stress, torture) takes any
+#                    test kernel scripts/kernel.sh --list names, or stock
 #   make test-runner run only the runner self-tests (tests/runner/cases)
 #   make deps        install the Debian packages all this needs (as root)
 #   make clean       remove .build/ (the cached kernels stay in ~/.cache/cmwq)
@@ -31,7 +35,7 @@ STRESS_SECONDS ?= 300
 TORTURE_SECONDS ?= 300
 CMWQ_PARAMS ?=
 
-.PHONY: modules kdir run check bench stress torture vm-test test-runner deps clean
+.PHONY: modules kdir run check check-all bench stress torture vm-test test-runner deps clean
 
 modules:
 	@echo "modules built in $$(scripts/build.sh $(KDIR))"
@@ -44,6 +48,9 @@ run:
 
 check:
 	@scripts/check.sh
+
+check-all:
+	@CMWQ_KERNELS="$$(scripts/kernel.sh --list)" scripts/check.sh
 
 bench:
 	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \

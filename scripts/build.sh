@@ -3,13 +3,15 @@
 #
 # Build the project's modules against one kernel, out of the source tree.
 #
-#   scripts/build.sh [--check] plain|debug|stock|KDIR
+#   scripts/build.sh [--check] FLAVOUR|KDIR
 #
-# The sources are copied to .build/<name>/ (name: the flavour, or kdir-<hash>
-# for any other kernel build directory) and built there with
+# FLAVOUR is a test kernel (plain, debug, plain-6.12, debug-6.12,
+# rtdebug-6.12: scripts/kernel.sh lists them) or stock. The sources are
+# copied to .build/<name>/ (name: the flavour, or kdir-<hash> for any other
+# kernel build directory) and built there with
 # `make -C KDIR M=.build/<name> modules`, so builds for different kernels
-# never share objects. The plain and debug kernels are built first if they
-# are not cached yet. Prints the build directory on stdout; the modules are
+# never share objects. A test kernel is built first if it is not cached
+# yet. Prints the build directory on stdout; the modules are
 # under it at the same relative paths as their sources (cmwq/cmwq.ko, ...).
 #
 # --check rebuilds from scratch with W=1 and fails if the compiler or
@@ -22,17 +24,18 @@ if [ "${1:-}" = --check ]; then
 	check=1
 	shift
 fi
-target=${1:?usage: build.sh [--check] plain|debug|stock|KDIR}
+flavours="$("$top/scripts/kernel.sh" --list) stock"
+target=${1:?usage: build.sh [--check] ${flavours// /|}|KDIR}
 
-case "$target" in
-plain | debug | stock)
+case " $flavours " in
+*" $target "*)
 	name=$target
 	kdir=$("$top/scripts/kernel.sh" "$target")
 	;;
 *)
 	kdir=$(cd "$target" && pwd)
 	name=
-	for f in plain debug stock; do
+	for f in $flavours; do
 		if [ "$kdir" = "$("$top/scripts/kernel.sh" --dir "$f" 2>/dev/null)" ]; then
 			name=$f
 			kdir=$("$top/scripts/kernel.sh" "$f")

@@ -5,7 +5,9 @@
 # by item. It keeps going after a failure so the count is complete.
 #
 #   deps        the Debian packages are installed
-#   kernels     the plain and debug test kernels are built (cached)
+#   kernels     the test kernels are built (cached): plain and debug, or
+#               those CMWQ_KERNELS names (`make check-all` adds the 6.12
+#               ones); the build and kunit steps run for each
 #   build       the modules build with W=1 and no warning, per test kernel
 #   sparse      sparse (C=2) finds nothing
 #   checkpatch  checkpatch.pl --strict finds nothing in any .c/.h
@@ -30,6 +32,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kernels=${CMWQ_KERNELS:-plain debug}
 logs="$top/.build/logs"
 mkdir -p "$logs"
 
@@ -59,12 +62,12 @@ step "dependencies"
 check "deps: Debian packages installed" scripts/deps.sh
 
 step "test kernels (built once, cached in ~/.cache/cmwq)"
-for k in plain debug; do
+for k in $kernels; do
 	check "kernel: $k test kernel built" quiet scripts/kernel.sh "$k"
 done
 
 step "module builds with W=1"
-for k in plain debug; do
+for k in $kernels; do
 	check "build: modules for the $k kernel, W=1, no warnings" quiet scripts/build.sh --check "$k"
 done
 
@@ -164,7 +167,7 @@ kunit_boot() {
 		item pass "boot: $name: clean load, run and unload, no kernel report"
 	fi
 }
-for k in plain debug; do
+for k in $kernels; do
 	step "KUnit on the $k kernel"
 	kunit_boot "$k"
 done

@@ -9,6 +9,7 @@ pkgs=(
 	build-essential bc flex bison libelf-dev libssl-dev cpio xz-utils rsync perl
 	python3 sparse qemu-system-x86 busybox-static linux-source-6.1
 	linux-image-amd64 linux-headers-amd64
+	linux-source-6.12
 )
 
 missing=()

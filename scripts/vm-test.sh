@@ -4,7 +4,10 @@
 # Build the project's modules for a test kernel and boot it with cmwq.ko
 # followed by the given modules (their KUnit suites are parsed too).
 #
-#   scripts/vm-test.sh [--kernel plain|debug|stock] [vm.sh options] [MODULE...]
+#   scripts/vm-test.sh [--kernel FLAVOUR] [vm.sh options] [MODULE...]
+#
+# FLAVOUR is plain (the default), debug, plain-6.12, debug-6.12, rtdebug-6.12
+# or stock: see scripts/kernel.sh.
 #
 # MODULE is a .ko path relative to the build directory .build/<kernel>/
 # (examples/cmwq_example.ko) or any other path (your own driver, built

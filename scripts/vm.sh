@@ -25,12 +25,13 @@ usage() {
 Boot a test kernel in QEMU, load modules, unload them, judge the console.
 
   scripts/vm.sh [options]
-    --kernel plain|debug|stock   kernel to boot (default plain)
+    --kernel FLAVOUR             kernel to boot (default plain): plain, debug,
+                                 plain-6.12, debug-6.12, rtdebug-6.12 or stock
     --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
                                  optional parameters after a colon (a
                                  value may hold commas: p=1,2,q=3)
     --cpus N                     virtual CPUs (default 4)
-    --mem MB                     memory (default 1024, debug 2048)
+    --mem MB                     memory (default 1024, debug kernels 2048)
     --append "ARGS"              extra kernel command line
     --timeout SECONDS            wall-clock bound, qemu is killed (default 900)
     --hung-task SECONDS          guest hung_task_timeout_secs (default 30)
@@ -75,10 +76,13 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-case "$kernel" in
-plain | stock) mem=${mem:-1024} ;;
-debug) mem=${mem:-2048} ;;
+case " $("$top/scripts/kernel.sh" --list) stock " in
+*" $kernel "*) ;;
 *) echo "vm.sh: unknown kernel '$kernel'" >&2; usage ;;
+esac
+case "$kernel" in
+*debug*) mem=${mem:-2048} ;;
+*) mem=${mem:-1024} ;;
 esac
 
 "$top/scripts/kernel.sh" "$kernel" >/dev/null
