@@ -21,6 +21,9 @@
 #   make vm-test EXTRA_MODULES="path/to/driver.ko ..." [KERNEL=plain|debug|stock]
 #                    boot cmwq.ko then the given modules, parse their KUnit suites
 #   make test-runner run only the runner self-tests (tests/runner/cases)
+#   make install     install cmwq.ko, its headers and Module.symvers for the
+#                    running kernel, KERNELRELEASE=<release> or KDIR=<dir>,
+#                    under DESTDIR (scripts/install.sh says where)
 #   make deps        install the Debian packages all this needs (as root)
 #   make clean       remove .build/ (the cached kernels stay in ~/.cache/cmwq)
 
@@ -32,6 +35,11 @@ TORTURE_SECONDS ?= 300
 CMWQ_PARAMS ?=
 
 .PHONY: modules kdir run check bench stress torture vm-test test-runner deps clean
+.PHONY: install
+
+# `make install` has no test kernel for default: the kernel is the one
+# asked for (KDIR or KERNELRELEASE), else the running one.
+INSTALL_KDIR := $(if $(filter command line environment,$(origin KDIR)),$(KDIR))
 
 modules:
 	@echo "modules built in $$(scripts/build.sh $(KDIR))"
@@ -70,6 +78,9 @@ test-runner:
 
 deps:
 	@scripts/deps.sh
+
+install:
+	+@scripts/install.sh $(INSTALL_KDIR)
 
 clean:
 	rm -rf .build
