@@ -25,6 +25,10 @@
 #                    KERNEL= (here and for bench, stress, torture) takes any
 #                    test kernel scripts/kernel.sh --list names, or stock
 #   make test-runner run only the runner self-tests (tests/runner/cases)
+#   make install     install cmwq.ko, its headers and Module.symvers for the
+#                    running kernel, KERNELRELEASE=<release> or KDIR=<dir>,
+#                    under DESTDIR (scripts/install.sh says where)
+#   make dkms        build the cmwq-dkms Debian package (scripts/dkms-deb.sh)
 #   make deps        install the Debian packages all this needs (as root)
 #   make clean       remove .build/ (the cached kernels stay in ~/.cache/cmwq)
 
@@ -36,6 +40,11 @@ TORTURE_SECONDS ?= 300
 CMWQ_PARAMS ?=
 
 .PHONY: modules kdir run check check-all bench stress torture vm-test test-runner deps clean
+.PHONY: install dkms dkms-modules
+
+# `make install` has no test kernel for default: the kernel is the one
+# asked for (KDIR or KERNELRELEASE), else the running one.
+INSTALL_KDIR := $(if $(filter command line environment,$(origin KDIR)),$(KDIR))
 
 modules:
 	@echo "modules built in $$(scripts/build.sh $(KDIR))"
@@ -77,6 +86,17 @@ test-runner:
 
 deps:
 	@scripts/deps.sh
+
+install:
+	+@scripts/install.sh $(INSTALL_KDIR)
+
+dkms:
+	@scripts/dkms-deb.sh
+
+# The build dkms.conf runs: build.sh as everywhere, its output directory
+# then linked where dkms.conf's BUILT_MODULE_LOCATION points.
+dkms-modules:
+	+@b=$$(scripts/build.sh $(KDIR)) && ln -sfn "$$b" .build/dkms
 
 clean:
 	rm -rf .build

@@ -2,6 +2,8 @@
 /*
  * debugfs.c - /sys/kernel/debug/cmwq: a dump of every pool and queue
  *
+ * "version" is the tree's version (./VERSION), as modinfo shows it, so
+ * that a report taken from debugfs alone names the cmwq that made it.
  * "pools" has one line per pool that has workers: where it is, its
  * flags, its workers, idle ones, nr_running, pending works, lifetime
  * counters, how long its oldest pending work has waited so far and the
@@ -135,6 +137,32 @@ static int cpu_hogs_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cpu_hogs);
 
+static int version_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, CMWQ_VERSION "\n");
+	return 0;
+}
+
+static int version_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, version_show, NULL);
+}
+
+/*
+ * read_iter, not read: the KUnit suite reads this file with kernel_read(),
+ * which takes only read_iter.  Hence created without debugfs' removal
+ * proxy too (it has no read_iter): the file shows a constant, and an open
+ * file holds the module (.owner), so there is nothing removal could free
+ * under a reader.
+ */
+static const struct file_operations version_fops = {
+	.owner		= THIS_MODULE,
+	.open		= version_open,
+	.read_iter	= seq_read_iter,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
+
 /**
  * cmwq_debugfs_init - create /sys/kernel/debug/cmwq
  *
@@ -144,6 +172,8 @@ DEFINE_SHOW_ATTRIBUTE(cpu_hogs);
 void cmwq_debugfs_init(void)
 {
 	cmwq_debugfs_dir = debugfs_create_dir("cmwq", NULL);
+	debugfs_create_file_unsafe("version", 0444, cmwq_debugfs_dir, NULL,
+				   &version_fops);
 	debugfs_create_file("pools", 0444, cmwq_debugfs_dir, NULL,
 			    &pools_fops);
 	debugfs_create_file("workqueues", 0444, cmwq_debugfs_dir, NULL,

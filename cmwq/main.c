@@ -172,3 +172,5 @@ module_init(cmwq_init);
 module_exit(cmwq_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Concurrency-managed workqueues for drivers");
+/* CMWQ_VERSION: ./VERSION, passed by the top Kbuild */
+MODULE_VERSION(CMWQ_VERSION);

@@ -30,8 +30,14 @@
  * case finds its hog in the "cpu_hogs" table of debugfs, which the test
  * interface renders into a buffer; the table lasts as long as cmwq.ko,
  * so it checks that the function's count went up by one.
+ *
+ * Which cmwq is loaded: its version, as modinfo shows it (sysfs'
+ * /sys/module/cmwq/version) and as its debugfs root shows it, read
+ * through the files themselves; both must be the tree's ./VERSION,
+ * which the top Kbuild hands to this module too.
  */
 #include <kunit/test.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/string.h>
 
@@ -710,6 +716,36 @@ static void cpu_hog_leaves_concurrency(struct kunit *test)
 		   div_u64(waited, NSEC_PER_USEC));
 }
 
+/* The text of the file at @path, first line only, into @buf. */
+static int read_first_line(const char *path, char *buf, size_t len)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t ret;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_read(f, buf, len - 1, &pos);
+	filp_close(f, NULL);
+	if (ret < 0)
+		return ret;
+	buf[ret] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void version_in_modinfo_and_debugfs(struct kunit *test)
+{
+	char buf[64];
+
+	KUNIT_ASSERT_EQ(test, read_first_line("/sys/module/cmwq/version",
+					      buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, CMWQ_VERSION);
+	KUNIT_ASSERT_EQ(test, read_first_line("/sys/kernel/debug/cmwq/version",
+					      buf, sizeof(buf)), 0);
+	KUNIT_EXPECT_STREQ(test, buf, CMWQ_VERSION);
+}
+
 static struct kunit_case cmwq_diag_cases[] = {
 	KUNIT_CASE(who_queued_running_and_inactive),
 	KUNIT_CASE(who_queued_pending),
@@ -718,6 +754,7 @@ static struct kunit_case cmwq_diag_cases[] = {
 	KUNIT_CASE(stall_create_failing),
 	KUNIT_CASE(no_stall_while_progressing),
 	KUNIT_CASE(cpu_hog_leaves_concurrency),
+	KUNIT_CASE(version_in_modinfo_and_debugfs),
 	{}
 };
 

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The packaging test, for real on this machine (root; installs packages):
+#
+#   tests/dkms/run.sh [--results FILE]
+#
+#  1. `make install DESTDIR=<tmp>` for the stock kernel installs cmwq.ko
+#     alone, the driver headers and cmwq's Module.symvers, and the example
+#     driver builds against those alone;
+#  2. `make dkms` builds cmwq-dkms; installing it makes DKMS build and
+#     install cmwq.ko for every kernel with headers that has
+#     CONFIG_PREEMPT_NOTIFIERS (or only $DKMS_KERNELS, if set), as
+#     `dkms status` must say;
+#  3. a kernel upgrade rebuilds it: with the stock kernel's build removed,
+#     DKMS's kernel postinst hook (what a linux-image upgrade runs) builds
+#     and installs it again;
+#  4. Debian's stock kernel boots in QEMU with the DKMS-built cmwq.ko and
+#     the example driver built against the installed headers and
+#     Module.symvers: `cmwq-example: ok`, a clean run, and the version
+#     in sysfs and debugfs is ./VERSION (tests/dkms/guest.sh);
+#  5. purging the package leaves nothing: no dkms status line, no
+#     /usr/src/cmwq-*, /var/lib/dkms/cmwq, or cmwq.ko in any kernel.
+#
+# Prints "dkms: PASS: ..." or "dkms: FAIL: ..." per check, then
+# "dkms: PASS" or "dkms: FAIL" last; exits 0 only on PASS. --results
+# writes "case<TAB>pass|fail<TAB>name" lines for scripts/check.sh.
+# A cmwq-dkms left installed by an earlier run is purged first.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+results=/dev/null
+if [ "${1:-}" = --results ]; then
+	results=${2:?--results needs a file}
+fi
+: >"$results"
+version=$(cat "$top/VERSION")
+apt=(apt-get -o DPkg::Lock::Timeout=900 -y)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+result() {
+	echo "dkms: $1: $2"
+	[ "$1" = PASS ] && printf 'case\tpass\t%s\n' "$2" >>"$results"
+	[ "$1" = FAIL ] && { printf 'case\tfail\t%s\n' "$2" >>"$results"; failed=1; }
+}
+
+# check NAME CMD...: one check, its output kept in $work/log on failure.
+check() {
+	local name=$1
+	shift
+	if "$@" >"$work/log" 2>&1; then
+		result PASS "$name"
+	else
+		tail -n 30 "$work/log" | sed 's/^/  | /'
+		result FAIL "$name"
+	fi
+}
+
+[ "$(id -u)" = 0 ] || { echo "dkms: FAIL: needs root (installs packages)"; exit 1; }
+command -v dkms >/dev/null || "${apt[@]}" install --no-install-recommends dkms >"$work/apt.log" 2>&1 ||
+	{ cat "$work/apt.log"; echo "dkms: FAIL: cannot install dkms"; exit 1; }
+if dpkg-query -W -f='${Status}' cmwq-dkms 2>/dev/null | grep -q installed; then
+	echo "dkms: purging the cmwq-dkms an earlier run left"
+	"${apt[@]}" purge cmwq-dkms >/dev/null 2>&1
+fi
+
+stock_kdir=$("$top/scripts/kernel.sh" stock) || { echo "dkms: FAIL: no stock kernel"; exit 1; }
+stock=$(basename "$("$top/scripts/kernel.sh" --image stock)")
+stock=${stock#vmlinuz-}
+
+# The example driver, built out of a directory of its own against INC
+# (headers) and SYMVERS only.
+build_example() {
+	local inc=$1 symvers=$2 dir=$work/example
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$top/examples/cmwq_example.c" "$dir/"
+	printf 'ccflags-y += -I%s/cmwq\nobj-m += cmwq_example.o\n' "$inc" >"$dir/Kbuild"
+	make -C "$stock_kdir" M="$dir" KBUILD_EXTRA_SYMBOLS="$symvers" modules &&
+		[ -f "$dir/cmwq_example.ko" ]
+}
+
+# 1. make install into a DESTDIR
+dest=$work/dest
+destdir_install() {
+	make -C "$top" install KDIR="$stock_kdir" DESTDIR="$dest" || return 1
+	local kos
+	kos=$(cd "$dest" && find . -name '*.ko' | sort)
+	echo "installed modules: $kos"
+	[ "$kos" = "./lib/modules/$stock/extra/cmwq/cmwq.ko" ] || return 1
+	local f
+	for f in cmwq/cmwq.h cmwq/cmwq_taskq.h cmwq/cmwq_netbsd.h \
+		 compat/solaris/sys/taskq.h compat/netbsd/sys/threadpool.h \
+		 compat/netbsd/sys/task.h "$stock/Module.symvers"; do
+		[ -f "$dest/usr/src/cmwq-$version/$f" ] || { echo "missing $f"; return 1; }
+	done
+	grep -q "	cmwq_queue_work_on	" "$dest/usr/src/cmwq-$version/$stock/Module.symvers" &&
+		! grep -q "cmwq_test_" "$dest/usr/src/cmwq-$version/$stock/Module.symvers"
+}
+check "make install DESTDIR: cmwq.ko alone in extra/, headers, Module.symvers" destdir_install
+check "make install DESTDIR: the example driver builds against what it installed" \
+	build_example "$dest/usr/src/cmwq-$version" "$dest/usr/src/cmwq-$version/$stock/Module.symvers"
+
+# 2. the package, DKMS building for every kernel
+deb=$(make -s -C "$top" dkms 2>"$work/deb.log")
+check "make dkms builds the cmwq-dkms package" test -f "$deb"
+check "the package installs (DKMS builds while it does)" \
+	"${apt[@]}" install --no-install-recommends "$deb"
+kernels=${DKMS_KERNELS:-}
+if [ -z "$kernels" ]; then
+	for b in /lib/modules/*/build; do
+		grep -qs '^CONFIG_PREEMPT_NOTIFIERS=y' "$b/.config" || continue
+		kernels="$kernels $(basename "$(dirname "$b")")"
+	done
+fi
+dkms status -m cmwq | sed 's/^/  dkms status: /'
+arch=$(uname -m)
+for k in $kernels; do
+	check "dkms status: cmwq $version installed for $k" \
+		grep -qx "cmwq/$version, $k, $arch: installed" <(dkms status -m cmwq -v "$version" -k "$k")
+done
+
+# 3. a kernel upgrade: DKMS's hook rebuilds
+rebuild() {
+	dkms remove -m cmwq -v "$version" -k "$stock" || return 1
+	[ ! -e "/lib/modules/$stock/updates/dkms/cmwq.ko" ] || return 1
+	/etc/kernel/postinst.d/dkms "$stock" || return 1
+	dkms status -m cmwq -v "$version" -k "$stock" | grep -qx "cmwq/$version, $stock, $arch: installed" &&
+		[ -f "/lib/modules/$stock/updates/dkms/cmwq.ko" ]
+}
+check "the kernel postinst hook rebuilds and installs cmwq for $stock" rebuild
+
+# 4. the stock kernel runs the DKMS-built module
+symvers=/var/lib/dkms/cmwq/$version/$stock/$arch/Module.symvers
+check "the example driver builds against /usr/src/cmwq-$version and DKMS's Module.symvers" \
+	build_example "/usr/src/cmwq-$version" "$symvers"
+mkdir -p "$top/.build/logs"
+check "the stock kernel runs the DKMS-built cmwq.ko and the example driver" \
+	flock /tmp/cmwq-qemu.lock "$top/scripts/vm.sh" --kernel stock --cpus 2 \
+	--expect 'cmwq-example: ok' --expect "cmwq-dkms: version $version" \
+	--guest-script "$top/tests/dkms/guest.sh" --log "$top/.build/logs/dkms-stock.log" \
+	--modules "/lib/modules/$stock/updates/dkms/cmwq.ko $work/example/cmwq_example.ko"
+
+# 5. removal
+check "the package purges" "${apt[@]}" purge cmwq-dkms
+gone() {
+	local left
+	left=$(dkms status -m cmwq; ls -d /usr/src/cmwq-* /var/lib/dkms/cmwq 2>/dev/null;
+	       find /lib/modules -name 'cmwq.ko*' 2>/dev/null)
+	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
+	! modinfo -k "$stock" cmwq
+}
+check "nothing of cmwq is left: dkms status, /usr/src, /var/lib/dkms, /lib/modules" gone
+
+if [ "$failed" = 0 ]; then
+	echo "dkms: PASS"
+else
+	echo "dkms: FAIL"
+fi
+[ "$failed" = 0 ]
