@@ -8,8 +8,9 @@
  * __schedule() with the runqueue lock held and interrupts off, on every
  * switch: a worker no longer on the runqueue is going to sleep, one still
  * on it was merely preempted (since 6.12 a blocking task may stay queued,
- * marked delayed: cmwq_task_blocking() in compat.h knows).  Going to sleep drops nr_running; when that
- * reaches zero with works pending, another worker must run.  A wake-up
+ * marked delayed: cmwq_task_blocking() in compat.h knows).  Going to
+ * sleep drops nr_running; when that reaches zero with works pending,
+ * another worker must run.  A wake-up
  * cannot be issued under the runqueue lock, so the hook queues the pool's
  * irq_work, whose handler runs in hard IRQ right after the switch and
  * wakes an idle worker under pool->lock.  The irq_work is marked hard:
