@@ -558,6 +558,7 @@ static int taskq_runner_cpu(struct cmwq_taskq *tq, bool first)
 static void taskq_start_runner(struct cmwq_taskq *tq, unsigned long caller)
 {
 	struct taskq_runner *r;
+	unsigned long flags;
 	int cpu;
 
 	lockdep_assert_held(&tq->lock);
@@ -569,7 +570,10 @@ static void taskq_start_runner(struct cmwq_taskq *tq, unsigned long caller)
 	tq->nr_spare++;
 	/* an idle runner's PENDING bit is free: only tq->lock takes it */
 	set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&r->work));
+	/* tq->lock is a spinlock_t: on PREEMPT_RT it leaves IRQs on */
+	local_irq_save(flags);
 	__queue_work(cpu, tq->wq, &r->work, caller);
+	local_irq_restore(flags);
 }
 
 /* Put @ent in @list, kept in id order, from the end, where it belongs. */
