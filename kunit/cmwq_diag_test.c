@@ -716,33 +716,15 @@ static void cpu_hog_leaves_concurrency(struct kunit *test)
 		   div_u64(waited, NSEC_PER_USEC));
 }
 
-/* The text of the file at @path, first line only, into @buf. */
-static int read_first_line(const char *path, char *buf, size_t len)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	loff_t pos = 0;
-	ssize_t ret;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = kernel_read(f, buf, len - 1, &pos);
-	filp_close(f, NULL);
-	if (ret < 0)
-		return ret;
-	buf[ret] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static void version_in_modinfo_and_debugfs(struct kunit *test)
 {
 	char buf[64];
 
-	KUNIT_ASSERT_EQ(test, read_first_line("/sys/module/cmwq/version",
-					      buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test, cmwq_kunit_read_text("/sys/module/cmwq/version",
+						   buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_STREQ(test, buf, CMWQ_VERSION);
-	KUNIT_ASSERT_EQ(test, read_first_line("/sys/kernel/debug/cmwq/version",
-					      buf, sizeof(buf)), 0);
+	KUNIT_ASSERT_EQ(test, cmwq_kunit_read_text("/sys/kernel/debug/cmwq/version",
+						   buf, sizeof(buf)), 0);
 	KUNIT_EXPECT_STREQ(test, buf, CMWQ_VERSION);
 }
 

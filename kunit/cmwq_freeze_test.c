@@ -118,23 +118,6 @@ static int sysfs_write(const char *path, const char *val)
 	return ret < 0 ? ret : 0;
 }
 
-static int sysfs_read(const char *path, char *buf, size_t len)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	loff_t pos = 0;
-	ssize_t ret;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = kernel_read(f, buf, len - 1, &pos);
-	filp_close(f, NULL);
-	if (ret < 0)
-		return ret;
-	buf[ret] = '\0';
-	strim(buf);
-	return 0;
-}
-
 static void fitem_init(struct fitem *it, cmwq_func_t fn)
 {
 	memset(it, 0, sizeof(*it));
@@ -513,9 +496,10 @@ static void stuck_work_aborts_suspend(struct kunit *test)
 
 	fz.fwq = cmwq_kunit_alloc_wq(test, "freeze_test", CMWQ_FREEZABLE, 2);
 	KUNIT_ASSERT_NOT_NULL(test, fz.fwq);
-	KUNIT_ASSERT_EQ(test, sysfs_read(CMWQ_FREEZE_TIMEOUT,
-					 fz_saved_cmwq_timeout,
-					 sizeof(fz_saved_cmwq_timeout)), 0);
+	KUNIT_ASSERT_EQ(test, cmwq_kunit_read_text(CMWQ_FREEZE_TIMEOUT,
+						   fz_saved_cmwq_timeout,
+						   sizeof(fz_saved_cmwq_timeout)),
+			0);
 	KUNIT_ASSERT_EQ(test, sysfs_write(CMWQ_FREEZE_TIMEOUT, STUCK_MS), 0);
 	fz.timeout_changed = true;
 	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, fz.fwq,
@@ -565,11 +549,12 @@ static int fz_suite_init(struct kunit_suite *suite)
 	fz_insmod_was_nofreeze = current->flags & PF_NOFREEZE;
 	current->flags |= PF_NOFREEZE;
 
-	ret = sysfs_read(PM_TEST_DELAY, fz_saved_delay,
-			 sizeof(fz_saved_delay));
+	ret = cmwq_kunit_read_text(PM_TEST_DELAY, fz_saved_delay,
+				   sizeof(fz_saved_delay));
 	if (!ret)
-		ret = sysfs_read(PM_FREEZE_TIMEOUT, fz_saved_freeze_timeout,
-				 sizeof(fz_saved_freeze_timeout));
+		ret = cmwq_kunit_read_text(PM_FREEZE_TIMEOUT,
+					   fz_saved_freeze_timeout,
+					   sizeof(fz_saved_freeze_timeout));
 	if (ret)
 		goto fail;
 

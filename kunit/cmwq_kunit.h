@@ -23,6 +23,7 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/fs.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kallsyms.h>
@@ -171,6 +172,29 @@ static inline bool cmwq_symbol_is(unsigned long addr, const char *name)
 	sprint_symbol_no_offset(sym, addr);
 	return !strncmp(sym, name, strlen(name)) &&
 	       (sym[strlen(name)] == '\0' || sym[strlen(name)] == ' ');
+}
+
+/*
+ * Read the start of the sysfs or debugfs file at @path into @buf, as
+ * text without its surrounding white space (a value and its newline).
+ * Return: 0, or the negative errno of the open or the read.
+ */
+static inline int cmwq_kunit_read_text(const char *path, char *buf,
+				       size_t len)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t ret;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_read(f, buf, len - 1, &pos);
+	filp_close(f, NULL);
+	if (ret < 0)
+		return ret;
+	buf[ret] = '\0';
+	strim(buf);
+	return 0;
 }
 
 static inline int cmwq_first_other_cpu(int cpu)
