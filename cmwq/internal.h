@@ -48,8 +48,13 @@
  * V: cmwq_waits_lock (raw, IRQ-safe; nests inside pool->lock): what each
  *    waiting worker waits for (waits.c).
  *
- * K: tq->lock of a Solaris taskq (taskq.c; IRQ-safe, taken before
- *    pool->lock and the timer locks, never inside them).
+ * K: tq->lock of a Solaris taskq (taskq.c; raw and IRQ-safe, for tasks
+ *    are dispatched from hard IRQ, on PREEMPT_RT too; taken before
+ *    pool->lock and the timer locks, never inside them; nothing is
+ *    allocated, freed or woken from a wait queue under it).
+ *
+ * D: The destroyer's: used once, by the one cmwq_taskq_destroy() of the
+ *    taskq, when nothing else uses it any more.
  *
  * G: tp_lock, the tables of NetBSD thread pools by priority (threadpool.c;
  *    a mutex: creating a pool's queue sleeps).

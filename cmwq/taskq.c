@@ -49,6 +49,14 @@
  * entry is embedded in, as SPL allows.  An entry of the taskq's own goes
  * back to its cache when its task returns.
  *
+ * tq->lock is a raw spinlock, as a pool's lock is: a dispatch may come
+ * from hard IRQ, on PREEMPT_RT too, where a spinlock_t sleeps.  So
+ * nothing under it allocates, frees or wakes a wait queue (whose lock
+ * sleeps on RT): entries are freed and waiters woken once it is dropped,
+ * and on RT a dispatch that cannot call the allocator uses cached entries
+ * only.  Its longest holds are the id lookups of a cancel or a wait,
+ * which walk the tasks not yet started.
+ *
  * Cancelling an id takes its entry off its list under the taskq's lock,
  * which also holds off the runners: either the cancel wins and the task
  * never runs, or a runner has it and the cancel waits for it to finish.
@@ -120,7 +128,7 @@ struct taskq_runner {
 };
 
 struct cmwq_taskq {
-	spinlock_t		lock;		/* K itself */
+	raw_spinlock_t		lock;		/* K itself */
 	struct cmwq_workqueue	*wq;		/* I */
 	struct taskq_runner	*runners;	/* I: nthreads of them */
 	int			nthreads;	/* I: its runners */
@@ -159,6 +167,7 @@ struct cmwq_taskq {
 	struct list_head	list;		/* W: in cmwq_taskqs, while live */
 	struct dentry		*dir;		/* W: debugfs taskq/<name> */
 	int			instance;	/* W: its kstat's instance */
+	struct rcu_head		rcu;		/* D: frees it, see taskq_expire() */
 };
 
 /*
@@ -286,9 +295,9 @@ static bool taskq_done_upto(struct cmwq_taskq *tq, unsigned long id)
 	unsigned long flags;
 	bool done;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	done = taskq_lowest_id(tq) > id;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return done;
 }
 
@@ -298,9 +307,9 @@ static bool taskq_id_done(struct cmwq_taskq *tq, unsigned long id)
 	unsigned long flags;
 	bool done;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	done = !taskq_find_waiting(tq, id) && !taskq_find_runner(tq, id);
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return done;
 }
 
@@ -310,9 +319,9 @@ static bool taskq_idle(struct cmwq_taskq *tq)
 	unsigned long flags;
 	bool idle;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	idle = !tq->nr_queued && !tq->nr_delayed && !tq->nr_running;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return idle;
 }
 
@@ -327,12 +336,12 @@ static bool taskq_waits_for_itself(struct cmwq_taskq *tq, unsigned long id,
 	unsigned long flags;
 	bool self = false;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	for (r = taskq_runners(tq); r < taskq_runners_end(tq); r++)
 		if (r->id && r->task == current &&
 		    (only ? r->id == id : r->id <= id))
 			self = true;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return self;
 }
 
@@ -405,9 +414,9 @@ static bool taskq_may_alloc(struct cmwq_taskq *tq)
 	unsigned long flags;
 	bool may;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	may = taskq_unthrottled(tq);
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return may;
 }
 
@@ -466,11 +475,11 @@ static struct cmwq_taskq_ent *taskq_ent_throttled(struct cmwq_taskq *tq)
 
 	wait_event_timeout(tq->alloc_wait, taskq_may_alloc(tq),
 			   TASKQ_THROTTLE);
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	ent = taskq_ent_cached(tq);
 	if (!ent)
 		tq->nr_alloc++;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return ent;
 }
 
@@ -495,9 +504,9 @@ static struct cmwq_taskq_ent *taskq_ent_new(struct cmwq_taskq *tq,
 		gfp = GFP_KERNEL | __GFP_NOFAIL;
 	ent = kmalloc(sizeof(*ent), gfp);
 	if (!ent) {
-		spin_lock_irqsave(&tq->lock, flags);
+		raw_spin_lock_irqsave(&tq->lock, flags);
 		tq->nr_alloc--;
-		spin_unlock_irqrestore(&tq->lock, flags);
+		raw_spin_unlock_irqrestore(&tq->lock, flags);
 		return NULL;
 	}
 	taskq_ent_setup(ent);
@@ -558,7 +567,6 @@ static int taskq_runner_cpu(struct cmwq_taskq *tq, bool first)
 static void taskq_start_runner(struct cmwq_taskq *tq, unsigned long caller)
 {
 	struct taskq_runner *r;
-	unsigned long flags;
 	int cpu;
 
 	lockdep_assert_held(&tq->lock);
@@ -570,10 +578,7 @@ static void taskq_start_runner(struct cmwq_taskq *tq, unsigned long caller)
 	tq->nr_spare++;
 	/* an idle runner's PENDING bit is free: only tq->lock takes it */
 	set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&r->work));
-	/* tq->lock is a spinlock_t: on PREEMPT_RT it leaves IRQs on */
-	local_irq_save(flags);
 	__queue_work(cpu, tq->wq, &r->work, caller);
-	local_irq_restore(flags);
 }
 
 /* Put @ent in @list, kept in id order, from the end, where it belongs. */
@@ -601,25 +606,35 @@ static void taskq_expire(struct timer_list *timer)
 	struct cmwq_taskq_ent *ent = from_timer(ent, timer, timer);
 	struct cmwq_taskq *tq = ent->tq;
 	struct cmwq_taskq_ent *unused = NULL;
+	unsigned int wakes = 0;
 	unsigned long flags;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	list_del_init(&ent->node);
 	ent->flags &= ~CMWQ_TQENT_DELAYED;
 	tq->nr_delayed--;
 	if (ent->flags & CMWQ_TQENT_CANCELLED) {
-		/* cmwq_taskq_cancel_id() counted it and waits for us */
+		/* cmwq_taskq_cancel_id() counted it, and left it to us */
 		unused = taskq_ent_release(tq, ent);
-		/* under tq->lock: tq may go as soon as it is dropped */
-		taskq_wake(tq, taskq_wakes(tq));
+		wakes = taskq_wakes(tq);
 	} else {
 		taskq_insert_by_id(&tq->front, ent);
 		tq->nr_queued++;
 		if (taskq_wants_runner(tq))
 			taskq_start_runner(tq, _THIS_IP_);
 	}
-	spin_unlock_irqrestore(&tq->lock, flags);
+	/*
+	 * Once tq->lock is dropped, taskq_destroy() may see the last delayed
+	 * task gone and free tq; it frees it after a grace period, which
+	 * this read-side section holds off until the wake is done.  The wake
+	 * cannot be made under tq->lock: a wait queue's lock sleeps on
+	 * PREEMPT_RT.
+	 */
+	rcu_read_lock();
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	kfree(unused);
+	taskq_wake(tq, wakes);
+	rcu_read_unlock();
 }
 
 /*
@@ -692,7 +707,7 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 	unsigned int wakes = 0;
 	unsigned long flags, id;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	id = taskq_queue_locked(tq, ent, func, arg, tqflags, delay, caller);
 	if (!id) {
 		/* a caller's entry tells the failure by its id */
@@ -700,7 +715,7 @@ static unsigned long taskq_queue(struct cmwq_taskq *tq,
 		ent = taskq_ent_release(tq, ent);
 		wakes = taskq_wakes(tq);
 	}
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	if (!id) {
 		kfree(ent);
 		taskq_wake(tq, wakes);
@@ -746,7 +761,7 @@ static void taskq_runner_fn(struct cmwq_work *work)
 	u64 start = 0, ns = 0;
 	void *arg;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	tq->nr_spare--;
 	r->task = current;
 	while ((ent = taskq_next(tq))) {
@@ -758,7 +773,7 @@ static void taskq_runner_fn(struct cmwq_work *work)
 		tq->nr_running++;
 		if (taskq_wants_runner(tq))
 			taskq_start_runner(tq, (unsigned long)func);
-		spin_unlock_irqrestore(&tq->lock, flags);
+		raw_spin_unlock_irqrestore(&tq->lock, flags);
 		kfree(unused);
 		taskq_wake(tq, wakes);
 
@@ -772,7 +787,7 @@ static void taskq_runner_fn(struct cmwq_work *work)
 		if (timed)
 			ns = cmwq_stats_clock() - start;
 
-		spin_lock_irqsave(&tq->lock, flags);
+		raw_spin_lock_irqsave(&tq->lock, flags);
 		/* a caller's entry may be gone: it is not looked at */
 		unused = own ? taskq_ent_release(tq, ent) : NULL;
 		r->id = 0;
@@ -790,7 +805,7 @@ static void taskq_runner_fn(struct cmwq_work *work)
 	 * at once) instead of going where taskq_runner_cpu() sends it.
 	 */
 	list_add_tail(&r->node, &tq->idle);
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	kfree(unused);
 	/* tq outlives this: taskq_destroy() drains the runners' queue */
 	taskq_wake(tq, wakes);
@@ -868,7 +883,7 @@ struct cmwq_taskq *cmwq_taskq_create(const char *name, int nthreads, int pri,
 	tq = kzalloc(sizeof(*tq), GFP_KERNEL);
 	if (!tq)
 		return NULL;
-	spin_lock_init(&tq->lock);
+	raw_spin_lock_init(&tq->lock);
 	tq->nthreads = nthreads;
 	tq->pri = pri;
 	tq->minalloc = minalloc;
@@ -955,9 +970,9 @@ void cmwq_taskq_destroy(struct cmwq_taskq *tq)
 		return;
 	might_sleep();
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	tq->destroying = true;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	wait_event(tq->wait, taskq_idle(tq));
 
 	/* its kstat goes before its queue's directory frees their name */
@@ -977,7 +992,8 @@ void cmwq_taskq_destroy(struct cmwq_taskq *tq)
 	keep = READ_ONCE(cmwq_keep_destroyed);
 	WRITE_ONCE(tq->dead, true);
 	if (!keep) {
-		kfree(tq);
+		/* after taskq_expire()'s wake: see there */
+		kfree_rcu(tq, rcu);
 		return;
 	}
 	mutex_lock(&cmwq_wq_mutex);
@@ -996,10 +1012,24 @@ static bool dispatch_refused(struct cmwq_taskq *tq, cmwq_task_func_t *func,
 }
 
 /*
+ * May a dispatch call the allocator from here?  Everywhere on a kernel
+ * without PREEMPT_RT (TQ_NOSLEEP allocates with GFP_ATOMIC).  On
+ * PREEMPT_RT the slab allocator takes sleeping locks, so not in hard IRQ
+ * nor with interrupts or preemption off: there only a cached entry will
+ * do, as if TQ_NOALLOC were given.
+ */
+static bool taskq_may_allocate_here(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+}
+
+/*
  * A dispatch on an entry the taskq finds or allocates: a cached entry is
  * taken and queued under one hold of tq->lock; a new one is counted
  * under it (TQ_NOSLEEP and TQ_NOALLOC fail past maxalloc, TQ_SLEEP
- * throttles), allocated, and queued under a second.
+ * throttles), allocated, and queued under a second.  Where
+ * taskq_may_allocate_here() says no, the dispatch fails unless an entry
+ * is cached.
  */
 static unsigned long taskq_dispatch_new(struct cmwq_taskq *tq,
 					cmwq_task_func_t *func, void *arg,
@@ -1009,32 +1039,33 @@ static unsigned long taskq_dispatch_new(struct cmwq_taskq *tq,
 {
 	struct cmwq_taskq_ent *ent;
 	unsigned long flags, id;
-	bool over;
+	bool over, alloc;
 
 	if (dispatch_refused(tq, func, caller, (void *)ret_ip))
 		return 0;
 	if (!(tqflags & CMWQ_TQ_NOSLEEP))
 		might_sleep();
+	alloc = !(tqflags & CMWQ_TQ_NOALLOC) && taskq_may_allocate_here();
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	ent = taskq_ent_cached(tq);
 	if (ent) {
 		id = taskq_queue_locked(tq, ent, func, arg, tqflags, delay,
 					ret_ip);
 		if (!id)
 			ent = taskq_ent_release(tq, ent);
-		spin_unlock_irqrestore(&tq->lock, flags);
+		raw_spin_unlock_irqrestore(&tq->lock, flags);
 		/* released past minalloc: only if a dispatch freed some */
 		if (!id)
 			kfree(ent);
 		return id;
 	}
 	over = tq->nr_alloc >= tq->maxalloc;
-	if (!over && !(tqflags & CMWQ_TQ_NOALLOC))
+	if (!over && alloc)
 		tq->nr_alloc++;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 
-	if (tqflags & CMWQ_TQ_NOALLOC)
+	if (!alloc)
 		return 0;
 	if (over) {
 		if (tqflags & CMWQ_TQ_NOSLEEP)
@@ -1060,7 +1091,11 @@ static unsigned long taskq_dispatch_new(struct cmwq_taskq *tq,
  * of them).  %CMWQ_TQ_SLEEP may sleep for memory and never fails;
  * %CMWQ_TQ_NOSLEEP never sleeps and may fail; %CMWQ_TQ_NOQUEUE fails
  * when all of @tq's threads are taken; %CMWQ_TQ_NOALLOC uses only entries
- * @tq has cached.
+ * @tq has cached.  On PREEMPT_RT, where the allocator cannot be called
+ * with interrupts or preemption off, a dispatch from there (hard IRQ
+ * included) uses only cached entries too: give such a taskq
+ * %CMWQ_TASKQ_PREPOPULATE and a minalloc, or dispatch with the caller's
+ * entries (cmwq_taskq_dispatch_ent()).
  *
  * Context: Any context with %CMWQ_TQ_NOSLEEP, including hard IRQ;
  * otherwise process context, might sleep.
@@ -1185,9 +1220,9 @@ void cmwq_taskq_wait_outstanding(struct cmwq_taskq *tq, unsigned long id)
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return;
 	if (!id) {
-		spin_lock_irqsave(&tq->lock, flags);
+		raw_spin_lock_irqsave(&tq->lock, flags);
 		id = tq->next_id - 1;
-		spin_unlock_irqrestore(&tq->lock, flags);
+		raw_spin_unlock_irqrestore(&tq->lock, flags);
 	}
 	if (CMWQ_REFUSE(taskq_waits_for_itself(tq, id, false),
 			"%s: a task of %s waits for itself, from %pS",
@@ -1264,7 +1299,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	if (CMWQ_REFUSE(!id, "%s: id 0 from %pS", __func__, (void *)_RET_IP_))
 		return TASKQ_ENOENT;
 
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	ent = taskq_find_waiting(tq, id);
 	if (ent && (ent->flags & CMWQ_TQENT_CANCELLED)) {
 		/* cancelled already, its timer still firing */
@@ -1279,7 +1314,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 		 */
 		ent->flags |= CMWQ_TQENT_CANCELLED;
 		tq->nr_cancelled++;
-		spin_unlock_irqrestore(&tq->lock, flags);
+		raw_spin_unlock_irqrestore(&tq->lock, flags);
 		return TASKQ_CANCELLED;
 	} else if (ent) {
 		list_del_init(&ent->node);
@@ -1290,7 +1325,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 		tq->nr_cancelled++;
 		ent = taskq_ent_release(tq, ent);
 		wakes = taskq_wakes(tq);
-		spin_unlock_irqrestore(&tq->lock, flags);
+		raw_spin_unlock_irqrestore(&tq->lock, flags);
 		kfree(ent);
 		taskq_wake(tq, wakes);
 		return TASKQ_CANCELLED;
@@ -1298,7 +1333,7 @@ int cmwq_taskq_cancel_id(struct cmwq_taskq *tq, unsigned long id)
 	r = taskq_find_runner(tq, id);
 	running = r;
 	self = r && r->task == current;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	if (!running)
 		return TASKQ_ENOENT;
 	if (self)
@@ -1325,11 +1360,11 @@ int cmwq_taskq_member(struct cmwq_taskq *tq, struct task_struct *thread)
 
 	if (taskq_refused(tq, __func__, (void *)_RET_IP_))
 		return 0;
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	for (r = taskq_runners(tq); r < taskq_runners_end(tq); r++)
 		if (r->id && r->task == thread)
 			member = 1;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	return member;
 }
 EXPORT_SYMBOL_GPL(cmwq_taskq_member);
@@ -1370,7 +1405,7 @@ void cmwq_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks)
 	ks->minalloc = tq->minalloc;
 	ks->maxalloc = tq->maxalloc;
 	ks->flags = tq->flags;
-	spin_lock_irqsave(&tq->lock, flags);
+	raw_spin_lock_irqsave(&tq->lock, flags);
 	/* ids are given out from 1, one per task dispatched */
 	ks->tasks = tq->next_id - 1;
 	ks->executed = tq->nr_executed;
@@ -1381,7 +1416,7 @@ void cmwq_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks)
 	ks->pending = tq->nr_queued;
 	ks->delayed = tq->nr_delayed;
 	ks->cancelled = tq->nr_cancelled;
-	spin_unlock_irqrestore(&tq->lock, flags);
+	raw_spin_unlock_irqrestore(&tq->lock, flags);
 	ks->snaptime = ktime_get_ns();
 }
 
@@ -1549,7 +1584,7 @@ void cmwq_taskq_exit(void)
 	}
 	mutex_lock(&cmwq_wq_mutex);
 	list_for_each_entry_safe(tq, next, &cmwq_destroyed_taskqs, destroyed)
-		kfree(tq);
+		kfree_rcu(tq, rcu);
 	INIT_LIST_HEAD(&cmwq_destroyed_taskqs);
 	mutex_unlock(&cmwq_wq_mutex);
 }

@@ -200,10 +200,11 @@ static int tq_res_init(struct kunit_resource *res, void *tq)
 	return 0;
 }
 
+/* A taskq with @minalloc entries prepopulated, destroyed at the end. */
 static taskq_t *tq_create_pri(struct kunit *test, const char *name,
-			      int nthreads, pri_t pri)
+			      int nthreads, pri_t pri, int minalloc)
 {
-	taskq_t *tq = taskq_create(name, nthreads, pri, nthreads, INT_MAX,
+	taskq_t *tq = taskq_create(name, nthreads, pri, minalloc, INT_MAX,
 				   TASKQ_PREPOPULATE);
 
 	KUNIT_ASSERT_NOT_NULL(test, tq);
@@ -218,7 +219,7 @@ static taskq_t *tq_create_pri(struct kunit *test, const char *name,
 
 static taskq_t *tq_create(struct kunit *test, const char *name, int nthreads)
 {
-	return tq_create_pri(test, name, nthreads, defclsyspri);
+	return tq_create_pri(test, name, nthreads, defclsyspri, nthreads);
 }
 
 /*
@@ -405,7 +406,7 @@ static int run_from(struct kunit *test, taskq_t *tq, int cpu)
 static void first_task_placement(struct kunit *test)
 {
 	taskq_t *tq = tq_create(test, "tq_where", 4);
-	taskq_t *hi = tq_create_pri(test, "tq_where_hi", 4, maxclsyspri);
+	taskq_t *hi = tq_create_pri(test, "tq_where_hi", 4, maxclsyspri, 4);
 	int cpu;
 
 	if (num_online_cpus() < 2)
@@ -525,7 +526,12 @@ static void highpri_stream_keeps_cpu(struct kunit *test)
 	struct stream_case *sc = kunit_kzalloc(test, sizeof(*sc), GFP_KERNEL);
 	struct stream_task *t = kunit_kcalloc(test, STREAM_TASKS, sizeof(*t),
 					      GFP_KERNEL);
-	taskq_t *tq = tq_create_pri(test, "tq_stream", 4, maxclsyspri);
+	/*
+	 * The dispatches keep the CPU (preemption off), where PREEMPT_RT
+	 * cannot allocate: every entry is cached.
+	 */
+	taskq_t *tq = tq_create_pri(test, "tq_stream", 4, maxclsyspri,
+				    STREAM_TASKS);
 	int cpu, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, sc);

@@ -972,24 +972,59 @@ static enum hrtimer_restart irq_dispatch_fn(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-static void dispatch_from_irq(struct kunit *test)
+/* Fire @ic's hrtimer, in hard IRQ, and wait for its dispatch. */
+static void irq_dispatch(struct kunit *test, struct irq_case *ic)
 {
-	struct irq_case *ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, ic);
 	ic->test = test;
 	init_completion(&ic->fired);
-	ic->tq = tq_create(test, "taskq_irq", 1, maxclsyspri, 0, INT_MAX, 0);
-	counted_init(&ic->c, ic->tq, 1);
 	hrtimer_init(&ic->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	ic->timer.function = irq_dispatch_fn;
 	hrtimer_start(&ic->timer, ms_to_ktime(5), HRTIMER_MODE_REL_HARD);
 	KUNIT_EXPECT_COMPLETES(test, &ic->fired);
 	hrtimer_cancel(&ic->timer);
 	KUNIT_EXPECT_TRUE(test, ic->hardirq);
+}
+
+/*
+ * On PREEMPT_RT the allocator cannot be called in hard IRQ, so there a
+ * taskq_dispatch() takes a cached entry: this taskq prepopulates one.
+ */
+static void dispatch_from_irq(struct kunit *test)
+{
+	struct irq_case *ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
+	int minalloc = IS_ENABLED(CONFIG_PREEMPT_RT);
+
+	KUNIT_ASSERT_NOT_NULL(test, ic);
+	ic->tq = tq_create(test, "taskq_irq", 1, maxclsyspri, minalloc,
+			   INT_MAX, minalloc ? TASKQ_PREPOPULATE : 0);
+	counted_init(&ic->c, ic->tq, 1);
+	irq_dispatch(test, ic);
 	KUNIT_EXPECT_EQ(test, ic->id, 1UL);
 	KUNIT_EXPECT_COMPLETES(test, &ic->c.all_ran);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ic->c.not_member), 0);
+}
+
+/*
+ * A taskq_dispatch() in hard IRQ with no entry cached allocates one, but
+ * not on PREEMPT_RT, where the allocator's locks sleep: there it fails,
+ * cleanly (lockdep's wait-context check sees any allocation), and a
+ * dispatch from a thread still allocates.
+ */
+static void dispatch_from_irq_uncached(struct kunit *test)
+{
+	struct irq_case *ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
+	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+
+	KUNIT_ASSERT_NOT_NULL(test, ic);
+	ic->tq = tq_create(test, "taskq_irq_uncached", 1, maxclsyspri, 0,
+			   INT_MAX, 0);
+	counted_init(&ic->c, ic->tq, rt ? 1 : 2);
+	irq_dispatch(test, ic);
+	KUNIT_EXPECT_EQ(test, ic->id, rt ? 0UL : 1UL);
+	KUNIT_EXPECT_EQ(test, taskq_dispatch(ic->tq, counted_fn, &ic->c,
+					     TQ_NOSLEEP),
+			rt ? 1UL : 2UL);
+	KUNIT_EXPECT_COMPLETES(test, &ic->c.all_ran);
 }
 
 /* taskq_destroy() waits for delayed tasks, which still run on time. */
@@ -1604,6 +1639,7 @@ static struct kunit_case cmwq_taskq_cases[] = {
 	KUNIT_CASE_PARAM(cancel_accounting, mode_gen_params),
 	KUNIT_CASE_PARAM(cancel_running, mode_gen_params),
 	KUNIT_CASE_PARAM(dispatch_from_irq, mode_gen_params),
+	KUNIT_CASE(dispatch_from_irq_uncached),
 	KUNIT_CASE(destroy_with_delayed),
 	KUNIT_CASE_PARAM(sleeping_tasks, mode_gen_params),
 	KUNIT_CASE_PARAM(dynamic_threads, mode_gen_params),
