@@ -22,7 +22,8 @@
 #               passed if the boot is clean and it prints cmwq-torture: PASS
 #   reader      scripts/cmwq-stat in the guest against the example
 #               driver's known workload (tests/guest/cmwq-stat.sh): one item
-#   runner      each case of tests/runner/cases is one item
+#   runner      each case of tests/runner/cases is one item (with the
+#               6.12 kernels, once more on them: test-runner.sh --map)
 #   stock       cmwq builds against Debian's stock headers, and the stock
 #               kernel boots with cmwq.ko, the example driver and the API
 #               smoke (tests/smoke/cmwq_smoke.ko)
@@ -212,6 +213,22 @@ scripts/test-runner.sh --results "$logs/runner.results" || true
 while IFS=$'\t' read -r kind status rest; do
 	[ "$kind" = case ] && item "$status" "runner: $rest"
 done <"$logs/runner.results"
+# With the 6.12 kernels (make check-all), the same cases on them: the
+# plain ones on plain-6.12, the debug ones on debug-6.12 and again on
+# rtdebug-6.12, each mapping limited to the kernels this run tests.
+for m in plain=plain-6.12,debug=debug-6.12 debug=rtdebug-6.12; do
+	use=""
+	IFS=, read -ra pairs <<<"$m"
+	for p in "${pairs[@]}"; do
+		case " $kernels " in *" ${p#*=} "*) use=${use:+$use,}$p ;; esac
+	done
+	[ -n "$use" ] || continue
+	step "runner self-tests on ${use//,/ and }"
+	scripts/test-runner.sh --map "$use" --results "$logs/runner-${use//[=,]/-}.results" || true
+	while IFS=$'\t' read -r kind status rest; do
+		[ "$kind" = case ] && item "$status" "runner: $rest"
+	done <"$logs/runner-${use//[=,]/-}.results"
+done
 
 step "Debian's stock kernel"
 if quiet scripts/build.sh stock; then

@@ -5,19 +5,37 @@
 # tests/runner/cases, whose header explains the format) with scripts/vm.sh
 # and check both its exit status and its failure reason.
 #
-#   scripts/test-runner.sh [--results FILE] [CASES]
+#   scripts/test-runner.sh [--results FILE] [--map K=K2,...] [CASES]
+#
+# --map runs the cases on other test kernels: each case of kernel K runs on
+# K2 instead, and cases of kernels not mapped are left out (so that
+# `make check-all` runs the plain cases on plain-6.12, and the debug ones
+# on debug-6.12 and rtdebug-6.12).
 #
 # Prints one "runner: PASS|FAIL ..." line per case and "runner: N passed,
 # N failed"; --results also writes "case <pass|fail> <name>" lines. Exits 1
 # if any case failed.
 set -euo pipefail
 
+usage="usage: test-runner.sh [--results FILE] [--map K=K2,...] [CASES]"
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=/dev/null
-if [ "${1:-}" = --results ]; then
-	results=${2:?usage: test-runner.sh [--results FILE] [CASES]}
-	shift 2
-fi
+declare -A map
+mapped=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--results) results=${2:?$usage}; shift 2 ;;
+	--map)
+		IFS=, read -ra pairs <<<"${2:?$usage}"
+		for p in "${pairs[@]}"; do
+			map[${p%%=*}]=${p#*=}
+		done
+		mapped=1
+		shift 2 ;;
+	-*) echo "$usage" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
 cases=${1:-$top/tests/runner/cases}
 : >"$results"
 
@@ -27,6 +45,10 @@ failed=0
 n=0
 while IFS=$'\t' read -r kernel timeout modules expected; do
 	case "$kernel" in '' | '#'*) continue ;; esac
+	if [ "$mapped" = 1 ]; then
+		[ -n "${map[$kernel]:-}" ] || continue
+		kernel=${map[$kernel]}
+	fi
 	n=$((n + 1))
 	name="$kernel:${modules//tests\/fixtures\//}"
 	if [ -z "${built[$kernel]:-}" ]; then
