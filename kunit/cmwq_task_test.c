@@ -536,15 +536,23 @@ static void runs_on_scheduling_cpu(struct kunit *test)
 {
 	struct tk *t = tk_alloc(test, IPL_NONE);
 	struct taskqueue *tq;
-	int cpu;
+	int cpu, ran;
 
+	/*
+	 * Done before it signals its end: a task scheduled while it still
+	 * runs runs again where it runs, not on the scheduling CPU.
+	 */
+	t->call_done = true;
 	for_each_online_cpu(cpu) {
 		/* from the CPU's hard interrupt (an IPI) */
 		KUNIT_ASSERT_EQ(test,
 				smp_call_function_single(cpu, tk_schedule_ipi,
 							 t, 1), 0);
 		KUNIT_ASSERT_COMPLETES(test, &t->ended);
-		KUNIT_EXPECT_EQ(test, READ_ONCE(t->cpu), cpu);
+		ran = READ_ONCE(t->cpu);
+		KUNIT_EXPECT_EQ_MSG(test, ran, cpu,
+				    "scheduled on CPU %d, ran on CPU %d", cpu,
+				    ran);
 	}
 	KUNIT_ASSERT_EQ(test, taskqueue_get(&tq, PRI_KTHREAD), 0);
 	taskqueue_schedule(tq, &t->task);
