@@ -29,6 +29,9 @@
  *    work already pending and returns false, the path a driver takes when
  *    it kicks the same work from every interrupt.  The work is held
  *    pending behind a blocker on a max_active = 1 queue.
+ *  - queue lifecycle: BENCH_NR_LIFECYCLE queues allocated with the
+ *    defaults, all alive at once, then destroyed: the time per queue,
+ *    what a driver making a queue per device or per request pays.
  *
  * Each side gets its own queues, created with the same flags and
  * max_active: a per-CPU queue with the defaults, and the max_active = 1
@@ -68,6 +71,7 @@
 #define BENCH_NR_SLEEPERS	64
 #define BENCH_SLEEP_MS		20
 #define BENCH_NR_REQUEUE	100000
+#define BENCH_NR_LIFECYCLE	100
 #define BENCH_TIMEOUT		(10 * HZ)
 
 enum bench_queue {
@@ -87,6 +91,7 @@ enum bench_metric {
 	M_SLEEP_WALL_US,
 	M_SLEEP_WORKERS,
 	M_PENDING_NS,
+	M_LIFECYCLE_NS,
 	BENCH_NR_METRICS,
 };
 
@@ -101,6 +106,7 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_SLEEP_WALL_US]	= "sleep64_wall_us",
 	[M_SLEEP_WORKERS]	= "sleep64_workers",
 	[M_PENDING_NS]		= "pending_requeue_ns_per_call",
+	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
 };
 
 /*
@@ -167,6 +173,8 @@ struct bench_side {
 				unsigned int n);
 	void (*flush_item)(struct bench_item *item);
 	void (*flush)(enum bench_queue q);
+	/* allocate @n queues of its own, then destroy them; 0 or -ENOMEM */
+	int (*lifecycle)(unsigned int n);
 };
 
 /* The kernel's workqueue. */
@@ -235,6 +243,22 @@ static void kern_flush(enum bench_queue q)
 	flush_workqueue(kern_queues[q]);
 }
 
+static struct workqueue_struct *kern_lifecycle_wqs[BENCH_NR_LIFECYCLE];
+
+static int kern_lifecycle(unsigned int n)
+{
+	unsigned int i, made;
+
+	for (made = 0; made < n; made++) {
+		kern_lifecycle_wqs[made] = alloc_workqueue("bench_klife", 0, 0);
+		if (!kern_lifecycle_wqs[made])
+			break;
+	}
+	for (i = 0; i < made; i++)
+		destroy_workqueue(kern_lifecycle_wqs[i]);
+	return made == n ? 0 : -ENOMEM;
+}
+
 /* cmwq. */
 
 static struct cmwq_workqueue *cm_queues[BENCH_NR_QUEUES];
@@ -301,6 +325,23 @@ static void cm_flush(enum bench_queue q)
 	cmwq_flush_workqueue(cm_queues[q]);
 }
 
+static struct cmwq_workqueue *cm_lifecycle_wqs[BENCH_NR_LIFECYCLE];
+
+static int cm_lifecycle(unsigned int n)
+{
+	unsigned int i, made;
+
+	for (made = 0; made < n; made++) {
+		cm_lifecycle_wqs[made] = cmwq_alloc_workqueue("bench_clife",
+							      0, 0);
+		if (!cm_lifecycle_wqs[made])
+			break;
+	}
+	for (i = 0; i < made; i++)
+		cmwq_destroy_workqueue(cm_lifecycle_wqs[i]);
+	return made == n ? 0 : -ENOMEM;
+}
+
 enum { SIDE_KERNEL, SIDE_CMWQ, BENCH_NR_SIDES };
 
 static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
@@ -313,6 +354,7 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.requeue	= kern_requeue,
 		.flush_item	= kern_flush_item,
 		.flush		= kern_flush,
+		.lifecycle	= kern_lifecycle,
 	},
 	[SIDE_CMWQ] = {
 		.name		= "cmwq",
@@ -323,6 +365,7 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.requeue	= cm_requeue,
 		.flush_item	= cm_flush_item,
 		.flush		= cm_flush,
+		.lifecycle	= cm_lifecycle,
 	},
 };
 
@@ -503,6 +546,19 @@ static int bench_pending(const struct bench_side *side, struct bench_ctx *ctx,
 	return 0;
 }
 
+static int bench_lifecycle(const struct bench_side *side, u64 *res)
+{
+	u64 start = ktime_get_ns();
+
+	if (side->lifecycle(BENCH_NR_LIFECYCLE)) {
+		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
+		return -ENOMEM;
+	}
+	res[M_LIFECYCLE_NS] = div_u64(ktime_get_ns() - start,
+				      BENCH_NR_LIFECYCLE);
+	return 0;
+}
+
 static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 		       u64 *res)
 {
@@ -523,6 +579,8 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 		ret = bench_sleepers(side, ctx, res);
 	if (!ret)
 		ret = bench_pending(side, ctx, res);
+	if (!ret)
+		ret = bench_lifecycle(side, res);
 	return ret;
 }
 
@@ -546,13 +604,14 @@ static int bench_run(struct bench_ctx *ctx)
 				break;
 			for (m = 0; m < BENCH_NR_METRICS; m++)
 				bench_results[side][m][round] = res[m];
-			pr_info("round %d %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu\n",
+			pr_info("round %d %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu lifecycle=%llu\n",
 				round + 1, bench_sides[side].name,
 				res[M_TINY_NS], res[M_BURST_QUEUE_NS],
 				res[M_BURST_RUN_NS], res[M_LAT_SAME_P50],
 				res[M_LAT_SAME_P99], res[M_LAT_OTHER_P50],
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
-				res[M_SLEEP_WORKERS], res[M_PENDING_NS]);
+				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
+				res[M_LIFECYCLE_NS]);
 		}
 	}
 	migrate_enable();

@@ -53,8 +53,9 @@
  *    pool->lock and the timer locks, never inside them; nothing is
  *    allocated, freed or woken from a wait queue under it).
  *
- * D: The destroyer's: used once, by the one cmwq_taskq_destroy() of the
- *    taskq, when nothing else uses it any more.
+ * D: The destroyer's: used once, by the one destroy of the object
+ *    (cmwq_destroy_workqueue(), cmwq_taskq_destroy()), when nothing else
+ *    uses it any more.
  *
  * G: tp_lock, the tables of NetBSD thread pools by priority (threadpool.c;
  *    a mutex: creating a pool's queue sleeps).
@@ -302,6 +303,11 @@ struct cmwq_workqueue {
 	struct lockdep_map	lockdep_map;	/* I */
 #endif
 	char			name[32];	/* I */
+
+	/* freeing it, after a grace period (workqueue.c, destroy_wq()) */
+	struct rcu_head		rcu;		/* D */
+	struct cmwq_work	release_work;	/* D */
+	bool			kept;		/* D: cmwq_keep_destroyed's */
 };
 
 /*

@@ -13,7 +13,12 @@
  * every work but those the queue's own works queue, and flushes it until
  * no cwq has anything in flight.  Destruction drains for good, stops the
  * rescuer and frees the cwqs after an RCU grace period, as get_work_pool()
- * may still be looking at one.
+ * may still be looking at one.  It does not wait for that grace period,
+ * which takes milliseconds and would make a driver that creates a queue
+ * per device or per request pay them at each destroy: an RCU callback
+ * queues the release on cmwq_system_unbound_wq, which frees the queue in
+ * process context (lockdep's key cannot be unregistered from the
+ * callback), as mainline releases its pool_workqueues with an rcu_work.
  *
  * The four system workqueues drivers share, and the helpers that run a
  * function on a CPU through them, are here too.
@@ -370,6 +375,48 @@ int cmwq_drain_workqueue_timeout(struct cmwq_workqueue *wq,
 }
 EXPORT_SYMBOL_GPL(cmwq_drain_workqueue_timeout);
 
+/*
+ * Free a destroyed queue, a grace period after its destroy: all of it, or
+ * with cmwq_keep_destroyed all but the struct, which stays, still
+ * draining, so that queueing on it is refused.
+ */
+static void release_wq(struct cmwq_workqueue *wq)
+{
+	if (!wq->kept) {
+		free_wq(wq);
+		return;
+	}
+	free_wq_parts(wq);
+	INIT_LIST_HEAD(&wq->cwqs);
+	wq->cpu_cwqs = NULL;
+	wq->unbound_cwq = NULL;
+}
+
+static void release_wq_workfn(struct cmwq_work *work)
+{
+	/* the work frees the queue it is embedded in: nothing uses it after */
+	release_wq(container_of(work, struct cmwq_workqueue, release_work));
+}
+
+/* The grace period is over: release @wq in process context. */
+static void release_wq_rcu(struct rcu_head *rcu)
+{
+	struct cmwq_workqueue *wq = container_of(rcu, struct cmwq_workqueue,
+						 rcu);
+
+	/* unbound: no CPU's pool sees it, nor waits behind a CPU hog there */
+	cmwq_queue_work(cmwq_system_unbound_wq, &wq->release_work);
+}
+
+/*
+ * Is @wq released by a work of cmwq_system_unbound_wq?  Not the system
+ * queues: they go when cmwq unloads, after the releases queued so far.
+ */
+static bool wq_released_by_work(struct cmwq_workqueue *wq)
+{
+	return !(wq->flags & __CMWQ_SYSTEM);
+}
+
 /* Destroy a live queue; cmwq_destroy_workqueue() checked the caller. */
 static void destroy_wq(struct cmwq_workqueue *wq)
 {
@@ -394,17 +441,15 @@ static void destroy_wq(struct cmwq_workqueue *wq)
 	mutex_unlock(&cmwq_wq_mutex);
 
 	destroy_rescuer(wq);
+	wq->kept = keep;
 	/* get_work_pool() may still be looking at a cwq under RCU */
-	synchronize_rcu();
-	if (!keep) {
-		free_wq(wq);
+	if (wq_released_by_work(wq)) {
+		CMWQ_INIT_WORK(&wq->release_work, release_wq_workfn);
+		call_rcu(&wq->rcu, release_wq_rcu);
 		return;
 	}
-	/* only the struct stays, still draining: queueing on it is refused */
-	free_wq_parts(wq);
-	INIT_LIST_HEAD(&wq->cwqs);
-	wq->cpu_cwqs = NULL;
-	wq->unbound_cwq = NULL;
+	synchronize_rcu();
+	release_wq(wq);
 }
 
 /**
@@ -467,6 +512,13 @@ static struct cmwq_workqueue **const system_wqs[] = {
 void destroy_system_wqs(void)
 {
 	int i;
+
+	/*
+	 * Every queue destroyed so far has its release queued on
+	 * cmwq_system_unbound_wq once its RCU callback ran: wait for those,
+	 * so that its drain below, the first, runs the releases.
+	 */
+	rcu_barrier();
 
 	for (i = ARRAY_SIZE(system_wqs) - 1; i >= 0; i--) {
 		struct cmwq_workqueue *wq = *system_wqs[i];

@@ -17,6 +17,7 @@
  */
 #include <kunit/test.h>
 #include <linux/kthread.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 
@@ -706,6 +707,34 @@ static void destroy_drains_first(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&items[i].runs), 1);
 }
 
+#define NR_QUICK_DESTROYS	10
+
+/*
+ * A destroy frees the queue a grace period later, without waiting for it:
+ * a driver that makes a queue per device or per request must not pay
+ * milliseconds per destroy.  Of ten destroys, most return before a grace
+ * period has passed (one may end meanwhile on its own); a destroy that
+ * waited for one would see it pass every time.
+ */
+static void destroy_does_not_wait_for_rcu(struct kunit *test)
+{
+	struct cmwq_workqueue *wq;
+	unsigned long cookie;
+	int i, quick = 0;
+
+	for (i = 0; i < NR_QUICK_DESTROYS; i++) {
+		wq = cmwq_alloc_workqueue("api_quick", 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, wq);
+		cookie = get_state_synchronize_rcu();
+		cmwq_destroy_workqueue(wq);
+		if (!poll_state_synchronize_rcu(cookie))
+			quick++;
+	}
+	KUNIT_EXPECT_GE_MSG(test, quick, NR_QUICK_DESTROYS / 2,
+			    "%d of %d destroys returned before a grace period",
+			    quick, NR_QUICK_DESTROYS);
+}
+
 #define NR_ORDERED	32
 
 /* One ordered run: how many of its works were in flight, and their order. */
@@ -1195,6 +1224,7 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(drain_allows_chains),
 	KUNIT_CASE(queue_after_drain),
 	KUNIT_CASE_PARAM(destroy_drains_first, api_flavour_gen_params),
+	KUNIT_CASE(destroy_does_not_wait_for_rcu),
 	KUNIT_CASE(ordered_queue_in_order),
 	KUNIT_CASE(ordered_queue_one_at_a_time),
 	KUNIT_CASE(max_active_per_cpu),
