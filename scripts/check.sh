@@ -33,7 +33,7 @@
 #               check of tests/dkms/run.sh is one item (make install into a
 #               DESTDIR, the cmwq-dkms package built for every kernel with
 #               headers, DKMS's kernel hook, each stock kernel booted with
-#               its DKMS-built cmwq.ko, a clean purge); 10 to 15 minutes
+#               its DKMS-built cmwq.ko, a clean purge); about 4.5 minutes
 #
 # Ends with the line "N passed, N failed" and exits 1 if anything failed.
 set -euo pipefail
