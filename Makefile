@@ -7,9 +7,13 @@
 #   make kdir        print the plain test kernel's build directory
 #   make run         boot cmwq and the example driver, show what they print
 #   make check       everything: builds, W=1, sparse, checkpatch, KUnit on
-#                    plain and debug kernels, runner self-tests, stock kernel
+#                    plain and debug kernels, runner self-tests, and Debian's
+#                    four stock kernels (6.1, 6.1-rt, 6.12, 6.12-rt): W=1
+#                    build, example driver and API smoke in QEMU on each
 #   make check-all   make check with the W=1 builds and KUnit boots on the
-#                    6.12 test kernels too (plain-6.12, debug-6.12, rtdebug-6.12)
+#                    6.12 test kernels too (plain-6.12, debug-6.12, rtdebug-6.12),
+#                    and the make install / DKMS package flow for real
+#                    (tests/dkms/run.sh: root, installs and purges cmwq-dkms)
 #   make bench       boot with bench/cmwq_bench.ko, then bench/cmwq_bench_taskq.ko
 #                    (the Solaris taskqs) and bench/cmwq_bench_netbsd.ko
 #                    (NetBSD's thread pools), print their cmwq-bench: lines;
@@ -23,7 +27,8 @@
 #   make vm-test EXTRA_MODULES="path/to/driver.ko ..." [KERNEL=plain|debug|stock]
 #                    boot cmwq.ko then the given modules, parse their KUnit suites;
 #                    KERNEL= (here and for bench, stress, torture) takes any
-#                    test kernel scripts/kernel.sh --list names, or stock
+#                    test kernel scripts/kernel.sh --list names, or a stock one
+#                    --list-stock names (stock, stock-6.1-rt, stock-6.12, stock-6.12-rt)
 #   make test-runner run only the runner self-tests (tests/runner/cases)
 #   make install     install cmwq.ko, its headers and Module.symvers for the
 #                    running kernel, KERNELRELEASE=<release> or KDIR=<dir>,
@@ -59,7 +64,7 @@ check:
 	@scripts/check.sh
 
 check-all:
-	@CMWQ_KERNELS="$$(scripts/kernel.sh --list)" scripts/check.sh
+	@CMWQ_KERNELS="$$(scripts/kernel.sh --list)" CMWQ_DKMS=1 scripts/check.sh
 
 bench:
 	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \

@@ -6,7 +6,8 @@
 #   scripts/build.sh [--check] FLAVOUR|KDIR
 #
 # FLAVOUR is a test kernel (plain, debug, plain-6.12, debug-6.12,
-# rtdebug-6.12: scripts/kernel.sh lists them) or stock. The sources are
+# rtdebug-6.12) or one of Debian's stock kernels (stock, stock-6.1-rt,
+# stock-6.12, stock-6.12-rt): scripts/kernel.sh lists both. The sources are
 # copied to .build/<name>/ (name: the flavour, or kdir-<hash> for any other
 # kernel build directory) and built there with
 # `make -C KDIR M=.build/<name> modules`, so builds for different kernels
@@ -24,7 +25,7 @@ if [ "${1:-}" = --check ]; then
 	check=1
 	shift
 fi
-flavours="$("$top/scripts/kernel.sh" --list) stock"
+flavours="$("$top/scripts/kernel.sh" --list) $("$top/scripts/kernel.sh" --list-stock)"
 target=${1:?usage: build.sh [--check] ${flavours// /|}|KDIR}
 
 case " $flavours " in

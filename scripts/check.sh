@@ -24,9 +24,17 @@
 #               driver's known workload (tests/guest/cmwq-stat.sh): one item
 #   runner      each case of tests/runner/cases is one item (with the
 #               6.12 kernels, once more on them: test-runner.sh --map)
-#   stock       cmwq builds against Debian's stock headers, and the stock
-#               kernel boots with cmwq.ko, the example driver and the API
-#               smoke (tests/smoke/cmwq_smoke.ko)
+#   stock       for each of Debian's stock kernels (6.1, 6.1 PREEMPT_RT,
+#               6.12, 6.12 PREEMPT_RT: scripts/kernel.sh --list-stock), three
+#               items: cmwq builds against its headers with W=1 and no
+#               warning, the production cmwq.ko exports no test interface,
+#               and the kernel boots with cmwq.ko, the example driver and
+#               the API smoke (tests/smoke/cmwq_smoke.ko)
+#   dkms        only with CMWQ_DKMS=1 (`make check-all`), as root: each
+#               check of tests/dkms/run.sh is one item (make install into a
+#               DESTDIR, the cmwq-dkms package built for every kernel with
+#               headers, DKMS's kernel hook, each stock kernel booted with
+#               its DKMS-built cmwq.ko, a clean purge); about 4.5 minutes
 #
 # Ends with the line "N passed, N failed" and exits 1 if anything failed.
 set -euo pipefail
@@ -230,26 +238,55 @@ for m in plain=plain-6.12,debug=debug-6.12 debug=rtdebug-6.12; do
 	done <"$logs/runner-${use//[=,]/-}.results"
 done
 
-step "Debian's stock kernel"
-if quiet scripts/build.sh stock; then
-	item pass "stock: cmwq builds against Debian's stock headers"
-	build=$top/.build/stock
-	# Debian's kernel has no KUnit: its cmwq.ko is the one drivers get,
-	# and must carry no test interface.
-	check "stock: the production cmwq.ko exports no test interface" \
+# stock_check FLAVOUR: one of Debian's kernels, which have no KUnit: cmwq
+# builds against its headers, and the kernel runs the example driver and
+# the API smoke. Items are named after the flavour and its release.
+stock_check() {
+	local k=$1 name release build start
+	release=$(scripts/kernel.sh --image "$k" 2>/dev/null) || release=
+	release=${release#/boot/vmlinuz-}
+	name=$k${release:+ ($release)}
+	start=$SECONDS
+	if ! quiet scripts/build.sh --check "$k"; then
+		item fail "stock: $name: cmwq builds against its headers, W=1, no warnings"
+		item fail "stock: $name: the production cmwq.ko exports no test interface (not built)"
+		item fail "stock: $name: runs the example driver and the API smoke cleanly (not built)"
+		return
+	fi
+	item pass "stock: $name: cmwq builds against its headers, W=1, no warnings"
+	echo "stock: $k built in $((SECONDS - start)) s"
+	build=$top/.build/$k
+	# Debian's kernels have no KUnit: their cmwq.ko is the one drivers
+	# get, and must carry no test interface.
+	check "stock: $name: the production cmwq.ko exports no test interface" \
 		sh -c "! grep -qa __ksymtab_cmwq_test $build/cmwq/cmwq.ko"
 	# Two vCPUs: the smoke test needs no more, and Debian's kernel under
 	# TCG on a loaded 2-core host once starved into an RCU stall with four.
 	# The smoke module takes the public API through its everyday use in
-	# place of the KUnit suites, which this kernel cannot run.
-	check "stock: the stock kernel runs the example driver and the API smoke cleanly" \
-		scripts/vm.sh --kernel stock --cpus 2 --expect 'cmwq-example: ok' \
-		--expect 'cmwq-smoke: PASS' --log "$logs/check-stock.log" \
+	# place of the KUnit suites, which these kernels cannot run.
+	start=$SECONDS
+	check "stock: $name: runs the example driver and the API smoke cleanly" \
+		scripts/vm.sh --kernel "$k" --cpus 2 --expect 'cmwq-example: ok' \
+		--expect 'cmwq-smoke: PASS' --log "$logs/check-$k.log" \
 		--modules "$build/cmwq/cmwq.ko $build/examples/cmwq_example.ko $build/tests/smoke/cmwq_smoke.ko"
-else
-	item fail "stock: cmwq builds against Debian's stock headers"
-	item fail "stock: the production cmwq.ko exports no test interface (not built)"
-	item fail "stock: the stock kernel runs the example driver and the API smoke cleanly (not built)"
+	echo "stock: $k booted and judged in $((SECONDS - start)) s"
+}
+for k in $(scripts/kernel.sh --list-stock); do
+	step "Debian's $k kernel"
+	stock_check "$k"
+done
+
+if [ "${CMWQ_DKMS:-0}" = 1 ]; then
+	step "make install and the cmwq-dkms package, for real (tests/dkms/run.sh)"
+	dkms_status=0
+	tests/dkms/run.sh --results "$logs/dkms.results" || dkms_status=$?
+	while IFS=$'\t' read -r kind status rest; do
+		[ "$kind" = case ] && item "$status" "dkms: $rest"
+	done <"$logs/dkms.results"
+	# It stops before its checks when it cannot start (not root, no dkms).
+	if [ "$dkms_status" != 0 ] && ! grep -q $'^case\tfail' "$logs/dkms.results"; then
+		item fail "dkms: tests/dkms/run.sh failed before its checks (exit $dkms_status)"
+	fi
 fi
 
 echo

@@ -9,8 +9,11 @@
 #   scripts/kernel.sh --src [SERIES]      unpack a kernel source (default 6.1) if
 #                                         missing, print it
 #   scripts/kernel.sh --list              print the flavours built from source
+#   scripts/kernel.sh --list-stock        print Debian's stock kernel flavours
+#   scripts/kernel.sh --packages FLAVOUR  print the Debian packages a stock
+#                                         flavour comes from (image, headers)
 #
-# FLAVOUR is one of the test kernels below or stock. The test kernels are
+# FLAVOUR is one of the test kernels below or a stock one. The test kernels are
 # built from one of Debian's linux-source-<series> packages with `make
 # tinyconfig` plus fragments from configs/, applied in order (a later
 # fragment's line for an option replaces an earlier one's):
@@ -23,34 +26,57 @@
 #
 # They are built out of tree, in a cache outside the repository keyed by the
 # source package version and the fragments' text, so any clone on this
-# machine reuses a kernel another clone built. stock is Debian's own kernel
-# (linux-image-amd64 and linux-headers-amd64), whatever kernel the host
-# itself runs.
+# machine reuses a kernel another clone built.
+#
+# The stock flavours are Debian 12's own kernels, each installed with a
+# pair of meta-packages, linux-image-<suffix> and linux-headers-<suffix>:
+#
+#   stock          6.1           amd64
+#   stock-6.1-rt   6.1 PREEMPT_RT  rt-amd64
+#   stock-6.12     6.12          6.12-amd64
+#   stock-6.12-rt  6.12 PREEMPT_RT 6.12-rt-amd64
+#
+# The image meta-package depends on exactly one linux-image-<release>,
+# which names the flavour's release: its image is /boot/vmlinuz-<release>
+# and its headers /lib/modules/<release>/build. So each flavour finds its
+# own kernel, however many others are installed, and whatever kernel the
+# host itself runs.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CMWQ_CACHE:-$HOME/.cache/cmwq}
 flavours="plain debug plain-6.12 debug-6.12 rtdebug-6.12"
-usage="usage: kernel.sh [--dir|--image] ${flavours// /|}|stock, kernel.sh --src [6.1|6.12] or kernel.sh --list"
+stock_flavours="stock stock-6.1-rt stock-6.12 stock-6.12-rt"
+usage="usage: kernel.sh [--dir|--image] ${flavours// /|}|${stock_flavours// /|},"
+usage="$usage kernel.sh --packages ${stock_flavours// /|}, kernel.sh --src [6.1|6.12],"
+usage="$usage kernel.sh --list or kernel.sh --list-stock"
 
 mode=build
 case "${1:-}" in
 --dir) mode=dir; shift ;;
 --image) mode=image; shift ;;
 --src) mode=src; shift ;;
+--packages) mode=packages; shift ;;
 --list) echo "$flavours"; exit 0 ;;
+--list-stock) echo "$stock_flavours"; exit 0 ;;
 esac
 flavour=${1:-}
 [ "$mode" = src ] || [ -n "$flavour" ] || { echo "$usage" >&2; exit 2; }
 
-# The source series a flavour is built from, and its fragments in order.
+# The source series a flavour is built from, and its fragments in order;
+# for a stock flavour, its meta-packages' suffix.
 series=6.1
 fragments=
+suffix=
 case "$mode:$flavour" in
 src:) ;;
 src:6.1 | src:6.12) series=$flavour ;;
 src:*) echo "kernel.sh: unknown source series '$flavour'" >&2; echo "$usage" >&2; exit 2 ;;
-*:stock) ;;
+*:stock) suffix=amd64 ;;
+*:stock-6.1-rt) suffix=rt-amd64 ;;
+*:stock-6.12) suffix=6.12-amd64 ;;
+*:stock-6.12-rt) suffix=6.12-rt-amd64 ;;
+packages:*) echo "kernel.sh: '$flavour' is not a stock flavour" >&2; echo "$usage" >&2; exit 2 ;;
 *:plain) fragments="plain.config" ;;
 *:debug) fragments="plain.config debug.config" ;;
 *:plain-6.12) series=6.12; fragments="plain.config 6.12.config" ;;
@@ -87,20 +113,26 @@ if [ "$mode" = src ]; then
 	exit 0
 fi
 
-if [ "$flavour" = stock ]; then
-	# linux-image-amd64 depends on exactly one linux-image-<version>.
-	dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null || true)
-	version=$(sed -n 's/^linux-image-\([^ ,]*\).*/\1/p' <<<"$dep")
-	if [ -z "$version" ]; then
-		echo "kernel.sh: Debian's stock kernel is not installed (apt-get install linux-image-amd64 linux-headers-amd64)" >&2
+if [ -n "$suffix" ]; then
+	packages="linux-image-$suffix linux-headers-$suffix"
+	if [ "$mode" = packages ]; then
+		echo "$packages"
+		exit 0
+	fi
+	# The one linux-image-<release> the installed meta-package depends on.
+	dep=$(dpkg-query -W -f='${db:Status-Abbrev}${Depends}' "linux-image-$suffix" 2>/dev/null || true)
+	release=
+	[ "${dep:0:2}" != ii ] || release=$(sed -n 's/^ii *linux-image-\([^ ,]*\).*/\1/p' <<<"$dep")
+	if [ -z "$release" ]; then
+		echo "kernel.sh: Debian's $flavour kernel is not installed (apt-get install $packages)" >&2
 		exit 1
 	fi
 	case "$mode" in
-	image) echo "/boot/vmlinuz-$version" ;;
+	image) echo "/boot/vmlinuz-$release" ;;
 	*)
-		dir="/lib/modules/$version/build"
+		dir="/lib/modules/$release/build"
 		if [ "$mode" = build ] && [ ! -f "$dir/Makefile" ]; then
-			echo "kernel.sh: no headers in $dir (apt-get install linux-headers-amd64)" >&2
+			echo "kernel.sh: no headers in $dir (apt-get install $packages)" >&2
 			exit 1
 		fi
 		echo "$dir"

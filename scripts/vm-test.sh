@@ -7,7 +7,8 @@
 #   scripts/vm-test.sh [--kernel FLAVOUR] [vm.sh options] [MODULE...]
 #
 # FLAVOUR is plain (the default), debug, plain-6.12, debug-6.12, rtdebug-6.12
-# or stock: see scripts/kernel.sh.
+# or one of Debian's stock kernels (stock, stock-6.1-rt, stock-6.12,
+# stock-6.12-rt): see scripts/kernel.sh.
 #
 # MODULE is a .ko path relative to the build directory .build/<kernel>/
 # (examples/cmwq_example.ko) or any other path (your own driver, built

@@ -26,7 +26,9 @@ Boot a test kernel in QEMU, load modules, unload them, judge the console.
 
   scripts/vm.sh [options]
     --kernel FLAVOUR             kernel to boot (default plain): plain, debug,
-                                 plain-6.12, debug-6.12, rtdebug-6.12 or stock
+                                 plain-6.12, debug-6.12, rtdebug-6.12, or
+                                 Debian's stock, stock-6.1-rt, stock-6.12 or
+                                 stock-6.12-rt
     --modules "A.ko B.ko:p=1,q=2" modules to insmod in this order, each with
                                  optional parameters after a colon (a
                                  value may hold commas: p=1,2,q=3)
@@ -76,7 +78,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-case " $("$top/scripts/kernel.sh" --list) stock " in
+case " $("$top/scripts/kernel.sh" --list) $("$top/scripts/kernel.sh" --list-stock) " in
 *" $kernel "*) ;;
 *) echo "vm.sh: unknown kernel '$kernel'" >&2; usage ;;
 esac
