@@ -57,7 +57,9 @@ item() { # item pass|fail|skip NAME
 	esac
 	echo "check: ${1^^} $2"
 }
-step() { echo; echo "=== $*"; }
+# each step says when it starts, in minutes and seconds of the run, so
+# that a log tells how long a cold run spent building the test kernels
+step() { echo; printf '=== %s (at %d:%02d)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 # check NAME COMMAND...: one item, passed if COMMAND succeeds.
 check() {
 	local name=$1
@@ -290,6 +292,7 @@ if [ "${CMWQ_DKMS:-0}" = 1 ]; then
 fi
 
 echo
+printf 'check: finished in %d:%02d\n' $((SECONDS / 60)) $((SECONDS % 60))
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "=== failed:"
 	printf '  %s\n' "${failures[@]}"
