@@ -10,9 +10,10 @@
 #                    plain and debug kernels, runner self-tests, and Debian's
 #                    four stock kernels (6.1, 6.1-rt, 6.12, 6.12-rt): W=1
 #                    build, example driver and API smoke in QEMU on each
-#   make check-all   make check with the W=1 builds and KUnit boots on the
-#                    6.12 test kernels too (plain-6.12, debug-6.12, rtdebug-6.12),
-#                    and the make install / DKMS package flow for real
+#   make check-all   make check with the W=1 builds, KUnit boots and runner
+#                    self-tests on the 6.12 test kernels too (plain-6.12,
+#                    debug-6.12, rtdebug-6.12), and the make install / DKMS
+#                    package flow for real
 #                    (tests/dkms/run.sh: root, installs and purges cmwq-dkms)
 #   make bench       boot with bench/cmwq_bench.ko, then bench/cmwq_bench_taskq.ko
 #                    (the Solaris taskqs) and bench/cmwq_bench_netbsd.ko
