@@ -539,8 +539,8 @@ static void runs_on_scheduling_cpu(struct kunit *test)
 	int cpu, ran;
 
 	/*
-	 * Done before it signals its end: a task scheduled while it still
-	 * runs runs again where it runs, not on the scheduling CPU.
+	 * Done before it signals its end: a task scheduled while it is still
+	 * running is run again where it is, not on the scheduling CPU.
 	 */
 	t->call_done = true;
 	for_each_online_cpu(cpu) {
