@@ -59,9 +59,11 @@
  * of a file still open fail, so a reader never sees a freed queue.  Two
  * queues of one name get name, name#2, name#3...
  */
+#include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/kallsyms.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -565,15 +567,56 @@ static int summary_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(summary);
 
-/* Is @name the directory name of a live queue other than @self? */
-static bool dname_taken(struct cmwq_workqueue *self, const char *name)
+/*
+ * The index of directory name @dname among those made from @base: 1 for
+ * @base itself, N for "@base#N" (N >= 2), 0 for any other name.
+ */
+static int dname_index(const char *dname, const char *base)
+{
+	size_t len = strlen(base);
+	int n;
+
+	if (strncmp(dname, base, len))
+		return 0;
+	if (!dname[len])
+		return 1;
+	if (dname[len] != '#' || kstrtoint(dname + len + 1, 10, &n) || n < 2)
+		return 0;
+	return n;
+}
+
+/*
+ * The lowest index free for a directory made from @base, for @self: one
+ * walk of the live queues to count and bound the indices taken, and one
+ * to mark them, so that many queues of one name (a queue per device or
+ * per request) do not make each allocation quadratic.  Should the bitmap
+ * not be allocated, the index past the highest taken is free too.
+ */
+static int dname_free_index(struct cmwq_workqueue *self, const char *base)
 {
 	struct cmwq_workqueue *wq;
+	unsigned long *taken;
+	int nr = 0, highest = 0, idx;
 
-	for_each_workqueue(wq)
-		if (wq != self && !strcmp(wq->stats->dname, name))
-			return true;
-	return false;
+	for_each_workqueue(wq) {
+		idx = wq == self ? 0 : dname_index(wq->stats->dname, base);
+		if (idx) {
+			nr++;
+			highest = max(highest, idx);
+		}
+	}
+	/* nr indices taken: one of 1..nr + 1 is free */
+	taken = bitmap_zalloc(nr + 2, GFP_KERNEL);
+	if (!taken)
+		return highest + 1;
+	for_each_workqueue(wq) {
+		idx = wq == self ? 0 : dname_index(wq->stats->dname, base);
+		if (idx && idx <= nr + 1)
+			__set_bit(idx, taken);
+	}
+	idx = find_next_zero_bit(taken, nr + 2, 1);
+	bitmap_free(taken);
+	return idx;
 }
 
 /**
@@ -599,11 +642,13 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
 	for (i = 0; base[i]; i++)
 		if (base[i] == '/' || isspace(base[i]))
 			base[i] = '_';
-	strscpy(st->dname, base, sizeof(st->dname));
-	for (i = 2; dname_taken(wq, st->dname); i++)
+	i = dname_free_index(wq, base);
+	if (i == 1)
+		strscpy(st->dname, base, sizeof(st->dname));
+	else
 		snprintf(st->dname, sizeof(st->dname), "%s#%d", base, i);
 	/* name#N is the N-th: a taskq's kstat instance is N - 1 */
-	st->instance = i - 2;
+	st->instance = i - 1;
 
 	st->dir = debugfs_create_dir(st->dname, queues_dir);
 	debugfs_create_file("stats", 0444, st->dir, wq, &stats_fops);

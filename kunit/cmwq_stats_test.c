@@ -423,6 +423,42 @@ static void unique_names(struct kunit *test)
 	cmwq_destroy_workqueue(slash);
 }
 
+/*
+ * A new queue takes the lowest index free: with name, name#2 and name#3
+ * live, name#2 destroyed goes to the next one; a queue named "name#4"
+ * keeps name#4 from the queues named name, which go on at name#5.
+ */
+static void unique_names_lowest_free(struct kunit *test)
+{
+	static const char * const want[] = {
+		"stats_low", "stats_low#2", "stats_low#3",
+	};
+	struct cmwq_workqueue *q[ARRAY_SIZE(want)], *lit, *d, *e;
+	char name[40];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		q[i] = cmwq_kunit_alloc_wq(test, "stats_low", 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, q[i]);
+		cmwq_test_queue_dname(q[i], name, sizeof(name));
+		KUNIT_EXPECT_STREQ(test, name, want[i]);
+	}
+	lit = cmwq_kunit_alloc_wq(test, "stats_low#4", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, lit);
+	cmwq_test_queue_dname(lit, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_low#4");
+
+	cmwq_kunit_destroy_wq(test, q[1]);
+	d = cmwq_kunit_alloc_wq(test, "stats_low", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	cmwq_test_queue_dname(d, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_low#2");
+	e = cmwq_kunit_alloc_wq(test, "stats_low", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	cmwq_test_queue_dname(e, name, sizeof(name));
+	KUNIT_EXPECT_STREQ(test, name, "stats_low#5");
+}
+
 /* Nine functions through an eight-slot table: the least run goes. */
 #define FN(n)							\
 static void fn##n(struct cmwq_work *work)			\
@@ -610,6 +646,7 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(flushes_counted),
 	KUNIT_CASE(pool_oldest_wait),
 	KUNIT_CASE(unique_names),
+	KUNIT_CASE(unique_names_lowest_free),
 	KUNIT_CASE(function_table_eviction),
 	KUNIT_CASE(timing_switches),
 	KUNIT_CASE(rescued_and_maydays),
