@@ -107,7 +107,7 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 		__set_bit(CMWQ_WORK_LINKED_BIT, bits);
 	}
 
-	cwq->nr_in_flight[color]++;
+	WRITE_ONCE(cwq->nr_in_flight[color], cwq->nr_in_flight[color] + 1);
 	debug_work_activate(&barr->work);
 	insert_work(cwq, &barr->work, head,
 		    work_color_to_flags(color) | CMWQ_WORK_INACTIVE |
@@ -586,7 +586,15 @@ static long time_left(unsigned long deadline, bool plain)
 	return time_after(deadline, jiffies) ? deadline - jiffies : 0;
 }
 
-static bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout)
+/**
+ * wq_claim_flush - take a queue's flusher role
+ * @wq: the workqueue
+ * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
+ *
+ * Context: Process context; sleeps while another flusher holds the role.
+ * Return: %true once held, %false if @timeout ran out first.
+ */
+bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout)
 {
 	if (timeout == MAX_SCHEDULE_TIMEOUT) {
 		wait_event(wq->flush_waitq,
@@ -598,7 +606,13 @@ static bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout)
 				  timeout);
 }
 
-static void wq_release_flush(struct cmwq_workqueue *wq)
+/**
+ * wq_release_flush - give a queue's flusher role back
+ * @wq: the workqueue, its role held by the caller
+ *
+ * Context: Any context.
+ */
+void wq_release_flush(struct cmwq_workqueue *wq)
 {
 	clear_bit_unlock(0, &wq->flush_owner);
 	/*
@@ -640,6 +654,37 @@ static int wq_start_flush_color(struct cmwq_workqueue *wq)
 }
 
 /**
+ * wq_nothing_in_flight - has every work queued on a queue so far left it?
+ * @wq: the workqueue
+ *
+ * Policy for the fast paths of a flush and a drain.  Read without the
+ * pools' locks, so that flushing an idle queue takes no lock and does not
+ * wait behind another flusher: a driver flushing at every close or
+ * suspend mostly finds its queue idle.  A work whose queueing the caller
+ * saw (or did) has raised its count where the caller can see it; one that
+ * decremented its count back has left its cwq, its function returned.
+ *
+ * Context: Any.
+ * Return: %true if no work of @wq is queued, inactive or running.
+ */
+bool wq_nothing_in_flight(struct cmwq_workqueue *wq)
+{
+	struct cmwq_cwq *cwq;
+	int i;
+
+	for_each_cwq(cwq, wq)
+		for (i = 0; i < CMWQ_NR_COLORS; i++)
+			if (READ_ONCE(cwq->nr_in_flight[i]))
+				return false;
+	/*
+	 * Pairs with the release of pool->lock after cwq_dec_nr_in_flight():
+	 * what the works did before they left is seen by our caller.
+	 */
+	smp_rmb();
+	return true;
+}
+
+/**
  * wq_flush - wait for the works queued on a queue so far
  * @wq: the workqueue
  * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
@@ -649,7 +694,8 @@ static int wq_start_flush_color(struct cmwq_workqueue *wq)
  * One flusher at a time owns a queue's flush colors.  One that times out
  * leaves its color in flight (wq->flush_pending), and the next flusher
  * waits for that color before it starts its own, so that nothing queued
- * before a flush is left out of it.
+ * before a flush is left out of it.  A queue with nothing in flight is
+ * flushed already: the flush returns without the role or a new color.
  *
  * Context: Process context; sleeps.
  * Return: 0 when flushed, -%ETIMEDOUT when @timeout ran out (reported).
@@ -662,6 +708,9 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	struct worker *me = current_worker();
 	struct cmwq_wait_for wf = { .wq = wq };
 	int ret = -ETIMEDOUT;
+
+	if (wq_nothing_in_flight(wq))
+		return 0;
 
 	fw->wq = wq;
 	fw->color = -1;

@@ -43,6 +43,11 @@
  *    pool->lock) or with a this_cpu operation; readers sum the CPUs with
  *    READ_ONCE() and tolerate a value one update old (stats.c).
  *
+ * E: pool->lock to write, with WRITE_ONCE(); read under it, or without it
+ *    with READ_ONCE() by a queue flush's fast path (flush.c), which needs
+ *    only what its caller's own queueing wrote or a finished work's
+ *    decrement released.
+ *
  * H: a queue's statistics func_lock (raw; nests inside pool->lock).
  *
  * V: cmwq_waits_lock (raw, IRQ-safe; nests inside pool->lock): what each
@@ -211,7 +216,7 @@ struct cmwq_cwq {
 	struct cmwq_workqueue	*wq;		/* I */
 	int			work_color;	/* L: color of new works */
 	int			flush_color;	/* L: color being flushed */
-	int			nr_in_flight[CMWQ_NR_COLORS]; /* L */
+	int			nr_in_flight[CMWQ_NR_COLORS]; /* E */
 	int			nr_active;	/* L: works on the worklist */
 	int			max_active;	/* L */
 	struct list_head	inactive_works;	/* L: held by max_active */
@@ -687,6 +692,9 @@ static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
 /* flush.c */
 struct cmwq_flush_wait;
 void cmwq_barrier_func(struct cmwq_work *work);
+bool wq_nothing_in_flight(struct cmwq_workqueue *wq);
+bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout);
+void wq_release_flush(struct cmwq_workqueue *wq);
 int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	     struct cmwq_flush_wait *fw, bool all);
 int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,

@@ -275,7 +275,8 @@ retry:
 	}
 
 	trace_cmwq_queue_work(req_cpu, cwq, work, caller);
-	cwq->nr_in_flight[cwq->work_color]++;
+	WRITE_ONCE(cwq->nr_in_flight[cwq->work_color],
+		   cwq->nr_in_flight[cwq->work_color] + 1);
 	work_flags = work_color_to_flags(cwq->work_color);
 
 	if (likely(cwq->nr_active < cwq->max_active)) {

@@ -8,8 +8,9 @@
  *
  * Snapshots taken under pool->lock, so that a test compares consistent
  * numbers; nothing here changes how the engine behaves except the idle
- * timeout, the announcement of refusals a test provokes on purpose and
- * whether destroyed queues' memory is kept.
+ * timeout, the announcement of refusals a test provokes on purpose,
+ * whether destroyed queues' memory is kept, and a queue's flushers held
+ * up on purpose.
  */
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -258,6 +259,29 @@ bool cmwq_test_keep_destroyed(bool keep)
 	return xchg(&cmwq_keep_destroyed, keep);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_keep_destroyed);
+
+/**
+ * cmwq_test_hold_flushers - hold what a queue's flushers and drainers take
+ * @wq: the workqueue
+ * @hold: %true to take its flusher role and its mutex, %false to give
+ *	  them back
+ *
+ * What a flush or a drain in progress holds, for a while: lets a test
+ * check that flushing or draining an idle queue waits for neither.
+ *
+ * Context: Process context; the task that held them gives them back.
+ */
+void cmwq_test_hold_flushers(struct cmwq_workqueue *wq, bool hold)
+{
+	if (hold) {
+		mutex_lock(&wq->mutex);
+		wq_claim_flush(wq, MAX_SCHEDULE_TIMEOUT);
+		return;
+	}
+	wq_release_flush(wq);
+	mutex_unlock(&wq->mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_hold_flushers);
 
 /**
  * cmwq_test_cwq_counts - a queue's active and inactive works on a CPU

@@ -166,7 +166,8 @@ void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
 			cwq_activate_inactive_work(cwq);
 	}
 
-	cwq->nr_in_flight[color]--;
+	/* released by pool->lock for wq_nothing_in_flight()'s smp_rmb() */
+	WRITE_ONCE(cwq->nr_in_flight[color], cwq->nr_in_flight[color] - 1);
 	if (likely(cwq->flush_color != color) || cwq->nr_in_flight[color])
 		return;
 

@@ -306,6 +306,10 @@ static int drain_wq(struct cmwq_workqueue *wq, long timeout, const char *what,
 	unsigned int flush_cnt = 0;
 	int ret;
 
+	/* nothing to drain: as for an idle flush, no mutex and no sleep */
+	if (wq_nothing_in_flight(wq))
+		return 0;
+
 	wq_start_draining(wq);
 	do {
 		ret = wq_flush(wq, plain ? MAX_SCHEDULE_TIMEOUT :

@@ -666,6 +666,62 @@ static void flush_workqueue_not_livelocked(struct kunit *test)
 	wait_for_completion_timeout(&ft->done, CMWQ_KUNIT_TIMEOUT);
 }
 
+struct idle_flusher {
+	struct cmwq_workqueue	*wq;
+	struct completion	flushed;
+	struct completion	drained;
+};
+
+static int idle_flusher_fn(void *arg)
+{
+	struct idle_flusher *f = arg;
+
+	/* complete_all(): the case waits for each twice */
+	cmwq_flush_workqueue(f->wq);
+	complete_all(&f->flushed);
+	cmwq_drain_workqueue(f->wq);
+	complete_all(&f->drained);
+	return 0;
+}
+
+/*
+ * Flushing or draining a queue with nothing in flight returns at once: it
+ * waits neither for the flusher role nor for the queue's mutex, which a
+ * flusher or a drainer of the queue may hold for long.
+ */
+static void idle_flush_waits_for_nobody(struct kunit *test)
+{
+	struct run_item *it = new_run_item(test);
+	struct cmwq_workqueue *wq = flavour_wq(test, 0);
+	struct task_struct *task;
+	struct idle_flusher *f;
+
+	/* before the queue: the thread may use it until the queue is gone */
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->wq = wq;
+	init_completion(&f->flushed);
+	init_completion(&f->drained);
+
+	/* a queue that has run a work and flushed it, as a driver's would */
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work(wq, &it->work));
+	cmwq_flush_workqueue(wq);
+	KUNIT_ASSERT_EQ(test, atomic_read(&it->runs), 1);
+
+	cmwq_test_hold_flushers(wq, true);
+	task = kthread_run(idle_flusher_fn, f, "cmwq_api_idle");
+	if (IS_ERR(task)) {
+		cmwq_test_hold_flushers(wq, false);
+		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+		return;
+	}
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f->flushed, HZ));
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f->drained, HZ));
+	cmwq_test_hold_flushers(wq, false);
+	/* a thread that did wait is done once the role is back */
+	KUNIT_EXPECT_COMPLETES(test, &f->drained);
+}
+
 /* Drain lets a work requeue itself until it is done. */
 static void drain_allows_chains(struct kunit *test)
 {
@@ -1221,6 +1277,7 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE_PARAM(flush_workqueue_waits_for_all,
 			 api_flavour_gen_params),
 	KUNIT_CASE(flush_workqueue_not_livelocked),
+	KUNIT_CASE_PARAM(idle_flush_waits_for_nobody, api_flavour_gen_params),
 	KUNIT_CASE(drain_allows_chains),
 	KUNIT_CASE(queue_after_drain),
 	KUNIT_CASE_PARAM(destroy_drains_first, api_flavour_gen_params),
