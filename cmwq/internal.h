@@ -751,6 +751,7 @@ struct cmwq_wq_stats {
 	u64			crtime;		/* I */
 	bool			timing;		/* R: this queue's switch */
 	struct dentry		*dir;		/* W */
+	bool			dir_wanted;	/* W: dirs_work makes it */
 	char			dname[40];	/* W: unique among live queues */
 	int			instance;	/* W: 0, or N - 1 for name#N */
 
@@ -861,6 +862,7 @@ void cmwq_stats_latency(struct cmwq_workqueue *wq,
 bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on);
 const char *cmwq_stats_dname(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq);
+void cmwq_stats_debugfs_make(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_init(struct dentry *root);
 void cmwq_stats_debugfs_exit(void);

@@ -51,10 +51,17 @@
  * are counted in "evicted".  Nothing is ever reset: counters live as
  * long as their queue; switching timing off keeps what was collected.
  *
- * The per-queue directories come and go with the queues: created as a
- * queue is allocated (or, for the system queues, which exist before
- * debugfs is set up, by cmwq_stats_debugfs_init()), removed as it is
- * destroyed, before its statistics are freed.  debugfs_remove() waits for
+ * The per-queue directories come and go with the queues, but a queue gets
+ * its directory STATS_DIR_DELAY after its allocation, from a work that
+ * makes those of every queue waiting for one: making and removing a
+ * directory and its three files costs several times what allocating and
+ * destroying the queue costs otherwise, and a driver that makes a queue
+ * per request or per connection, destroyed within milliseconds, should
+ * pay neither.  A reader of "summary", a taskq (its kstat's directory is
+ * named after its queue's) and the system queues (which exist before
+ * debugfs is set up: cmwq_stats_debugfs_init()) have theirs made at
+ * once.  A directory is removed as its queue is destroyed, before its
+ * statistics are freed.  debugfs_remove() waits for
  * a reader inside a file of the directory to leave it, and later reads
  * of a file still open fail, so a reader never sees a freed queue.  Two
  * queues of one name get name, name#2, name#3...
@@ -78,6 +85,13 @@ module_param_named(timing, cmwq_timing, bool, 0644);
 MODULE_PARM_DESC(timing, "time every queue's works: run and wait times, histograms (default off)");
 
 static struct dentry *queues_dir;	/* W: /sys/kernel/debug/cmwq/queues */
+
+/* How long a new queue waits for its directory (see the top comment). */
+#define STATS_DIR_DELAY		(HZ / 10)
+
+static void stats_dirs_workfn(struct cmwq_work *work);
+/* I: queued, on cmwq_system_unbound_wq, while a queue waits for its dir */
+static CMWQ_DECLARE_DELAYED_WORK(stats_dirs_work, stats_dirs_workfn);
 
 static int ns_to_bucket(u64 ns)
 {
@@ -552,6 +566,8 @@ static int summary_show(struct seq_file *m, void *v)
 		   "maydays", "cpu_hogs");
 	mutex_lock(&cmwq_wq_mutex);
 	for_each_workqueue(wq) {
+		/* every live queue has its line, however young */
+		cmwq_stats_debugfs_make(wq);
 		if (!wq->stats->dname[0])
 			continue;
 		cmwq_stats_snapshot(wq, &s);
@@ -619,23 +635,18 @@ static int dname_free_index(struct cmwq_workqueue *self, const char *base)
 	return idx;
 }
 
-/**
- * cmwq_stats_debugfs_add - give a queue its debugfs directory
- * @wq: the queue, on the list of live queues
- *
- * Picks a name no other live queue's directory has: the queue's name
- * with '/' and blanks made '_', then name#2, name#3 and so on.  A
- * debugfs failure is not fatal: the queue works without its files.
- *
- * Context: cmwq_wq_mutex held.
+/*
+ * Make @wq's directory, picking a name no other live queue's directory
+ * has: the queue's name with '/' and blanks made '_', then name#2, name#3
+ * and so on.  A debugfs failure is not fatal: the queue works without
+ * its files.  Called with cmwq_wq_mutex held.
  */
-void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
+static void stats_make_dir(struct cmwq_workqueue *wq)
 {
 	struct cmwq_wq_stats *st = wq->stats;
 	char base[sizeof(st->dname) - 8];
 	int i;
 
-	lockdep_assert_held(&cmwq_wq_mutex);
 	if (!queues_dir)
 		return;
 	strscpy(base, wq->name, sizeof(base));
@@ -657,6 +668,54 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
 }
 
 /**
+ * cmwq_stats_debugfs_make - make a queue's directory now, if it waits for one
+ * @wq: a live queue
+ *
+ * For whoever needs the directory or its name before the work that makes
+ * them comes around: a taskq names its own directory after it.
+ *
+ * Context: cmwq_wq_mutex held.
+ */
+void cmwq_stats_debugfs_make(struct cmwq_workqueue *wq)
+{
+	lockdep_assert_held(&cmwq_wq_mutex);
+	if (!wq->stats->dir_wanted)
+		return;
+	wq->stats->dir_wanted = false;
+	stats_make_dir(wq);
+}
+
+static void stats_dirs_workfn(struct cmwq_work *work)
+{
+	struct cmwq_workqueue *wq;
+
+	mutex_lock(&cmwq_wq_mutex);
+	for_each_workqueue(wq)
+		cmwq_stats_debugfs_make(wq);
+	mutex_unlock(&cmwq_wq_mutex);
+}
+
+/**
+ * cmwq_stats_debugfs_add - give a new queue its debugfs directory, later
+ * @wq: the queue, on the list of live queues
+ *
+ * The directory is made %STATS_DIR_DELAY later, unless the queue is gone
+ * by then or cmwq_stats_debugfs_make() makes it first.
+ *
+ * Context: cmwq_wq_mutex held.
+ */
+void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
+{
+	lockdep_assert_held(&cmwq_wq_mutex);
+	if (!queues_dir)
+		return;
+	wq->stats->dir_wanted = true;
+	/* pending already: that run makes this directory too */
+	cmwq_queue_delayed_work(cmwq_system_unbound_wq, &stats_dirs_work,
+				STATS_DIR_DELAY);
+}
+
+/**
  * cmwq_stats_debugfs_remove - remove a queue's debugfs directory
  * @wq: the queue, being destroyed
  *
@@ -670,9 +729,13 @@ void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq)
 	struct dentry *dir;
 
 	mutex_lock(&cmwq_wq_mutex);
+	st->dir_wanted = false;
 	dir = st->dir;
 	st->dir = NULL;
 	mutex_unlock(&cmwq_wq_mutex);
+	/* a queue gone before its directory was made leaves no name either */
+	if (!dir)
+		return;
 	/* the name stays taken until the directory is gone */
 	debugfs_remove_recursive(dir);
 	mutex_lock(&cmwq_wq_mutex);
@@ -698,7 +761,7 @@ void cmwq_stats_debugfs_init(struct dentry *root)
 	mutex_lock(&cmwq_wq_mutex);
 	queues_dir = debugfs_create_dir("queues", root);
 	for_each_workqueue(wq)
-		cmwq_stats_debugfs_add(wq);
+		stats_make_dir(wq);
 	mutex_unlock(&cmwq_wq_mutex);
 }
 
@@ -716,9 +779,12 @@ void cmwq_stats_debugfs_exit(void)
 	for_each_workqueue(wq) {
 		debugfs_remove_recursive(wq->stats->dir);
 		wq->stats->dir = NULL;
+		wq->stats->dir_wanted = false;
 		wq->stats->dname[0] = '\0';
 	}
 	debugfs_remove_recursive(queues_dir);
 	queues_dir = NULL;
 	mutex_unlock(&cmwq_wq_mutex);
+	/* a run waiting for the mutex finds no queue wanting a directory */
+	cmwq_cancel_delayed_work_sync(&stats_dirs_work);
 }

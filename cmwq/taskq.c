@@ -830,6 +830,7 @@ static void taskq_debugfs_add(struct cmwq_taskq *tq)
 	const char *name;
 
 	lockdep_assert_held(&cmwq_wq_mutex);
+	cmwq_stats_debugfs_make(tq->wq);
 	name = cmwq_stats_dname(tq->wq);
 	if (!taskq_dir || !name[0])
 		return;

@@ -468,6 +468,7 @@ EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_timing);
 void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size)
 {
 	mutex_lock(&cmwq_wq_mutex);
+	cmwq_stats_debugfs_make(wq);
 	strscpy(buf, cmwq_stats_dname(wq), size);
 	mutex_unlock(&cmwq_wq_mutex);
 }

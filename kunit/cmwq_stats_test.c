@@ -14,6 +14,7 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/namei.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
@@ -395,6 +396,42 @@ static void pool_oldest_wait(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
+#define LATER_DIR	"/sys/kernel/debug/cmwq/queues/stats_later"
+
+/* kernel_read() cannot read debugfs' files: look the directory up */
+static bool later_dir_exists(void)
+{
+	struct path path;
+
+	if (kern_path(LATER_DIR, LOOKUP_DIRECTORY, &path))
+		return false;
+	path_put(&path);
+	return true;
+}
+
+/*
+ * A queue gets its directory a while after its allocation (a tenth of a
+ * second), so that a queue destroyed sooner, one per request, never pays
+ * for one; a queue that lives on gets it, and loses it when destroyed.
+ */
+static void queue_dir_made_later(struct kunit *test)
+{
+	unsigned long start = jiffies;
+	struct cmwq_workqueue *wq;
+	bool exists;
+
+	wq = cmwq_alloc_workqueue("stats_later", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	exists = later_dir_exists();
+	/* unless this task was kept off its CPU for half the delay */
+	if (time_before(jiffies, start + HZ / 20))
+		KUNIT_EXPECT_FALSE(test, exists);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(later_dir_exists(),
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_destroy_workqueue(wq);
+	KUNIT_EXPECT_FALSE(test, later_dir_exists());
+}
+
 /* Two live queues of one name get name and name#2; '/' becomes '_'. */
 static void unique_names(struct kunit *test)
 {
@@ -645,6 +682,7 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(run_and_wait_times),
 	KUNIT_CASE(flushes_counted),
 	KUNIT_CASE(pool_oldest_wait),
+	KUNIT_CASE(queue_dir_made_later),
 	KUNIT_CASE(unique_names),
 	KUNIT_CASE(unique_names_lowest_free),
 	KUNIT_CASE(function_table_eviction),
