@@ -52,8 +52,8 @@
  * long as their queue; switching timing off keeps what was collected.
  *
  * The per-queue directories come and go with the queues, but a queue gets
- * its directory STATS_DIR_DELAY after its allocation, from a work that
- * makes those of every queue waiting for one: making and removing a
+ * its directory once it is STATS_DIR_DELAY old, from a work that makes
+ * those of every queue that old and waiting for one: making and removing a
  * directory and its three files costs several times what allocating and
  * destroying the queue costs otherwise, and a driver that makes a queue
  * per request or per connection, destroyed within milliseconds, should
@@ -685,13 +685,35 @@ void cmwq_stats_debugfs_make(struct cmwq_workqueue *wq)
 	stats_make_dir(wq);
 }
 
+/* Policy: has @wq lived long enough to be worth a directory? */
+static bool stats_dir_due(struct cmwq_workqueue *wq, u64 now)
+{
+	return now - wq->stats->crtime >= jiffies_to_nsecs(STATS_DIR_DELAY);
+}
+
+/*
+ * Make the directories of the queues STATS_DIR_DELAY old, and come back
+ * for the younger ones: a queue made just before a run is not caught by
+ * it, so that short-lived queues made all the time pay for none.
+ */
 static void stats_dirs_workfn(struct cmwq_work *work)
 {
 	struct cmwq_workqueue *wq;
+	u64 now = ktime_get_ns();
+	bool young = false;
 
 	mutex_lock(&cmwq_wq_mutex);
-	for_each_workqueue(wq)
-		cmwq_stats_debugfs_make(wq);
+	for_each_workqueue(wq) {
+		if (!wq->stats->dir_wanted)
+			continue;
+		if (stats_dir_due(wq, now))
+			cmwq_stats_debugfs_make(wq);
+		else
+			young = true;
+	}
+	if (young)
+		cmwq_queue_delayed_work(cmwq_system_unbound_wq,
+					&stats_dirs_work, STATS_DIR_DELAY);
 	mutex_unlock(&cmwq_wq_mutex);
 }
 
