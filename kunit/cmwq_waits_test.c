@@ -26,6 +26,7 @@
  * withdraws the announcement and restores the thresholds.
  */
 #include <kunit/test.h>
+#include <linux/kthread.h>
 #include <linux/string.h>
 
 #include "cmwq_kunit.h"
@@ -411,6 +412,52 @@ static void flush_workqueue_timeout_keeps_color(struct kunit *test)
 	unwatch(test);
 }
 
+struct plain_flusher {
+	struct item		*it;
+	struct completion	done;
+};
+
+static int plain_flusher_fn(void *arg)
+{
+	struct plain_flusher *f = arg;
+
+	cmwq_flush_work(&f->it->dwork.work);
+	complete_all(&f->done);
+	return 0;
+}
+
+/*
+ * With the reports of plain flushes off (flush_report_secs 0, as this
+ * suite runs), a plain flush still waits, as long as it takes.
+ */
+static void plain_flush_waits_unreported(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_quiet",
+							0, 0);
+	struct task_struct *task;
+	struct plain_flusher *f;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	f->it = blocker;
+	init_completion(&f->done);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+
+	task = kthread_run(plain_flusher_fn, f, "cmwq_waits_plain");
+	if (IS_ERR(task)) {
+		complete(&blocker->go);
+		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+		return;
+	}
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&f->done,
+							     HZ / 4));
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &f->done);
+	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
+}
+
 /*
  * A drain that times out reports what is left and lets the queue take
  * works again; once released, the drain succeeds.
@@ -784,6 +831,7 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_work_timeout_inactive),
 	KUNIT_CASE(flush_delayed_work_timeout_runs_it),
 	KUNIT_CASE(flush_workqueue_timeout_keeps_color),
+	KUNIT_CASE(plain_flush_waits_unreported),
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(timed_flush_refusals),
