@@ -292,7 +292,12 @@ bool cmwq_flush_wait(struct completion *done, long timeout,
 		cmwq_flush_report(fw, true);
 		return false;
 	}
-	if (!report || wait_for_completion_timeout(done, report))
+	if (!report) {
+		/* reports off: wait all the same, only without the report */
+		wait_for_completion(done);
+		return true;
+	}
+	if (wait_for_completion_timeout(done, report))
 		return true;
 	cmwq_flush_report(fw, false);
 	wait_for_completion(done);
