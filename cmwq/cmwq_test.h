@@ -49,6 +49,8 @@ void cmwq_test_expect_refusals(int nr);
 int cmwq_test_nr_refusals(void);
 bool cmwq_test_keep_destroyed(bool keep);
 void cmwq_test_hold_flushers(struct cmwq_workqueue *wq, bool hold);
+unsigned long cmwq_test_flush_colors(struct cmwq_workqueue *wq,
+				     int *nr_waiting);
 void cmwq_test_cwq_counts(struct cmwq_workqueue *wq, int cpu,
 			  int *nr_active, int *nr_inactive);
 int cmwq_test_max_active(struct cmwq_workqueue *wq, int cpu);

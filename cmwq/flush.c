@@ -12,9 +12,12 @@
  * in its cwq.  A flush advances the queue's color and waits until no work
  * of the old color is left on any cwq; works queued meanwhile have the new
  * color, so they cannot livelock it.  One flusher at a time holds a
- * queue's flusher role, so at most one color is ever being flushed: a
- * second flusher waits for the first, then flushes what was queued before
- * it.  The role is a bit and a wait queue rather than a mutex so that a
+ * queue's flusher role, so at most one color is ever being flushed.
+ * Flushers that arrive meanwhile are batched: each needs the next color
+ * flushed, whoever flushes it, so when the role is free one of them
+ * takes it and flushes that color for all, and the others return as soon
+ * as it is flushed (wq->flush_started and wq->flush_finished count the
+ * colors).  Eight flushers of a busy queue flush two colors, not eight.  The role is a bit and a wait queue rather than a mutex so that a
  * timed flush can give up waiting for it; a timed flush that gives up on
  * its color leaves it in flight for the next flusher to wait for.
  *
@@ -586,24 +589,52 @@ static long time_left(unsigned long deadline, bool plain)
 	return time_after(deadline, jiffies) ? deadline - jiffies : 0;
 }
 
+/* Has the flusher of color number @target, or a later one, finished? */
+static bool flush_finished(struct cmwq_workqueue *wq, unsigned long target)
+{
+	/* pairs with the smp_store_release() in wq_flush() */
+	return (long)(smp_load_acquire(&wq->flush_finished) - target) >= 0;
+}
+
+/*
+ * What a flusher waits for: 1 once it took the role, 0 once the color
+ * numbered @target is flushed, -EAGAIN while neither.
+ */
+static int claim_or_done(struct cmwq_workqueue *wq, unsigned long target)
+{
+	if (!test_and_set_bit_lock(0, &wq->flush_owner))
+		return 1;
+	if (target != ULONG_MAX && flush_finished(wq, target))
+		return 0;
+	return -EAGAIN;
+}
+
 /**
- * wq_claim_flush - take a queue's flusher role
+ * wq_claim_flush - take a queue's flusher role, or see a flush done
  * @wq: the workqueue
  * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
+ * @target: the color number whose flush does the caller's; %ULONG_MAX
+ *	    for none (a test's hold)
  *
  * Context: Process context; sleeps while another flusher holds the role.
- * Return: %true once held, %false if @timeout ran out first.
+ * Return: 1 with the role held, 0 if the flush of @target finished
+ * meanwhile (the role not held), -%ETIMEDOUT if @timeout ran out first.
  */
-bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout)
+int wq_claim_flush(struct cmwq_workqueue *wq, long timeout,
+		   unsigned long target)
 {
+	int ret;
+
 	if (timeout == MAX_SCHEDULE_TIMEOUT) {
 		wait_event(wq->flush_waitq,
-			   !test_and_set_bit_lock(0, &wq->flush_owner));
-		return true;
+			   (ret = claim_or_done(wq, target)) >= 0);
+		return ret;
 	}
-	return wait_event_timeout(wq->flush_waitq,
-				  !test_and_set_bit_lock(0, &wq->flush_owner),
-				  timeout);
+	if (!wait_event_timeout(wq->flush_waitq,
+				(ret = claim_or_done(wq, target)) >= 0,
+				timeout))
+		return -ETIMEDOUT;
+	return ret;
 }
 
 /**
@@ -632,6 +663,8 @@ static int wq_start_flush_color(struct cmwq_workqueue *wq)
 	int next_color = work_next_color(flush_color);
 	struct cmwq_cwq *cwq;
 
+	/* before any cwq changes color: see the flushers' target in wq_flush() */
+	WRITE_ONCE(wq->flush_started, wq->flush_started + 1);
 	reinit_completion(&wq->flush_done);
 	/* our own count keeps the completion from firing half-way */
 	atomic_set(&wq->nr_cwqs_to_flush, 1);
@@ -707,18 +740,34 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	unsigned long deadline = jiffies + (plain ? 0 : timeout);
 	struct worker *me = current_worker();
 	struct cmwq_wait_for wf = { .wq = wq };
+	unsigned long target;
 	int ret = -ETIMEDOUT;
 
 	if (wq_nothing_in_flight(wq))
 		return 0;
 
+	/*
+	 * The next color started flushes whatever we queued: a color started
+	 * already was counted in flush_started before its cwqs changed color
+	 * under pool->lock, whose release our queueing acquired since.
+	 */
+	target = READ_ONCE(wq->flush_started) + 1;
 	fw->wq = wq;
 	fw->color = -1;
-	if (!wq_claim_flush(wq, timeout)) {
+	ret = wq_claim_flush(wq, timeout, target);
+	if (ret < 0) {
 		/* what the flusher holding the role waits for */
 		cmwq_flush_report(fw, true);
 		return ret;
 	}
+	/* another flusher flushed our color: we are done */
+	if (!ret)
+		return 0;
+	if (flush_finished(wq, target)) {
+		wq_release_flush(wq);
+		return 0;
+	}
+	ret = -ETIMEDOUT;
 
 	if (me) {
 		wf.color = all ? -1 : wq->work_color;
@@ -737,6 +786,11 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 		fw->color = -1;
 	if (cmwq_flush_wait(&wq->flush_done, time_left(deadline, plain), fw)) {
 		wq->flush_pending = false;
+		/*
+		 * Pairs with flush_finished(): a batched flusher that sees
+		 * our color finished sees what its works did.
+		 */
+		smp_store_release(&wq->flush_finished, wq->flush_started);
 		ret = 0;
 	}
 release:

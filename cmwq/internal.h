@@ -293,6 +293,10 @@ struct cmwq_workqueue {
 						 * a flush that timed out
 						 */
 	int			flush_color;	/* F: that color */
+	unsigned long		flush_started;	/* F to write; R: colors
+						 * started by flushers */
+	unsigned long		flush_finished;	/* F to write; R: the
+						 * last of them flushed */
 	atomic_t		nr_cwqs_to_flush; /* F to set; R */
 	struct completion	flush_done;	/* F; L: cwqs in the flush */
 
@@ -693,7 +697,8 @@ static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
 struct cmwq_flush_wait;
 void cmwq_barrier_func(struct cmwq_work *work);
 bool wq_nothing_in_flight(struct cmwq_workqueue *wq);
-bool wq_claim_flush(struct cmwq_workqueue *wq, long timeout);
+int wq_claim_flush(struct cmwq_workqueue *wq, long timeout,
+		   unsigned long target);
 void wq_release_flush(struct cmwq_workqueue *wq);
 int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	     struct cmwq_flush_wait *fw, bool all);

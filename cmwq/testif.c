@@ -275,13 +275,35 @@ void cmwq_test_hold_flushers(struct cmwq_workqueue *wq, bool hold)
 {
 	if (hold) {
 		mutex_lock(&wq->mutex);
-		wq_claim_flush(wq, MAX_SCHEDULE_TIMEOUT);
+		wq_claim_flush(wq, MAX_SCHEDULE_TIMEOUT, ULONG_MAX);
 		return;
 	}
 	wq_release_flush(wq);
 	mutex_unlock(&wq->mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_hold_flushers);
+
+/**
+ * cmwq_test_flush_colors - how many colors a queue's flushers started
+ * @wq: the workqueue
+ * @nr_waiting: set to how many flushers wait for the role or a color
+ *
+ * Context: Any context but hard IRQ.
+ * Return: the colors started by flushes of @wq so far.
+ */
+unsigned long cmwq_test_flush_colors(struct cmwq_workqueue *wq,
+				     int *nr_waiting)
+{
+	struct wait_queue_entry *entry;
+
+	*nr_waiting = 0;
+	spin_lock_irq(&wq->flush_waitq.lock);
+	list_for_each_entry(entry, &wq->flush_waitq.head, entry)
+		(*nr_waiting)++;
+	spin_unlock_irq(&wq->flush_waitq.lock);
+	return READ_ONCE(wq->flush_started);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_flush_colors);
 
 /**
  * cmwq_test_cwq_counts - a queue's active and inactive works on a CPU

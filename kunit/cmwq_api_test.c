@@ -722,6 +722,50 @@ static void idle_flush_waits_for_nobody(struct kunit *test)
 	KUNIT_EXPECT_COMPLETES(test, &f->drained);
 }
 
+#define NR_BATCHED	8
+
+/*
+ * Flushers of a busy queue that arrive while one flushes are batched:
+ * when the first is done, one of them flushes the next color for all, so
+ * eight flushers start two colors, not one each.
+ */
+static void concurrent_flushers_batched(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	int cpu = cpumask_first(cpu_online_mask);
+	struct task_struct *task;
+	struct flush_thread *ft;
+	unsigned long colors;
+	struct blocker *b;
+	int i, waiting;
+
+	ft = kunit_kcalloc(test, NR_BATCHED, sizeof(*ft), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ft);
+	b = hold_queue(test, cpu);
+	colors = cmwq_test_flush_colors(ctx->wq, &waiting);
+
+	for (i = 0; i < NR_BATCHED; i++) {
+		ft[i].wq = ctx->wq;
+		init_completion(&ft[i].done);
+		task = kthread_run(flush_thread_fn, &ft[i], "cmwq_api_fl%d", i);
+		if (IS_ERR(task)) {
+			complete(&ft[i].done);
+			KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+		}
+	}
+	/* one flushes the blocker's color, the others wait for it */
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(cmwq_test_flush_colors(ctx->wq,
+								  &waiting) ==
+					  colors + 1 &&
+					  waiting == NR_BATCHED - 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	complete(&b->release);
+	for (i = 0; i < NR_BATCHED; i++)
+		KUNIT_EXPECT_COMPLETES(test, &ft[i].done);
+	KUNIT_EXPECT_EQ(test, cmwq_test_flush_colors(ctx->wq, &waiting),
+			colors + 2);
+}
+
 /* Drain lets a work requeue itself until it is done. */
 static void drain_allows_chains(struct kunit *test)
 {
@@ -1278,6 +1322,7 @@ static struct kunit_case cmwq_api_cases[] = {
 			 api_flavour_gen_params),
 	KUNIT_CASE(flush_workqueue_not_livelocked),
 	KUNIT_CASE_PARAM(idle_flush_waits_for_nobody, api_flavour_gen_params),
+	KUNIT_CASE(concurrent_flushers_batched),
 	KUNIT_CASE(drain_allows_chains),
 	KUNIT_CASE(queue_after_drain),
 	KUNIT_CASE_PARAM(destroy_drains_first, api_flavour_gen_params),

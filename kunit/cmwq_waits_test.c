@@ -458,6 +458,102 @@ static void plain_flush_waits_unreported(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
 }
 
+#define NR_BATCHED	3
+
+struct queue_flusher {
+	struct cmwq_workqueue	*wq;
+	unsigned long		timeout;	/* 0: an untimed flush */
+	int			ret;
+	struct completion	done;
+};
+
+static int queue_flusher_fn(void *arg)
+{
+	struct queue_flusher *f = arg;
+
+	if (f->timeout)
+		f->ret = cmwq_flush_workqueue_timeout(f->wq, f->timeout);
+	else
+		cmwq_flush_workqueue(f->wq);
+	complete_all(&f->done);
+	return 0;
+}
+
+static int nr_flush_waiters(struct cmwq_workqueue *wq)
+{
+	int waiting;
+
+	cmwq_test_flush_colors(wq, &waiting);
+	return waiting;
+}
+
+static void start_queue_flusher(struct kunit *test, struct queue_flusher *f,
+				struct cmwq_workqueue *wq,
+				unsigned long timeout)
+{
+	struct task_struct *task;
+
+	f->wq = wq;
+	f->timeout = timeout;
+	init_completion(&f->done);
+	task = kthread_run(queue_flusher_fn, f, "cmwq_waits_fl");
+	if (IS_ERR(task)) {
+		complete_all(&f->done);
+		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+	}
+}
+
+/*
+ * A timed flush that gives up while other flushers wait behind it leaves
+ * its color to them: one of them flushes it and the next color for all,
+ * and none returns before the works are done.
+ */
+static void timed_flush_leaves_color_to_batch(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_batch",
+							0, 0);
+	struct queue_flusher *timed, *f;
+	unsigned long colors;
+	int i, waiting;
+
+	timed = kunit_kzalloc(test, sizeof(*timed), GFP_KERNEL);
+	f = kunit_kcalloc(test, NR_BATCHED, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && timed && f);
+	watch(test);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+
+	start_queue_flusher(test, timed, wq, HZ / 2);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 1, CMWQ_KUNIT_TIMEOUT));
+	for (i = 0; i < NR_BATCHED; i++)
+		start_queue_flusher(test, &f[i], wq, 0);
+	/* they wait behind it: the role is taken, their color not started */
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == NR_BATCHED,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_COMPLETES(test, &timed->done);
+	KUNIT_EXPECT_EQ(test, timed->ret, -ETIMEDOUT);
+	/* one took the role over: it waits for the color left in flight */
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(nr_flush_waiters(wq) == NR_BATCHED - 1,
+				    CMWQ_KUNIT_TIMEOUT));
+	for (i = 0; i < NR_BATCHED; i++)
+		KUNIT_EXPECT_FALSE(test,
+				   wait_for_completion_timeout(&f[i].done,
+							       HZ / 10));
+
+	complete(&blocker->go);
+	for (i = 0; i < NR_BATCHED; i++)
+		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
+	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
+	KUNIT_EXPECT_EQ(test, cmwq_test_flush_colors(wq, &waiting),
+			colors + 2);
+	unwatch(test);
+}
+
 /*
  * A drain that times out reports what is left and lets the queue take
  * works again; once released, the drain succeeds.
@@ -832,6 +928,7 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_delayed_work_timeout_runs_it),
 	KUNIT_CASE(flush_workqueue_timeout_keeps_color),
 	KUNIT_CASE(plain_flush_waits_unreported),
+	KUNIT_CASE(timed_flush_leaves_color_to_batch),
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(timed_flush_refusals),
