@@ -29,6 +29,11 @@
  *    work already pending and returns false, the path a driver takes when
  *    it kicks the same work from every interrupt.  The work is held
  *    pending behind a blocker on a max_active = 1 queue.
+ *  - idle flush, drain and cancel: flushing and draining the per-CPU
+ *    queue BENCH_NR_IDLE_FLUSH times, and cancelling a work
+ *    BENCH_NR_IDLE_CANCEL times with cancel_work_sync(), when the queue
+ *    and the work ran once and have nothing left in flight: the time per
+ *    call of a teardown or reset path that usually finds nothing to do.
  *  - queue lifecycle: BENCH_NR_LIFECYCLE queues allocated with the
  *    defaults, all alive at once, then destroyed: the time per queue,
  *    what a driver making a queue per device or per request pays.
@@ -72,6 +77,8 @@
 #define BENCH_SLEEP_MS		20
 #define BENCH_NR_REQUEUE	100000
 #define BENCH_NR_LIFECYCLE	100
+#define BENCH_NR_IDLE_FLUSH	20000
+#define BENCH_NR_IDLE_CANCEL	100000
 #define BENCH_TIMEOUT		(10 * HZ)
 
 enum bench_queue {
@@ -91,6 +98,9 @@ enum bench_metric {
 	M_SLEEP_WALL_US,
 	M_SLEEP_WORKERS,
 	M_PENDING_NS,
+	M_IDLE_FLUSH_NS,
+	M_IDLE_DRAIN_NS,
+	M_IDLE_CANCEL_NS,
 	M_LIFECYCLE_NS,
 	BENCH_NR_METRICS,
 };
@@ -106,6 +116,9 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_SLEEP_WALL_US]	= "sleep64_wall_us",
 	[M_SLEEP_WORKERS]	= "sleep64_workers",
 	[M_PENDING_NS]		= "pending_requeue_ns_per_call",
+	[M_IDLE_FLUSH_NS]	= "idle_flush_ns_per_call",
+	[M_IDLE_DRAIN_NS]	= "idle_drain_ns_per_call",
+	[M_IDLE_CANCEL_NS]	= "idle_cancel_sync_ns_per_call",
 	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
 };
 
@@ -173,6 +186,8 @@ struct bench_side {
 				unsigned int n);
 	void (*flush_item)(struct bench_item *item);
 	void (*flush)(enum bench_queue q);
+	void (*drain)(enum bench_queue q);
+	void (*cancel_sync)(struct bench_item *item);
 	/* allocate @n queues of its own, then destroy them; 0 or -ENOMEM */
 	int (*lifecycle)(unsigned int n);
 };
@@ -241,6 +256,16 @@ static void kern_flush_item(struct bench_item *item)
 static void kern_flush(enum bench_queue q)
 {
 	flush_workqueue(kern_queues[q]);
+}
+
+static void kern_drain(enum bench_queue q)
+{
+	drain_workqueue(kern_queues[q]);
+}
+
+static void kern_cancel_sync(struct bench_item *item)
+{
+	cancel_work_sync(&item->kwork);
 }
 
 static struct workqueue_struct *kern_lifecycle_wqs[BENCH_NR_LIFECYCLE];
@@ -325,6 +350,16 @@ static void cm_flush(enum bench_queue q)
 	cmwq_flush_workqueue(cm_queues[q]);
 }
 
+static void cm_drain(enum bench_queue q)
+{
+	cmwq_drain_workqueue(cm_queues[q]);
+}
+
+static void cm_cancel_sync(struct bench_item *item)
+{
+	cmwq_cancel_work_sync(&item->cwork);
+}
+
 static struct cmwq_workqueue *cm_lifecycle_wqs[BENCH_NR_LIFECYCLE];
 
 static int cm_lifecycle(unsigned int n)
@@ -354,6 +389,8 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.requeue	= kern_requeue,
 		.flush_item	= kern_flush_item,
 		.flush		= kern_flush,
+		.drain		= kern_drain,
+		.cancel_sync	= kern_cancel_sync,
 		.lifecycle	= kern_lifecycle,
 	},
 	[SIDE_CMWQ] = {
@@ -365,6 +402,8 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.requeue	= cm_requeue,
 		.flush_item	= cm_flush_item,
 		.flush		= cm_flush,
+		.drain		= cm_drain,
+		.cancel_sync	= cm_cancel_sync,
 		.lifecycle	= cm_lifecycle,
 	},
 };
@@ -546,6 +585,47 @@ static int bench_pending(const struct bench_side *side, struct bench_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Flush, drain and cancel with nothing to wait for, as a driver's
+ * teardown or reset path calls them most of the time: what each call
+ * costs by itself.
+ */
+static int bench_idle(const struct bench_side *side, struct bench_ctx *ctx,
+		      u64 *res)
+{
+	struct bench_item *item = &ctx->items[0];
+	u64 start;
+	int i, ret;
+
+	/* a work that ran once, on a queue that ran it */
+	side->init_item(item, tiny_body);
+	bench_arm(1);
+	side->queue(BENCH_Q_MAIN, ctx->this_cpu, item);
+	ret = bench_wait(side, "idle work");
+	if (ret)
+		return ret;
+	side->flush_item(item);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_IDLE_FLUSH; i++)
+		side->flush(BENCH_Q_MAIN);
+	res[M_IDLE_FLUSH_NS] = div_u64(ktime_get_ns() - start,
+				       BENCH_NR_IDLE_FLUSH);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_IDLE_FLUSH; i++)
+		side->drain(BENCH_Q_MAIN);
+	res[M_IDLE_DRAIN_NS] = div_u64(ktime_get_ns() - start,
+				       BENCH_NR_IDLE_FLUSH);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_IDLE_CANCEL; i++)
+		side->cancel_sync(item);
+	res[M_IDLE_CANCEL_NS] = div_u64(ktime_get_ns() - start,
+					BENCH_NR_IDLE_CANCEL);
+	return 0;
+}
+
 static int bench_lifecycle(const struct bench_side *side, u64 *res)
 {
 	u64 start = ktime_get_ns();
@@ -575,6 +655,8 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 		ret = bench_latency(side, ctx, ctx->other_cpu,
 				    "other-CPU latency", &res[M_LAT_OTHER_P50],
 				    &res[M_LAT_OTHER_P99]);
+	if (!ret)
+		ret = bench_idle(side, ctx, res);
 	if (!ret)
 		ret = bench_sleepers(side, ctx, res);
 	if (!ret)
@@ -612,6 +694,10 @@ static int bench_run(struct bench_ctx *ctx)
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
 				res[M_LIFECYCLE_NS]);
+			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu\n",
+				round + 1, bench_sides[side].name,
+				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
+				res[M_IDLE_CANCEL_NS]);
 		}
 	}
 	migrate_enable();
