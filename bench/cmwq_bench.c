@@ -20,11 +20,14 @@
  *    function starting, on the queueing CPU and on another one, one work
  *    at a time, p50 and p99 of BENCH_NR_LATENCY samples.  How fast an idle
  *    worker gets going.
- *  - sleeping works: BENCH_NR_SLEEPERS works that each sleep
- *    BENCH_SLEEP_MS on one CPU: the wall time until all are done and the
- *    number of distinct worker threads that ran them.  Whether concurrency
- *    management starts another worker as soon as one blocks, and how many
- *    workers that takes.
+ *  - sleeping works: BENCH_NR_SLEEPERS (64), then BENCH_NR_SLEEPERS_MANY
+ *    (256) and BENCH_NR_SLEEPERS_MOST (1024) works that each sleep
+ *    BENCH_SLEEP_MS, all queued at once on one CPU: the wall time until
+ *    all are done and the number of distinct worker threads that ran
+ *    them.  Whether concurrency management starts another worker as soon
+ *    as one blocks, and how many workers that takes.  Both sides' queues
+ *    have the default max_active of 256, so the 1024 works sleep in at
+ *    least four waves, and a worker can serve more than one of them.
  *  - requeueing a pending work: the cost of a queue call that finds the
  *    work already pending and returns false, the path a driver takes when
  *    it kicks the same work from every interrupt.  The work is held
@@ -45,7 +48,7 @@
  * worker pools filling up, caches) hits both sides alike.  Each metric is
  * printed as each round ends, then as the median of its rounds with the
  * ratio cmwq/kernel: below 1.00 cmwq took less time, or for the worker
- * count used fewer threads (BENCH_NR_SLEEPERS: all slept at once).
+ * count used fewer threads (one per work if all slept at once).
  *
  * The benchmark runs in the insmod task, kept on its CPU with
  * migrate_disable() so that "same CPU" is the queueing CPU.  Every wait
@@ -74,6 +77,8 @@
 #define BENCH_NR_BURST		5000
 #define BENCH_NR_LATENCY	2000
 #define BENCH_NR_SLEEPERS	64
+#define BENCH_NR_SLEEPERS_MANY	256
+#define BENCH_NR_SLEEPERS_MOST	1024
 #define BENCH_SLEEP_MS		20
 #define BENCH_NR_REQUEUE	100000
 #define BENCH_NR_LIFECYCLE	100
@@ -97,6 +102,10 @@ enum bench_metric {
 	M_LAT_OTHER_P99,
 	M_SLEEP_WALL_US,
 	M_SLEEP_WORKERS,
+	M_SLEEP256_WALL_US,
+	M_SLEEP256_WORKERS,
+	M_SLEEP1024_WALL_US,
+	M_SLEEP1024_WORKERS,
 	M_PENDING_NS,
 	M_IDLE_FLUSH_NS,
 	M_IDLE_DRAIN_NS,
@@ -115,6 +124,10 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_LAT_OTHER_P99]	= "latency_other_cpu_p99_ns",
 	[M_SLEEP_WALL_US]	= "sleep64_wall_us",
 	[M_SLEEP_WORKERS]	= "sleep64_workers",
+	[M_SLEEP256_WALL_US]	= "sleep256_wall_us",
+	[M_SLEEP256_WORKERS]	= "sleep256_workers",
+	[M_SLEEP1024_WALL_US]	= "sleep1024_wall_us",
+	[M_SLEEP1024_WORKERS]	= "sleep1024_workers",
 	[M_PENDING_NS]		= "pending_requeue_ns_per_call",
 	[M_IDLE_FLUSH_NS]	= "idle_flush_ns_per_call",
 	[M_IDLE_DRAIN_NS]	= "idle_drain_ns_per_call",
@@ -518,20 +531,20 @@ static int bench_latency(const struct bench_side *side, struct bench_ctx *ctx,
 }
 
 static int bench_sleepers(const struct bench_side *side, struct bench_ctx *ctx,
-			  u64 *res)
+			  int nr, u64 *wall_us, u64 *workers)
 {
 	struct bench_item *items = ctx->items;
 	u64 start, wall;
 	int i, j, ret, nr_tasks = 0;
 
-	for (i = 0; i < BENCH_NR_SLEEPERS; i++) {
+	for (i = 0; i < nr; i++) {
 		side->init_item(&items[i], sleep_body);
 		items[i].task = NULL;
 	}
-	bench_arm(BENCH_NR_SLEEPERS);
+	bench_arm(nr);
 
 	start = ktime_get_ns();
-	for (i = 0; i < BENCH_NR_SLEEPERS; i++)
+	for (i = 0; i < nr; i++)
 		side->queue(BENCH_Q_MAIN, ctx->other_cpu, &items[i]);
 	ret = bench_wait(side, "sleeping works");
 	if (ret)
@@ -540,13 +553,13 @@ static int bench_sleepers(const struct bench_side *side, struct bench_ctx *ctx,
 	side->flush(BENCH_Q_MAIN);
 
 	/* count each task at its first appearance */
-	for (i = 0; i < BENCH_NR_SLEEPERS; i++) {
+	for (i = 0; i < nr; i++) {
 		for (j = 0; j < i && items[j].task != items[i].task; j++)
 			;
 		nr_tasks += j == i;
 	}
-	res[M_SLEEP_WALL_US] = div_u64(wall, NSEC_PER_USEC);
-	res[M_SLEEP_WORKERS] = nr_tasks;
+	*wall_us = div_u64(wall, NSEC_PER_USEC);
+	*workers = nr_tasks;
 	return 0;
 }
 
@@ -658,7 +671,17 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 	if (!ret)
 		ret = bench_idle(side, ctx, res);
 	if (!ret)
-		ret = bench_sleepers(side, ctx, res);
+		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS,
+				     &res[M_SLEEP_WALL_US],
+				     &res[M_SLEEP_WORKERS]);
+	if (!ret)
+		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MANY,
+				     &res[M_SLEEP256_WALL_US],
+				     &res[M_SLEEP256_WORKERS]);
+	if (!ret)
+		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MOST,
+				     &res[M_SLEEP1024_WALL_US],
+				     &res[M_SLEEP1024_WORKERS]);
 	if (!ret)
 		ret = bench_pending(side, ctx, res);
 	if (!ret)
@@ -694,10 +717,13 @@ static int bench_run(struct bench_ctx *ctx)
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
 				res[M_LIFECYCLE_NS]);
-			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu\n",
+			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu\n",
 				round + 1, bench_sides[side].name,
 				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
-				res[M_IDLE_CANCEL_NS]);
+				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
+				res[M_SLEEP256_WORKERS],
+				res[M_SLEEP1024_WALL_US],
+				res[M_SLEEP1024_WORKERS]);
 		}
 	}
 	migrate_enable();
