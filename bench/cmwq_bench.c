@@ -37,6 +37,12 @@
  *    BENCH_NR_IDLE_CANCEL times with cancel_work_sync(), when the queue
  *    and the work ran once and have nothing left in flight: the time per
  *    call of a teardown or reset path that usually finds nothing to do.
+ *  - concurrent flushes: BENCH_NR_FLUSHERS threads on the benchmark's
+ *    CPU, started together, each flush the per-CPU queue
+ *    BENCH_NR_FLUSHES times while a work on the other CPU keeps it busy
+ *    (it spins BENCH_FEED_NS and requeues itself): the wall time per
+ *    flush.  Whether flushers that arrive together share one wait, as
+ *    mainline batches them, or queue up.
  *  - queue lifecycle: BENCH_NR_LIFECYCLE queues allocated with the
  *    defaults, all alive at once, then destroyed: the time per queue,
  *    what a driver making a queue per device or per request pays.
@@ -61,11 +67,13 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
@@ -84,6 +92,9 @@
 #define BENCH_NR_LIFECYCLE	100
 #define BENCH_NR_IDLE_FLUSH	20000
 #define BENCH_NR_IDLE_CANCEL	100000
+#define BENCH_NR_FLUSHERS	8
+#define BENCH_NR_FLUSHES	50	/* by each flusher */
+#define BENCH_FEED_NS		(30 * NSEC_PER_USEC)
 #define BENCH_TIMEOUT		(10 * HZ)
 
 enum bench_queue {
@@ -110,6 +121,7 @@ enum bench_metric {
 	M_IDLE_FLUSH_NS,
 	M_IDLE_DRAIN_NS,
 	M_IDLE_CANCEL_NS,
+	M_CFLUSH_NS,
 	M_LIFECYCLE_NS,
 	BENCH_NR_METRICS,
 };
@@ -132,6 +144,7 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_IDLE_FLUSH_NS]	= "idle_flush_ns_per_call",
 	[M_IDLE_DRAIN_NS]	= "idle_drain_ns_per_call",
 	[M_IDLE_CANCEL_NS]	= "idle_cancel_sync_ns_per_call",
+	[M_CFLUSH_NS]		= "concurrent_flush_ns_per_flush",
 	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
 };
 
@@ -147,6 +160,9 @@ struct bench_item {
 	u64			queued_ns;
 	u64			started_ns;
 	struct task_struct	*task;
+	/* where a feeder requeues itself */
+	const struct bench_side	*side;
+	int			cpu;
 };
 
 /* The works of one batch count down; the last one completes the batch. */
@@ -154,6 +170,8 @@ static atomic_t bench_remaining;
 static DECLARE_COMPLETION(bench_batch_done);
 /* Lets the blocker of the pending test return. */
 static DECLARE_COMPLETION(bench_release);
+/* Tells the feeder of the concurrent flushes to stop requeueing. */
+static bool bench_feed_stop;
 
 static void bench_work_done(void)
 {
@@ -639,6 +657,140 @@ static int bench_idle(const struct bench_side *side, struct bench_ctx *ctx,
 	return 0;
 }
 
+/* Keeps the queue busy on its CPU until told to stop. */
+static void feed_body(struct bench_item *item)
+{
+	u64 end = ktime_get_ns() + BENCH_FEED_NS;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	if (READ_ONCE(bench_feed_stop))
+		bench_work_done();
+	else
+		item->side->queue(BENCH_Q_MAIN, item->cpu, item);
+}
+
+/*
+ * The concurrent flushers: each says it is ready, waits for the word to
+ * go, flushes BENCH_NR_FLUSHES times and counts itself out.
+ */
+static const struct bench_side *bench_flushers_side;
+static atomic_t bench_flushers_unready;
+static atomic_t bench_flushers_running;
+static DECLARE_COMPLETION(bench_flushers_ready);
+static DECLARE_COMPLETION(bench_flushers_go);
+static DECLARE_COMPLETION(bench_flushers_done);
+static bool bench_flushers_abort;
+
+static int bench_flusher_fn(void *unused)
+{
+	const struct bench_side *side = bench_flushers_side;
+	int i;
+
+	if (atomic_dec_and_test(&bench_flushers_unready))
+		complete(&bench_flushers_ready);
+	/* the benchmark always says go, if only to abort: bounded all the same */
+	if (!wait_for_completion_timeout(&bench_flushers_go, BENCH_TIMEOUT) ||
+	    READ_ONCE(bench_flushers_abort))
+		return 0;
+	for (i = 0; i < BENCH_NR_FLUSHES; i++)
+		side->flush(BENCH_Q_MAIN);
+	if (atomic_dec_and_test(&bench_flushers_running))
+		complete(&bench_flushers_done);
+	return 0;
+}
+
+/*
+ * Start the flushers on @cpu; 0 when all are waiting for the word to go.
+ * @threads gets a reference on each, for kthread_stop().
+ */
+static int bench_flushers_start(const struct bench_side *side, int cpu,
+				struct task_struct **threads)
+{
+	struct task_struct *t;
+	int i;
+
+	bench_flushers_side = side;
+	WRITE_ONCE(bench_flushers_abort, false);
+	atomic_set(&bench_flushers_unready, BENCH_NR_FLUSHERS);
+	atomic_set(&bench_flushers_running, BENCH_NR_FLUSHERS);
+	reinit_completion(&bench_flushers_ready);
+	reinit_completion(&bench_flushers_go);
+	reinit_completion(&bench_flushers_done);
+	for (i = 0; i < BENCH_NR_FLUSHERS; i++) {
+		t = kthread_create(bench_flusher_fn, NULL, "bench_flush/%d", i);
+		if (IS_ERR(t)) {
+			pr_err("FAILED %s concurrent flush: no thread (%ld)\n",
+			       side->name, PTR_ERR(t));
+			return PTR_ERR(t);
+		}
+		/* for kthread_stop(), even if it returned long before */
+		get_task_struct(t);
+		threads[i] = t;
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+	}
+	if (wait_for_completion_timeout(&bench_flushers_ready, BENCH_TIMEOUT))
+		return 0;
+	pr_err("FAILED %s concurrent flush: flushers not started within %d s\n",
+	       side->name, BENCH_TIMEOUT / HZ);
+	return -ETIMEDOUT;
+}
+
+/*
+ * BENCH_NR_FLUSHERS threads flush the per-CPU queue at once while a
+ * feeder keeps it busy, requeueing itself after spinning BENCH_FEED_NS:
+ * each flush has a work in flight to wait for.  The feeder spins on the
+ * other CPU and the flushers run on the benchmark's, so that a flush
+ * waits for the work and not for a CPU that the feeder holds.  The wall
+ * time from the word to go to the last flush returning, per flush.
+ */
+static int bench_concurrent_flush(const struct bench_side *side,
+				  struct bench_ctx *ctx, u64 *res)
+{
+	struct task_struct *threads[BENCH_NR_FLUSHERS] = {};
+	struct bench_item *feeder = &ctx->items[0];
+	u64 start, elapsed = 0;
+	int i, ret, fed;
+
+	WRITE_ONCE(bench_feed_stop, false);
+	bench_arm(1);
+	side->init_item(feeder, feed_body);
+	feeder->side = side;
+	feeder->cpu = ctx->other_cpu;
+	side->queue(BENCH_Q_MAIN, feeder->cpu, feeder);
+
+	ret = bench_flushers_start(side, ctx->this_cpu, threads);
+	if (ret)
+		WRITE_ONCE(bench_flushers_abort, true);
+	start = ktime_get_ns();
+	complete_all(&bench_flushers_go);
+	if (!ret) {
+		if (wait_for_completion_timeout(&bench_flushers_done,
+						BENCH_TIMEOUT)) {
+			elapsed = ktime_get_ns() - start;
+		} else {
+			pr_err("FAILED %s concurrent flush: flushes not done within %d s\n",
+			       side->name, BENCH_TIMEOUT / HZ);
+			ret = -ETIMEDOUT;
+		}
+	}
+
+	/* whatever happened: with the feeder gone the flushers finish */
+	WRITE_ONCE(bench_feed_stop, true);
+	fed = bench_wait(side, "concurrent flush feeder");
+	for (i = 0; i < BENCH_NR_FLUSHERS && threads[i]; i++) {
+		kthread_stop(threads[i]);
+		put_task_struct(threads[i]);
+	}
+	if (ret || fed)
+		return ret ?: fed;
+	side->flush(BENCH_Q_MAIN);
+	res[M_CFLUSH_NS] = div_u64(elapsed,
+				   BENCH_NR_FLUSHERS * BENCH_NR_FLUSHES);
+	return 0;
+}
+
 static int bench_lifecycle(const struct bench_side *side, u64 *res)
 {
 	u64 start = ktime_get_ns();
@@ -683,6 +835,8 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 				     &res[M_SLEEP1024_WALL_US],
 				     &res[M_SLEEP1024_WORKERS]);
 	if (!ret)
+		ret = bench_concurrent_flush(side, ctx, res);
+	if (!ret)
 		ret = bench_pending(side, ctx, res);
 	if (!ret)
 		ret = bench_lifecycle(side, res);
@@ -717,13 +871,13 @@ static int bench_run(struct bench_ctx *ctx)
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
 				res[M_LIFECYCLE_NS]);
-			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu\n",
+			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu\n",
 				round + 1, bench_sides[side].name,
 				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
 				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
 				res[M_SLEEP256_WORKERS],
 				res[M_SLEEP1024_WALL_US],
-				res[M_SLEEP1024_WORKERS]);
+				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS]);
 		}
 	}
 	migrate_enable();
