@@ -46,6 +46,16 @@
  *  - queue lifecycle: BENCH_NR_LIFECYCLE queues allocated with the
  *    defaults, all alive at once, then destroyed: the time per queue,
  *    what a driver making a queue per device or per request pays.
+ *  - memory per queue: the growth of slab memory (reclaimable or not,
+ *    read to the page with each CPU's unfolded share) as
+ *    BENCH_NR_MEM_QUEUES queues with the defaults are allocated, after as
+ *    many others used up the free objects the caches held, per queue.
+ *    Slab only: both sides keep per-CPU parts in percpu memory (the
+ *    kernel its pool_workqueues, cmwq its statistics), which a module has
+ *    no counter for (pcpu_nr_pages() is not exported, and counts pages
+ *    populated, not what was allocated), so the figure misses those;
+ *    cmwq's per-CPU cwqs come from a slab cache and count.  With it, the
+ *    size of a work and of a delayed work on each side.
  *
  * Each side gets its own queues, created with the same flags and
  * max_active: a per-CPU queue with the defaults, and the max_active = 1
@@ -72,10 +82,13 @@
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
 #include "cmwq.h"
@@ -90,6 +103,8 @@
 #define BENCH_SLEEP_MS		20
 #define BENCH_NR_REQUEUE	100000
 #define BENCH_NR_LIFECYCLE	100
+#define BENCH_NR_MEM_QUEUES	200
+#define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_MEM_QUEUES)
 #define BENCH_NR_IDLE_FLUSH	20000
 #define BENCH_NR_IDLE_CANCEL	100000
 #define BENCH_NR_FLUSHERS	8
@@ -123,6 +138,7 @@ enum bench_metric {
 	M_IDLE_CANCEL_NS,
 	M_CFLUSH_NS,
 	M_LIFECYCLE_NS,
+	M_QUEUE_SLAB_BYTES,
 	BENCH_NR_METRICS,
 };
 
@@ -146,6 +162,7 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_IDLE_CANCEL_NS]	= "idle_cancel_sync_ns_per_call",
 	[M_CFLUSH_NS]		= "concurrent_flush_ns_per_flush",
 	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
+	[M_QUEUE_SLAB_BYTES]	= "queue_slab_bytes",
 };
 
 /*
@@ -219,8 +236,15 @@ struct bench_side {
 	void (*flush)(enum bench_queue q);
 	void (*drain)(enum bench_queue q);
 	void (*cancel_sync)(struct bench_item *item);
-	/* allocate @n queues of its own, then destroy them; 0 or -ENOMEM */
-	int (*lifecycle)(unsigned int n);
+	/*
+	 * allocate queues @from to @to - 1 of its own, with the defaults,
+	 * kept until free_queues(); 0 or -ENOMEM
+	 */
+	int (*make_queues)(unsigned int from, unsigned int to);
+	/* destroy every queue make_queues() made */
+	void (*free_queues)(void);
+	/* wait until the queues destroyed so far are freed */
+	void (*settle)(void);
 };
 
 /* The kernel's workqueue. */
@@ -299,20 +323,37 @@ static void kern_cancel_sync(struct bench_item *item)
 	cancel_work_sync(&item->kwork);
 }
 
-static struct workqueue_struct *kern_lifecycle_wqs[BENCH_NR_LIFECYCLE];
+static struct workqueue_struct *kern_extra_wqs[BENCH_NR_EXTRA_QUEUES];
 
-static int kern_lifecycle(unsigned int n)
+static int kern_make_queues(unsigned int from, unsigned int to)
 {
-	unsigned int i, made;
-
-	for (made = 0; made < n; made++) {
-		kern_lifecycle_wqs[made] = alloc_workqueue("bench_klife", 0, 0);
-		if (!kern_lifecycle_wqs[made])
-			break;
+	for (; from < to; from++) {
+		kern_extra_wqs[from] = alloc_workqueue("bench_klife", 0, 0);
+		if (!kern_extra_wqs[from])
+			return -ENOMEM;
 	}
-	for (i = 0; i < made; i++)
-		destroy_workqueue(kern_lifecycle_wqs[i]);
-	return made == n ? 0 : -ENOMEM;
+	return 0;
+}
+
+static void kern_free_queues(void)
+{
+	int i;
+
+	for (i = 0; i < BENCH_NR_EXTRA_QUEUES; i++) {
+		if (kern_extra_wqs[i])
+			destroy_workqueue(kern_extra_wqs[i]);
+		kern_extra_wqs[i] = NULL;
+	}
+}
+
+static void kern_settle(void)
+{
+	/*
+	 * 6.1 frees a per-CPU queue from an RCU callback.  Later kernels
+	 * first put its pool_workqueues on a kthread_worker of their own,
+	 * which a module cannot wait for.
+	 */
+	rcu_barrier();
 }
 
 /* cmwq. */
@@ -391,21 +432,34 @@ static void cm_cancel_sync(struct bench_item *item)
 	cmwq_cancel_work_sync(&item->cwork);
 }
 
-static struct cmwq_workqueue *cm_lifecycle_wqs[BENCH_NR_LIFECYCLE];
+static struct cmwq_workqueue *cm_extra_wqs[BENCH_NR_EXTRA_QUEUES];
 
-static int cm_lifecycle(unsigned int n)
+static int cm_make_queues(unsigned int from, unsigned int to)
 {
-	unsigned int i, made;
-
-	for (made = 0; made < n; made++) {
-		cm_lifecycle_wqs[made] = cmwq_alloc_workqueue("bench_clife",
-							      0, 0);
-		if (!cm_lifecycle_wqs[made])
-			break;
+	for (; from < to; from++) {
+		cm_extra_wqs[from] = cmwq_alloc_workqueue("bench_clife", 0, 0);
+		if (!cm_extra_wqs[from])
+			return -ENOMEM;
 	}
-	for (i = 0; i < made; i++)
-		cmwq_destroy_workqueue(cm_lifecycle_wqs[i]);
-	return made == n ? 0 : -ENOMEM;
+	return 0;
+}
+
+static void cm_free_queues(void)
+{
+	int i;
+
+	for (i = 0; i < BENCH_NR_EXTRA_QUEUES; i++) {
+		if (cm_extra_wqs[i])
+			cmwq_destroy_workqueue(cm_extra_wqs[i]);
+		cm_extra_wqs[i] = NULL;
+	}
+}
+
+static void cm_settle(void)
+{
+	/* an RCU callback queues the work that frees a destroyed queue */
+	rcu_barrier();
+	cmwq_flush_workqueue(cmwq_system_unbound_wq);
 }
 
 enum { SIDE_KERNEL, SIDE_CMWQ, BENCH_NR_SIDES };
@@ -422,7 +476,9 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.flush		= kern_flush,
 		.drain		= kern_drain,
 		.cancel_sync	= kern_cancel_sync,
-		.lifecycle	= kern_lifecycle,
+		.make_queues	= kern_make_queues,
+		.free_queues	= kern_free_queues,
+		.settle		= kern_settle,
 	},
 	[SIDE_CMWQ] = {
 		.name		= "cmwq",
@@ -435,7 +491,9 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.flush		= cm_flush,
 		.drain		= cm_drain,
 		.cancel_sync	= cm_cancel_sync,
-		.lifecycle	= cm_lifecycle,
+		.make_queues	= cm_make_queues,
+		.free_queues	= cm_free_queues,
+		.settle		= cm_settle,
 	},
 };
 
@@ -794,13 +852,91 @@ static int bench_concurrent_flush(const struct bench_side *side,
 static int bench_lifecycle(const struct bench_side *side, u64 *res)
 {
 	u64 start = ktime_get_ns();
+	int ret;
 
-	if (side->lifecycle(BENCH_NR_LIFECYCLE)) {
+	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
+	ret = side->make_queues(0, BENCH_NR_LIFECYCLE);
+	side->free_queues();
+	if (ret) {
 		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
-		return -ENOMEM;
+		return ret;
 	}
 	res[M_LIFECYCLE_NS] = div_u64(ktime_get_ns() - start,
 				      BENCH_NR_LIFECYCLE);
+	return 0;
+}
+
+/*
+ * Slab pages in use, reclaimable or not.  The global counters lag behind
+ * by what each CPU has not folded into them yet, up to its stat_threshold
+ * (tens of pages), so add that, as zone_page_state_snapshot() does for
+ * the zone counters.
+ */
+static long bench_slab_pages_once(void)
+{
+	static const enum node_stat_item items[] = {
+		NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B,
+	};
+	struct per_cpu_nodestat *pcp;
+	long pages = 0;
+	unsigned int i;
+	int nid, cpu;
+
+	for (i = 0; i < ARRAY_SIZE(items); i++) {
+		pages += global_node_page_state_pages(items[i]);
+		for_each_online_node(nid) {
+			for_each_possible_cpu(cpu) {
+				pcp = per_cpu_ptr(NODE_DATA(nid)->per_cpu_nodestats,
+						  cpu);
+				pages += READ_ONCE(pcp->vm_node_stat_diff[items[i]]);
+			}
+		}
+	}
+	return pages;
+}
+
+/* Read until two reads agree: a fold in between could count pages twice. */
+static long bench_slab_pages(void)
+{
+	long prev, pages = bench_slab_pages_once();
+	int tries = 10;
+
+	do {
+		prev = pages;
+		pages = bench_slab_pages_once();
+	} while (pages != prev && --tries);
+	return pages;
+}
+
+/*
+ * How much slab memory a queue with the defaults takes.  The first
+ * BENCH_NR_MEM_QUEUES queues use up the free objects that the slab caches
+ * kept from queues destroyed earlier (by the lifecycle shape, by the other
+ * side); the next BENCH_NR_MEM_QUEUES grow the caches by what they take.
+ * The queues are freed before the next shape, on either side, runs.
+ */
+static int bench_queue_bytes(const struct bench_side *side, u64 *res)
+{
+	long before = 0, after = 0;
+	int ret;
+
+	side->settle();
+	ret = side->make_queues(0, BENCH_NR_MEM_QUEUES);
+	if (!ret) {
+		before = bench_slab_pages();
+		ret = side->make_queues(BENCH_NR_MEM_QUEUES,
+					BENCH_NR_EXTRA_QUEUES);
+		after = bench_slab_pages();
+	}
+	side->free_queues();
+	side->settle();
+	if (ret) {
+		pr_err("FAILED %s queue memory: out of memory\n", side->name);
+		return ret;
+	}
+	/* a shrink meanwhile (someone else freeing slabs) reads as 0 */
+	res[M_QUEUE_SLAB_BYTES] = after > before ?
+		div_u64((after - before) * PAGE_SIZE, BENCH_NR_MEM_QUEUES) : 0;
 	return 0;
 }
 
@@ -840,6 +976,8 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 		ret = bench_pending(side, ctx, res);
 	if (!ret)
 		ret = bench_lifecycle(side, res);
+	if (!ret)
+		ret = bench_queue_bytes(side, res);
 	return ret;
 }
 
@@ -871,13 +1009,14 @@ static int bench_run(struct bench_ctx *ctx)
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
 				res[M_LIFECYCLE_NS]);
-			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu\n",
+			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu\n",
 				round + 1, bench_sides[side].name,
 				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
 				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
 				res[M_SLEEP256_WORKERS],
 				res[M_SLEEP1024_WALL_US],
-				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS]);
+				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
+				res[M_QUEUE_SLAB_BYTES]);
 		}
 	}
 	migrate_enable();
@@ -893,26 +1032,33 @@ static u64 bench_median(int side, int metric)
 	return v[BENCH_NR_ROUNDS / 2];
 }
 
+static void bench_print(const char *name, u64 kern, u64 cm)
+{
+	u64 ratio;
+	u32 hundredths;
+
+	if (!kern) {
+		pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n", name, kern, cm);
+		return;
+	}
+	ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
+			    &hundredths);
+	pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n", name, kern, cm,
+		ratio, hundredths);
+}
+
 static void bench_report(void)
 {
-	u64 kern, cm, ratio;
-	u32 hundredths;
 	int m;
 
 	pr_info("median of %d rounds, ratio = cmwq/kernel\n", BENCH_NR_ROUNDS);
-	for (m = 0; m < BENCH_NR_METRICS; m++) {
-		kern = bench_median(SIDE_KERNEL, m);
-		cm = bench_median(SIDE_CMWQ, m);
-		if (!kern) {
-			pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n",
-				bench_metric_names[m], kern, cm);
-			continue;
-		}
-		ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
-				    &hundredths);
-		pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n",
-			bench_metric_names[m], kern, cm, ratio, hundredths);
-	}
+	for (m = 0; m < BENCH_NR_METRICS; m++)
+		bench_print(bench_metric_names[m], bench_median(SIDE_KERNEL, m),
+			    bench_median(SIDE_CMWQ, m));
+	bench_print("work_bytes", sizeof(struct work_struct),
+		    sizeof(struct cmwq_work));
+	bench_print("delayed_work_bytes", sizeof(struct delayed_work),
+		    sizeof(struct cmwq_delayed_work));
 	pr_info("done\n");
 }
 
