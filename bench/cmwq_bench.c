@@ -20,18 +20,42 @@
  *    function starting, on the queueing CPU and on another one, one work
  *    at a time, p50 and p99 of BENCH_NR_LATENCY samples.  How fast an idle
  *    worker gets going.
- *  - sleeping works: BENCH_NR_SLEEPERS works that each sleep
- *    BENCH_SLEEP_MS on one CPU: the wall time until all are done and the
- *    number of distinct worker threads that ran them.  Whether concurrency
- *    management starts another worker as soon as one blocks, and how many
- *    workers that takes.
+ *  - sleeping works: BENCH_NR_SLEEPERS (64), then BENCH_NR_SLEEPERS_MANY
+ *    (256) and BENCH_NR_SLEEPERS_MOST (1024) works that each sleep
+ *    BENCH_SLEEP_MS, all queued at once on one CPU: the wall time until
+ *    all are done and the number of distinct worker threads that ran
+ *    them.  Whether concurrency management starts another worker as soon
+ *    as one blocks, and how many workers that takes.  Both sides' queues
+ *    have the default max_active of 256, so the 1024 works sleep in at
+ *    least four waves, and a worker can serve more than one of them.
  *  - requeueing a pending work: the cost of a queue call that finds the
  *    work already pending and returns false, the path a driver takes when
  *    it kicks the same work from every interrupt.  The work is held
  *    pending behind a blocker on a max_active = 1 queue.
+ *  - idle flush, drain and cancel: flushing and draining the per-CPU
+ *    queue BENCH_NR_IDLE_FLUSH times, and cancelling a work
+ *    BENCH_NR_IDLE_CANCEL times with cancel_work_sync(), when the queue
+ *    and the work ran once and have nothing left in flight: the time per
+ *    call of a teardown or reset path that usually finds nothing to do.
+ *  - concurrent flushes: BENCH_NR_FLUSHERS threads on the benchmark's
+ *    CPU, started together, each flush the per-CPU queue
+ *    BENCH_NR_FLUSHES times while a work on the other CPU keeps it busy
+ *    (it spins BENCH_FEED_NS and requeues itself): the wall time per
+ *    flush.  Whether flushers that arrive together share one wait, as
+ *    mainline batches them, or queue up.
  *  - queue lifecycle: BENCH_NR_LIFECYCLE queues allocated with the
  *    defaults, all alive at once, then destroyed: the time per queue,
  *    what a driver making a queue per device or per request pays.
+ *  - memory per queue: the growth of slab memory (reclaimable or not,
+ *    read to the page with each CPU's unfolded share) as
+ *    BENCH_NR_MEM_QUEUES queues with the defaults are allocated, after as
+ *    many others used up the free objects the caches held, per queue.
+ *    Slab only: both sides keep per-CPU parts in percpu memory (the
+ *    kernel its pool_workqueues, cmwq its statistics), which a module has
+ *    no counter for (pcpu_nr_pages() is not exported, and counts pages
+ *    populated, not what was allocated), so the figure misses those;
+ *    cmwq's per-CPU cwqs come from a slab cache and count.  With it, the
+ *    size of a work and of a delayed work on each side.
  *
  * Each side gets its own queues, created with the same flags and
  * max_active: a per-CPU queue with the defaults, and the max_active = 1
@@ -40,7 +64,7 @@
  * worker pools filling up, caches) hits both sides alike.  Each metric is
  * printed as each round ends, then as the median of its rounds with the
  * ratio cmwq/kernel: below 1.00 cmwq took less time, or for the worker
- * count used fewer threads (BENCH_NR_SLEEPERS: all slept at once).
+ * count used fewer threads (one per work if all slept at once).
  *
  * The benchmark runs in the insmod task, kept on its CPU with
  * migrate_disable() so that "same CPU" is the queueing CPU.  Every wait
@@ -53,13 +77,18 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
 #include "cmwq.h"
@@ -69,9 +98,18 @@
 #define BENCH_NR_BURST		5000
 #define BENCH_NR_LATENCY	2000
 #define BENCH_NR_SLEEPERS	64
+#define BENCH_NR_SLEEPERS_MANY	256
+#define BENCH_NR_SLEEPERS_MOST	1024
 #define BENCH_SLEEP_MS		20
 #define BENCH_NR_REQUEUE	100000
 #define BENCH_NR_LIFECYCLE	100
+#define BENCH_NR_MEM_QUEUES	200
+#define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_MEM_QUEUES)
+#define BENCH_NR_IDLE_FLUSH	20000
+#define BENCH_NR_IDLE_CANCEL	100000
+#define BENCH_NR_FLUSHERS	8
+#define BENCH_NR_FLUSHES	50	/* by each flusher */
+#define BENCH_FEED_NS		(30 * NSEC_PER_USEC)
 #define BENCH_TIMEOUT		(10 * HZ)
 
 enum bench_queue {
@@ -90,8 +128,17 @@ enum bench_metric {
 	M_LAT_OTHER_P99,
 	M_SLEEP_WALL_US,
 	M_SLEEP_WORKERS,
+	M_SLEEP256_WALL_US,
+	M_SLEEP256_WORKERS,
+	M_SLEEP1024_WALL_US,
+	M_SLEEP1024_WORKERS,
 	M_PENDING_NS,
+	M_IDLE_FLUSH_NS,
+	M_IDLE_DRAIN_NS,
+	M_IDLE_CANCEL_NS,
+	M_CFLUSH_NS,
 	M_LIFECYCLE_NS,
+	M_QUEUE_SLAB_BYTES,
 	BENCH_NR_METRICS,
 };
 
@@ -105,8 +152,17 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_LAT_OTHER_P99]	= "latency_other_cpu_p99_ns",
 	[M_SLEEP_WALL_US]	= "sleep64_wall_us",
 	[M_SLEEP_WORKERS]	= "sleep64_workers",
+	[M_SLEEP256_WALL_US]	= "sleep256_wall_us",
+	[M_SLEEP256_WORKERS]	= "sleep256_workers",
+	[M_SLEEP1024_WALL_US]	= "sleep1024_wall_us",
+	[M_SLEEP1024_WORKERS]	= "sleep1024_workers",
 	[M_PENDING_NS]		= "pending_requeue_ns_per_call",
+	[M_IDLE_FLUSH_NS]	= "idle_flush_ns_per_call",
+	[M_IDLE_DRAIN_NS]	= "idle_drain_ns_per_call",
+	[M_IDLE_CANCEL_NS]	= "idle_cancel_sync_ns_per_call",
+	[M_CFLUSH_NS]		= "concurrent_flush_ns_per_flush",
 	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
+	[M_QUEUE_SLAB_BYTES]	= "queue_slab_bytes",
 };
 
 /*
@@ -121,6 +177,9 @@ struct bench_item {
 	u64			queued_ns;
 	u64			started_ns;
 	struct task_struct	*task;
+	/* where a feeder requeues itself */
+	const struct bench_side	*side;
+	int			cpu;
 };
 
 /* The works of one batch count down; the last one completes the batch. */
@@ -128,6 +187,8 @@ static atomic_t bench_remaining;
 static DECLARE_COMPLETION(bench_batch_done);
 /* Lets the blocker of the pending test return. */
 static DECLARE_COMPLETION(bench_release);
+/* Tells the feeder of the concurrent flushes to stop requeueing. */
+static bool bench_feed_stop;
 
 static void bench_work_done(void)
 {
@@ -173,8 +234,17 @@ struct bench_side {
 				unsigned int n);
 	void (*flush_item)(struct bench_item *item);
 	void (*flush)(enum bench_queue q);
-	/* allocate @n queues of its own, then destroy them; 0 or -ENOMEM */
-	int (*lifecycle)(unsigned int n);
+	void (*drain)(enum bench_queue q);
+	void (*cancel_sync)(struct bench_item *item);
+	/*
+	 * allocate queues @from to @to - 1 of its own, with the defaults,
+	 * kept until free_queues(); 0 or -ENOMEM
+	 */
+	int (*make_queues)(unsigned int from, unsigned int to);
+	/* destroy every queue make_queues() made */
+	void (*free_queues)(void);
+	/* wait until the queues destroyed so far are freed */
+	void (*settle)(void);
 };
 
 /* The kernel's workqueue. */
@@ -243,20 +313,47 @@ static void kern_flush(enum bench_queue q)
 	flush_workqueue(kern_queues[q]);
 }
 
-static struct workqueue_struct *kern_lifecycle_wqs[BENCH_NR_LIFECYCLE];
-
-static int kern_lifecycle(unsigned int n)
+static void kern_drain(enum bench_queue q)
 {
-	unsigned int i, made;
+	drain_workqueue(kern_queues[q]);
+}
 
-	for (made = 0; made < n; made++) {
-		kern_lifecycle_wqs[made] = alloc_workqueue("bench_klife", 0, 0);
-		if (!kern_lifecycle_wqs[made])
-			break;
+static void kern_cancel_sync(struct bench_item *item)
+{
+	cancel_work_sync(&item->kwork);
+}
+
+static struct workqueue_struct *kern_extra_wqs[BENCH_NR_EXTRA_QUEUES];
+
+static int kern_make_queues(unsigned int from, unsigned int to)
+{
+	for (; from < to; from++) {
+		kern_extra_wqs[from] = alloc_workqueue("bench_klife", 0, 0);
+		if (!kern_extra_wqs[from])
+			return -ENOMEM;
 	}
-	for (i = 0; i < made; i++)
-		destroy_workqueue(kern_lifecycle_wqs[i]);
-	return made == n ? 0 : -ENOMEM;
+	return 0;
+}
+
+static void kern_free_queues(void)
+{
+	int i;
+
+	for (i = 0; i < BENCH_NR_EXTRA_QUEUES; i++) {
+		if (kern_extra_wqs[i])
+			destroy_workqueue(kern_extra_wqs[i]);
+		kern_extra_wqs[i] = NULL;
+	}
+}
+
+static void kern_settle(void)
+{
+	/*
+	 * 6.1 frees a per-CPU queue from an RCU callback.  Later kernels
+	 * first put its pool_workqueues on a kthread_worker of their own,
+	 * which a module cannot wait for.
+	 */
+	rcu_barrier();
 }
 
 /* cmwq. */
@@ -325,21 +422,44 @@ static void cm_flush(enum bench_queue q)
 	cmwq_flush_workqueue(cm_queues[q]);
 }
 
-static struct cmwq_workqueue *cm_lifecycle_wqs[BENCH_NR_LIFECYCLE];
-
-static int cm_lifecycle(unsigned int n)
+static void cm_drain(enum bench_queue q)
 {
-	unsigned int i, made;
+	cmwq_drain_workqueue(cm_queues[q]);
+}
 
-	for (made = 0; made < n; made++) {
-		cm_lifecycle_wqs[made] = cmwq_alloc_workqueue("bench_clife",
-							      0, 0);
-		if (!cm_lifecycle_wqs[made])
-			break;
+static void cm_cancel_sync(struct bench_item *item)
+{
+	cmwq_cancel_work_sync(&item->cwork);
+}
+
+static struct cmwq_workqueue *cm_extra_wqs[BENCH_NR_EXTRA_QUEUES];
+
+static int cm_make_queues(unsigned int from, unsigned int to)
+{
+	for (; from < to; from++) {
+		cm_extra_wqs[from] = cmwq_alloc_workqueue("bench_clife", 0, 0);
+		if (!cm_extra_wqs[from])
+			return -ENOMEM;
 	}
-	for (i = 0; i < made; i++)
-		cmwq_destroy_workqueue(cm_lifecycle_wqs[i]);
-	return made == n ? 0 : -ENOMEM;
+	return 0;
+}
+
+static void cm_free_queues(void)
+{
+	int i;
+
+	for (i = 0; i < BENCH_NR_EXTRA_QUEUES; i++) {
+		if (cm_extra_wqs[i])
+			cmwq_destroy_workqueue(cm_extra_wqs[i]);
+		cm_extra_wqs[i] = NULL;
+	}
+}
+
+static void cm_settle(void)
+{
+	/* an RCU callback queues the work that frees a destroyed queue */
+	rcu_barrier();
+	cmwq_flush_workqueue(cmwq_system_unbound_wq);
 }
 
 enum { SIDE_KERNEL, SIDE_CMWQ, BENCH_NR_SIDES };
@@ -354,7 +474,11 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.requeue	= kern_requeue,
 		.flush_item	= kern_flush_item,
 		.flush		= kern_flush,
-		.lifecycle	= kern_lifecycle,
+		.drain		= kern_drain,
+		.cancel_sync	= kern_cancel_sync,
+		.make_queues	= kern_make_queues,
+		.free_queues	= kern_free_queues,
+		.settle		= kern_settle,
 	},
 	[SIDE_CMWQ] = {
 		.name		= "cmwq",
@@ -365,7 +489,11 @@ static const struct bench_side bench_sides[BENCH_NR_SIDES] = {
 		.requeue	= cm_requeue,
 		.flush_item	= cm_flush_item,
 		.flush		= cm_flush,
-		.lifecycle	= cm_lifecycle,
+		.drain		= cm_drain,
+		.cancel_sync	= cm_cancel_sync,
+		.make_queues	= cm_make_queues,
+		.free_queues	= cm_free_queues,
+		.settle		= cm_settle,
 	},
 };
 
@@ -479,20 +607,20 @@ static int bench_latency(const struct bench_side *side, struct bench_ctx *ctx,
 }
 
 static int bench_sleepers(const struct bench_side *side, struct bench_ctx *ctx,
-			  u64 *res)
+			  int nr, u64 *wall_us, u64 *workers)
 {
 	struct bench_item *items = ctx->items;
 	u64 start, wall;
 	int i, j, ret, nr_tasks = 0;
 
-	for (i = 0; i < BENCH_NR_SLEEPERS; i++) {
+	for (i = 0; i < nr; i++) {
 		side->init_item(&items[i], sleep_body);
 		items[i].task = NULL;
 	}
-	bench_arm(BENCH_NR_SLEEPERS);
+	bench_arm(nr);
 
 	start = ktime_get_ns();
-	for (i = 0; i < BENCH_NR_SLEEPERS; i++)
+	for (i = 0; i < nr; i++)
 		side->queue(BENCH_Q_MAIN, ctx->other_cpu, &items[i]);
 	ret = bench_wait(side, "sleeping works");
 	if (ret)
@@ -501,13 +629,13 @@ static int bench_sleepers(const struct bench_side *side, struct bench_ctx *ctx,
 	side->flush(BENCH_Q_MAIN);
 
 	/* count each task at its first appearance */
-	for (i = 0; i < BENCH_NR_SLEEPERS; i++) {
+	for (i = 0; i < nr; i++) {
 		for (j = 0; j < i && items[j].task != items[i].task; j++)
 			;
 		nr_tasks += j == i;
 	}
-	res[M_SLEEP_WALL_US] = div_u64(wall, NSEC_PER_USEC);
-	res[M_SLEEP_WORKERS] = nr_tasks;
+	*wall_us = div_u64(wall, NSEC_PER_USEC);
+	*workers = nr_tasks;
 	return 0;
 }
 
@@ -546,16 +674,269 @@ static int bench_pending(const struct bench_side *side, struct bench_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Flush, drain and cancel with nothing to wait for, as a driver's
+ * teardown or reset path calls them most of the time: what each call
+ * costs by itself.
+ */
+static int bench_idle(const struct bench_side *side, struct bench_ctx *ctx,
+		      u64 *res)
+{
+	struct bench_item *item = &ctx->items[0];
+	u64 start;
+	int i, ret;
+
+	/* a work that ran once, on a queue that ran it */
+	side->init_item(item, tiny_body);
+	bench_arm(1);
+	side->queue(BENCH_Q_MAIN, ctx->this_cpu, item);
+	ret = bench_wait(side, "idle work");
+	if (ret)
+		return ret;
+	side->flush_item(item);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_IDLE_FLUSH; i++)
+		side->flush(BENCH_Q_MAIN);
+	res[M_IDLE_FLUSH_NS] = div_u64(ktime_get_ns() - start,
+				       BENCH_NR_IDLE_FLUSH);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_IDLE_FLUSH; i++)
+		side->drain(BENCH_Q_MAIN);
+	res[M_IDLE_DRAIN_NS] = div_u64(ktime_get_ns() - start,
+				       BENCH_NR_IDLE_FLUSH);
+
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_NR_IDLE_CANCEL; i++)
+		side->cancel_sync(item);
+	res[M_IDLE_CANCEL_NS] = div_u64(ktime_get_ns() - start,
+					BENCH_NR_IDLE_CANCEL);
+	return 0;
+}
+
+/* Keeps the queue busy on its CPU until told to stop. */
+static void feed_body(struct bench_item *item)
+{
+	u64 end = ktime_get_ns() + BENCH_FEED_NS;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	if (READ_ONCE(bench_feed_stop))
+		bench_work_done();
+	else
+		item->side->queue(BENCH_Q_MAIN, item->cpu, item);
+}
+
+/*
+ * The concurrent flushers: each says it is ready, waits for the word to
+ * go, flushes BENCH_NR_FLUSHES times and counts itself out.
+ */
+static const struct bench_side *bench_flushers_side;
+static atomic_t bench_flushers_unready;
+static atomic_t bench_flushers_running;
+static DECLARE_COMPLETION(bench_flushers_ready);
+static DECLARE_COMPLETION(bench_flushers_go);
+static DECLARE_COMPLETION(bench_flushers_done);
+static bool bench_flushers_abort;
+
+static int bench_flusher_fn(void *unused)
+{
+	const struct bench_side *side = bench_flushers_side;
+	int i;
+
+	if (atomic_dec_and_test(&bench_flushers_unready))
+		complete(&bench_flushers_ready);
+	/* the benchmark always says go, if only to abort: bounded all the same */
+	if (!wait_for_completion_timeout(&bench_flushers_go, BENCH_TIMEOUT) ||
+	    READ_ONCE(bench_flushers_abort))
+		return 0;
+	for (i = 0; i < BENCH_NR_FLUSHES; i++)
+		side->flush(BENCH_Q_MAIN);
+	if (atomic_dec_and_test(&bench_flushers_running))
+		complete(&bench_flushers_done);
+	return 0;
+}
+
+/*
+ * Start the flushers on @cpu; 0 when all are waiting for the word to go.
+ * @threads gets a reference on each, for kthread_stop().
+ */
+static int bench_flushers_start(const struct bench_side *side, int cpu,
+				struct task_struct **threads)
+{
+	struct task_struct *t;
+	int i;
+
+	bench_flushers_side = side;
+	WRITE_ONCE(bench_flushers_abort, false);
+	atomic_set(&bench_flushers_unready, BENCH_NR_FLUSHERS);
+	atomic_set(&bench_flushers_running, BENCH_NR_FLUSHERS);
+	reinit_completion(&bench_flushers_ready);
+	reinit_completion(&bench_flushers_go);
+	reinit_completion(&bench_flushers_done);
+	for (i = 0; i < BENCH_NR_FLUSHERS; i++) {
+		t = kthread_create(bench_flusher_fn, NULL, "bench_flush/%d", i);
+		if (IS_ERR(t)) {
+			pr_err("FAILED %s concurrent flush: no thread (%ld)\n",
+			       side->name, PTR_ERR(t));
+			return PTR_ERR(t);
+		}
+		/* for kthread_stop(), even if it returned long before */
+		get_task_struct(t);
+		threads[i] = t;
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+	}
+	if (wait_for_completion_timeout(&bench_flushers_ready, BENCH_TIMEOUT))
+		return 0;
+	pr_err("FAILED %s concurrent flush: flushers not started within %d s\n",
+	       side->name, BENCH_TIMEOUT / HZ);
+	return -ETIMEDOUT;
+}
+
+/*
+ * BENCH_NR_FLUSHERS threads flush the per-CPU queue at once while a
+ * feeder keeps it busy, requeueing itself after spinning BENCH_FEED_NS:
+ * each flush has a work in flight to wait for.  The feeder spins on the
+ * other CPU and the flushers run on the benchmark's, so that a flush
+ * waits for the work and not for a CPU that the feeder holds.  The wall
+ * time from the word to go to the last flush returning, per flush.
+ */
+static int bench_concurrent_flush(const struct bench_side *side,
+				  struct bench_ctx *ctx, u64 *res)
+{
+	struct task_struct *threads[BENCH_NR_FLUSHERS] = {};
+	struct bench_item *feeder = &ctx->items[0];
+	u64 start, elapsed = 0;
+	int i, ret, fed;
+
+	WRITE_ONCE(bench_feed_stop, false);
+	bench_arm(1);
+	side->init_item(feeder, feed_body);
+	feeder->side = side;
+	feeder->cpu = ctx->other_cpu;
+	side->queue(BENCH_Q_MAIN, feeder->cpu, feeder);
+
+	ret = bench_flushers_start(side, ctx->this_cpu, threads);
+	if (ret)
+		WRITE_ONCE(bench_flushers_abort, true);
+	start = ktime_get_ns();
+	complete_all(&bench_flushers_go);
+	if (!ret) {
+		if (wait_for_completion_timeout(&bench_flushers_done,
+						BENCH_TIMEOUT)) {
+			elapsed = ktime_get_ns() - start;
+		} else {
+			pr_err("FAILED %s concurrent flush: flushes not done within %d s\n",
+			       side->name, BENCH_TIMEOUT / HZ);
+			ret = -ETIMEDOUT;
+		}
+	}
+
+	/* whatever happened: with the feeder gone the flushers finish */
+	WRITE_ONCE(bench_feed_stop, true);
+	fed = bench_wait(side, "concurrent flush feeder");
+	for (i = 0; i < BENCH_NR_FLUSHERS && threads[i]; i++) {
+		kthread_stop(threads[i]);
+		put_task_struct(threads[i]);
+	}
+	if (ret || fed)
+		return ret ?: fed;
+	side->flush(BENCH_Q_MAIN);
+	res[M_CFLUSH_NS] = div_u64(elapsed,
+				   BENCH_NR_FLUSHERS * BENCH_NR_FLUSHES);
+	return 0;
+}
+
 static int bench_lifecycle(const struct bench_side *side, u64 *res)
 {
 	u64 start = ktime_get_ns();
+	int ret;
 
-	if (side->lifecycle(BENCH_NR_LIFECYCLE)) {
+	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
+	ret = side->make_queues(0, BENCH_NR_LIFECYCLE);
+	side->free_queues();
+	if (ret) {
 		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
-		return -ENOMEM;
+		return ret;
 	}
 	res[M_LIFECYCLE_NS] = div_u64(ktime_get_ns() - start,
 				      BENCH_NR_LIFECYCLE);
+	return 0;
+}
+
+/*
+ * Slab pages in use, reclaimable or not.  The global counters lag behind
+ * by what each CPU has not folded into them yet, up to its stat_threshold
+ * (tens of pages), so add that, as zone_page_state_snapshot() does for
+ * the zone counters.
+ */
+static long bench_slab_pages_once(void)
+{
+	static const enum node_stat_item items[] = {
+		NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B,
+	};
+	struct per_cpu_nodestat *pcp;
+	long pages = 0;
+	unsigned int i;
+	int nid, cpu;
+
+	for (i = 0; i < ARRAY_SIZE(items); i++) {
+		pages += global_node_page_state_pages(items[i]);
+		for_each_online_node(nid) {
+			for_each_possible_cpu(cpu) {
+				pcp = per_cpu_ptr(NODE_DATA(nid)->per_cpu_nodestats,
+						  cpu);
+				pages += READ_ONCE(pcp->vm_node_stat_diff[items[i]]);
+			}
+		}
+	}
+	return pages;
+}
+
+/* Read until two reads agree: a fold in between could count pages twice. */
+static long bench_slab_pages(void)
+{
+	long prev, pages = bench_slab_pages_once();
+	int tries = 10;
+
+	do {
+		prev = pages;
+		pages = bench_slab_pages_once();
+	} while (pages != prev && --tries);
+	return pages;
+}
+
+/*
+ * How much slab memory a queue with the defaults takes.  The first
+ * BENCH_NR_MEM_QUEUES queues use up the free objects that the slab caches
+ * kept from queues destroyed earlier (by the lifecycle shape, by the other
+ * side); the next BENCH_NR_MEM_QUEUES grow the caches by what they take.
+ * The queues are freed before the next shape, on either side, runs.
+ */
+static int bench_queue_bytes(const struct bench_side *side, u64 *res)
+{
+	long before = 0, after = 0;
+	int ret;
+
+	side->settle();
+	ret = side->make_queues(0, BENCH_NR_MEM_QUEUES);
+	if (!ret) {
+		before = bench_slab_pages();
+		ret = side->make_queues(BENCH_NR_MEM_QUEUES,
+					BENCH_NR_EXTRA_QUEUES);
+		after = bench_slab_pages();
+	}
+	side->free_queues();
+	side->settle();
+	if (ret) {
+		pr_err("FAILED %s queue memory: out of memory\n", side->name);
+		return ret;
+	}
+	/* a shrink meanwhile (someone else freeing slabs) reads as 0 */
+	res[M_QUEUE_SLAB_BYTES] = after > before ?
+		div_u64((after - before) * PAGE_SIZE, BENCH_NR_MEM_QUEUES) : 0;
 	return 0;
 }
 
@@ -576,11 +957,27 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 				    "other-CPU latency", &res[M_LAT_OTHER_P50],
 				    &res[M_LAT_OTHER_P99]);
 	if (!ret)
-		ret = bench_sleepers(side, ctx, res);
+		ret = bench_idle(side, ctx, res);
+	if (!ret)
+		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS,
+				     &res[M_SLEEP_WALL_US],
+				     &res[M_SLEEP_WORKERS]);
+	if (!ret)
+		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MANY,
+				     &res[M_SLEEP256_WALL_US],
+				     &res[M_SLEEP256_WORKERS]);
+	if (!ret)
+		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MOST,
+				     &res[M_SLEEP1024_WALL_US],
+				     &res[M_SLEEP1024_WORKERS]);
+	if (!ret)
+		ret = bench_concurrent_flush(side, ctx, res);
 	if (!ret)
 		ret = bench_pending(side, ctx, res);
 	if (!ret)
 		ret = bench_lifecycle(side, res);
+	if (!ret)
+		ret = bench_queue_bytes(side, res);
 	return ret;
 }
 
@@ -612,6 +1009,14 @@ static int bench_run(struct bench_ctx *ctx)
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
 				res[M_LIFECYCLE_NS]);
+			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu\n",
+				round + 1, bench_sides[side].name,
+				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
+				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
+				res[M_SLEEP256_WORKERS],
+				res[M_SLEEP1024_WALL_US],
+				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
+				res[M_QUEUE_SLAB_BYTES]);
 		}
 	}
 	migrate_enable();
@@ -627,26 +1032,33 @@ static u64 bench_median(int side, int metric)
 	return v[BENCH_NR_ROUNDS / 2];
 }
 
+static void bench_print(const char *name, u64 kern, u64 cm)
+{
+	u64 ratio;
+	u32 hundredths;
+
+	if (!kern) {
+		pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n", name, kern, cm);
+		return;
+	}
+	ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
+			    &hundredths);
+	pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n", name, kern, cm,
+		ratio, hundredths);
+}
+
 static void bench_report(void)
 {
-	u64 kern, cm, ratio;
-	u32 hundredths;
 	int m;
 
 	pr_info("median of %d rounds, ratio = cmwq/kernel\n", BENCH_NR_ROUNDS);
-	for (m = 0; m < BENCH_NR_METRICS; m++) {
-		kern = bench_median(SIDE_KERNEL, m);
-		cm = bench_median(SIDE_CMWQ, m);
-		if (!kern) {
-			pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n",
-				bench_metric_names[m], kern, cm);
-			continue;
-		}
-		ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
-				    &hundredths);
-		pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n",
-			bench_metric_names[m], kern, cm, ratio, hundredths);
-	}
+	for (m = 0; m < BENCH_NR_METRICS; m++)
+		bench_print(bench_metric_names[m], bench_median(SIDE_KERNEL, m),
+			    bench_median(SIDE_CMWQ, m));
+	bench_print("work_bytes", sizeof(struct work_struct),
+		    sizeof(struct cmwq_work));
+	bench_print("delayed_work_bytes", sizeof(struct delayed_work),
+		    sizeof(struct cmwq_delayed_work));
 	pr_info("done\n");
 }
 
