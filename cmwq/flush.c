@@ -17,9 +17,10 @@
  * flushed, whoever flushes it, so when the role is free one of them
  * takes it and flushes that color for all, and the others return as soon
  * as it is flushed (wq->flush_started and wq->flush_finished count the
- * colors).  Eight flushers of a busy queue flush two colors, not eight.  The role is a bit and a wait queue rather than a mutex so that a
- * timed flush can give up waiting for it; a timed flush that gives up on
- * its color leaves it in flight for the next flusher to wait for.
+ * colors).  Eight flushers of a busy queue flush two colors, not eight.
+ * The role is a bit and a wait queue rather than a mutex so that a timed
+ * flush can give up waiting for it; a timed flush that gives up on its
+ * color leaves it in flight for the next flusher to wait for.
  *
  * Every wait goes through waits.c, which reports a flush that waits long
  * or times out, and a worker's wait that can never end.
@@ -597,16 +598,19 @@ static bool flush_finished(struct cmwq_workqueue *wq, unsigned long target)
 }
 
 /*
- * What a flusher waits for: 1 once it took the role, 0 once the color
- * numbered @target is flushed, -EAGAIN while neither.
+ * What a flusher waits for: the role taken (*@ret 1) or the color
+ * numbered @target flushed (*@ret 0).
  */
-static int claim_or_done(struct cmwq_workqueue *wq, unsigned long target)
+static bool claimed_or_done(struct cmwq_workqueue *wq, unsigned long target,
+			    int *ret)
 {
 	if (!test_and_set_bit_lock(0, &wq->flush_owner))
-		return 1;
-	if (target != ULONG_MAX && flush_finished(wq, target))
-		return 0;
-	return -EAGAIN;
+		*ret = 1;
+	else if (target != ULONG_MAX && flush_finished(wq, target))
+		*ret = 0;
+	else
+		return false;
+	return true;
 }
 
 /**
@@ -623,16 +627,14 @@ static int claim_or_done(struct cmwq_workqueue *wq, unsigned long target)
 int wq_claim_flush(struct cmwq_workqueue *wq, long timeout,
 		   unsigned long target)
 {
-	int ret;
+	int ret = -EAGAIN;
 
-	if (timeout == MAX_SCHEDULE_TIMEOUT) {
-		wait_event(wq->flush_waitq,
-			   (ret = claim_or_done(wq, target)) >= 0);
-		return ret;
-	}
-	if (!wait_event_timeout(wq->flush_waitq,
-				(ret = claim_or_done(wq, target)) >= 0,
-				timeout))
+	/* the condition records its outcome in ret as it is evaluated */
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		wait_event(wq->flush_waitq, claimed_or_done(wq, target, &ret));
+	else if (!wait_event_timeout(wq->flush_waitq,
+				     claimed_or_done(wq, target, &ret),
+				     timeout))
 		return -ETIMEDOUT;
 	return ret;
 }

@@ -294,9 +294,11 @@ struct cmwq_workqueue {
 						 */
 	int			flush_color;	/* F: that color */
 	unsigned long		flush_started;	/* F to write; R: colors
-						 * started by flushers */
+						 * started by flushers
+						 */
 	unsigned long		flush_finished;	/* F to write; R: the
-						 * last of them flushed */
+						 * last of them flushed
+						 */
 	atomic_t		nr_cwqs_to_flush; /* F to set; R */
 	struct completion	flush_done;	/* F; L: cwqs in the flush */
 

@@ -724,6 +724,15 @@ static void idle_flush_waits_for_nobody(struct kunit *test)
 
 #define NR_BATCHED	8
 
+/* Have @colors flush colors been started, with @waiting flushers waiting? */
+static bool flushers_batched(struct cmwq_workqueue *wq, unsigned long colors,
+			     int waiting)
+{
+	int nr;
+
+	return cmwq_test_flush_colors(wq, &nr) == colors && nr == waiting;
+}
+
 /*
  * Flushers of a busy queue that arrive while one flushes are batched:
  * when the first is done, one of them flushes the next color for all, so
@@ -754,10 +763,8 @@ static void concurrent_flushers_batched(struct kunit *test)
 		}
 	}
 	/* one flushes the blocker's color, the others wait for it */
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(cmwq_test_flush_colors(ctx->wq,
-								  &waiting) ==
-					  colors + 1 &&
-					  waiting == NR_BATCHED - 1,
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(flushers_batched(ctx->wq, colors + 1,
+							   NR_BATCHED - 1),
 					  CMWQ_KUNIT_TIMEOUT));
 	complete(&b->release);
 	for (i = 0; i < NR_BATCHED; i++)
