@@ -52,6 +52,7 @@ struct seen {
 		int		cpu;
 	} works[NR_SEEN];
 	int		nr_cycles;
+	struct task_struct *reporter;	/* of the cycle kept */
 	int		length;
 	bool		behind;
 	int		nr_cycle_workers;
@@ -110,6 +111,7 @@ static void probe_cycle(void *data, unsigned long caller, int length,
 	raw_spin_lock_irqsave(&s->lock, flags);
 	/* the first cycle reported is the one kept */
 	if (!s->nr_cycles++) {
+		s->reporter = current;
 		s->length = length;
 		s->behind = behind;
 	}
@@ -125,7 +127,11 @@ static void probe_cycle_worker(void *data, pid_t pid, cmwq_func_t func,
 	int i;
 
 	raw_spin_lock_irqsave(&s->lock, flags);
-	if (s->nr_cycles == 1 && s->nr_cycle_workers < NR_SEEN) {
+	/*
+	 * Its workers come from the task reporting it, which another task
+	 * finding the same cycle at once may interleave with.
+	 */
+	if (s->reporter == current && s->nr_cycle_workers < NR_SEEN) {
 		i = s->nr_cycle_workers++;
 		s->cw[i].func = func;
 		strscpy(s->cw[i].wq, wq_name, sizeof(s->cw[i].wq));
