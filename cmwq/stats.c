@@ -61,10 +61,10 @@
  * named after its queue's) and the system queues (which exist before
  * debugfs is set up: cmwq_stats_debugfs_init()) have theirs made at
  * once.  A directory is removed as its queue is destroyed, before its
- * statistics are freed.  debugfs_remove() waits for
- * a reader inside a file of the directory to leave it, and later reads
- * of a file still open fail, so a reader never sees a freed queue.  Two
- * queues of one name get name, name#2, name#3...
+ * statistics are freed.  debugfs_remove() waits for a reader inside a
+ * file of the directory to leave it, and later reads of a file still
+ * open fail, so a reader never sees a freed queue.  Two queues of one
+ * name get name, name#2, name#3...
  */
 #include <linux/bitmap.h>
 #include <linux/ctype.h>
@@ -732,7 +732,7 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
 	if (!queues_dir)
 		return;
 	wq->stats->dir_wanted = true;
-	/* pending already: that run makes this directory too */
+	/* pending already: that run makes it, or comes back for it */
 	cmwq_queue_delayed_work(cmwq_system_unbound_wq, &stats_dirs_work,
 				STATS_DIR_DELAY);
 }
