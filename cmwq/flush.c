@@ -237,6 +237,10 @@ static int __flush_work(struct cmwq_work *work, bool from_cancel,
 	lock_map_acquire(&work->lockdep_map);
 	lock_map_release(&work->lockdep_map);
 
+	/* no pool to look on: spare the barrier (an idle sync cancel) */
+	if (work_on_no_pool(work))
+		return 0;
+
 	if (timeout == MAX_SCHEDULE_TIMEOUT) {
 		barr = &stack_barr;
 		CMWQ_INIT_WORK_ONSTACK(&barr->work, cmwq_barrier_func);

@@ -489,6 +489,16 @@ static inline int work_offq_pool_id(struct cmwq_work *work)
 	return atomic_long_read(&work->data) >> CMWQ_OFFQ_POOL_SHIFT;
 }
 
+/* Queued and run nowhere since its initialisation or its last sync cancel? */
+static inline bool work_on_no_pool(struct cmwq_work *work)
+{
+	unsigned long data = atomic_long_read(&work->data);
+
+	return !(data & CMWQ_WORK_CWQ) &&
+	       (data >> CMWQ_OFFQ_POOL_SHIFT) ==
+	       (CMWQ_WORK_NO_POOL >> CMWQ_OFFQ_POOL_SHIFT);
+}
+
 /*
  * Off queue, still owned: a grabbed work keeps its pool for flushes and
  * its PENDING bit, plus CMWQ_OFFQ_CANCELING while a sync cancel waits.
