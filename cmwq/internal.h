@@ -275,12 +275,73 @@ struct worker {
 	struct cmwq_wait_for	waiting_for;	/* V: while it flushes */
 };
 
+struct dentry;
+
+/* What one CPU counted for one queue; see Documentation/cmwq.rst. */
+struct stats_pcpu {
+	u64	queued;			/* C */
+	u64	started;		/* C */
+	u64	completed;		/* C */
+	u64	cancelled;		/* C */
+	u64	flushes;		/* C */
+	u64	cpu_hogs;		/* C: works found hogging a CPU */
+	u64	run_total_ns;		/* C */
+	u64	run_max_ns;		/* C */
+	u64	wait_total_ns;		/* C */
+	u64	wait_max_ns;		/* C */
+	u64	wait_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
+	u64	wait_hist_max_ns;	/* C */
+	u64	run_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
+	u64	run_hist_max_ns;	/* C */
+};
+
+/*
+ * The run times of a queue's busiest functions (stats.c).  Allocated at
+ * the queue's first timed run, as most queues are never timed.
+ */
+struct stats_func_table {
+	int			nr_funcs;	/* H */
+	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS]; /* H */
+};
+
+/* A queue's statistics (stats.c), part of the queue. */
+struct cmwq_wq_stats {
+	/* I: its counters (C), in memory workqueue.c allocates; NULL once
+	 * a destroyed queue kept by cmwq_keep_destroyed has lost them
+	 */
+	struct stats_pcpu __percpu *pcpu;
+	u64			crtime;		/* I */
+	bool			timing;		/* R: this queue's switch */
+	struct dentry		*dir;		/* W */
+	bool			dir_wanted;	/* W: dirs_work makes it */
+	char			dname[40];	/* W: unique among live queues */
+	int			instance;	/* W: 0, or N - 1 for name#N */
+
+	raw_spinlock_t		func_lock;	/* H itself; inside pool->lock */
+	/* H; set once.  Read without it only to skip cmwq_stats_alloc_funcs() */
+	struct stats_func_table	*funcs;
+	u64			evicted;	/* H: runs no longer in @funcs,
+						 * or that found none
+						 */
+};
+
+/*
+ * What a bound queue keeps per CPU, in one percpu allocation as the
+ * kernel's per-CPU pool_workqueues are: the cwq that feeds the CPU's
+ * pools, and the queue's counters there.
+ */
+struct cmwq_cpu_part {
+	struct cmwq_cwq		cwq;
+	struct stats_pcpu	stats;
+};
+
 struct cmwq_workqueue {
 	unsigned int		flags;		/* I; __CMWQ_DRAINING: Q+R */
-	struct cmwq_cwq		**cpu_cwqs;	/* I: by CPU, bound queues */
+	struct cmwq_cpu_part __percpu *cpu_parts; /* I: bound queues */
 	struct cmwq_cwq		*unbound_cwq;	/* I: unbound queues */
 	struct list_head	cwqs;		/* I: every cwq of the queue */
 	struct list_head	list;		/* W: in cmwq_workqueues */
+	struct hlist_node	hash_node;	/* W: in the live queues' hash */
 
 	struct mutex		mutex;		/* Q: drainers, max_active */
 	int			nr_drainers;	/* Q */
@@ -305,7 +366,7 @@ struct cmwq_workqueue {
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
 	unsigned long		nr_maydays;	/* MD: maydays received */
-	struct cmwq_wq_stats	*stats;		/* I: stats.c; NULL when kept */
+	struct cmwq_wq_stats	stats;		/* as marked there */
 	/* I: the taskq this queue carries (taskq.c), set before its first task */
 	struct cmwq_taskq	*taskq;
 
@@ -315,9 +376,14 @@ struct cmwq_workqueue {
 #endif
 	char			name[32];	/* I */
 
-	/* freeing it, after a grace period (workqueue.c, destroy_wq()) */
-	struct rcu_head		rcu;		/* D */
-	struct cmwq_work	release_work;	/* D */
+	/*
+	 * D: freeing it, after a grace period (workqueue.c, destroy_wq()):
+	 * the RCU callback queues the work, which is set up only then
+	 */
+	union {
+		struct rcu_head		rcu;
+		struct cmwq_work	release_work;
+	};
 	bool			kept;		/* D: cmwq_keep_destroyed's */
 };
 
@@ -654,7 +720,7 @@ static inline struct cmwq_cwq *wq_cwq(struct cmwq_workqueue *wq, int cpu)
 {
 	if (wq->flags & CMWQ_UNBOUND)
 		return wq->unbound_cwq;
-	return wq->cpu_cwqs[cpu];
+	return &per_cpu_ptr(wq->cpu_parts, cpu)->cwq;
 }
 
 /* The live workqueues, for a caller holding cmwq_wq_mutex. */
@@ -743,40 +809,6 @@ static inline bool work_data_is_barrier(unsigned long work_data)
  * is out of line in stats.c.
  */
 extern bool cmwq_timing;			/* R */
-struct dentry;
-
-/* What one CPU counted for one queue; see Documentation/cmwq.rst. */
-struct stats_pcpu {
-	u64	queued;			/* C */
-	u64	started;		/* C */
-	u64	completed;		/* C */
-	u64	cancelled;		/* C */
-	u64	flushes;		/* C */
-	u64	cpu_hogs;		/* C: works found hogging a CPU */
-	u64	run_total_ns;		/* C */
-	u64	run_max_ns;		/* C */
-	u64	wait_total_ns;		/* C */
-	u64	wait_max_ns;		/* C */
-	u64	wait_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
-	u64	wait_hist_max_ns;	/* C */
-	u64	run_hist[CMWQ_STATS_NR_BUCKETS];	/* C */
-	u64	run_hist_max_ns;	/* C */
-};
-
-struct cmwq_wq_stats {
-	struct stats_pcpu __percpu *pcpu;	/* C */
-	u64			crtime;		/* I */
-	bool			timing;		/* R: this queue's switch */
-	struct dentry		*dir;		/* W */
-	bool			dir_wanted;	/* W: dirs_work makes it */
-	char			dname[40];	/* W: unique among live queues */
-	int			instance;	/* W: 0, or N - 1 for name#N */
-
-	raw_spinlock_t		func_lock;	/* H itself; inside pool->lock */
-	int			nr_funcs;	/* H */
-	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS]; /* H */
-	u64			evicted;	/* H */
-};
 
 /*
  * A work's stamp (struct cmwq_work.queued_at): CLOCK_MONOTONIC ns when it
@@ -796,7 +828,7 @@ u64 cmwq_stats_clock(void);
 static inline u64 cmwq_stats_stamp(struct cmwq_workqueue *wq)
 {
 	/* flush barriers of a destroyed, kept queue find no statistics */
-	if (likely(wq->stats) && cmwq_stats_timing(wq->stats))
+	if (likely(wq->stats.pcpu) && cmwq_stats_timing(&wq->stats))
 		return cmwq_stats_clock();
 	return CMWQ_STAMP_JIFFIES | jiffies;
 }
@@ -814,7 +846,7 @@ static inline u64 cmwq_stamp_age_ns(u64 stamp, u64 now)
 static inline void cmwq_stats_queued(struct cmwq_cwq *cwq)
 {
 	lockdep_assert_held(&cwq->pool->lock);
-	this_cpu_ptr(cwq->wq->stats->pcpu)->queued++;
+	this_cpu_ptr(cwq->wq->stats.pcpu)->queued++;
 	if (++cwq->nr_pending > cwq->max_pending)
 		cwq->max_pending = cwq->nr_pending;
 }
@@ -822,7 +854,7 @@ static inline void cmwq_stats_queued(struct cmwq_cwq *cwq)
 /* Count a work of @wq found hogging its CPU (hog.c).  Context: pool->lock. */
 static inline void cmwq_stats_hog(struct cmwq_workqueue *wq)
 {
-	this_cpu_inc(wq->stats->pcpu->cpu_hogs);
+	this_cpu_inc(wq->stats.pcpu->cpu_hogs);
 }
 
 void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
@@ -838,7 +870,7 @@ static inline void cmwq_stats_start(struct worker *worker,
 				    struct cmwq_work *work,
 				    unsigned long work_data)
 {
-	struct cmwq_wq_stats *st = cwq->wq->stats;
+	struct cmwq_wq_stats *st = &cwq->wq->stats;
 
 	lockdep_assert_held(&cwq->pool->lock);
 	if (work_data_is_barrier(work_data))
@@ -857,7 +889,7 @@ static inline void cmwq_stats_start(struct worker *worker,
 static inline void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
 				  unsigned long work_data)
 {
-	struct cmwq_wq_stats *st = cwq->wq->stats;
+	struct cmwq_wq_stats *st = &cwq->wq->stats;
 
 	lockdep_assert_held(&cwq->pool->lock);
 	if (work_data_is_barrier(work_data))
@@ -867,7 +899,22 @@ static inline void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
 		cmwq_stats_time_end(worker, st);
 }
 
-int cmwq_stats_alloc(struct cmwq_workqueue *wq);
+void cmwq_stats_alloc_funcs(struct cmwq_wq_stats *st);
+
+/*
+ * A timed run has returned: make sure its queue has a function table to
+ * count it in.  Context: Process context, no lock held.
+ */
+static inline void cmwq_stats_run_returned(struct worker *worker,
+					   struct cmwq_cwq *cwq)
+{
+	if (unlikely(worker->current_start) &&
+	    !READ_ONCE(cwq->wq->stats.funcs))
+		cmwq_stats_alloc_funcs(&cwq->wq->stats);
+}
+
+void cmwq_stats_init(struct cmwq_workqueue *wq,
+		     struct stats_pcpu __percpu *pcpu);
 void cmwq_stats_free(struct cmwq_workqueue *wq);
 void cmwq_stats_cancelled(struct cmwq_cwq *cwq);
 void cmwq_stats_flush(struct cmwq_workqueue *wq);
@@ -988,6 +1035,7 @@ static inline struct cmwq_work *dwork_work(struct cmwq_delayed_work *dwork)
 bool cmwq_refusal_expected(void);
 bool cmwq_report_expected(void);
 bool cmwq_flush_report_expected(void);
+bool cmwq_func_table_fails(void);
 #else
 static inline bool cmwq_refusal_expected(void)
 {
@@ -1000,6 +1048,11 @@ static inline bool cmwq_report_expected(void)
 }
 
 static inline bool cmwq_flush_report_expected(void)
+{
+	return false;
+}
+
+static inline bool cmwq_func_table_fails(void)
 {
 	return false;
 }

@@ -46,10 +46,16 @@
  * queued = started + cancelled + pending always holds.
  *
  * The function table is one per queue, under its own lock (H), as it is
- * searched by function and must keep the busiest ones: when it is full,
- * a function not in it replaces the one with the fewest runs, whose runs
- * are counted in "evicted".  Nothing is ever reset: counters live as
- * long as their queue; switching timing off keeps what was collected.
+ * searched by function and must keep the busiest ones.  Most queues are
+ * never timed, so a queue allocates its table (1.8 KB) only when its
+ * first timed run returns: the worker does it before it takes the pool's
+ * raw lock to count the run, as nothing can be allocated under that lock
+ * (cmwq_stats_alloc_funcs()).  When the table is full, a function not
+ * in it replaces the one with the fewest runs, whose runs are counted in
+ * "evicted", as are the runs of a queue that could not get a table
+ * (allocation failed; the next timed run tries again).  Nothing is ever
+ * reset: counters live as long as their queue; switching timing off
+ * keeps what was collected.
  *
  * The per-queue directories come and go with the queues, but a queue gets
  * its directory once it is STATS_DIR_DELAY old, from a work that makes
@@ -140,34 +146,72 @@ void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
 	hist_add(pc->wait_hist, &pc->wait_hist_max_ns, wait);
 }
 
+/**
+ * cmwq_stats_alloc_funcs - give a queue its function table
+ * @st: its statistics, with no table yet as last seen
+ *
+ * Called by a worker after the first timed run of the queue returns and
+ * before its pool->lock is taken again to count it, as nothing can be
+ * allocated under that raw lock.  Failing is allowed: the run is counted
+ * in "evicted" and the next timed run tries again.  No reclaim: the run
+ * may be the one that reclaim waits for.
+ *
+ * Context: Process context, no lock held.
+ */
+void cmwq_stats_alloc_funcs(struct cmwq_wq_stats *st)
+{
+	struct stats_func_table *table;
+
+	if (cmwq_func_table_fails())
+		return;
+	table = kzalloc(sizeof(*table), GFP_NOWAIT | __GFP_NOWARN);
+	if (!table)
+		return;
+	raw_spin_lock_irq(&st->func_lock);
+	if (!st->funcs) {
+		WRITE_ONCE(st->funcs, table);
+		table = NULL;
+	}
+	raw_spin_unlock_irq(&st->func_lock);
+	/* another worker's run of the queue got there first */
+	kfree(table);
+}
+
 /* Add a run of @func to @st's function table; see the top comment. */
 static void func_add(struct cmwq_wq_stats *st, cmwq_func_t func, u64 ns)
 {
+	struct stats_func_table *table;
 	struct cmwq_stats_func *f = NULL;
 	int i;
 
 	raw_spin_lock(&st->func_lock);
-	for (i = 0; i < st->nr_funcs; i++) {
-		if (st->funcs[i].func == func) {
-			f = &st->funcs[i];
+	table = st->funcs;
+	if (!table) {
+		st->evicted++;
+		goto unlock;
+	}
+	for (i = 0; i < table->nr_funcs; i++) {
+		if (table->funcs[i].func == func) {
+			f = &table->funcs[i];
 			break;
 		}
 	}
-	if (!f && st->nr_funcs < CMWQ_STATS_NR_FUNCS) {
-		f = &st->funcs[st->nr_funcs++];
+	if (!f && table->nr_funcs < CMWQ_STATS_NR_FUNCS) {
+		f = &table->funcs[table->nr_funcs++];
 		f->func = func;
 	} else if (!f) {
 		/* full: the function with the fewest runs makes room */
-		f = &st->funcs[0];
+		f = &table->funcs[0];
 		for (i = 1; i < CMWQ_STATS_NR_FUNCS; i++)
-			if (st->funcs[i].run.count < f->run.count)
-				f = &st->funcs[i];
+			if (table->funcs[i].run.count < f->run.count)
+				f = &table->funcs[i];
 		st->evicted += f->run.count;
 		memset(f, 0, sizeof(*f));
 		f->func = func;
 	}
 	hist_add(f->run.bucket, &f->run.max_ns, ns);
 	f->run.count++;
+unlock:
 	raw_spin_unlock(&st->func_lock);
 }
 
@@ -200,7 +244,7 @@ void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st)
 void cmwq_stats_cancelled(struct cmwq_cwq *cwq)
 {
 	lockdep_assert_held(&cwq->pool->lock);
-	this_cpu_ptr(cwq->wq->stats->pcpu)->cancelled++;
+	this_cpu_ptr(cwq->wq->stats.pcpu)->cancelled++;
 	cwq->nr_pending--;
 }
 
@@ -216,8 +260,8 @@ void cmwq_stats_flush(struct cmwq_workqueue *wq)
 	 * A destroyed queue kept by cmwq_keep_destroyed has no statistics
 	 * left, and flushing it is the one call that still gets this far.
 	 */
-	if (likely(wq->stats))
-		this_cpu_inc(wq->stats->pcpu->flushes);
+	if (likely(wq->stats.pcpu))
+		this_cpu_inc(wq->stats.pcpu->flushes);
 }
 
 /**
@@ -248,7 +292,7 @@ u64 pool_oldest_wait_ns(struct worker_pool *pool)
 void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 			 struct cmwq_stats_snapshot *s)
 {
-	struct cmwq_wq_stats *st = wq->stats;
+	struct cmwq_wq_stats *st = &wq->stats;
 	struct cmwq_cwq *cwq;
 	int cpu, i;
 
@@ -315,7 +359,7 @@ static void hist_sum(struct cmwq_stats_hist *h, const u64 *bucket, u64 max_ns)
 void cmwq_stats_latency(struct cmwq_workqueue *wq,
 			struct cmwq_stats_latency *lat)
 {
-	struct cmwq_wq_stats *st = wq->stats;
+	struct cmwq_wq_stats *st = &wq->stats;
 	unsigned long flags;
 	int cpu, i, j;
 
@@ -329,8 +373,10 @@ void cmwq_stats_latency(struct cmwq_workqueue *wq,
 			 READ_ONCE(pc->run_hist_max_ns));
 	}
 	raw_spin_lock_irqsave(&st->func_lock, flags);
-	lat->nr_funcs = st->nr_funcs;
-	memcpy(lat->funcs, st->funcs, sizeof(lat->funcs));
+	if (st->funcs) {
+		lat->nr_funcs = st->funcs->nr_funcs;
+		memcpy(lat->funcs, st->funcs->funcs, sizeof(lat->funcs));
+	}
 	lat->evicted = st->evicted;
 	raw_spin_unlock_irqrestore(&st->func_lock, flags);
 
@@ -354,7 +400,7 @@ void cmwq_stats_latency(struct cmwq_workqueue *wq,
  */
 bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on)
 {
-	bool *sw = wq ? &wq->stats->timing : &cmwq_timing;
+	bool *sw = wq ? &wq->stats.timing : &cmwq_timing;
 
 	return xchg(sw, on);
 }
@@ -369,46 +415,38 @@ bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on)
 const char *cmwq_stats_dname(struct cmwq_workqueue *wq)
 {
 	lockdep_assert_held(&cmwq_wq_mutex);
-	return wq->stats->dname;
+	return wq->stats.dname;
 }
 
 /**
- * cmwq_stats_alloc - give a new queue its statistics
+ * cmwq_stats_init - set up a new queue's statistics
  * @wq: the queue, not yet visible
+ * @pcpu: its counters, zeroed, which the queue's owner allocates and frees
  *
- * Context: Process context; might sleep.
- * Return: 0 or -ENOMEM.
+ * Context: Process context.
  */
-int cmwq_stats_alloc(struct cmwq_workqueue *wq)
+void cmwq_stats_init(struct cmwq_workqueue *wq,
+		     struct stats_pcpu __percpu *pcpu)
 {
-	struct cmwq_wq_stats *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	struct cmwq_wq_stats *st = &wq->stats;
 
-	if (!st)
-		return -ENOMEM;
-	st->pcpu = alloc_percpu(struct stats_pcpu);
-	if (!st->pcpu) {
-		kfree(st);
-		return -ENOMEM;
-	}
+	st->pcpu = pcpu;
 	st->crtime = ktime_get_ns();
 	raw_spin_lock_init(&st->func_lock);
-	wq->stats = st;
-	return 0;
 }
 
 /**
- * cmwq_stats_free - free a queue's statistics
+ * cmwq_stats_free - free what a queue's statistics allocated themselves
  * @wq: the queue, its directory removed, or never made visible
+ *
+ * Its counters are its owner's to free.
  *
  * Context: Process context.
  */
 void cmwq_stats_free(struct cmwq_workqueue *wq)
 {
-	if (!wq->stats)
-		return;
-	free_percpu(wq->stats->pcpu);
-	kfree(wq->stats);
-	wq->stats = NULL;
+	kfree(wq->stats.funcs);
+	wq->stats.funcs = NULL;
 }
 
 /* The width of a name in "summary", and its format, for the header too. */
@@ -458,7 +496,7 @@ static int stats_show(struct seq_file *m, void *v)
 
 	cmwq_stats_snapshot(wq, &s);
 	/* dname is W; the directory's name cannot change while it is read */
-	stats_print(m, wq->stats->dname, &s);
+	stats_print(m, wq->stats.dname, &s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -538,8 +576,8 @@ static int latency_show(struct seq_file *m, void *v)
 		return -ENOMEM;
 	cmwq_stats_latency(wq, lat);
 	seq_printf(m, "timing %s (queue %d, global %d)\n\n",
-		   cmwq_stats_timing(wq->stats) ? "on" : "off",
-		   READ_ONCE(wq->stats->timing), READ_ONCE(cmwq_timing));
+		   cmwq_stats_timing(&wq->stats) ? "on" : "off",
+		   READ_ONCE(wq->stats.timing), READ_ONCE(cmwq_timing));
 	hist_print(m, "wait (queued to started)", &lat->wait);
 	hist_print(m, "run", &lat->run);
 	seq_printf(m, "run by function (%d kept at most, busiest first; %llu runs of evicted functions)\n\n",
@@ -568,10 +606,10 @@ static int summary_show(struct seq_file *m, void *v)
 	for_each_workqueue(wq) {
 		/* every live queue has its line, however young */
 		cmwq_stats_debugfs_make(wq);
-		if (!wq->stats->dname[0])
+		if (!wq->stats.dname[0])
 			continue;
 		cmwq_stats_snapshot(wq, &s);
-		seq_printf(m, SUMMARY_FMT, wq->stats->dname, s.queued,
+		seq_printf(m, SUMMARY_FMT, wq->stats.dname, s.queued,
 			   s.started, s.completed, s.cancelled, s.flushes,
 			   s.pending, s.max_pending, s.active, s.max_active,
 			   s.run_total_ns, s.wait_total_ns, s.run_max_ns,
@@ -615,7 +653,7 @@ static int dname_free_index(struct cmwq_workqueue *self, const char *base)
 	int nr = 0, highest = 0, idx;
 
 	for_each_workqueue(wq) {
-		idx = wq == self ? 0 : dname_index(wq->stats->dname, base);
+		idx = wq == self ? 0 : dname_index(wq->stats.dname, base);
 		if (idx) {
 			nr++;
 			highest = max(highest, idx);
@@ -626,7 +664,7 @@ static int dname_free_index(struct cmwq_workqueue *self, const char *base)
 	if (!taken)
 		return highest + 1;
 	for_each_workqueue(wq) {
-		idx = wq == self ? 0 : dname_index(wq->stats->dname, base);
+		idx = wq == self ? 0 : dname_index(wq->stats.dname, base);
 		if (idx && idx <= nr + 1)
 			__set_bit(idx, taken);
 	}
@@ -643,7 +681,7 @@ static int dname_free_index(struct cmwq_workqueue *self, const char *base)
  */
 static void stats_make_dir(struct cmwq_workqueue *wq)
 {
-	struct cmwq_wq_stats *st = wq->stats;
+	struct cmwq_wq_stats *st = &wq->stats;
 	char base[sizeof(st->dname) - 8];
 	int i;
 
@@ -679,16 +717,16 @@ static void stats_make_dir(struct cmwq_workqueue *wq)
 void cmwq_stats_debugfs_make(struct cmwq_workqueue *wq)
 {
 	lockdep_assert_held(&cmwq_wq_mutex);
-	if (!wq->stats->dir_wanted)
+	if (!wq->stats.dir_wanted)
 		return;
-	wq->stats->dir_wanted = false;
+	wq->stats.dir_wanted = false;
 	stats_make_dir(wq);
 }
 
 /* Policy: has @wq lived long enough to be worth a directory? */
 static bool stats_dir_due(struct cmwq_workqueue *wq, u64 now)
 {
-	return now - wq->stats->crtime >= jiffies_to_nsecs(STATS_DIR_DELAY);
+	return now - wq->stats.crtime >= jiffies_to_nsecs(STATS_DIR_DELAY);
 }
 
 /*
@@ -704,7 +742,7 @@ static void stats_dirs_workfn(struct cmwq_work *work)
 
 	mutex_lock(&cmwq_wq_mutex);
 	for_each_workqueue(wq) {
-		if (!wq->stats->dir_wanted)
+		if (!wq->stats.dir_wanted)
 			continue;
 		if (stats_dir_due(wq, now))
 			cmwq_stats_debugfs_make(wq);
@@ -731,7 +769,7 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
 	lockdep_assert_held(&cmwq_wq_mutex);
 	if (!queues_dir)
 		return;
-	wq->stats->dir_wanted = true;
+	wq->stats.dir_wanted = true;
 	/* pending already: that run makes it, or comes back for it */
 	cmwq_queue_delayed_work(cmwq_system_unbound_wq, &stats_dirs_work,
 				STATS_DIR_DELAY);
@@ -747,7 +785,7 @@ void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq)
  */
 void cmwq_stats_debugfs_remove(struct cmwq_workqueue *wq)
 {
-	struct cmwq_wq_stats *st = wq->stats;
+	struct cmwq_wq_stats *st = &wq->stats;
 	struct dentry *dir;
 
 	mutex_lock(&cmwq_wq_mutex);
@@ -799,10 +837,10 @@ void cmwq_stats_debugfs_exit(void)
 
 	mutex_lock(&cmwq_wq_mutex);
 	for_each_workqueue(wq) {
-		debugfs_remove_recursive(wq->stats->dir);
-		wq->stats->dir = NULL;
-		wq->stats->dir_wanted = false;
-		wq->stats->dname[0] = '\0';
+		debugfs_remove_recursive(wq->stats.dir);
+		wq->stats.dir = NULL;
+		wq->stats.dir_wanted = false;
+		wq->stats.dname[0] = '\0';
 	}
 	debugfs_remove_recursive(queues_dir);
 	queues_dir = NULL;

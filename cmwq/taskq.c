@@ -778,7 +778,7 @@ static void taskq_runner_fn(struct cmwq_work *work)
 		taskq_wake(tq, wakes);
 
 		/* totaltime: two clock reads, only while the queue is timed */
-		timed = cmwq_stats_timing(tq->wq->stats);
+		timed = cmwq_stats_timing(&tq->wq->stats);
 		if (timed)
 			start = cmwq_stats_clock();
 		trace_cmwq_taskq_exec_start(tq->wq->name, id, func, arg);
@@ -834,7 +834,7 @@ static void taskq_debugfs_add(struct cmwq_taskq *tq)
 	name = cmwq_stats_dname(tq->wq);
 	if (!taskq_dir || !name[0])
 		return;
-	tq->instance = tq->wq->stats->instance;
+	tq->instance = tq->wq->stats.instance;
 	tq->dir = debugfs_create_dir(name, taskq_dir);
 	debugfs_create_file("kstat", 0444, tq->dir, tq, &taskq_kstat_fops);
 }

@@ -480,6 +480,41 @@ bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on)
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_timing);
 
 /**
+ * cmwq_test_has_func_table - has a queue allocated its function table?
+ * @wq: a live workqueue
+ *
+ * Context: Any context.
+ * Return: whether it has, which it does at its first timed run.
+ */
+bool cmwq_test_has_func_table(struct cmwq_workqueue *wq)
+{
+	return READ_ONCE(wq->stats.funcs);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_has_func_table);
+
+/* R: the function tables of queues fail to allocate */
+static bool func_tables_fail;
+
+/**
+ * cmwq_test_fail_func_tables - make function tables fail to allocate
+ * @fail: fail each allocation from now on, or stop failing
+ *
+ * Context: Any context.
+ * Return: the previous setting.
+ */
+bool cmwq_test_fail_func_tables(bool fail)
+{
+	return xchg(&func_tables_fail, fail);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_fail_func_tables);
+
+/* Called by cmwq_stats_alloc_funcs(): should this allocation fail? */
+bool cmwq_func_table_fails(void)
+{
+	return READ_ONCE(func_tables_fail);
+}
+
+/**
  * cmwq_test_queue_dname - the name of a queue's debugfs directory
  * @wq: a live workqueue
  * @buf: where to copy it

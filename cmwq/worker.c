@@ -281,6 +281,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	lock_map_release(&cwq->wq->lockdep_map);
 
 	check_work_leaks(worker, work);
+	cmwq_stats_run_returned(worker, cwq);
 	cond_resched();
 
 	raw_spin_lock_irq(&pool->lock);

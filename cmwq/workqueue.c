@@ -4,7 +4,11 @@
  *
  * A workqueue owns no thread.  It is a set of cpu_workqueue_structs
  * (cwqs), one per pool it feeds: one per possible CPU for a bound queue,
- * one on the unbound gcwq otherwise.  The cwq enforces the queue's
+ * one on the unbound gcwq otherwise.  A bound queue's cwqs come in one
+ * percpu allocation with its statistics' counters (struct cmwq_cpu_part),
+ * as mainline's per-CPU pool_workqueues do: creating a queue allocates
+ * the queue and that, whatever the number of CPUs, and no slab object per
+ * CPU.  The queue itself carries its statistics' other fields.  The cwq enforces the queue's
  * max_active: works beyond it wait on cwq->inactive_works, in order, and
  * move to the pool's worklist as active ones finish (worker.c).  An
  * ordered queue is an unbound queue with max_active 1.
@@ -19,6 +23,10 @@
  * queues the release on cmwq_system_unbound_wq, which frees the queue in
  * process context (lockdep's key cannot be unregistered from the
  * callback), as mainline releases its pool_workqueues with an rcu_work.
+ *
+ * A destroy first makes sure its argument is a live queue: the live ones
+ * are hashed by address, so that this costs the same with ten queues or
+ * ten thousand.
  *
  * The four system workqueues drivers share, and the helpers that run a
  * function on a CPU through them, are here too.
@@ -44,15 +52,19 @@ bool cmwq_keep_destroyed = IS_ENABLED(CONFIG_DEBUG_OBJECTS);	/* R */
 /* W: what is left of the destroyed queues cmwq_keep_destroyed kept */
 static LIST_HEAD(cmwq_destroyed_workqueues);
 
-static struct kmem_cache *cwq_cache;	/* I */
+/* I: the queues, and the cwqs of unbound ones (bound ones': percpu) */
+static struct kmem_cache *wq_cache;
+static struct kmem_cache *cwq_cache;
 
-static struct cmwq_cwq *alloc_cwq(struct cmwq_workqueue *wq,
-				  struct worker_pool *pool, int max_active)
+/*
+ * W: the live queues by address, for cmwq_destroy_workqueue() to find a
+ * queue in constant time whatever the number of queues.
+ */
+static DEFINE_HASHTABLE(live_wq_hash, 8);
+
+static void init_cwq(struct cmwq_cwq *cwq, struct cmwq_workqueue *wq,
+		     struct worker_pool *pool, int max_active)
 {
-	struct cmwq_cwq *cwq = kmem_cache_zalloc(cwq_cache, GFP_KERNEL);
-
-	if (!cwq)
-		return NULL;
 	cwq->pool = pool;
 	cwq->wq = wq;
 	cwq->flush_color = -1;
@@ -60,17 +72,57 @@ static struct cmwq_cwq *alloc_cwq(struct cmwq_workqueue *wq,
 	INIT_LIST_HEAD(&cwq->inactive_works);
 	INIT_LIST_HEAD(&cwq->mayday_node);
 	list_add_tail(&cwq->node, &wq->cwqs);
-	return cwq;
 }
 
+/* A bound queue's cwqs and counters: one part per possible CPU. */
+static int alloc_cpu_parts(struct cmwq_workqueue *wq, int pri, int max_active)
+{
+	int cpu;
+
+	wq->cpu_parts = alloc_percpu(struct cmwq_cpu_part);
+	if (!wq->cpu_parts)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		init_cwq(&per_cpu_ptr(wq->cpu_parts, cpu)->cwq, wq,
+			 &get_gcwq(cpu)->pools[pri], max_active);
+	cmwq_stats_init(wq, &wq->cpu_parts->stats);
+	return 0;
+}
+
+/* An unbound queue's one cwq, and its counters per CPU. */
+static int alloc_unbound_parts(struct cmwq_workqueue *wq, int pri,
+			       int max_active)
+{
+	struct stats_pcpu __percpu *pcpu = alloc_percpu(struct stats_pcpu);
+
+	if (!pcpu)
+		return -ENOMEM;
+	wq->unbound_cwq = kmem_cache_zalloc(cwq_cache, GFP_KERNEL);
+	if (!wq->unbound_cwq)
+		goto free_pcpu;
+	init_cwq(wq->unbound_cwq, wq, &get_gcwq(CMWQ_CPU_UNBOUND)->pools[pri],
+		 max_active);
+	cmwq_stats_init(wq, pcpu);
+	return 0;
+
+free_pcpu:
+	free_percpu(pcpu);
+	return -ENOMEM;
+}
+
+/* Free what alloc_*_parts() allocated, all of it or some of it. */
 static void free_wq_parts(struct cmwq_workqueue *wq)
 {
-	struct cmwq_cwq *cwq, *n;
-
-	list_for_each_entry_safe(cwq, n, &wq->cwqs, node)
-		kmem_cache_free(cwq_cache, cwq);
-	kfree(wq->cpu_cwqs);
 	cmwq_stats_free(wq);
+	if (wq->unbound_cwq) {
+		free_percpu(wq->stats.pcpu);
+		kmem_cache_free(cwq_cache, wq->unbound_cwq);
+	}
+	free_percpu(wq->cpu_parts);
+	wq->stats.pcpu = NULL;
+	wq->unbound_cwq = NULL;
+	wq->cpu_parts = NULL;
+	INIT_LIST_HEAD(&wq->cwqs);
 #ifdef CONFIG_LOCKDEP
 	lockdep_unregister_key(&wq->key);
 #endif
@@ -79,7 +131,7 @@ static void free_wq_parts(struct cmwq_workqueue *wq)
 static void free_wq(struct cmwq_workqueue *wq)
 {
 	free_wq_parts(wq);
-	kfree(wq);
+	kmem_cache_free(wq_cache, wq);
 }
 
 static int clamp_max_active(int max_active, const char *name)
@@ -171,9 +223,8 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	struct cmwq_workqueue *wq;
 	int pri = flags & CMWQ_HIGHPRI ? 1 : 0;
 	va_list args;
-	int cpu;
 
-	wq = kzalloc(sizeof(*wq), GFP_KERNEL);
+	wq = kmem_cache_zalloc(wq_cache, GFP_KERNEL);
 	if (!wq)
 		return NULL;
 
@@ -198,28 +249,9 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);
 #endif
 
-	if (cmwq_stats_alloc(wq))
+	if (flags & CMWQ_UNBOUND ? alloc_unbound_parts(wq, pri, max_active) :
+	    alloc_cpu_parts(wq, pri, max_active))
 		goto free_wq;
-
-	if (flags & CMWQ_UNBOUND) {
-		wq->unbound_cwq = alloc_cwq(wq,
-					    &get_gcwq(CMWQ_CPU_UNBOUND)->pools[pri],
-					    max_active);
-		if (!wq->unbound_cwq)
-			goto free_wq;
-	} else {
-		wq->cpu_cwqs = kcalloc(nr_cpu_ids, sizeof(*wq->cpu_cwqs),
-				       GFP_KERNEL);
-		if (!wq->cpu_cwqs)
-			goto free_wq;
-		for_each_possible_cpu(cpu) {
-			wq->cpu_cwqs[cpu] = alloc_cwq(wq,
-						      &get_gcwq(cpu)->pools[pri],
-						      max_active);
-			if (!wq->cpu_cwqs[cpu])
-				goto free_wq;
-		}
-	}
 
 	if ((flags & CMWQ_MEM_RECLAIM) && init_rescuer(wq))
 		goto free_wq;
@@ -230,6 +262,7 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	wq_apply_max_active(wq, wq_effective_max_active(wq));
 	mutex_unlock(&wq->mutex);
 	list_add_tail(&wq->list, &cmwq_workqueues);
+	hash_add(live_wq_hash, &wq->hash_node, (unsigned long)wq);
 	cmwq_stats_debugfs_add(wq);
 	mutex_unlock(&cmwq_wq_mutex);
 	return wq;
@@ -386,14 +419,10 @@ EXPORT_SYMBOL_GPL(cmwq_drain_workqueue_timeout);
  */
 static void release_wq(struct cmwq_workqueue *wq)
 {
-	if (!wq->kept) {
+	if (wq->kept)
+		free_wq_parts(wq);
+	else
 		free_wq(wq);
-		return;
-	}
-	free_wq_parts(wq);
-	INIT_LIST_HEAD(&wq->cwqs);
-	wq->cpu_cwqs = NULL;
-	wq->unbound_cwq = NULL;
 }
 
 static void release_wq_workfn(struct cmwq_work *work)
@@ -408,6 +437,8 @@ static void release_wq_rcu(struct rcu_head *rcu)
 	struct cmwq_workqueue *wq = container_of(rcu, struct cmwq_workqueue,
 						 rcu);
 
+	/* over the rcu head, done with now */
+	CMWQ_INIT_WORK(&wq->release_work, release_wq_workfn);
 	/* unbound: no CPU's pool sees it, nor waits behind a CPU hog there */
 	cmwq_queue_work(cmwq_system_unbound_wq, &wq->release_work);
 }
@@ -419,6 +450,18 @@ static void release_wq_rcu(struct rcu_head *rcu)
 static bool wq_released_by_work(struct cmwq_workqueue *wq)
 {
 	return !(wq->flags & __CMWQ_SYSTEM);
+}
+
+/* Is @wq a live queue, or a pointer to something else, freed maybe? */
+static bool wq_is_live(struct cmwq_workqueue *wq)
+{
+	struct cmwq_workqueue *pos;
+
+	lockdep_assert_held(&cmwq_wq_mutex);
+	hash_for_each_possible(live_wq_hash, pos, hash_node, (unsigned long)wq)
+		if (pos == wq)
+			return true;
+	return false;
 }
 
 /* Destroy a live queue; cmwq_destroy_workqueue() checked the caller. */
@@ -438,6 +481,7 @@ static void destroy_wq(struct cmwq_workqueue *wq)
 	cmwq_stats_debugfs_remove(wq);
 	keep = READ_ONCE(cmwq_keep_destroyed);
 	mutex_lock(&cmwq_wq_mutex);
+	hash_del(&wq->hash_node);
 	if (keep)
 		list_move(&wq->list, &cmwq_destroyed_workqueues);
 	else
@@ -448,7 +492,6 @@ static void destroy_wq(struct cmwq_workqueue *wq)
 	wq->kept = keep;
 	/* get_work_pool() may still be looking at a cwq under RCU */
 	if (wq_released_by_work(wq)) {
-		CMWQ_INIT_WORK(&wq->release_work, release_wq_workfn);
 		call_rcu(&wq->rcu, release_wq_rcu);
 		return;
 	}
@@ -469,16 +512,10 @@ static void destroy_wq(struct cmwq_workqueue *wq)
  */
 void cmwq_destroy_workqueue(struct cmwq_workqueue *wq)
 {
-	struct cmwq_workqueue *pos;
-	bool found = false;
+	bool found;
 
 	mutex_lock(&cmwq_wq_mutex);
-	for_each_workqueue(pos) {
-		if (pos == wq) {
-			found = true;
-			break;
-		}
-	}
+	found = wq_is_live(wq);
 	mutex_unlock(&cmwq_wq_mutex);
 
 	/* look the queue up before touching it: it may be freed already */
@@ -639,9 +676,17 @@ EXPORT_SYMBOL_GPL(cmwq_work_on_cpu);
  */
 int cmwq_workqueue_init(void)
 {
-	cwq_cache = kmem_cache_create("cmwq_cwq", sizeof(struct cmwq_cwq),
-				      __alignof__(struct cmwq_cwq), 0, NULL);
-	return cwq_cache ? 0 : -ENOMEM;
+	wq_cache = KMEM_CACHE(cmwq_workqueue, 0);
+	if (!wq_cache)
+		return -ENOMEM;
+	cwq_cache = KMEM_CACHE(cmwq_cwq, 0);
+	if (!cwq_cache)
+		goto destroy_wq_cache;
+	return 0;
+
+destroy_wq_cache:
+	kmem_cache_destroy(wq_cache);
+	return -ENOMEM;
 }
 
 /**
@@ -654,6 +699,7 @@ void cmwq_workqueue_exit(void)
 	struct cmwq_workqueue *wq, *n;
 
 	list_for_each_entry_safe(wq, n, &cmwq_destroyed_workqueues, list)
-		kfree(wq);
+		kmem_cache_free(wq_cache, wq);
 	kmem_cache_destroy(cwq_cache);
+	kmem_cache_destroy(wq_cache);
 }

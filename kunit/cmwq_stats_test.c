@@ -556,6 +556,85 @@ static void function_table_eviction(struct kunit *test)
 }
 
 /*
+ * A queue that is never timed never allocates its function table: the
+ * first timed run makes it, and that run is in it.
+ */
+static void func_table_made_at_first_timed_run(struct kunit *test)
+{
+	struct cmwq_stats_latency *lat;
+	struct cmwq_workqueue *wq;
+	struct item *it;
+	int i;
+
+	wq = cmwq_alloc_workqueue("stats_table", 0, 1);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it);
+
+	for (i = 0; i < 3; i++) {
+		item_init(it, count_fn);
+		cmwq_queue_work(wq, &it->work);
+		KUNIT_ASSERT_COMPLETES(test, &it->done);
+		cmwq_flush_workqueue(wq);
+	}
+	KUNIT_EXPECT_FALSE(test, cmwq_test_has_func_table(wq));
+
+	cmwq_test_set_timing(wq, true);
+	item_init(it, count_fn);
+	cmwq_queue_work(wq, &it->work);
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_workqueue(wq);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_has_func_table(wq));
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 1);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)lat->funcs[0].func, (void *)count_fn);
+	KUNIT_EXPECT_EQ(test, lat->funcs[0].run.count, 1ULL);
+	KUNIT_EXPECT_EQ(test, lat->evicted, 0ULL);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
+ * A timed run whose queue cannot get a table is still timed, and
+ * counted in "evicted"; the next timed run tries again.
+ */
+static void func_table_failure_counted(struct kunit *test)
+{
+	struct cmwq_stats_latency *lat;
+	struct cmwq_workqueue *wq;
+	struct item *it;
+	int i;
+
+	wq = cmwq_alloc_workqueue("stats_table_fail", 0, 1);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it);
+	cmwq_test_set_timing(wq, true);
+
+	cmwq_test_fail_func_tables(true);
+	for (i = 0; i < 2; i++) {
+		item_init(it, count_fn);
+		cmwq_queue_work(wq, &it->work);
+		KUNIT_ASSERT_COMPLETES(test, &it->done);
+		cmwq_flush_workqueue(wq);
+	}
+	cmwq_test_fail_func_tables(false);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_has_func_table(wq));
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 0);
+	KUNIT_EXPECT_EQ(test, lat->evicted, 2ULL);
+	KUNIT_EXPECT_EQ(test, lat->run.count, 2ULL);
+
+	item_init(it, count_fn);
+	cmwq_queue_work(wq, &it->work);
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_workqueue(wq);
+	lat = latency(test, wq);
+	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 1);
+	KUNIT_EXPECT_EQ(test, lat->funcs[0].run.count, 1ULL);
+	KUNIT_EXPECT_EQ(test, lat->evicted, 2ULL);
+	KUNIT_EXPECT_EQ(test, lat->run.count, 3ULL);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
  * Off by default; the global switch turns timing on for every queue.  A
  * work started with timing off is not timed when it returns with timing
  * on: only the works started after the switch are.
@@ -686,6 +765,8 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(unique_names),
 	KUNIT_CASE(unique_names_lowest_free),
 	KUNIT_CASE(function_table_eviction),
+	KUNIT_CASE(func_table_made_at_first_timed_run),
+	KUNIT_CASE(func_table_failure_counted),
 	KUNIT_CASE(timing_switches),
 	KUNIT_CASE(rescued_and_maydays),
 	{}
@@ -709,6 +790,8 @@ static void cmwq_stats_exit(struct kunit *test)
 {
 	cmwq_test_set_timing(NULL, saved_timing);
 	cmwq_test_set_hog_thresh(saved_hog_thresh);
+	/* a case stopped half-way leaves no table failing */
+	cmwq_test_fail_func_tables(false);
 }
 
 static struct kunit_suite cmwq_stats_suite = {
