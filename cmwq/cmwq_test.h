@@ -65,8 +65,10 @@ void cmwq_test_queue_stats(struct cmwq_workqueue *wq,
 void cmwq_test_queue_latency(struct cmwq_workqueue *wq,
 			     struct cmwq_stats_latency *lat);
 bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on);
+int cmwq_test_switch_timing(struct cmwq_workqueue *wq, bool on);
+bool cmwq_test_has_timing_area(struct cmwq_workqueue *wq);
 bool cmwq_test_has_func_table(struct cmwq_workqueue *wq);
-bool cmwq_test_fail_func_tables(bool fail);
+bool cmwq_test_fail_stats_allocs(bool fail);
 void cmwq_test_queue_dname(struct cmwq_workqueue *wq, char *buf, size_t size);
 bool cmwq_test_show_workqueues(char *buf, size_t size);
 bool cmwq_test_show_cpu_hogs(char *buf, size_t size);

@@ -98,7 +98,7 @@ static void hog_found(struct worker_pool *pool, struct worker *worker, u64 ns)
 	worker_set_flags(worker, WORKER_CPU_INTENSIVE);
 	if (need_more_worker(pool))
 		wake_up_worker(pool);
-	cmwq_stats_hog(wq);
+	cmwq_stats_hog(worker->current_cwq);
 	trace_cmwq_cpu_hog(pool, worker, ns);
 	if (!hog_count(worker->current_func))
 		return;

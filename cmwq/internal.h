@@ -225,6 +225,12 @@ struct cmwq_cwq {
 	unsigned long		nr_rescued;	/* L: works the rescuer ran */
 	int			nr_pending;	/* L: queued, not yet started */
 	int			max_pending;	/* L: most nr_pending ever */
+	/* L: what went through the cwq, for the statistics (stats.c) */
+	u64			nr_queued;
+	u64			nr_started;
+	u64			nr_completed;
+	u64			nr_cancelled;
+	u64			nr_hogs;	/* found hogging their CPU */
 } __aligned(1 << CMWQ_WORK_FLAG_BITS);
 
 /*
@@ -277,14 +283,11 @@ struct worker {
 
 struct dentry;
 
-/* What one CPU counted for one queue; see Documentation/cmwq.rst. */
-struct stats_pcpu {
-	u64	queued;			/* C */
-	u64	started;		/* C */
-	u64	completed;		/* C */
-	u64	cancelled;		/* C */
-	u64	flushes;		/* C */
-	u64	cpu_hogs;		/* C: works found hogging a CPU */
+/*
+ * What one CPU timed for one queue (stats.c).  Allocated when a switch
+ * first turns timing on for the queue, as most queues are never timed.
+ */
+struct stats_timing {
 	u64	run_total_ns;		/* C */
 	u64	run_max_ns;		/* C */
 	u64	wait_total_ns;		/* C */
@@ -297,21 +300,23 @@ struct stats_pcpu {
 
 /*
  * The run times of a queue's busiest functions (stats.c).  Allocated at
- * the queue's first timed run, as most queues are never timed.
+ * the queue's first timed run.
  */
 struct stats_func_table {
 	int			nr_funcs;	/* H */
 	struct cmwq_stats_func	funcs[CMWQ_STATS_NR_FUNCS]; /* H */
 };
 
-/* A queue's statistics (stats.c), part of the queue. */
+/*
+ * A queue's statistics (stats.c), part of the queue; what is counted per
+ * cwq is in struct cmwq_cwq.
+ */
 struct cmwq_wq_stats {
-	/* I: its counters (C), in memory workqueue.c allocates; NULL once
-	 * a destroyed queue kept by cmwq_keep_destroyed has lost them
-	 */
-	struct stats_pcpu __percpu *pcpu;
+	/* W to set, once, before a switch times the queue; R to read */
+	struct stats_timing __percpu *timing_pcpu;
+	atomic_long_t		flushes;	/* R */
 	u64			crtime;		/* I */
-	bool			timing;		/* R: this queue's switch */
+	bool			timing;		/* W+R: this queue's switch */
 	struct dentry		*dir;		/* W */
 	bool			dir_wanted;	/* W: dirs_work makes it */
 	char			dname[40];	/* W: unique among live queues */
@@ -325,19 +330,9 @@ struct cmwq_wq_stats {
 						 */
 };
 
-/*
- * What a bound queue keeps per CPU, in one percpu allocation as the
- * kernel's per-CPU pool_workqueues are: the cwq that feeds the CPU's
- * pools, and the queue's counters there.
- */
-struct cmwq_cpu_part {
-	struct cmwq_cwq		cwq;
-	struct stats_pcpu	stats;
-};
-
 struct cmwq_workqueue {
 	unsigned int		flags;		/* I; __CMWQ_DRAINING: Q+R */
-	struct cmwq_cpu_part __percpu *cpu_parts; /* I: bound queues */
+	struct cmwq_cwq __percpu *cpu_cwqs;	/* I: bound queues */
 	struct cmwq_cwq		*unbound_cwq;	/* I: unbound queues */
 	struct list_head	cwqs;		/* I: every cwq of the queue */
 	struct list_head	list;		/* W: in cmwq_workqueues */
@@ -720,7 +715,7 @@ static inline struct cmwq_cwq *wq_cwq(struct cmwq_workqueue *wq, int cpu)
 {
 	if (wq->flags & CMWQ_UNBOUND)
 		return wq->unbound_cwq;
-	return &per_cpu_ptr(wq->cpu_parts, cpu)->cwq;
+	return per_cpu_ptr(wq->cpu_cwqs, cpu);
 }
 
 /* The live workqueues, for a caller holding cmwq_wq_mutex. */
@@ -808,7 +803,7 @@ static inline bool work_data_is_barrier(unsigned long work_data)
  * untimed work (timing is off by default) makes no call for it; timing
  * is out of line in stats.c.
  */
-extern bool cmwq_timing;			/* R */
+extern bool cmwq_timing;			/* W to write; R */
 
 /*
  * A work's stamp (struct cmwq_work.queued_at): CLOCK_MONOTONIC ns when it
@@ -827,8 +822,7 @@ u64 cmwq_stats_clock(void);
 /* The stamp of a work put on a list now; see CMWQ_STAMP_JIFFIES. */
 static inline u64 cmwq_stats_stamp(struct cmwq_workqueue *wq)
 {
-	/* flush barriers of a destroyed, kept queue find no statistics */
-	if (likely(wq->stats.pcpu) && cmwq_stats_timing(&wq->stats))
+	if (cmwq_stats_timing(&wq->stats))
 		return cmwq_stats_clock();
 	return CMWQ_STAMP_JIFFIES | jiffies;
 }
@@ -846,15 +840,16 @@ static inline u64 cmwq_stamp_age_ns(u64 stamp, u64 now)
 static inline void cmwq_stats_queued(struct cmwq_cwq *cwq)
 {
 	lockdep_assert_held(&cwq->pool->lock);
-	this_cpu_ptr(cwq->wq->stats.pcpu)->queued++;
+	cwq->nr_queued++;
 	if (++cwq->nr_pending > cwq->max_pending)
 		cwq->max_pending = cwq->nr_pending;
 }
 
-/* Count a work of @wq found hogging its CPU (hog.c).  Context: pool->lock. */
-static inline void cmwq_stats_hog(struct cmwq_workqueue *wq)
+/* Count a work of @cwq found hogging its CPU (hog.c).  Context: pool->lock. */
+static inline void cmwq_stats_hog(struct cmwq_cwq *cwq)
 {
-	this_cpu_inc(wq->stats.pcpu->cpu_hogs);
+	lockdep_assert_held(&cwq->pool->lock);
+	cwq->nr_hogs++;
 }
 
 void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
@@ -876,7 +871,7 @@ static inline void cmwq_stats_start(struct worker *worker,
 	if (work_data_is_barrier(work_data))
 		return;
 	cwq->nr_pending--;
-	this_cpu_ptr(st->pcpu)->started++;
+	cwq->nr_started++;
 	worker->current_start = 0;
 	if (cmwq_stats_timing(st))
 		cmwq_stats_time_start(worker, st, work);
@@ -894,7 +889,7 @@ static inline void cmwq_stats_end(struct worker *worker, struct cmwq_cwq *cwq,
 	lockdep_assert_held(&cwq->pool->lock);
 	if (work_data_is_barrier(work_data))
 		return;
-	this_cpu_ptr(st->pcpu)->completed++;
+	cwq->nr_completed++;
 	if (unlikely(worker->current_start))
 		cmwq_stats_time_end(worker, st);
 }
@@ -913,8 +908,8 @@ static inline void cmwq_stats_run_returned(struct worker *worker,
 		cmwq_stats_alloc_funcs(&cwq->wq->stats);
 }
 
-void cmwq_stats_init(struct cmwq_workqueue *wq,
-		     struct stats_pcpu __percpu *pcpu);
+void cmwq_stats_init(struct cmwq_workqueue *wq);
+int cmwq_stats_live(struct cmwq_workqueue *wq);
 void cmwq_stats_free(struct cmwq_workqueue *wq);
 void cmwq_stats_cancelled(struct cmwq_cwq *cwq);
 void cmwq_stats_flush(struct cmwq_workqueue *wq);
@@ -923,7 +918,7 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 			 struct cmwq_stats_snapshot *s);
 void cmwq_stats_latency(struct cmwq_workqueue *wq,
 			struct cmwq_stats_latency *lat);
-bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on);
+int cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on, bool *was);
 const char *cmwq_stats_dname(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_add(struct cmwq_workqueue *wq);
 void cmwq_stats_debugfs_make(struct cmwq_workqueue *wq);
@@ -1035,7 +1030,7 @@ static inline struct cmwq_work *dwork_work(struct cmwq_delayed_work *dwork)
 bool cmwq_refusal_expected(void);
 bool cmwq_report_expected(void);
 bool cmwq_flush_report_expected(void);
-bool cmwq_func_table_fails(void);
+bool cmwq_stats_alloc_fails(void);
 #else
 static inline bool cmwq_refusal_expected(void)
 {
@@ -1052,7 +1047,7 @@ static inline bool cmwq_flush_report_expected(void)
 	return false;
 }
 
-static inline bool cmwq_func_table_fails(void)
+static inline bool cmwq_stats_alloc_fails(void)
 {
 	return false;
 }

@@ -10,13 +10,13 @@
  * summary, timing), and scripts/cmwq-stat reads them.
  *
  * Cost on the hot path.  The counters a work bumps as it is queued,
- * started and completed are per CPU (struct stats_pcpu), written by the
- * CPU doing it with interrupts off, under the pool->lock the caller
- * holds anyway; a reader sums them over the possible CPUs, so no shared
- * cache line is written for them.  What is per cwq (how many works are
- * pending now, and the most there ever were) sits beside the cwq fields
- * the same path writes already under the same lock.  Those counts are
- * inline (internal.h), so that counting an untimed work makes no call.
+ * started, completed or cancelled are its cwq's (struct cmwq_cwq), beside
+ * the cwq fields the same paths write already under the same pool->lock,
+ * as mainline's pool_workqueue counts them: no other cache line is
+ * written for them, and a queue needs no memory of its own per CPU for
+ * them.  A reader sums them over the cwqs.  Those counts are inline
+ * (internal.h), so that counting an untimed work makes no call.  Flushes
+ * are counted in one atomic per queue: a flush waits anyway.
  *
  * Timing, off by default.  Run and wait times need three clock reads
  * per work (queued, started, returned), which make bench shows as the
@@ -24,10 +24,16 @@
  * and of timing").  So they are taken only while a queue's "timing"
  * switch or the global one is on; then each work also bumps one wait and
  * one run bucket of its CPU, and the run bucket of its function in the
- * queue's function table.  Untimed, a work is stamped with the jiffies
- * (CMWQ_STAMP_JIFFIES: a load, no clock read), enough for "pools" to
- * tell how long the oldest work has waited; a work queued untimed and
- * started timed counts its wait in whole ticks.  A work times its run
+ * queue's function table.  The per-CPU area of those buckets (struct
+ * stats_timing, 464 bytes per CPU) is allocated by the switch that first
+ * times the queue, as most queues never are: a switch is written only
+ * through cmwq_stats_set_timing(), which allocates it first for the queue
+ * or for every live queue, under cmwq_wq_mutex, and fails if it cannot;
+ * a queue made while the global switch is on gets it as it goes live.
+ * Untimed, a work is stamped with the jiffies (CMWQ_STAMP_JIFFIES: a
+ * load, no clock read), enough for "pools" to tell how long the oldest
+ * work has waited; a work queued untimed and started timed counts its
+ * wait in whole ticks.  A work times its run
  * only if it was started timed (worker->current_start set).
  *
  * Where the queue time of a work lives.  A wait time needs the time each
@@ -85,9 +91,28 @@
 
 #include "internal.h"
 
-/* R: the global switch; the debugfs "timing" file writes it too */
+/*
+ * The global switch: W to write, through cmwq_stats_set_timing() (the
+ * parameter and the debugfs "timing" file go through it too); R to read.
+ */
 bool cmwq_timing;
-module_param_named(timing, cmwq_timing, bool, 0644);
+
+static int timing_param_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	/* "timing" alone means on, as for any bool parameter */
+	ret = kstrtobool(val ?: "1", &on);
+	return ret ?: cmwq_stats_set_timing(NULL, on, NULL);
+}
+
+static const struct kernel_param_ops timing_param_ops = {
+	.flags	= KERNEL_PARAM_OPS_FL_NOARG,
+	.set	= timing_param_set,
+	.get	= param_get_bool,
+};
+module_param_cb(timing, &timing_param_ops, &cmwq_timing, 0644);
 MODULE_PARM_DESC(timing, "time every queue's works: run and wait times, histograms (default off)");
 
 static struct dentry *queues_dir;	/* W: /sys/kernel/debug/cmwq/queues */
@@ -135,10 +160,16 @@ u64 cmwq_stats_clock(void)
 void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
 			   struct cmwq_work *work)
 {
-	struct stats_pcpu *pc = this_cpu_ptr(st->pcpu);
-	u64 now = cmwq_stats_clock();
-	u64 wait = cmwq_stamp_age_ns(work->queued_at, now);
+	struct stats_timing __percpu *timing = READ_ONCE(st->timing_pcpu);
+	struct stats_timing *pc;
+	u64 now, wait;
 
+	/* a switch seen before the area it was turned on after: not yet */
+	if (unlikely(!timing))
+		return;
+	pc = this_cpu_ptr(timing);
+	now = cmwq_stats_clock();
+	wait = cmwq_stamp_age_ns(work->queued_at, now);
 	worker->current_start = now;
 	pc->wait_total_ns += wait;
 	if (wait > pc->wait_max_ns)
@@ -162,7 +193,7 @@ void cmwq_stats_alloc_funcs(struct cmwq_wq_stats *st)
 {
 	struct stats_func_table *table;
 
-	if (cmwq_func_table_fails())
+	if (cmwq_stats_alloc_fails())
 		return;
 	table = kzalloc(sizeof(*table), GFP_NOWAIT | __GFP_NOWARN);
 	if (!table)
@@ -224,7 +255,8 @@ unlock:
  */
 void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st)
 {
-	struct stats_pcpu *pc = this_cpu_ptr(st->pcpu);
+	/* set before the run started timed, and for as long as the queue */
+	struct stats_timing *pc = this_cpu_ptr(st->timing_pcpu);
 	u64 now = cmwq_stats_clock(), run;
 
 	run = now > worker->current_start ? now - worker->current_start : 0;
@@ -244,7 +276,7 @@ void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st)
 void cmwq_stats_cancelled(struct cmwq_cwq *cwq)
 {
 	lockdep_assert_held(&cwq->pool->lock);
-	this_cpu_ptr(cwq->wq->stats.pcpu)->cancelled++;
+	cwq->nr_cancelled++;
 	cwq->nr_pending--;
 }
 
@@ -256,12 +288,7 @@ void cmwq_stats_cancelled(struct cmwq_cwq *cwq)
  */
 void cmwq_stats_flush(struct cmwq_workqueue *wq)
 {
-	/*
-	 * A destroyed queue kept by cmwq_keep_destroyed has no statistics
-	 * left, and flushing it is the one call that still gets this far.
-	 */
-	if (likely(wq->stats.pcpu))
-		this_cpu_inc(wq->stats.pcpu->flushes);
+	atomic_long_inc(&wq->stats.flushes);
 }
 
 /**
@@ -293,6 +320,7 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 			 struct cmwq_stats_snapshot *s)
 {
 	struct cmwq_wq_stats *st = &wq->stats;
+	struct stats_timing __percpu *timing = READ_ONCE(st->timing_pcpu);
 	struct cmwq_cwq *cwq;
 	int cpu, i;
 
@@ -300,15 +328,13 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 	s->crtime = st->crtime;
 	s->snaptime = ktime_get_ns();
 	s->timing = cmwq_stats_timing(st);
+	s->flushes = atomic_long_read(&st->flushes);
 	for_each_possible_cpu(cpu) {
-		struct stats_pcpu *pc = per_cpu_ptr(st->pcpu, cpu);
+		struct stats_timing *pc;
 
-		s->queued += READ_ONCE(pc->queued);
-		s->started += READ_ONCE(pc->started);
-		s->completed += READ_ONCE(pc->completed);
-		s->cancelled += READ_ONCE(pc->cancelled);
-		s->flushes += READ_ONCE(pc->flushes);
-		s->cpu_hogs += READ_ONCE(pc->cpu_hogs);
+		if (!timing)
+			break;
+		pc = per_cpu_ptr(timing, cpu);
 		s->run_total_ns += READ_ONCE(pc->run_total_ns);
 		s->run_max_ns = max(s->run_max_ns, READ_ONCE(pc->run_max_ns));
 		s->wait_total_ns += READ_ONCE(pc->wait_total_ns);
@@ -322,6 +348,11 @@ void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 	}
 	for_each_cwq(cwq, wq) {
 		raw_spin_lock_irq(&cwq->pool->lock);
+		s->queued += cwq->nr_queued;
+		s->started += cwq->nr_started;
+		s->completed += cwq->nr_completed;
+		s->cancelled += cwq->nr_cancelled;
+		s->cpu_hogs += cwq->nr_hogs;
 		s->pending += cwq->nr_pending;
 		s->max_pending = max_t(u64, s->max_pending, cwq->max_pending);
 		s->active += cwq->nr_active;
@@ -360,13 +391,17 @@ void cmwq_stats_latency(struct cmwq_workqueue *wq,
 			struct cmwq_stats_latency *lat)
 {
 	struct cmwq_wq_stats *st = &wq->stats;
+	struct stats_timing __percpu *timing = READ_ONCE(st->timing_pcpu);
 	unsigned long flags;
 	int cpu, i, j;
 
 	memset(lat, 0, sizeof(*lat));
 	for_each_possible_cpu(cpu) {
-		struct stats_pcpu *pc = per_cpu_ptr(st->pcpu, cpu);
+		struct stats_timing *pc;
 
+		if (!timing)
+			break;
+		pc = per_cpu_ptr(timing, cpu);
 		hist_sum(&lat->wait, pc->wait_hist,
 			 READ_ONCE(pc->wait_hist_max_ns));
 		hist_sum(&lat->run, pc->run_hist,
@@ -390,19 +425,75 @@ void cmwq_stats_latency(struct cmwq_workqueue *wq,
 	}
 }
 
+/* Give @wq its timing area, before a switch times it.  Context: W held. */
+static int stats_alloc_timing(struct cmwq_workqueue *wq)
+{
+	struct stats_timing __percpu *timing;
+
+	lockdep_assert_held(&cmwq_wq_mutex);
+	if (wq->stats.timing_pcpu)
+		return 0;
+	if (cmwq_stats_alloc_fails())
+		return -ENOMEM;
+	timing = alloc_percpu(struct stats_timing);
+	if (!timing)
+		return -ENOMEM;
+	/* zeroed before seen; pairs with the address dependency of readers */
+	smp_store_release(&wq->stats.timing_pcpu, timing);
+	return 0;
+}
+
 /**
  * cmwq_stats_set_timing - switch a queue's timing, or all queues'
  * @wq: the queue, or %NULL for the global switch
  * @on: time works: run and wait times, histograms
+ * @was: if not %NULL, set to the switch's previous value
  *
- * Context: Any context.
- * Return: the switch's previous value.
+ * Switching on first gives the queue, or every live queue, the per-CPU
+ * area its times go to; switching off keeps what was collected.  Under
+ * cmwq_wq_mutex, so that a queue made meanwhile gets its area too
+ * (cmwq_stats_live()).
+ *
+ * Context: Process context; might sleep.
+ * Return: 0, or -ENOMEM, the switch unchanged.
  */
-bool cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on)
+int cmwq_stats_set_timing(struct cmwq_workqueue *wq, bool on, bool *was)
 {
 	bool *sw = wq ? &wq->stats.timing : &cmwq_timing;
+	struct cmwq_workqueue *pos;
+	bool prev;
+	int ret = 0;
 
-	return xchg(sw, on);
+	mutex_lock(&cmwq_wq_mutex);
+	if (on && wq) {
+		ret = stats_alloc_timing(wq);
+	} else if (on) {
+		for_each_workqueue(pos) {
+			ret = stats_alloc_timing(pos);
+			if (ret)
+				break;
+		}
+	}
+	if (!ret) {
+		prev = xchg(sw, on);
+		if (was)
+			*was = prev;
+	}
+	mutex_unlock(&cmwq_wq_mutex);
+	return ret;
+}
+
+/**
+ * cmwq_stats_live - a queue is about to be live: time it if all are
+ * @wq: the queue, not on the list of live queues yet
+ *
+ * Context: cmwq_wq_mutex held.
+ * Return: 0, or -ENOMEM.
+ */
+int cmwq_stats_live(struct cmwq_workqueue *wq)
+{
+	lockdep_assert_held(&cmwq_wq_mutex);
+	return READ_ONCE(cmwq_timing) ? stats_alloc_timing(wq) : 0;
 }
 
 /**
@@ -420,34 +511,66 @@ const char *cmwq_stats_dname(struct cmwq_workqueue *wq)
 
 /**
  * cmwq_stats_init - set up a new queue's statistics
- * @wq: the queue, not yet visible
- * @pcpu: its counters, zeroed, which the queue's owner allocates and frees
+ * @wq: the queue, zeroed, not yet visible
  *
  * Context: Process context.
  */
-void cmwq_stats_init(struct cmwq_workqueue *wq,
-		     struct stats_pcpu __percpu *pcpu)
+void cmwq_stats_init(struct cmwq_workqueue *wq)
 {
 	struct cmwq_wq_stats *st = &wq->stats;
 
-	st->pcpu = pcpu;
 	st->crtime = ktime_get_ns();
 	raw_spin_lock_init(&st->func_lock);
 }
 
 /**
- * cmwq_stats_free - free what a queue's statistics allocated themselves
+ * cmwq_stats_free - free a queue's timing area and function table
  * @wq: the queue, its directory removed, or never made visible
- *
- * Its counters are its owner's to free.
  *
  * Context: Process context.
  */
 void cmwq_stats_free(struct cmwq_workqueue *wq)
 {
+	free_percpu(wq->stats.timing_pcpu);
+	wq->stats.timing_pcpu = NULL;
 	kfree(wq->stats.funcs);
 	wq->stats.funcs = NULL;
 }
+
+/*
+ * A "timing" file, a queue's (private data: the queue) or the global one
+ * (NULL): Y or N, as a debugfs bool file reads, and written as one, but
+ * through cmwq_stats_set_timing(), which may fail for want of memory.
+ */
+static ssize_t timing_read(struct file *file, char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	struct cmwq_workqueue *wq = file->private_data;
+	bool on = READ_ONCE(*(wq ? &wq->stats.timing : &cmwq_timing));
+	char buf[2] = { on ? 'Y' : 'N', '\n' };
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, sizeof(buf));
+}
+
+static ssize_t timing_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, count, &on);
+	if (!ret)
+		ret = cmwq_stats_set_timing(file->private_data, on, NULL);
+	return ret ?: count;
+}
+
+static const struct file_operations timing_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= timing_read,
+	.write	= timing_write,
+	.llseek	= default_llseek,
+};
 
 /* The width of a name in "summary", and its format, for the header too. */
 #define SUMMARY_FMT	"%-28s %10llu %10llu %10llu %9llu %7llu %7llu %8llu %6llu %7d %14llu %14llu %12llu %12llu %10llu %11llu %7llu %7llu %8llu\n"
@@ -702,7 +825,7 @@ static void stats_make_dir(struct cmwq_workqueue *wq)
 	st->dir = debugfs_create_dir(st->dname, queues_dir);
 	debugfs_create_file("stats", 0444, st->dir, wq, &stats_fops);
 	debugfs_create_file("latency", 0444, st->dir, wq, &latency_fops);
-	debugfs_create_bool("timing", 0644, st->dir, &st->timing);
+	debugfs_create_file("timing", 0644, st->dir, wq, &timing_fops);
 }
 
 /**
@@ -817,7 +940,7 @@ void cmwq_stats_debugfs_init(struct dentry *root)
 	struct cmwq_workqueue *wq;
 
 	debugfs_create_file("summary", 0444, root, NULL, &summary_fops);
-	debugfs_create_bool("timing", 0644, root, &cmwq_timing);
+	debugfs_create_file("timing", 0644, root, NULL, &timing_fops);
 	mutex_lock(&cmwq_wq_mutex);
 	queues_dir = debugfs_create_dir("queues", root);
 	for_each_workqueue(wq)

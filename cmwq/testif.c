@@ -470,12 +470,16 @@ EXPORT_SYMBOL_IF_KUNIT(cmwq_test_queue_latency);
  * @wq: the workqueue, or %NULL for the global switch
  * @on: time works: run and wait times, histograms
  *
- * Context: Any context.
- * Return: the switch's previous value.
+ * Context: Process context; might sleep.
+ * Return: the switch's previous value; the switch is left alone, with a
+ * warning, if it could not be switched on for want of memory.
  */
 bool cmwq_test_set_timing(struct cmwq_workqueue *wq, bool on)
 {
-	return cmwq_stats_set_timing(wq, on);
+	bool was = false;
+
+	WARN_ON_ONCE(cmwq_stats_set_timing(wq, on, &was));
+	return was;
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_timing);
 
@@ -492,26 +496,56 @@ bool cmwq_test_has_func_table(struct cmwq_workqueue *wq)
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_has_func_table);
 
-/* R: the function tables of queues fail to allocate */
-static bool func_tables_fail;
+/**
+ * cmwq_test_has_timing_area - has a queue allocated its timing area?
+ * @wq: a live workqueue
+ *
+ * Context: Any context.
+ * Return: whether it has, which it does when a switch first times it.
+ */
+bool cmwq_test_has_timing_area(struct cmwq_workqueue *wq)
+{
+	return READ_ONCE(wq->stats.timing_pcpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_has_timing_area);
 
 /**
- * cmwq_test_fail_func_tables - make function tables fail to allocate
- * @fail: fail each allocation from now on, or stop failing
+ * cmwq_test_switch_timing - switch timing as the debugfs files do
+ * @wq: the workqueue, or %NULL for the global switch
+ * @on: time works
+ *
+ * Context: Process context; might sleep.
+ * Return: 0, or -ENOMEM with the switch unchanged.
+ */
+int cmwq_test_switch_timing(struct cmwq_workqueue *wq, bool on)
+{
+	return cmwq_stats_set_timing(wq, on, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_switch_timing);
+
+/* R: the statistics' own allocations fail (stats.c) */
+static bool stats_allocs_fail;
+
+/**
+ * cmwq_test_fail_stats_allocs - make the statistics' allocations fail
+ * @fail: fail each from now on, or stop failing
+ *
+ * The timing areas and the function tables of queues, which are
+ * allocated when first needed and may fail then.
  *
  * Context: Any context.
  * Return: the previous setting.
  */
-bool cmwq_test_fail_func_tables(bool fail)
+bool cmwq_test_fail_stats_allocs(bool fail)
 {
-	return xchg(&func_tables_fail, fail);
+	return xchg(&stats_allocs_fail, fail);
 }
-EXPORT_SYMBOL_IF_KUNIT(cmwq_test_fail_func_tables);
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_fail_stats_allocs);
 
-/* Called by cmwq_stats_alloc_funcs(): should this allocation fail? */
-bool cmwq_func_table_fails(void)
+/* Called by stats.c before each of its allocations: should it fail? */
+bool cmwq_stats_alloc_fails(void)
 {
-	return READ_ONCE(func_tables_fail);
+	return READ_ONCE(stats_allocs_fail);
 }
 
 /**

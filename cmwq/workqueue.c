@@ -4,11 +4,10 @@
  *
  * A workqueue owns no thread.  It is a set of cpu_workqueue_structs
  * (cwqs), one per pool it feeds: one per possible CPU for a bound queue,
- * one on the unbound gcwq otherwise.  A bound queue's cwqs come in one
- * percpu allocation with its statistics' counters (struct cmwq_cpu_part),
- * as mainline's per-CPU pool_workqueues do: creating a queue allocates
- * the queue and that, whatever the number of CPUs, and no slab object per
- * CPU.  The queue itself carries its statistics' other fields.  The cwq enforces the queue's
+ * one on the unbound gcwq otherwise.  A bound queue's cwqs are one percpu
+ * allocation, as mainline's per-CPU pool_workqueues are: creating a queue
+ * allocates the queue and that, whatever the number of CPUs.  The queue
+ * carries its statistics, and its cwqs what they count (stats.c).  The cwq enforces the queue's
  * max_active: works beyond it wait on cwq->inactive_works, in order, and
  * move to the pool's worklist as active ones finish (worker.c).  An
  * ordered queue is an unbound queue with max_active 1.
@@ -74,54 +73,41 @@ static void init_cwq(struct cmwq_cwq *cwq, struct cmwq_workqueue *wq,
 	list_add_tail(&cwq->node, &wq->cwqs);
 }
 
-/* A bound queue's cwqs and counters: one part per possible CPU. */
-static int alloc_cpu_parts(struct cmwq_workqueue *wq, int pri, int max_active)
+/* A bound queue's cwqs, one per possible CPU. */
+static int alloc_cpu_cwqs(struct cmwq_workqueue *wq, int pri, int max_active)
 {
 	int cpu;
 
-	wq->cpu_parts = alloc_percpu(struct cmwq_cpu_part);
-	if (!wq->cpu_parts)
+	wq->cpu_cwqs = alloc_percpu(struct cmwq_cwq);
+	if (!wq->cpu_cwqs)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
-		init_cwq(&per_cpu_ptr(wq->cpu_parts, cpu)->cwq, wq,
+		init_cwq(per_cpu_ptr(wq->cpu_cwqs, cpu), wq,
 			 &get_gcwq(cpu)->pools[pri], max_active);
-	cmwq_stats_init(wq, &wq->cpu_parts->stats);
 	return 0;
 }
 
-/* An unbound queue's one cwq, and its counters per CPU. */
-static int alloc_unbound_parts(struct cmwq_workqueue *wq, int pri,
-			       int max_active)
+/* An unbound queue's one cwq. */
+static int alloc_unbound_cwq(struct cmwq_workqueue *wq, int pri,
+			     int max_active)
 {
-	struct stats_pcpu __percpu *pcpu = alloc_percpu(struct stats_pcpu);
-
-	if (!pcpu)
-		return -ENOMEM;
 	wq->unbound_cwq = kmem_cache_zalloc(cwq_cache, GFP_KERNEL);
 	if (!wq->unbound_cwq)
-		goto free_pcpu;
+		return -ENOMEM;
 	init_cwq(wq->unbound_cwq, wq, &get_gcwq(CMWQ_CPU_UNBOUND)->pools[pri],
 		 max_active);
-	cmwq_stats_init(wq, pcpu);
 	return 0;
-
-free_pcpu:
-	free_percpu(pcpu);
-	return -ENOMEM;
 }
 
-/* Free what alloc_*_parts() allocated, all of it or some of it. */
+/* Free what the queue allocated beside itself, all of it or some of it. */
 static void free_wq_parts(struct cmwq_workqueue *wq)
 {
 	cmwq_stats_free(wq);
-	if (wq->unbound_cwq) {
-		free_percpu(wq->stats.pcpu);
+	if (wq->unbound_cwq)
 		kmem_cache_free(cwq_cache, wq->unbound_cwq);
-	}
-	free_percpu(wq->cpu_parts);
-	wq->stats.pcpu = NULL;
+	free_percpu(wq->cpu_cwqs);
 	wq->unbound_cwq = NULL;
-	wq->cpu_parts = NULL;
+	wq->cpu_cwqs = NULL;
 	INIT_LIST_HEAD(&wq->cwqs);
 #ifdef CONFIG_LOCKDEP
 	lockdep_unregister_key(&wq->key);
@@ -249,15 +235,21 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);
 #endif
 
-	if (flags & CMWQ_UNBOUND ? alloc_unbound_parts(wq, pri, max_active) :
-	    alloc_cpu_parts(wq, pri, max_active))
+	cmwq_stats_init(wq);
+	if (flags & CMWQ_UNBOUND ? alloc_unbound_cwq(wq, pri, max_active) :
+	    alloc_cpu_cwqs(wq, pri, max_active))
 		goto free_wq;
 
 	if ((flags & CMWQ_MEM_RECLAIM) && init_rescuer(wq))
 		goto free_wq;
 
-	/* under the mutex: a freeze in progress sees the queue, or it sees it */
+	/*
+	 * Under the mutex: a freeze in progress sees the queue, or it sees
+	 * it; the global timing switch goes on before, or after it is live.
+	 */
 	mutex_lock(&cmwq_wq_mutex);
+	if (cmwq_stats_live(wq))
+		goto unlock_destroy_rescuer;
 	mutex_lock(&wq->mutex);
 	wq_apply_max_active(wq, wq_effective_max_active(wq));
 	mutex_unlock(&wq->mutex);
@@ -267,6 +259,9 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	mutex_unlock(&cmwq_wq_mutex);
 	return wq;
 
+unlock_destroy_rescuer:
+	mutex_unlock(&cmwq_wq_mutex);
+	destroy_rescuer(wq);
 free_wq:
 	free_wq(wq);
 	return NULL;

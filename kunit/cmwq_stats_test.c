@@ -555,6 +555,93 @@ static void function_table_eviction(struct kunit *test)
 	cmwq_destroy_workqueue(wq);
 }
 
+/* Run one work of count_fn on @wq and wait for it and the queue. */
+static void run_one(struct kunit *test, struct cmwq_workqueue *wq,
+		    struct item *it)
+{
+	item_init(it, count_fn);
+	cmwq_queue_work(wq, &it->work);
+	KUNIT_ASSERT_COMPLETES(test, &it->done);
+	cmwq_flush_workqueue(wq);
+}
+
+/*
+ * The per-CPU area timed works write to is allocated when a switch first
+ * times the queue: its own switch, or the global one, for the queues
+ * live then and for those made while it is on.
+ */
+static void timing_area_made_when_switched_on(struct kunit *test)
+{
+	struct cmwq_workqueue *a, *b, *c;
+	struct cmwq_stats_snapshot *s;
+	struct item *it;
+
+	a = cmwq_alloc_workqueue("stats_area_a", 0, 1);
+	b = cmwq_alloc_workqueue("stats_area_b", 0, 1);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b && it);
+	run_one(test, a, it);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_has_timing_area(a));
+	KUNIT_EXPECT_FALSE(test, cmwq_test_has_timing_area(b));
+
+	KUNIT_EXPECT_EQ(test, cmwq_test_switch_timing(a, true), 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_has_timing_area(a));
+	KUNIT_EXPECT_FALSE(test, cmwq_test_has_timing_area(b));
+
+	KUNIT_EXPECT_EQ(test, cmwq_test_switch_timing(NULL, true), 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_has_timing_area(b));
+	c = cmwq_alloc_workqueue("stats_area_c", 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_has_timing_area(c));
+	/* the new queue's first work is timed */
+	run_one(test, c, it);
+	s = snap(test, c);
+	KUNIT_EXPECT_TRUE(test, s->timing);
+	KUNIT_EXPECT_EQ(test, s->runs_timed, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->waits_timed, 1ULL);
+
+	cmwq_test_switch_timing(NULL, false);
+	cmwq_destroy_workqueue(c);
+	cmwq_destroy_workqueue(b);
+	cmwq_destroy_workqueue(a);
+}
+
+/*
+ * Switching timing on allocates.  When that fails the switch says so and
+ * stays off, and nothing is timed; a queue made while the global switch
+ * is on fails to be made rather than be left untimed.
+ */
+static void timing_switch_fails_without_memory(struct kunit *test)
+{
+	struct cmwq_stats_snapshot *s;
+	struct cmwq_workqueue *wq;
+	struct item *it;
+
+	wq = cmwq_alloc_workqueue("stats_area_fail", 0, 1);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && it);
+
+	cmwq_test_fail_stats_allocs(true);
+	KUNIT_EXPECT_EQ(test, cmwq_test_switch_timing(wq, true), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, cmwq_test_switch_timing(NULL, true), -ENOMEM);
+	cmwq_test_fail_stats_allocs(false);
+	/* both switches are still off */
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(NULL, false));
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(wq, false));
+	run_one(test, wq, it);
+	s = snap(test, wq);
+	KUNIT_EXPECT_FALSE(test, s->timing);
+	KUNIT_EXPECT_EQ(test, s->completed, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->runs_timed, 0ULL);
+
+	KUNIT_EXPECT_EQ(test, cmwq_test_switch_timing(NULL, true), 0);
+	cmwq_test_fail_stats_allocs(true);
+	KUNIT_EXPECT_NULL(test, cmwq_alloc_workqueue("stats_area_none", 0, 1));
+	cmwq_test_fail_stats_allocs(false);
+	cmwq_test_switch_timing(NULL, false);
+	cmwq_destroy_workqueue(wq);
+}
+
 /*
  * A queue that is never timed never allocates its function table: the
  * first timed run makes it, and that run is in it.
@@ -608,14 +695,14 @@ static void func_table_failure_counted(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, wq && it);
 	cmwq_test_set_timing(wq, true);
 
-	cmwq_test_fail_func_tables(true);
+	cmwq_test_fail_stats_allocs(true);
 	for (i = 0; i < 2; i++) {
 		item_init(it, count_fn);
 		cmwq_queue_work(wq, &it->work);
 		KUNIT_ASSERT_COMPLETES(test, &it->done);
 		cmwq_flush_workqueue(wq);
 	}
-	cmwq_test_fail_func_tables(false);
+	cmwq_test_fail_stats_allocs(false);
 	KUNIT_EXPECT_FALSE(test, cmwq_test_has_func_table(wq));
 	lat = latency(test, wq);
 	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 0);
@@ -765,6 +852,8 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(unique_names),
 	KUNIT_CASE(unique_names_lowest_free),
 	KUNIT_CASE(function_table_eviction),
+	KUNIT_CASE(timing_area_made_when_switched_on),
+	KUNIT_CASE(timing_switch_fails_without_memory),
 	KUNIT_CASE(func_table_made_at_first_timed_run),
 	KUNIT_CASE(func_table_failure_counted),
 	KUNIT_CASE(timing_switches),
@@ -790,8 +879,8 @@ static void cmwq_stats_exit(struct kunit *test)
 {
 	cmwq_test_set_timing(NULL, saved_timing);
 	cmwq_test_set_hog_thresh(saved_hog_thresh);
-	/* a case stopped half-way leaves no table failing */
-	cmwq_test_fail_func_tables(false);
+	/* a case stopped half-way leaves no allocation failing */
+	cmwq_test_fail_stats_allocs(false);
 }
 
 static struct kunit_suite cmwq_stats_suite = {

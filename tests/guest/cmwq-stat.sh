@@ -81,6 +81,24 @@ check "histograms: timing on for cmwq_events" grep -q '^timing on (queue 1' /tmp
 check "histograms: one run counted" grep -q '^run: 1 works, p50' /tmp/latency
 check "histograms: the delayed work's function" grep -q '^function delayed_fn' /tmp/latency
 
+# The switches read and write as Y/N files; the global one is also the
+# timing parameter, and writing either goes through cmwq, which gives the
+# queues their timing areas before it times them.
+check "switch: cmwq_events' own timing reads Y" \
+	test "$(cat $d/queues/cmwq_events/timing)" = Y
+check "switch: the global timing reads N" test "$(cat $d/timing)" = N
+echo Y >$d/timing
+check "switch: the global timing reads Y once written" test "$(cat $d/timing)" = Y
+check "switch: the timing parameter reads it" \
+	test "$(cat /sys/module/cmwq/parameters/timing)" = Y
+check "switch: cmwq_events_long timed by the global switch" \
+	grep -q '^timing on (queue 0, global 1)' $d/queues/cmwq_events_long/latency
+echo N >/sys/module/cmwq/parameters/timing
+check "switch: the parameter switches it off" test "$(cat $d/timing)" = N
+check "switch: a bad value is refused" \
+	sh -c "! echo maybe >$d/timing 2>/dev/null"
+check "switch: still off after the bad value" test "$(cat $d/timing)" = N
+
 # The Solaris taskqs: only the two system ones exist, and nothing has
 # dispatched on them, so each kstat field is known.
 # kfield FILE TASKQ FIELD: the value of FIELD in TASKQ's (first) kstat
