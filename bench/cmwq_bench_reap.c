@@ -4,7 +4,8 @@
  * leaves behind, on cmwq and on the kernel's own workqueue
  *
  * For `make bench-reap`.  At load, on each side in turn (the kernel's
- * workqueue, then cmwq), `works` (default 256) works that each sleep
+ * workqueue, then cmwq; cmwq first with `cmwq_first`, to see what the
+ * order does), `works` (default 256) works that each sleep
  * REAP_SLEEP_MS are queued at once on one CPU, on a per-CPU queue with the
  * default flags and max_active, as bench/cmwq_bench.c's sleeping works
  * are.  Every sleep makes the pool wake or create another worker, so the
@@ -22,7 +23,7 @@
  *    and the last of those were created (from the burst's start: the last
  *    is when the pool reached its peak, as nothing is reaped this early)
  *    and the creation rate up to the peak, in workers per millisecond.
- *  - samples of the pool at REAP_SAMPLES seconds after the burst ended:
+ *  - samples of the pool at reap_samples_s seconds after the burst ended:
  *    its workers and how many of them are idle.
  *  - the reaping, watched every REAP_WATCH_STEP_MS from REAP_WATCH_FROM_S
  *    to REAP_LAST_SAMPLE_S: the first and the last time the number of
@@ -76,16 +77,26 @@ static unsigned int works = 256;
 module_param(works, uint, 0444);
 MODULE_PARM_DESC(works, "works in each burst (default 256, at most 4096)");
 
+static bool cmwq_first;
+module_param(cmwq_first, bool, 0444);
+MODULE_PARM_DESC(cmwq_first, "cmwq's burst first, then the kernel's");
+
 #define REAP_MAX_WORKS		4096
 #define REAP_SLEEP_MS		20
 #define REAP_TIMEOUT		(30 * HZ)
-#define REAP_LAST_SAMPLE_S	310
+/*
+ * Both sides reap surplus idle workers 300 s after they went idle, from a
+ * timer armed for 300 s.  The timer wheel files a timer that far out in a
+ * level whose granularity is 4096 jiffies (16.4 s at HZ=250) and fires it
+ * at the next boundary of that level, so the reaping comes 300 to 317 s
+ * after the burst: the last sample is taken past that.
+ */
+#define REAP_LAST_SAMPLE_S	330
 /* when the pools are sampled, in seconds after each burst ended */
 static const unsigned int reap_samples_s[] = {
-	1, 10, 60, 150, REAP_LAST_SAMPLE_S
+	1, 10, 60, 150, 310, REAP_LAST_SAMPLE_S
 };
 #define REAP_NR_SAMPLES		ARRAY_SIZE(reap_samples_s)
-/* both sides reap surplus idle workers 300 s after they went idle */
 #define REAP_WATCH_FROM_S	295
 #define REAP_WATCH_STEP_MS	10
 
@@ -540,31 +551,36 @@ static void reap_report(void)
 
 static int reap_run(struct reap_item *items)
 {
-	int this_cpu, cpu, side, s, ret = 0;
+	int this_cpu, cpu, i, s, ret = 0;
+	/* the sides in the order of their bursts, sampled in that order too */
+	int order[REAP_NR_SIDES] = { SIDE_KERNEL, SIDE_CMWQ };
 
+	if (cmwq_first)
+		swap(order[0], order[1]);
 	migrate_disable();
 	this_cpu = smp_processor_id();
 	cpu = cpumask_any_but(cpu_online_mask, this_cpu);
 	if (cpu >= nr_cpu_ids)
 		cpu = this_cpu;
-	pr_info("%u works sleeping %d ms, queued on CPU %d from CPU %d, watched for %d s\n",
-		works, REAP_SLEEP_MS, cpu, this_cpu, REAP_LAST_SAMPLE_S);
+	pr_info("%u works sleeping %d ms, queued on CPU %d from CPU %d, %s first, watched for %d s\n",
+		works, REAP_SLEEP_MS, cpu, this_cpu,
+		reap_sides[order[0]].name, REAP_LAST_SAMPLE_S);
 
-	for (side = 0; side < REAP_NR_SIDES && !ret; side++)
-		ret = reap_burst(&reap_sides[side], items, cpu,
-				 &reap_results[side]);
+	for (i = 0; i < REAP_NR_SIDES && !ret; i++)
+		ret = reap_burst(&reap_sides[order[i]], items, cpu,
+				 &reap_results[order[i]]);
 	if (!ret) {
 		/* the samples before the reaping, then the watch over it */
 		for (s = 0; s < REAP_NR_SAMPLES; s++) {
 			if (reap_samples_s[s] >= REAP_WATCH_FROM_S)
 				break;
-			for (side = 0; side < REAP_NR_SIDES; side++)
-				reap_sample(side, cpu, s);
+			for (i = 0; i < REAP_NR_SIDES; i++)
+				reap_sample(order[i], cpu, s);
 		}
 		reap_watch(cpu);
 		for (; s < REAP_NR_SAMPLES; s++)
-			for (side = 0; side < REAP_NR_SIDES; side++)
-				reap_sample(side, cpu, s);
+			for (i = 0; i < REAP_NR_SIDES; i++)
+				reap_sample(order[i], cpu, s);
 		reap_report();
 	}
 	migrate_enable();
