@@ -25,7 +25,7 @@
  *    and the creation rate up to the peak, in workers per millisecond.
  *  - samples of the pool at reap_samples_s seconds after the burst ended:
  *    its workers and how many of them are idle.
- *  - the reaping, watched every REAP_WATCH_STEP_MS from REAP_WATCH_FROM_S
+ *  - the reaping, watched every REAP_WATCH_STEP_US from REAP_WATCH_FROM_S
  *    to REAP_LAST_SAMPLE_S: the first and the last time the number of
  *    workers changed, and the numbers before and after.
  *
@@ -98,7 +98,7 @@ static const unsigned int reap_samples_s[] = {
 };
 #define REAP_NR_SAMPLES		ARRAY_SIZE(reap_samples_s)
 #define REAP_WATCH_FROM_S	295
-#define REAP_WATCH_STEP_MS	10
+#define REAP_WATCH_STEP_US	2000
 
 /* One work item for either side; both dispatch to reap_work_body(). */
 struct reap_item {
@@ -334,11 +334,11 @@ struct reap_result {
 	struct reap_count samples[REAP_NR_SAMPLES];
 	u64	sample_ns[REAP_NR_SAMPLES];	/* when, from end_ns */
 	/* the reaping watch */
-	int	watch_before;		/* workers when the watch began */
-	int	watch_after;		/* and when it ended */
+	bool	watching;		/* the watch began */
+	int	watch_before;		/* workers at its first look */
+	int	watch_after;		/* at its last one so far */
 	u64	first_change_ns;	/* from end_ns; 0: no change */
 	u64	last_change_ns;
-	int	prev_workers;		/* at the previous look */
 };
 
 static struct reap_result reap_results[REAP_NR_SIDES];
@@ -424,25 +424,14 @@ static int reap_burst(const struct reap_side *side, struct reap_item *items,
 	return 0;
 }
 
-/* Sleep until ktime_get_ns() reaches @ns, a second at most at a time. */
-static void reap_sleep_until(u64 ns)
-{
-	u64 now;
-
-	while ((now = ktime_get_ns()) < ns)
-		msleep(min_t(u64, div_u64(ns - now, NSEC_PER_MSEC) + 1,
-			     MSEC_PER_SEC));
-}
-
-static void reap_sample(int side, int cpu, int s)
+static void reap_sample(int side, int cpu, int s, u64 now)
 {
 	const struct reap_side *sd = &reap_sides[side];
 	struct reap_result *res = &reap_results[side];
 	struct reap_count *c = &res->samples[s];
 
-	reap_sleep_until(res->end_ns + reap_samples_s[s] * NSEC_PER_SEC);
 	sd->count(cpu, res->start_ns, c);
-	res->sample_ns[s] = ktime_get_ns() - res->end_ns;
+	res->sample_ns[s] = now - res->end_ns;
 	if (sd->pool_counters)
 		pr_info("%s t=" REAP_SECS_FMT " workers=%d idle=%d tasks=%d tasks_idle=%d reaped=%lu\n",
 			sd->name, REAP_SECS(res->sample_ns[s]), c->workers,
@@ -454,48 +443,79 @@ static void reap_sample(int side, int cpu, int s)
 			c->idle);
 }
 
-/*
- * From REAP_WATCH_FROM_S after the earlier burst ended to
- * REAP_LAST_SAMPLE_S after the later one, look at both pools every
- * REAP_WATCH_STEP_MS and note when their numbers of workers change.
- */
-static void reap_watch(int cpu)
+/* A look at @side's pool during its watch: note when its workers change. */
+static void reap_look(int side, int cpu, u64 now)
 {
-	u64 from = U64_MAX, to = 0, now;
-	struct reap_result *res;
+	struct reap_result *res = &reap_results[side];
 	struct reap_count c;
-	int side;
 
-	for (side = 0; side < REAP_NR_SIDES; side++) {
-		res = &reap_results[side];
-		from = min(from, res->end_ns + REAP_WATCH_FROM_S * NSEC_PER_SEC);
-		to = max(to, res->end_ns + REAP_LAST_SAMPLE_S * NSEC_PER_SEC);
-	}
-	reap_sleep_until(from);
-	for (side = 0; side < REAP_NR_SIDES; side++) {
-		res = &reap_results[side];
-		reap_sides[side].count(cpu, 0, &c);
+	reap_sides[side].count(cpu, 0, &c);
+	if (!res->watching) {
+		res->watching = true;
 		res->watch_before = c.workers;
-		res->prev_workers = c.workers;
+	} else if (c.workers != res->watch_after) {
+		res->last_change_ns = now - res->end_ns;
+		if (!res->first_change_ns)
+			res->first_change_ns = res->last_change_ns;
 	}
-	while ((now = ktime_get_ns()) < to) {
-		for (side = 0; side < REAP_NR_SIDES; side++) {
+	res->watch_after = c.workers;
+}
+
+/*
+ * After the bursts: each side's samples at reap_samples_s, and from
+ * REAP_WATCH_FROM_S after its burst ended until its last sample, a look
+ * every REAP_WATCH_STEP_MS.  The sides in @order, their bursts' order, so
+ * that the earlier one's events come first.
+ */
+static void reap_follow(const int *order, int cpu)
+{
+	unsigned int next[REAP_NR_SIDES] = {};
+	u64 now, due, wake;
+	struct reap_result *res;
+	bool watching, more;
+	int i, side;
+
+	do {
+		now = ktime_get_ns();
+		wake = U64_MAX;
+		watching = false;
+		more = false;
+		for (i = 0; i < REAP_NR_SIDES; i++) {
+			side = order[i];
 			res = &reap_results[side];
-			reap_sides[side].count(cpu, 0, &c);
-			if (c.workers == res->prev_workers)
+			if (next[side] >= REAP_NR_SAMPLES)
 				continue;
-			res->prev_workers = c.workers;
-			res->last_change_ns = now - res->end_ns;
-			if (!res->first_change_ns)
-				res->first_change_ns = res->last_change_ns;
+			if (now >= res->end_ns + REAP_WATCH_FROM_S * NSEC_PER_SEC) {
+				reap_look(side, cpu, now);
+				watching = true;
+			} else {
+				wake = min(wake, res->end_ns +
+					   REAP_WATCH_FROM_S * NSEC_PER_SEC);
+			}
+			due = res->end_ns +
+			      reap_samples_s[next[side]] * NSEC_PER_SEC;
+			if (now >= due)
+				reap_sample(side, cpu, next[side]++, now);
+			if (next[side] < REAP_NR_SAMPLES) {
+				more = true;
+				wake = min(wake, res->end_ns +
+					   reap_samples_s[next[side]] *
+					   NSEC_PER_SEC);
+			}
 		}
-		msleep(REAP_WATCH_STEP_MS);
-	}
-	for (side = 0; side < REAP_NR_SIDES; side++) {
-		res = &reap_results[side];
-		res->watch_after = res->prev_workers;
+		if (watching)
+			usleep_range(REAP_WATCH_STEP_US,
+				     REAP_WATCH_STEP_US + REAP_WATCH_STEP_US / 10);
+		else if (more)
+			/* a second at most at a time */
+			msleep(min_t(u64, div_u64(wake - now, NSEC_PER_MSEC) + 1,
+				     MSEC_PER_SEC));
+	} while (more);
+
+	for (i = 0; i < REAP_NR_SIDES; i++) {
+		res = &reap_results[order[i]];
 		pr_info("%s reaping: workers=%d->%d first_change=" REAP_SECS_FMT " last_change=" REAP_SECS_FMT "\n",
-			reap_sides[side].name, res->watch_before,
+			reap_sides[order[i]].name, res->watch_before,
 			res->watch_after, REAP_SECS(res->first_change_ns),
 			REAP_SECS(res->last_change_ns));
 	}
@@ -551,7 +571,7 @@ static void reap_report(void)
 
 static int reap_run(struct reap_item *items)
 {
-	int this_cpu, cpu, i, s, ret = 0;
+	int this_cpu, cpu, i, ret = 0;
 	/* the sides in the order of their bursts, sampled in that order too */
 	int order[REAP_NR_SIDES] = { SIDE_KERNEL, SIDE_CMWQ };
 
@@ -570,17 +590,7 @@ static int reap_run(struct reap_item *items)
 		ret = reap_burst(&reap_sides[order[i]], items, cpu,
 				 &reap_results[order[i]]);
 	if (!ret) {
-		/* the samples before the reaping, then the watch over it */
-		for (s = 0; s < REAP_NR_SAMPLES; s++) {
-			if (reap_samples_s[s] >= REAP_WATCH_FROM_S)
-				break;
-			for (i = 0; i < REAP_NR_SIDES; i++)
-				reap_sample(order[i], cpu, s);
-		}
-		reap_watch(cpu);
-		for (; s < REAP_NR_SAMPLES; s++)
-			for (i = 0; i < REAP_NR_SIDES; i++)
-				reap_sample(order[i], cpu, s);
+		reap_follow(order, cpu);
 		reap_report();
 	}
 	migrate_enable();
