@@ -464,7 +464,7 @@ static void reap_look(int side, int cpu, u64 now)
 /*
  * After the bursts: each side's samples at reap_samples_s, and from
  * REAP_WATCH_FROM_S after its burst ended until its last sample, a look
- * every REAP_WATCH_STEP_MS.  The sides in @order, their bursts' order, so
+ * every REAP_WATCH_STEP_US.  The sides in @order, their bursts' order, so
  * that the earlier one's events come first.
  */
 static void reap_follow(const int *order, int cpu)
