@@ -44,9 +44,9 @@
  * (CLOCK_MONOTONIC at fork, the clock ktime_get_ns() reads).  cmwq's side
  * is read from the pool itself through cmwq's test interface
  * (cmwq_test_pool_stats(), test kernels only), and counted from the task
- * list too ("cmwq/<cpu>:<id>", kthreads): where the two agree, the task
- * count is as good as the pool's own on the kernel's side.  Creation
- * times come from the task list on both sides.
+ * list too ("cmwq/<cpu>:<id>", kthreads): where the two agree, the way
+ * the kernel's side is counted is checked against a pool's own numbers.
+ * Creation times come from the task list on both sides.
  *
  * The module runs in the insmod task, kept with migrate_disable() on a
  * CPU other than the burst's, so that counting does not take the burst's
@@ -96,6 +96,7 @@ MODULE_PARM_DESC(cmwq_first, "cmwq's burst first, then the kernel's");
 static const unsigned int reap_samples_s[] = {
 	1, 10, 60, 150, 310, REAP_LAST_SAMPLE_S
 };
+
 #define REAP_NR_SAMPLES		ARRAY_SIZE(reap_samples_s)
 #define REAP_WATCH_FROM_S	295
 #define REAP_WATCH_STEP_US	2000
@@ -349,10 +350,7 @@ static u64 reap_us(u64 ns)
 	return div_u64(ns + NSEC_PER_USEC - 1, NSEC_PER_USEC);
 }
 
-/* @ns printed as seconds with milliseconds: REAP_SECS_FMT, REAP_SECS() */
-#define REAP_SECS_FMT	"%llu.%03u"
-#define REAP_SECS(ns)	reap_secs(ns), reap_msecs(ns)
-
+/* @ns printed as seconds with milliseconds: "%llu.%03u", these two */
 static u64 reap_secs(u64 ns)
 {
 	return div_u64(ns, NSEC_PER_SEC);
@@ -433,13 +431,15 @@ static void reap_sample(int side, int cpu, int s, u64 now)
 	sd->count(cpu, res->start_ns, c);
 	res->sample_ns[s] = now - res->end_ns;
 	if (sd->pool_counters)
-		pr_info("%s t=" REAP_SECS_FMT " workers=%d idle=%d tasks=%d tasks_idle=%d reaped=%lu\n",
-			sd->name, REAP_SECS(res->sample_ns[s]), c->workers,
+		pr_info("%s t=%llu.%03u workers=%d idle=%d tasks=%d tasks_idle=%d reaped=%lu\n",
+			sd->name, reap_secs(res->sample_ns[s]),
+			reap_msecs(res->sample_ns[s]), c->workers,
 			c->idle, c->tasks, c->tasks_idle,
 			c->reaped - res->before.reaped);
 	else
-		pr_info("%s t=" REAP_SECS_FMT " workers=%d idle=%d\n",
-			sd->name, REAP_SECS(res->sample_ns[s]), c->workers,
+		pr_info("%s t=%llu.%03u workers=%d idle=%d\n",
+			sd->name, reap_secs(res->sample_ns[s]),
+			reap_msecs(res->sample_ns[s]), c->workers,
 			c->idle);
 }
 
@@ -514,10 +514,12 @@ static void reap_follow(const int *order, int cpu)
 
 	for (i = 0; i < REAP_NR_SIDES; i++) {
 		res = &reap_results[order[i]];
-		pr_info("%s reaping: workers=%d->%d first_change=" REAP_SECS_FMT " last_change=" REAP_SECS_FMT "\n",
+		pr_info("%s reaping: workers=%d->%d first_change=%llu.%03u last_change=%llu.%03u\n",
 			reap_sides[order[i]].name, res->watch_before,
-			res->watch_after, REAP_SECS(res->first_change_ns),
-			REAP_SECS(res->last_change_ns));
+			res->watch_after, reap_secs(res->first_change_ns),
+			reap_msecs(res->first_change_ns),
+			reap_secs(res->last_change_ns),
+			reap_msecs(res->last_change_ns));
 	}
 }
 
@@ -602,8 +604,10 @@ static int __init cmwq_bench_reap_init(void)
 	struct reap_item *items;
 	int side, ret = 0;
 
-	if (!works || works > REAP_MAX_WORKS)
+	if (!works || works > REAP_MAX_WORKS) {
+		pr_err("works=%u: 1 to %d\n", works, REAP_MAX_WORKS);
 		return -EINVAL;
+	}
 	items = kvcalloc(works, sizeof(*items), GFP_KERNEL);
 	if (!items)
 		return -ENOMEM;
