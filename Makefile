@@ -19,6 +19,13 @@
 #                    (the Solaris taskqs) and bench/cmwq_bench_netbsd.ko
 #                    (NetBSD's thread pools), print their cmwq-bench: lines;
 #                    CMWQ_PARAMS=timing=1 loads cmwq.ko with every queue timed
+#   make bench-reap  boot with bench/cmwq_bench_reap.ko: 256 works sleeping
+#                    20 ms queued at once on one CPU, on the kernel's
+#                    workqueue then on cmwq, how fast each pool creates
+#                    workers, and its idle workers sampled for 310 s after
+#                    the burst (about 6 minutes); prints its
+#                    cmwq-bench-reap: lines (KUnit test kernels only);
+#                    REAP_PARAMS=works=1024,cmwq_first=1 for other shapes
 #   make stress      CPUs going down and up under load for STRESS_SECONDS
 #                    (default 300) with exact accounting (bench/cmwq_stress.ko)
 #   make torture     every entry point at random under CPU hotplug and failing
@@ -44,8 +51,9 @@ EXTRA_MODULES ?=
 STRESS_SECONDS ?= 300
 TORTURE_SECONDS ?= 300
 CMWQ_PARAMS ?=
+REAP_PARAMS ?=
 
-.PHONY: modules kdir run check check-all bench stress torture vm-test test-runner deps clean
+.PHONY: modules kdir run check check-all bench bench-reap stress torture vm-test test-runner deps clean
 .PHONY: install dkms dkms-modules
 
 # `make install` has no test kernel for default: the kernel is the one
@@ -71,6 +79,10 @@ bench:
 	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench:' \
 		$(if $(CMWQ_PARAMS),cmwq/cmwq.ko:$(CMWQ_PARAMS)) bench/cmwq_bench.ko \
 		bench/cmwq_bench_taskq.ko bench/cmwq_bench_netbsd.ko
+
+bench-reap:
+	@scripts/vm-test.sh --kernel $(KERNEL) --cpus 2 --show '^cmwq-bench-reap:' \
+		--timeout 900 bench/cmwq_bench_reap.ko$(if $(REAP_PARAMS),:$(REAP_PARAMS))
 
 stress:
 	@scripts/vm-test.sh --kernel $(KERNEL) --show 'cmwq' \
