@@ -222,6 +222,13 @@ already_gone:
  * @timeout (jiffies, or MAX_SCHEDULE_TIMEOUT) ran out, -ENOMEM when a
  * timed flush had no memory for its barrier.
  */
+/* Whatever the caller of a flush holds must not be taken by the work. */
+static void flush_work_lockdep(struct cmwq_work *work)
+{
+	lock_map_acquire(&work->lockdep_map);
+	lock_map_release(&work->lockdep_map);
+}
+
 static int __flush_work(struct cmwq_work *work, bool from_cancel,
 			const char *what, unsigned long caller, long timeout)
 {
@@ -233,9 +240,7 @@ static int __flush_work(struct cmwq_work *work, bool from_cancel,
 	struct cmwq_wait_for wf;
 	bool done;
 
-	/* whatever the caller holds must not be taken by the work */
-	lock_map_acquire(&work->lockdep_map);
-	lock_map_release(&work->lockdep_map);
+	flush_work_lockdep(work);
 
 	/* no pool to look on: spare the barrier (an idle sync cancel) */
 	if (work_on_no_pool(work))
@@ -483,6 +488,19 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork,
 	unsigned long flags;
 	int ret;
 
+	/*
+	 * Not queued since its last sync cancel finished, or ever: it is not
+	 * pending, not running, and nobody else is cancelling it, so there is
+	 * nothing to take off or wait for.  A queueing racing with this read
+	 * is after the cancel, as it could have been anyway.  Acquire: pairs
+	 * with the release below, so that the caller sees what the work did
+	 * when that cancel waited for it.
+	 */
+	if (atomic_long_read_acquire(&work->data) == CMWQ_WORK_NO_POOL) {
+		flush_work_lockdep(work);
+		return false;
+	}
+
 	do {
 		ret = try_to_grab_pending(work, is_dwork, &flags);
 		/* another canceler owns it: wait for it to finish */
@@ -497,7 +515,8 @@ static bool __cancel_work_sync(struct cmwq_work *work, bool is_dwork,
 
 	__flush_work(work, true, what, caller, MAX_SCHEDULE_TIMEOUT);
 
-	atomic_long_set(&work->data, CMWQ_WORK_NO_POOL);
+	/* release: pairs with the acquire of a later sync cancel's read */
+	atomic_long_set_release(&work->data, CMWQ_WORK_NO_POOL);
 	/*
 	 * Pairs with the barrier in prepare_to_wait() inside wait_event(): a
 	 * waiter either sees the work no longer CANCELING or is on the queue.

@@ -526,6 +526,31 @@ static void cancelled_work_queues_again(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 1);
 }
 
+/*
+ * A sync cancel of a work that was never queued, or not since its last
+ * sync cancel, finds nothing (and returns at once); one of the same work
+ * once queued again still takes it off its queue.
+ */
+static void sync_cancel_idle_then_pending(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	int cpu = raw_smp_processor_id();
+	struct run_item *it = new_run_item(test);
+	struct blocker *b;
+
+	KUNIT_EXPECT_FALSE(test, cmwq_cancel_work_sync(&it->work));
+	b = hold_queue(test, cpu);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work_sync(&it->work));
+	KUNIT_EXPECT_FALSE(test, cmwq_cancel_work_sync(&it->work));
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_work_on(cpu, ctx->wq, &it->work));
+	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work_sync(&it->work));
+	complete(&b->release);
+	cmwq_flush_workqueue(ctx->wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&it->runs), 0);
+	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&it->work), 0U);
+}
+
 /* cancel_work_sync waits for the running instance. */
 static void cancel_work_sync_waits(struct kunit *test)
 {
@@ -1320,6 +1345,7 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(cancel_work_dequeues),
 	KUNIT_CASE(cancel_idle_work_returns_false),
 	KUNIT_CASE(cancelled_work_queues_again),
+	KUNIT_CASE(sync_cancel_idle_then_pending),
 	KUNIT_CASE_PARAM(cancel_work_sync_waits, api_flavour_gen_params),
 	KUNIT_CASE(cancel_work_sync_stops_requeueing),
 	KUNIT_CASE(cancel_delayed_work_sync_stops_requeueing),
