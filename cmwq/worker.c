@@ -50,6 +50,15 @@ void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 	list_add_tail(&work->entry, head);
 
 	/*
+	 * Held back by max_active: no worker can run it before it is
+	 * activated, by a worker finishing one of the cwq's works, which
+	 * goes on to the worklist itself, or by a max_active change, which
+	 * wakes one.  A burst past max_active pays no barrier per work.
+	 */
+	if (head == &cwq->inactive_works)
+		return;
+
+	/*
 	 * Pairs with atomic_dec_and_test() in worker_sched_out(): either the
 	 * worker going to sleep sees this work, or we see it gone from
 	 * nr_running and wake another one.
