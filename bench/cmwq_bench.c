@@ -457,7 +457,10 @@ static void cm_free_queues(void)
 
 static void cm_settle(void)
 {
-	/* an RCU callback queues the work that frees a destroyed queue */
+	/*
+	 * An RCU callback frees a destroyed queue, or with lockdep queues
+	 * the work that does
+	 */
 	rcu_barrier();
 	cmwq_flush_workqueue(cmwq_system_unbound_wq);
 }

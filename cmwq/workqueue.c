@@ -19,9 +19,10 @@
  * may still be looking at one.  It does not wait for that grace period,
  * which takes milliseconds and would make a driver that creates a queue
  * per device or per request pay them at each destroy: an RCU callback
- * queues the release on cmwq_system_unbound_wq, which frees the queue in
- * process context (lockdep's key cannot be unregistered from the
- * callback), as mainline releases its pool_workqueues with an rcu_work.
+ * frees the queue, as mainline's frees a per-CPU queue.  With lockdep the
+ * callback queues the release on cmwq_system_unbound_wq instead, as the
+ * queue's lockdep key can only be unregistered by a task (mainline
+ * releases its unbound pool_workqueues with an rcu_work likewise).
  *
  * A destroy first makes sure its argument is a live queue: the live ones
  * are hashed by address, so that this costs the same with ten queues or
@@ -426,12 +427,25 @@ static void release_wq_workfn(struct cmwq_work *work)
 	release_wq(container_of(work, struct cmwq_workqueue, release_work));
 }
 
-/* The grace period is over: release @wq in process context. */
+/*
+ * Policy: must a task free a destroyed queue, rather than the RCU
+ * callback?  Only to unregister its lockdep key, which sleeps.
+ */
+static bool wq_release_needs_task(void)
+{
+	return IS_ENABLED(CONFIG_LOCKDEP);
+}
+
+/* The grace period is over: release @wq, or have a work release it. */
 static void release_wq_rcu(struct rcu_head *rcu)
 {
 	struct cmwq_workqueue *wq = container_of(rcu, struct cmwq_workqueue,
 						 rcu);
 
+	if (!wq_release_needs_task()) {
+		release_wq(wq);
+		return;
+	}
 	/* over the rcu head, done with now */
 	CMWQ_INIT_WORK(&wq->release_work, release_wq_workfn);
 	/* unbound: no CPU's pool sees it, nor waits behind a CPU hog there */
@@ -439,10 +453,11 @@ static void release_wq_rcu(struct rcu_head *rcu)
 }
 
 /*
- * Is @wq released by a work of cmwq_system_unbound_wq?  Not the system
- * queues: they go when cmwq unloads, after the releases queued so far.
+ * Is @wq released after a grace period, without waiting for it?  Not the
+ * system queues: they go when cmwq unloads, after the releases queued so
+ * far, and cmwq_system_unbound_wq may be the one that runs them.
  */
-static bool wq_released_by_work(struct cmwq_workqueue *wq)
+static bool wq_released_later(struct cmwq_workqueue *wq)
 {
 	return !(wq->flags & __CMWQ_SYSTEM);
 }
@@ -486,7 +501,7 @@ static void destroy_wq(struct cmwq_workqueue *wq)
 	destroy_rescuer(wq);
 	wq->kept = keep;
 	/* get_work_pool() may still be looking at a cwq under RCU */
-	if (wq_released_by_work(wq)) {
+	if (wq_released_later(wq)) {
 		call_rcu(&wq->rcu, release_wq_rcu);
 		return;
 	}
@@ -550,9 +565,10 @@ void destroy_system_wqs(void)
 	int i;
 
 	/*
-	 * Every queue destroyed so far has its release queued on
-	 * cmwq_system_unbound_wq once its RCU callback ran: wait for those,
-	 * so that its drain below, the first, runs the releases.
+	 * Every queue destroyed so far is released by its RCU callback, or
+	 * with lockdep has its release queued on cmwq_system_unbound_wq by
+	 * it: wait for those, so that its drain below, the first, runs the
+	 * releases.
 	 */
 	rcu_barrier();
 
