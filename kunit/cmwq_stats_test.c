@@ -657,19 +657,12 @@ static void func_table_made_at_first_timed_run(struct kunit *test)
 	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, wq && it);
 
-	for (i = 0; i < 3; i++) {
-		item_init(it, count_fn);
-		cmwq_queue_work(wq, &it->work);
-		KUNIT_ASSERT_COMPLETES(test, &it->done);
-		cmwq_flush_workqueue(wq);
-	}
+	for (i = 0; i < 3; i++)
+		run_one(test, wq, it);
 	KUNIT_EXPECT_FALSE(test, cmwq_test_has_func_table(wq));
 
 	cmwq_test_set_timing(wq, true);
-	item_init(it, count_fn);
-	cmwq_queue_work(wq, &it->work);
-	KUNIT_ASSERT_COMPLETES(test, &it->done);
-	cmwq_flush_workqueue(wq);
+	run_one(test, wq, it);
 	KUNIT_EXPECT_TRUE(test, cmwq_test_has_func_table(wq));
 	lat = latency(test, wq);
 	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 1);
@@ -696,12 +689,8 @@ static void func_table_failure_counted(struct kunit *test)
 	cmwq_test_set_timing(wq, true);
 
 	cmwq_test_fail_stats_allocs(true);
-	for (i = 0; i < 2; i++) {
-		item_init(it, count_fn);
-		cmwq_queue_work(wq, &it->work);
-		KUNIT_ASSERT_COMPLETES(test, &it->done);
-		cmwq_flush_workqueue(wq);
-	}
+	for (i = 0; i < 2; i++)
+		run_one(test, wq, it);
 	cmwq_test_fail_stats_allocs(false);
 	KUNIT_EXPECT_FALSE(test, cmwq_test_has_func_table(wq));
 	lat = latency(test, wq);
@@ -709,10 +698,7 @@ static void func_table_failure_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lat->evicted, 2ULL);
 	KUNIT_EXPECT_EQ(test, lat->run.count, 2ULL);
 
-	item_init(it, count_fn);
-	cmwq_queue_work(wq, &it->work);
-	KUNIT_ASSERT_COMPLETES(test, &it->done);
-	cmwq_flush_workqueue(wq);
+	run_one(test, wq, it);
 	lat = latency(test, wq);
 	KUNIT_EXPECT_EQ(test, lat->nr_funcs, 1);
 	KUNIT_EXPECT_EQ(test, lat->funcs[0].run.count, 1ULL);
