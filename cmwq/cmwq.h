@@ -50,17 +50,30 @@ enum {
 #define CMWQ_WORK_NO_POOL	(~0UL << CMWQ_OFFQ_POOL_SHIFT)
 #define CMWQ_WORK_DATA_INIT	CMWQ_WORK_NO_POOL
 
+/*
+ * Whether a work records its origin: who queued it and when, for the
+ * reports and dumps.  That is 16 bytes more per work, which most kernels
+ * should not pay for every work embedded in every object: a work is 32
+ * bytes on 64-bit, as a work_struct.  Kernels built to debug work items
+ * (CONFIG_DEBUG_OBJECTS_WORK) get it.  It is decided by the kernel's
+ * configuration alone, as cmwq.ko and every driver built against this
+ * header must agree on the layout.
+ */
+#define CMWQ_WORK_ORIGIN	IS_ENABLED(CONFIG_DEBUG_OBJECTS_WORK)
+
 struct cmwq_work {
 	atomic_long_t data;
 	struct list_head entry;
 	cmwq_func_t func;
-	/* when it was last put on a list, for statistics (CMWQ_STAMP_JIFFIES) */
-	u64 queued_at;
+#if CMWQ_WORK_ORIGIN
 	/*
-	 * who queued it, for reports: the return address of the queueing
-	 * call (for a delayed work, of the call that armed its timer)
+	 * who queued it: the return address of the queueing call (for a
+	 * delayed work, of the call that armed its timer), and the jiffies
+	 * when it was last put on a list
 	 */
 	unsigned long queued_by;
+	unsigned long queued_at;
+#endif
 #ifdef CONFIG_LOCKDEP
 	struct lockdep_map lockdep_map;
 #endif

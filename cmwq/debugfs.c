@@ -11,7 +11,8 @@
  * "workqueues" has one line per queue (with its rescue counters) and,
  * under it, the active, inactive and rescued works of each cwq that has
  * any, then each of those works (diag.c): running, pending or inactive,
- * with who queued it and how long it has waited or run.  "refusals"
+ * with who queued it and how long it has waited (where works record their
+ * origin, CMWQ_WORK_ORIGIN in cmwq.h) or run.  "refusals"
  * counts the calls refused as bad input since load (each call site also
  * warns once).  "cpu_hogs" counts, by function, the works found hogging
  * their CPU (hog.c).  "fail_create_worker" is the fault injection knob
@@ -54,7 +55,7 @@ static int pools_show(struct seq_file *m, void *v)
 			   pool->nr_created, pool->nr_created_by_manager,
 			   pool->nr_reaped, pool->nr_create_failed,
 			   pool->nr_maydays, pool->nr_works,
-			   div_u64(pool_oldest_wait_ns(pool), NSEC_PER_USEC),
+			   pool_oldest_wait_us(pool),
 			   pool->nr_stalls);
 		raw_spin_unlock_irq(&pool->lock);
 	}
@@ -63,7 +64,7 @@ static int pools_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(pools);
 
 /* Each work of @cwq: running, on the worklist, held back by max_active. */
-static void show_cwq_works(struct seq_file *m, struct cmwq_cwq *cwq, u64 now)
+static void show_cwq_works(struct seq_file *m, struct cmwq_cwq *cwq)
 {
 	struct worker_pool *pool = cwq->pool;
 	struct cmwq_work *work;
@@ -78,9 +79,9 @@ static void show_cwq_works(struct seq_file *m, struct cmwq_cwq *cwq, u64 now)
 		if (get_work_cwq(work) == cwq)
 			cmwq_diag_show_work(m, work,
 					    work_data_is_barrier(*cmwq_work_bits(work)) ?
-					    "barrier" : "pending", now);
+					    "barrier" : "pending");
 	list_for_each_entry(work, &cwq->inactive_works, entry)
-		cmwq_diag_show_work(m, work, "inactive", now);
+		cmwq_diag_show_work(m, work, "inactive");
 }
 
 /**
@@ -95,7 +96,6 @@ void cmwq_debugfs_show_workqueues(struct seq_file *m)
 	struct cmwq_cwq *cwq;
 	struct list_head *pos;
 	unsigned long maydays;
-	u64 now = cmwq_stats_clock();
 	int inactive;
 
 	mutex_lock(&cmwq_wq_mutex);
@@ -115,7 +115,7 @@ void cmwq_debugfs_show_workqueues(struct seq_file *m)
 				seq_printf(m, "  pool %d: active=%d inactive=%d rescued=%lu\n",
 					   cwq->pool->id, cwq->nr_active,
 					   inactive, cwq->nr_rescued);
-				show_cwq_works(m, cwq, now);
+				show_cwq_works(m, cwq);
 			}
 			raw_spin_unlock_irq(&cwq->pool->lock);
 		}

@@ -4,10 +4,13 @@
  *
  * One line per work or worker, printed the same wherever cmwq shows
  * them: debugfs' "workqueues" dump (into a seq_file) and the reports on
- * the console (@m NULL).  A work's line names its function, who queued
- * it (work->queued_by, the return address of the queueing call, as
- * %pS) and how long it has waited; a running work's line names its
- * worker, how long it has run and whether the worker sleeps.
+ * the console (@m NULL).  A work's line names its function and, where
+ * works record their origin (CMWQ_WORK_ORIGIN in cmwq.h), who queued it
+ * (the return address of the queueing call, as %pS) and how long it has
+ * waited; a running work's line names its worker, how long it has run
+ * and whether the worker sleeps.  The other reports name the origin with
+ * cmwq_diag_origin(), so that every line leaves it out the same way
+ * where works do not record it.
  *
  * The callers hold the pool->lock of what they print, which keeps the
  * works and workers alive and their fields still; nothing here sleeps.
@@ -42,21 +45,44 @@ void cmwq_diag_printf(struct seq_file *m, const char *fmt, ...)
 }
 
 /**
+ * cmwq_diag_origin - who queued a work, for a line of a report
+ * @o: where to write it
+ * @caller: the work's caller (work_caller())
+ * @age_ms: how long ago (work_age_ms()), or -1 to leave it out
+ *
+ * Context: Any context.
+ * Return: ", queued by <caller>" and ", <age_ms> ms ago", or "" where
+ * works do not record their origin.
+ */
+const char *cmwq_diag_origin(struct cmwq_origin *o, unsigned long caller,
+			     long age_ms)
+{
+	int n;
+
+	if (!CMWQ_WORK_ORIGIN)
+		return "";
+	n = scnprintf(o->s, sizeof(o->s), ", queued by %pS", (void *)caller);
+	if (age_ms >= 0)
+		scnprintf(o->s + n, sizeof(o->s) - n, ", %ld ms ago", age_ms);
+	return o->s;
+}
+
+/**
  * cmwq_diag_show_work - print a work that waits on a list
  * @m: where, as cmwq_diag_printf()
  * @work: the work, on a worklist or an inactive list
  * @state: what it waits for ("pending", "inactive", ...)
- * @now: cmwq_stats_clock() when the dump or report began
  *
  * Context: the pool->lock of @work's list held.
  */
 void cmwq_diag_show_work(struct seq_file *m, struct cmwq_work *work,
-			 const char *state, u64 now)
+			 const char *state)
 {
-	cmwq_diag_printf(m, "    %-8s %ps, queued by %pS, %llu ms ago\n", state,
-			 work->func, (void *)work->queued_by,
-			 div_u64(cmwq_stamp_age_ns(work->queued_at, now),
-				 NSEC_PER_MSEC));
+	struct cmwq_origin o;
+
+	cmwq_diag_printf(m, "    %-8s %ps%s\n", state, work->func,
+			 cmwq_diag_origin(&o, work_caller(work),
+					  work_age_ms(work)));
 }
 
 /**
@@ -68,9 +94,12 @@ void cmwq_diag_show_work(struct seq_file *m, struct cmwq_work *work,
  */
 void cmwq_diag_show_worker(struct seq_file *m, struct worker *worker)
 {
-	cmwq_diag_printf(m, "    running  %ps, queued by %pS, on %s/%d for %u ms, %s\n",
+	struct cmwq_origin o;
+
+	cmwq_diag_printf(m, "    running  %ps%s, on %s/%d for %u ms, %s\n",
 			 worker->current_func,
-			 (void *)worker->current_queued_by, worker->task->comm,
+			 cmwq_diag_origin(&o, worker->current_queued_by, -1),
+			 worker->task->comm,
 			 task_pid_nr(worker->task),
 			 jiffies_to_msecs(jiffies - worker->current_at),
 			 worker->sleeping ? "sleeping" : "on a CPU");

@@ -96,7 +96,7 @@ static void insert_wq_barrier(struct cmwq_cwq *cwq, struct wq_barrier *barr,
 
 	__set_bit(CMWQ_WORK_PENDING_BIT, cmwq_work_bits(&barr->work));
 	/* the dumps name the flush that queued it */
-	barr->work.queued_by = caller;
+	work_set_caller(&barr->work, caller);
 
 	if (worker) {
 		head = worker->scheduled.next;
@@ -309,8 +309,9 @@ EXPORT_SYMBOL_GPL(cmwq_flush_work);
  * @timeout: how long to wait, in jiffies
  *
  * As cmwq_flush_work(), but gives up after @timeout, and then reports
- * what the flush waits for: the work, its state, who queued it and the
- * stack of the worker running it.  The work is not cancelled.
+ * what the flush waits for: the work, its state, who queued it (where
+ * works record it: see cmwq.h) and the stack of the worker running it.
+ * The work is not cancelled.
  *
  * Context: Process context; might sleep.
  * Return: 1 if it waited for @work to finish, 0 if @work was idle,
@@ -341,7 +342,7 @@ static void flush_delayed_timer(struct cmwq_delayed_work *dwork)
 	local_irq_disable();
 	if (del_timer_sync(&dwork->timer))
 		__queue_work(dwork->cpu, dwork->wq, &dwork->work,
-			     dwork->work.queued_by);
+			     work_caller(&dwork->work));
 	local_irq_enable();
 }
 
@@ -448,7 +449,7 @@ int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
 		if (*cmwq_work_bits(work) & CMWQ_WORK_INACTIVE)
 			cwq_activate_work(cwq, work);
 		list_del_init(&work->entry);
-		cmwq_stats_cancelled(cwq);
+		cmwq_stats_cancelled(cwq, work);
 		cwq_dec_nr_in_flight(cwq, *cmwq_work_bits(work));
 		set_work_pool_and_keep_pending(work, pool->id, 0);
 		raw_spin_unlock(&pool->lock);
@@ -874,8 +875,8 @@ EXPORT_SYMBOL_GPL(cmwq_flush_workqueue);
  *
  * As cmwq_flush_workqueue(), but gives up after @timeout and then reports
  * the works the flush still waits for: for each, its function, pool and
- * CPU, state, who queued it and how long ago, and the worker running it
- * with its stack.  The next flush of @wq waits for them too.
+ * CPU, state, who queued it and how long ago (where works record it: see
+ * cmwq.h), and the worker running it with its stack.  The next flush of @wq waits for them too.
  *
  * Context: Process context; might sleep.
  * Return: 0 when flushed, -%ETIMEDOUT after @timeout, -%EINVAL if refused.

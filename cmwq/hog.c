@@ -94,6 +94,7 @@ static bool hog_count(cmwq_func_t func)
 static void hog_found(struct worker_pool *pool, struct worker *worker, u64 ns)
 {
 	struct cmwq_workqueue *wq = worker->current_cwq->wq;
+	struct cmwq_origin o;
 
 	worker_set_flags(worker, WORKER_CPU_INTENSIVE);
 	if (need_more_worker(pool))
@@ -103,14 +104,15 @@ static void hog_found(struct worker_pool *pool, struct worker *worker, u64 ns)
 	if (!hog_count(worker->current_func))
 		return;
 	if (cmwq_report_expected())
-		pr_info("cmwq: expected CPU hog: %ps of %s, queued by %pS, on its CPU for %llu us without sleeping\n",
+		pr_info("cmwq: expected CPU hog: %ps of %s%s, on its CPU for %llu us without sleeping\n",
 			worker->current_func, wq->name,
-			(void *)worker->current_queued_by,
+			cmwq_diag_origin(&o, worker->current_queued_by, -1),
 			div_u64(ns, NSEC_PER_USEC));
 	else
-		pr_warn_ratelimited("cmwq: CPU hog: %ps of %s, queued by %pS, on its CPU for %llu us without sleeping: treated as CMWQ_CPU_INTENSIVE until it returns\n",
+		pr_warn_ratelimited("cmwq: CPU hog: %ps of %s%s, on its CPU for %llu us without sleeping: treated as CMWQ_CPU_INTENSIVE until it returns\n",
 				    worker->current_func, wq->name,
-				    (void *)worker->current_queued_by,
+				    cmwq_diag_origin(&o, worker->current_queued_by,
+						     -1),
 				    div_u64(ns, NSEC_PER_USEC));
 }
 

@@ -231,6 +231,12 @@ struct cmwq_cwq {
 	u64			nr_completed;
 	u64			nr_cancelled;
 	u64			nr_hogs;	/* found hogging their CPU */
+	/*
+	 * L: with timing on, the one work of the cwq whose wait is timed,
+	 * and when it was queued (stats.c)
+	 */
+	struct cmwq_work	*timed_work;
+	u64			timed_work_at;
 } __aligned(1 << CMWQ_WORK_FLAG_BITS);
 
 /*
@@ -258,7 +264,9 @@ struct worker {
 	int			current_color;	/* L: its flush color */
 	u64			current_start;	/* L: when it took it (stats.c) */
 	unsigned long		current_at;	/* L: jiffies when it took it */
-	unsigned long		current_queued_by; /* L: its work's queued_by */
+	unsigned long		current_queued_by; /* L: its work's caller, 0 if
+						    * not recorded (cmwq.h)
+						    */
 	u64			current_runtime; /* S: its task's sum_exec_runtime
 						  * when it last woke; read by the
 						  * hog timer, which interrupts it
@@ -805,44 +813,78 @@ static inline bool work_data_is_barrier(unsigned long work_data)
  */
 extern bool cmwq_timing;			/* W to write; R */
 
-/*
- * A work's stamp (struct cmwq_work.queued_at): CLOCK_MONOTONIC ns when it
- * was queued timed, else the jiffies then, tagged with this bit (ns never
- * reach it), so that an untimed queueing reads no clock.
- */
-#define CMWQ_STAMP_JIFFIES	BIT_ULL(63)
+u64 cmwq_stats_clock(void);
 
 static inline bool cmwq_stats_timing(struct cmwq_wq_stats *st)
 {
 	return unlikely(READ_ONCE(cmwq_timing) || READ_ONCE(st->timing));
 }
 
-u64 cmwq_stats_clock(void);
-
-/* The stamp of a work put on a list now; see CMWQ_STAMP_JIFFIES. */
-static inline u64 cmwq_stats_stamp(struct cmwq_workqueue *wq)
+/*
+ * A work's origin (cmwq.h, CMWQ_WORK_ORIGIN): who queued it and when, in
+ * the work where the kernel's configuration gives it room, else nothing;
+ * the reports then leave it out (cmwq_diag_origin()).
+ */
+#if CMWQ_WORK_ORIGIN
+static inline void work_set_caller(struct cmwq_work *work,
+				   unsigned long caller)
 {
-	if (cmwq_stats_timing(&wq->stats))
-		return cmwq_stats_clock();
-	return CMWQ_STAMP_JIFFIES | jiffies;
+	work->queued_by = caller;
 }
 
-/* How long ago @stamp was, @now being cmwq_stats_clock()'s. */
-static inline u64 cmwq_stamp_age_ns(u64 stamp, u64 now)
+static inline unsigned long work_caller(struct cmwq_work *work)
 {
-	if (stamp & CMWQ_STAMP_JIFFIES)
-		return jiffies_to_nsecs(jiffies - (unsigned long)
-					(stamp & ~CMWQ_STAMP_JIFFIES));
-	return now > stamp ? now - stamp : 0;
+	return work->queued_by;
 }
 
-/* Count a work queued on @cwq.  Context: its pool->lock held. */
-static inline void cmwq_stats_queued(struct cmwq_cwq *cwq)
+/* It is put on a list now.  Context: its pool->lock held. */
+static inline void work_stamp(struct cmwq_work *work)
+{
+	work->queued_at = jiffies;
+}
+
+/* Milliseconds since it was put on its list; -1 if that is not known. */
+static inline long work_age_ms(struct cmwq_work *work)
+{
+	return jiffies_to_msecs(jiffies - work->queued_at);
+}
+#else
+static inline void work_set_caller(struct cmwq_work *work,
+				   unsigned long caller)
+{
+}
+
+static inline unsigned long work_caller(struct cmwq_work *work)
+{
+	return 0;
+}
+
+static inline void work_stamp(struct cmwq_work *work)
+{
+}
+
+static inline long work_age_ms(struct cmwq_work *work)
+{
+	return -1;
+}
+#endif
+
+/*
+ * Count @work queued on @cwq.  With timing on, it is the one whose wait
+ * is timed if no other work of @cwq is (stats.c).  Context: its
+ * pool->lock held.
+ */
+static inline void cmwq_stats_queued(struct cmwq_cwq *cwq,
+				     struct cmwq_work *work)
 {
 	lockdep_assert_held(&cwq->pool->lock);
 	cwq->nr_queued++;
 	if (++cwq->nr_pending > cwq->max_pending)
 		cwq->max_pending = cwq->nr_pending;
+	if (cmwq_stats_timing(&cwq->wq->stats) && !cwq->timed_work) {
+		cwq->timed_work = work;
+		cwq->timed_work_at = cmwq_stats_clock();
+	}
 }
 
 /* Count a work of @cwq found hogging its CPU (hog.c).  Context: pool->lock. */
@@ -852,20 +894,21 @@ static inline void cmwq_stats_hog(struct cmwq_cwq *cwq)
 	cwq->nr_hogs++;
 }
 
-void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
-			   struct cmwq_work *work);
+void cmwq_stats_time_start(struct worker *worker, struct cmwq_cwq *cwq,
+			   u64 queued_at);
 void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st);
 
 /*
  * Count a work @worker takes (not a barrier: @work_data is its data as
- * queued), and time its wait if timing is on.  Context: pool->lock held.
+ * queued); with timing on, time its run, and its wait if it is the one
+ * whose wait is timed.  Context: pool->lock held.
  */
 static inline void cmwq_stats_start(struct worker *worker,
 				    struct cmwq_cwq *cwq,
 				    struct cmwq_work *work,
 				    unsigned long work_data)
 {
-	struct cmwq_wq_stats *st = &cwq->wq->stats;
+	u64 queued_at = 0;
 
 	lockdep_assert_held(&cwq->pool->lock);
 	if (work_data_is_barrier(work_data))
@@ -873,8 +916,12 @@ static inline void cmwq_stats_start(struct worker *worker,
 	cwq->nr_pending--;
 	cwq->nr_started++;
 	worker->current_start = 0;
-	if (cmwq_stats_timing(st))
-		cmwq_stats_time_start(worker, st, work);
+	if (unlikely(work == cwq->timed_work)) {
+		queued_at = cwq->timed_work_at;
+		cwq->timed_work = NULL;
+	}
+	if (cmwq_stats_timing(&cwq->wq->stats))
+		cmwq_stats_time_start(worker, cwq, queued_at);
 }
 
 /*
@@ -911,9 +958,9 @@ static inline void cmwq_stats_run_returned(struct worker *worker,
 void cmwq_stats_init(struct cmwq_workqueue *wq);
 int cmwq_stats_live(struct cmwq_workqueue *wq);
 void cmwq_stats_free(struct cmwq_workqueue *wq);
-void cmwq_stats_cancelled(struct cmwq_cwq *cwq);
+void cmwq_stats_cancelled(struct cmwq_cwq *cwq, struct cmwq_work *work);
 void cmwq_stats_flush(struct cmwq_workqueue *wq);
-u64 pool_oldest_wait_ns(struct worker_pool *pool);
+u64 pool_oldest_wait_us(struct worker_pool *pool);
 void cmwq_stats_snapshot(struct cmwq_workqueue *wq,
 			 struct cmwq_stats_snapshot *s);
 void cmwq_stats_latency(struct cmwq_workqueue *wq,
@@ -929,8 +976,16 @@ void cmwq_stats_debugfs_exit(void);
 /* diag.c */
 struct seq_file;
 __printf(2, 3) void cmwq_diag_printf(struct seq_file *m, const char *fmt, ...);
+
+/* ", queued by <symbol+off/size [module]>, <n> ms ago", cut to fit */
+struct cmwq_origin {
+	char			s[160];
+};
+
+const char *cmwq_diag_origin(struct cmwq_origin *o, unsigned long caller,
+			     long age_ms);
 void cmwq_diag_show_work(struct seq_file *m, struct cmwq_work *work,
-			 const char *state, u64 now);
+			 const char *state);
 void cmwq_diag_show_worker(struct seq_file *m, struct worker *worker);
 
 /* hog.c */

@@ -293,8 +293,8 @@ retry:
 	}
 
 	debug_work_activate(work);
-	cmwq_stats_queued(cwq);
-	work->queued_by = caller;
+	cmwq_stats_queued(cwq, work);
+	work_set_caller(work, caller);
 	insert_work(cwq, work, worklist, work_flags);
 
 	raw_spin_unlock(&pool->lock);
@@ -363,9 +363,9 @@ void cmwq_delayed_work_timer_fn(struct timer_list *t)
 {
 	struct cmwq_delayed_work *dwork = from_timer(dwork, t, timer);
 
-	/* who armed the timer queued the work */
+	/* who armed the timer queued the work, where works record it */
 	__queue_work(dwork->cpu, dwork->wq, &dwork->work,
-		     dwork->work.queued_by);
+		     work_caller(&dwork->work));
 }
 EXPORT_SYMBOL_GPL(cmwq_delayed_work_timer_fn);
 
@@ -389,7 +389,7 @@ static bool __queue_delayed_work(int cpu, struct cmwq_workqueue *wq,
 
 	dwork->wq = wq;
 	dwork->cpu = cpu;
-	work->queued_by = caller;
+	work_set_caller(work, caller);
 	timer->expires = jiffies + delay;
 	/*
 	 * A timer on an offline CPU would wait for it to come back; the work

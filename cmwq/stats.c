@@ -18,34 +18,44 @@
  * (internal.h), so that counting an untimed work makes no call.  Flushes
  * are counted in one atomic per queue: a flush waits anyway.
  *
- * Timing, off by default.  Run and wait times need three clock reads
- * per work (queued, started, returned), which make bench shows as the
- * statistics' cost (Documentation/cmwq.rst, "The cost of the statistics
- * and of timing").  So they are taken only while a queue's "timing"
- * switch or the global one is on; then each work also bumps one wait and
- * one run bucket of its CPU, and the run bucket of its function in the
- * queue's function table.  The per-CPU area of those buckets (struct
- * stats_timing, 464 bytes per CPU) is allocated by the switch that first
- * times the queue, as most queues never are: a switch is written only
- * through cmwq_stats_set_timing(), which allocates it first for the queue
- * or for every live queue, under cmwq_wq_mutex, and fails if it cannot;
- * a queue made while the global switch is on gets it as it goes live.
- * Untimed, a work is stamped with the jiffies (CMWQ_STAMP_JIFFIES: a
- * load, no clock read), enough for "pools" to tell how long the oldest
- * work has waited; a work queued untimed and started timed counts its
- * wait in whole ticks.  A work times its run
- * only if it was started timed (worker->current_start set).
+ * Timing, off by default.  Run and wait times need clock reads (a work
+ * started and returned, and queued for a timed wait), which make bench
+ * shows as the statistics' cost (Documentation/cmwq.rst, "The cost of
+ * the statistics and of timing").  So they are taken only while a
+ * queue's "timing" switch or the global one is on; then each work also
+ * bumps one run bucket of its CPU, and the run bucket of its function in
+ * the queue's function table, and a timed wait one wait bucket.  The
+ * per-CPU area of those buckets (struct stats_timing, 464 bytes per CPU)
+ * is allocated by the switch that first times the queue, as most queues
+ * never are: a switch is written only through cmwq_stats_set_timing(),
+ * which allocates it first for the queue or for every live queue, under
+ * cmwq_wq_mutex, and fails if it cannot; a queue made while the global
+ * switch is on gets it as it goes live.  A work times its run only if it
+ * was started timed (worker->current_start set).
  *
- * Where the queue time of a work lives.  A wait time needs the time each
- * work in flight was queued.  Neither the cwq nor the worker can keep it
- * for the works still waiting: works do not leave in the order they
- * arrived (flush barriers are inserted mid-list, a requeue follows a
+ * Wait times are sampled: with timing on, each cwq times the wait of one
+ * work at a time.  A wait needs the time the work was queued, and there
+ * is no room for it in the work: a work is 32 bytes, as the kernel's, and
+ * the field that could hold it exists only where works record their
+ * origin for debugging (CMWQ_WORK_ORIGIN in cmwq.h).  Nor can the cwq
+ * keep a time for each work waiting: works do not leave in the order
+ * they arrived (flush barriers are inserted mid-list, a requeue follows a
  * running instance onto its worker, the rescuer takes works from the
- * middle of a worklist, max_active holds some back), so a per-cwq ring
- * of times would not match them.  The time goes into the work itself,
- * struct cmwq_work.queued_at: 8 bytes per work.  The oldest work on a
- * pool's worklist is found by walking it when "pools" is read, at no
- * cost to anyone else.
+ * middle of a worklist, max_active holds some back), so a ring of times
+ * would not match them.  So the cwq keeps the time of one work it picks
+ * as it is queued, the first queued while it times none
+ * (cwq->timed_work, under pool->lock, compared by address), and counts
+ * its wait when it starts, or forgets it if it is cancelled; the next
+ * work queued is picked then.  A queue whose works do not overlap has
+ * every wait timed; one that queues bursts has one wait per cwq timed at
+ * a time, the first of each burst among them.  "waits_timed" says how
+ * many were.
+ *
+ * The oldest wait on a pool's worklist ("pools") is the age of its
+ * oldest work where works record when they were queued, found by walking
+ * the worklist when "pools" is read; elsewhere, the time since the pool
+ * last made progress, which the stall watchdog keeps anyway
+ * (pool_oldest_wait_us()).
  *
  * Flush barriers are not counted: a work running with
  * CMWQ_WORK_INACTIVE still set is a barrier (work_data_is_barrier()), so
@@ -150,27 +160,31 @@ u64 cmwq_stats_clock(void)
 }
 
 /**
- * cmwq_stats_time_start - time the wait of a work a worker takes
+ * cmwq_stats_time_start - time the run of a work a worker takes, and its wait
  * @worker: the worker about to run it
- * @st: its queue's statistics, timing on
- * @work: the work, still valid
+ * @cwq: the work's cwq, its queue timed
+ * @queued_at: when the work was queued if it was its cwq's timed work
+ *	(cwq->timed_work), else 0: its wait is not timed
  *
  * Context: pool->lock held, interrupts off.
  */
-void cmwq_stats_time_start(struct worker *worker, struct cmwq_wq_stats *st,
-			   struct cmwq_work *work)
+void cmwq_stats_time_start(struct worker *worker, struct cmwq_cwq *cwq,
+			   u64 queued_at)
 {
-	struct stats_timing __percpu *timing = READ_ONCE(st->timing_pcpu);
+	struct stats_timing __percpu *timing;
 	struct stats_timing *pc;
 	u64 now, wait;
 
+	timing = READ_ONCE(cwq->wq->stats.timing_pcpu);
 	/* a switch seen before the area it was turned on after: not yet */
 	if (unlikely(!timing))
 		return;
-	pc = this_cpu_ptr(timing);
 	now = cmwq_stats_clock();
-	wait = cmwq_stamp_age_ns(work->queued_at, now);
 	worker->current_start = now;
+	if (!queued_at)
+		return;
+	pc = this_cpu_ptr(timing);
+	wait = now > queued_at ? now - queued_at : 0;
 	pc->wait_total_ns += wait;
 	if (wait > pc->wait_max_ns)
 		pc->wait_max_ns = wait;
@@ -270,14 +284,18 @@ void cmwq_stats_time_end(struct worker *worker, struct cmwq_wq_stats *st)
 /**
  * cmwq_stats_cancelled - count a queued work taken off its cwq unrun
  * @cwq: the cwq it was on
+ * @work: the work; if its wait was being timed, the cwq times the next
+ *	one queued instead
  *
  * Context: @cwq's pool->lock held, interrupts off.
  */
-void cmwq_stats_cancelled(struct cmwq_cwq *cwq)
+void cmwq_stats_cancelled(struct cmwq_cwq *cwq, struct cmwq_work *work)
 {
 	lockdep_assert_held(&cwq->pool->lock);
 	cwq->nr_cancelled++;
 	cwq->nr_pending--;
+	if (cwq->timed_work == work)
+		cwq->timed_work = NULL;
 }
 
 /**
@@ -292,21 +310,31 @@ void cmwq_stats_flush(struct cmwq_workqueue *wq)
 }
 
 /**
- * pool_oldest_wait_ns - how long the oldest work on a worklist has waited
+ * pool_oldest_wait_us - how long the oldest work on a worklist has waited
  * @pool: the pool
  *
+ * Where works record when they were queued (CMWQ_WORK_ORIGIN), the oldest
+ * of their ages.  Elsewhere, the time since the pool last started a work
+ * or since the first of those on its worklist arrived, whichever came
+ * later (pool->watchdog_ts): the oldest work has waited at least that,
+ * and exactly that when none started since it was queued.
+ *
  * Context: pool->lock held.
- * Return: nanoseconds, 0 when the worklist is empty.
+ * Return: microseconds, in jiffies; 0 when the worklist is empty.
  */
-u64 pool_oldest_wait_ns(struct worker_pool *pool)
+u64 pool_oldest_wait_us(struct worker_pool *pool)
 {
 	struct cmwq_work *work;
-	u64 now = cmwq_stats_clock(), oldest = 0;
+	long oldest = 0;
 
 	lockdep_assert_held(&pool->lock);
+	if (list_empty(&pool->worklist))
+		return 0;
+	if (!CMWQ_WORK_ORIGIN)
+		return jiffies_to_usecs(jiffies - pool->watchdog_ts);
 	list_for_each_entry(work, &pool->worklist, entry)
-		oldest = max(oldest, cmwq_stamp_age_ns(work->queued_at, now));
-	return oldest;
+		oldest = max(oldest, work_age_ms(work));
+	return (u64)oldest * USEC_PER_MSEC;
 }
 
 /**

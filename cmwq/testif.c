@@ -71,7 +71,7 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 			stats->all_bound = false;
 	}
 	stats->trustee_state = READ_ONCE(pool->gcwq->trustee_state);
-	stats->oldest_wait_ns = pool_oldest_wait_ns(pool);
+	stats->oldest_wait_ns = pool_oldest_wait_us(pool) * NSEC_PER_USEC;
 	raw_spin_unlock_irqrestore(&pool->lock, flags);
 	return 0;
 }

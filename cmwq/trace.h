@@ -81,7 +81,8 @@ TRACE_DEFINE_ENUM(TRUSTEE_RELEASE);
  * @cwq: the cwq chosen (its pool is where the work will run)
  * @work: the work
  * @caller: the return address of the queueing call (for a delayed work,
- *	    of the call that armed its timer)
+ *	    of the call that armed its timer where works record their
+ *	    origin, CMWQ_WORK_ORIGIN in cmwq.h; else 0)
  *
  * Fires once the work is on the pool's worklist or held back on the cwq
  * by max_active; a delayed work fires it when its timer expires.  cpu is
@@ -363,11 +364,13 @@ TRACE_EVENT(cmwq_stall,
  * cmwq_stall_work - a work pending on a stalled pool
  * @pool: the pool
  * @work: the work, on its worklist
- * @now: cmwq_stats_clock() when the report began
+ *
+ * caller and pending_ms are 0 where works do not record their origin
+ * (CMWQ_WORK_ORIGIN in cmwq.h).
  */
 TRACE_EVENT(cmwq_stall_work,
-	    TP_PROTO(struct worker_pool *pool, struct cmwq_work *work, u64 now),
-	    TP_ARGS(pool, work, now),
+	    TP_PROTO(struct worker_pool *pool, struct cmwq_work *work),
+	    TP_ARGS(pool, work),
 	    TP_STRUCT__entry(__field(int, pool)
 			     __field(void *, work)
 			     __field(void *, function)
@@ -378,10 +381,8 @@ TRACE_EVENT(cmwq_stall_work,
 			   __entry->work = work;
 			   __entry->function = work->func;
 			   cmwq_assign_str(workqueue, get_work_cwq(work)->wq->name);
-			   __entry->caller = work->queued_by;
-			   __entry->pending_ms =
-				div_u64(cmwq_stamp_age_ns(work->queued_at, now),
-					NSEC_PER_MSEC);),
+			   __entry->caller = work_caller(work);
+			   __entry->pending_ms = max(work_age_ms(work), 0L);),
 	    TP_printk("pool=%d work struct=%p function=%ps workqueue=%s caller=%pS pending_ms=%u",
 		      __entry->pool, __entry->work, __entry->function,
 		      __get_str(workqueue), (void *)__entry->caller,
@@ -392,6 +393,8 @@ TRACE_EVENT(cmwq_stall_work,
  * cmwq_stall_worker - a busy worker of a stalled pool
  * @pool: the pool
  * @worker: the worker, running a work
+ *
+ * caller is 0 where works do not record their origin.
  */
 TRACE_EVENT(cmwq_stall_worker,
 	    TP_PROTO(struct worker_pool *pool, struct worker *worker),
@@ -424,6 +427,7 @@ TRACE_EVENT(cmwq_stall_worker,
  * @runtime: ns on the CPU since it took the work or last woke
  *
  * From then to its return the work runs as CMWQ_CPU_INTENSIVE would.
+ * caller is 0 where works do not record their origin.
  */
 TRACE_EVENT(cmwq_cpu_hog,
 	    TP_PROTO(struct worker_pool *pool, struct worker *worker,
@@ -482,10 +486,10 @@ TRACE_EVENT(cmwq_flush_blocked,
  * @pool: the pool it is on
  * @func: its function
  * @wq_name: its queue
- * @caller: who queued it
+ * @caller: who queued it, 0 where works do not record it
  * @state: "running", "pending", "inactive" or "barrier"
  * @pid: the worker running it, 0 if none
- * @ms: how long it has run, or waited to
+ * @ms: how long it has run, or waited (0 where works do not record it)
  * @sleeping: its worker sleeps
  */
 TRACE_EVENT(cmwq_blocked_work,

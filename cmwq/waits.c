@@ -6,12 +6,13 @@
  * *_timeout() flush that runs out of time, and a plain one that has
  * waited flush_report_secs (default 120, as the hung-task detector; 0
  * disables), prints one report of what holds it: for each work it still
- * waits for, the queue, pool and CPU, the function, who queued it, its
- * state (running, pending, inactive behind max_active, or a barrier of
- * another flush) and for how long, and for a running one its worker and
- * the worker's stack.  The plain flush then keeps waiting; the timed one
- * returns -ETIMEDOUT.  The same facts go to the cmwq_flush_blocked and
- * cmwq_blocked_work trace events.
+ * waits for, the queue, pool and CPU, the function, who queued it (where
+ * works record their origin, CMWQ_WORK_ORIGIN in cmwq.h), its state
+ * (running, pending, inactive behind max_active, or a barrier of another
+ * flush) and for how long (how long it waited, too, where recorded),
+ * and for a running one its worker and the worker's stack.  The plain
+ * flush then keeps waiting; the timed one returns -ETIMEDOUT.  The same
+ * facts go to the cmwq_flush_blocked and cmwq_blocked_work trace events.
  *
  * Wait cycles.  A worker that begins to flush records what it waits for
  * (worker->waiting_for: a work, by address and pool, or a queue and the
@@ -106,13 +107,11 @@ static void show_blocked_worker(struct worker *worker)
 
 static void show_blocked_work(struct worker_pool *pool,
 			      struct cmwq_workqueue *wq,
-			      struct cmwq_work *work, const char *state, u64 now)
+			      struct cmwq_work *work, const char *state)
 {
-	trace_cmwq_blocked_work(pool, work->func, wq->name, work->queued_by,
-				state, 0,
-				div_u64(cmwq_stamp_age_ns(work->queued_at, now),
-					NSEC_PER_MSEC), false);
-	cmwq_diag_show_work(NULL, work, state, now);
+	trace_cmwq_blocked_work(pool, work->func, wq->name, work_caller(work),
+				state, 0, max(work_age_ms(work), 0L), false);
+	cmwq_diag_show_work(NULL, work, state);
 }
 
 static const char *queued_state(struct cmwq_work *work, bool inactive_list)
@@ -153,7 +152,7 @@ static bool list_holds(struct list_head *head, struct list_head *entry)
  * it is alive; anywhere else it has finished and the barrier is about to
  * complete.
  */
-static void report_work(const struct cmwq_flush_wait *fw, u64 now)
+static void report_work(const struct cmwq_flush_wait *fw)
 {
 	struct worker_pool *pool = fw->pool;
 	struct cmwq_work *work = fw->work;
@@ -170,13 +169,13 @@ static void report_work(const struct cmwq_flush_wait *fw, u64 now)
 		}
 		if (list_holds(&worker->scheduled, &work->entry)) {
 			show_pool_head(pool, fw->wq, &shown);
-			show_blocked_work(pool, fw->wq, work, "pending", now);
+			show_blocked_work(pool, fw->wq, work, "pending");
 		}
 	}
 	if (!shown && list_holds(&pool->worklist, &work->entry)) {
 		show_pool_head(pool, fw->wq, &shown);
 		show_blocked_work(pool, fw->wq, work,
-				  queued_state(work, false), now);
+				  queued_state(work, false));
 	}
 	for_each_cwq(cwq, fw->wq) {
 		if (shown || cwq->pool != pool ||
@@ -184,7 +183,7 @@ static void report_work(const struct cmwq_flush_wait *fw, u64 now)
 			continue;
 		show_pool_head(pool, fw->wq, &shown);
 		show_blocked_work(pool, fw->wq, work,
-				  queued_state(work, true), now);
+				  queued_state(work, true));
 		show_held_behind(cwq);
 	}
 	raw_spin_unlock_irq(&pool->lock);
@@ -198,7 +197,7 @@ static bool color_waited(int color, int flushed)
 }
 
 /* Show what a queue flush (or a drain, color -1) waits for. */
-static void report_queue(const struct cmwq_flush_wait *fw, u64 now)
+static void report_queue(const struct cmwq_flush_wait *fw)
 {
 	struct cmwq_workqueue *wq = fw->wq;
 	struct worker_pool *pool;
@@ -225,14 +224,14 @@ static void report_queue(const struct cmwq_flush_wait *fw, u64 now)
 				continue;
 			show_pool_head(pool, wq, &shown);
 			show_blocked_work(pool, wq, work,
-					  queued_state(work, false), now);
+					  queued_state(work, false));
 		}
 		list_for_each_entry(work, &cwq->inactive_works, entry) {
 			if (!color_waited(get_work_color(work), fw->color))
 				continue;
 			show_pool_head(pool, wq, &shown);
 			show_blocked_work(pool, wq, work,
-					  queued_state(work, true), now);
+					  queued_state(work, true));
 		}
 		raw_spin_unlock_irq(&pool->lock);
 	}
@@ -263,9 +262,9 @@ void cmwq_flush_report(const struct cmwq_flush_wait *fw, bool timed_out)
 			    timed_out ? "timed out" : "still waits", waited,
 			    fw->wq->name);
 	if (fw->work)
-		report_work(fw, cmwq_stats_clock());
+		report_work(fw);
 	else
-		report_queue(fw, cmwq_stats_clock());
+		report_queue(fw);
 }
 
 /**
@@ -424,19 +423,21 @@ static void find_runners(struct wait_walk *w, int depth,
 
 static void show_cycle_node(struct wait_node *n)
 {
+	struct cmwq_origin o;
+
 	trace_cmwq_wait_cycle_worker(task_pid_nr(n->task), n->func, n->wq,
 				     n->waits.func, n->waits.wq->name);
 	if (n->waits.func)
 		cmwq_diag_printf(NULL,
-				 "  %s/%d runs %ps of %s, queued by %pS, and flushes %ps of %s\n",
+				 "  %s/%d runs %ps of %s%s, and flushes %ps of %s\n",
 				 n->task->comm, task_pid_nr(n->task), n->func,
-				 n->wq, (void *)n->queued_by, n->waits.func,
-				 n->waits.wq->name);
+				 n->wq, cmwq_diag_origin(&o, n->queued_by, -1),
+				 n->waits.func, n->waits.wq->name);
 	else
 		cmwq_diag_printf(NULL,
-				 "  %s/%d runs %ps of %s, queued by %pS, and flushes queue %s\n",
+				 "  %s/%d runs %ps of %s%s, and flushes queue %s\n",
 				 n->task->comm, task_pid_nr(n->task), n->func,
-				 n->wq, (void *)n->queued_by,
+				 n->wq, cmwq_diag_origin(&o, n->queued_by, -1),
 				 n->waits.wq->name);
 	sched_show_task(n->task);
 }

@@ -14,9 +14,10 @@
  * It is reported once: the report remembers the watchdog_ts it was made
  * for (pool->watchdog_reported), and a new report needs new progress
  * first.  The report says what a person needs to find the culprit: how
- * long the pool is stuck, its pending works (function, who queued them,
- * how long ago), its busy workers (function, for how long, sleeping or on
- * a CPU, and each one's stack), its worker counts and whether creating
+ * long the pool is stuck, its pending works (function, and who queued
+ * them and how long ago where works record it, CMWQ_WORK_ORIGIN in
+ * cmwq.h), its busy workers (function, for how long, sleeping or on a
+ * CPU, and each one's stack), its worker counts and whether creating
  * workers fails.  The same facts go to the cmwq_stall* trace events, and
  * each stall counts in the pool's "stalls" (debugfs "pools").
  *
@@ -82,7 +83,6 @@ MODULE_PARM_DESC(watchdog_thresh,
 static void report_stall(struct worker_pool *pool, unsigned long stuck)
 {
 	bool expected = cmwq_report_expected();
-	u64 now = cmwq_stats_clock();
 	int nr_pending = 0, nr_busy = 0, bkt;
 	struct cmwq_work *work;
 	struct worker *worker;
@@ -105,10 +105,10 @@ static void report_stall(struct worker_pool *pool, unsigned long stuck)
 			 pool->nr_workers,
 			 pool->create_failing ? "failing" : "working");
 	list_for_each_entry(work, &pool->worklist, entry) {
-		trace_cmwq_stall_work(pool, work, now);
+		trace_cmwq_stall_work(pool, work);
 		cmwq_diag_show_work(NULL, work,
 				    work_data_is_barrier(*cmwq_work_bits(work)) ?
-				    "barrier" : "pending", now);
+				    "barrier" : "pending");
 	}
 	hash_for_each(pool->busy_hash, bkt, worker, hentry) {
 		trace_cmwq_stall_worker(pool, worker);

@@ -46,7 +46,7 @@ void insert_work(struct cmwq_cwq *cwq, struct cmwq_work *work,
 
 	lockdep_assert_held(&pool->lock);
 	set_work_cwq(work, cwq, extra_flags);
-	work->queued_at = cmwq_stats_stamp(cwq->wq);
+	work_stamp(work);
 	list_add_tail(&work->entry, head);
 
 	/*
@@ -245,7 +245,7 @@ static void process_one_work(struct worker *worker, struct cmwq_work *work)
 	worker->current_cwq = cwq;
 	worker->current_color = get_work_color(work);
 	worker->current_at = jiffies;
-	worker->current_queued_by = work->queued_by;
+	worker->current_queued_by = work_caller(work);
 	/* tells the hog timer one execution from the next (hog.c) */
 	worker->nr_works++;
 	list_del_init(&work->entry);

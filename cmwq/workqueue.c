@@ -390,7 +390,7 @@ EXPORT_SYMBOL_GPL(cmwq_drain_workqueue);
  *
  * As cmwq_drain_workqueue(), but gives up after @timeout and then reports
  * every work of @wq still queued or running (function, pool and CPU,
- * state, who queued it, the worker and its stack).  Queueing on @wq is
+ * state, who queued it where works record it, the worker and its stack).  Queueing on @wq is
  * allowed again on return either way.
  *
  * Context: Process context; might sleep.  Not from a work of @wq.

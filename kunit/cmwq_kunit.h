@@ -175,6 +175,24 @@ static inline bool cmwq_symbol_is(unsigned long addr, const char *name)
 }
 
 /*
+ * Does @caller, a work's origin as a report gave it, name the function
+ * @name?  Where works do not record their origin (CMWQ_WORK_ORIGIN in
+ * cmwq.h) every report gives 0.
+ */
+static inline bool cmwq_caller_is(unsigned long caller, const char *name)
+{
+	if (!CMWQ_WORK_ORIGIN)
+		return caller == 0;
+	return cmwq_symbol_is(caller, name);
+}
+
+/* @text, which a line says of a work's origin, or "" where it says none */
+static inline const char *cmwq_origin_text(const char *text)
+{
+	return CMWQ_WORK_ORIGIN ? text : "";
+}
+
+/*
  * Read the start of the sysfs or debugfs file at @path into @buf, as
  * text without its surrounding white space (a value and its newline).
  * Return: 0, or the negative errno of the open or the read.

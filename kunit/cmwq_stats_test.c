@@ -346,9 +346,104 @@ static void flushes_counted(struct kunit *test)
 }
 
 /*
+ * Waits are sampled, one work of a cwq at a time: a blocker (its wait
+ * timed, the cwq timing none), then four works queued behind it while it
+ * blocks: only the first of them is timed, and it waited through the
+ * blocker's sleep.  Once all ran, the next work queued is timed again.
+ */
+static void waits_sampled_one_per_cwq(struct kunit *test)
+{
+	int cpu = cpumask_first(cpu_online_mask), i;
+	struct cmwq_stats_snapshot *s;
+	struct cmwq_workqueue *wq;
+	struct item *blocker, *it;
+
+	wq = cmwq_alloc_workqueue("stats_sampled", 0, 1);
+	blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	it = kunit_kcalloc(test, 5, sizeof(*it), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && blocker && it);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(wq, true));
+
+	item_init(blocker, block_fn);
+	blocker->sleep_ms = SLEEP_MS;
+	cmwq_queue_work_on(cpu, wq, &blocker->work);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	for (i = 0; i < 4; i++) {
+		item_init(&it[i], count_fn);
+		cmwq_queue_work_on(cpu, wq, &it[i].work);
+	}
+	complete(&blocker->go);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_COMPLETES(test, &it[i].done);
+	cmwq_flush_workqueue(wq);
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->started, 5ULL);
+	KUNIT_EXPECT_EQ(test, s->runs_timed, 5ULL);
+	KUNIT_EXPECT_EQ(test, s->waits_timed, 2ULL);
+	KUNIT_EXPECT_GE(test, s->wait_max_ns, (u64)SLEEP_MS * NSEC_PER_MSEC);
+
+	item_init(&it[4], count_fn);
+	cmwq_queue_work_on(cpu, wq, &it[4].work);
+	KUNIT_EXPECT_COMPLETES(test, &it[4].done);
+	cmwq_flush_workqueue(wq);
+	KUNIT_EXPECT_EQ(test, snap(test, wq)->waits_timed, 3ULL);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
+ * The work whose wait is timed is cancelled: the cwq forgets it and
+ * times the next one queued, which waits through a blocker's sleep; the
+ * cancelled one, queued again later, is not taken for a work queued long
+ * ago.
+ */
+static void wait_sample_cancelled(struct kunit *test)
+{
+	int cpu = cpumask_first(cpu_online_mask);
+	struct item *blocker, *cancelled, *next;
+	struct cmwq_stats_snapshot *s;
+	struct cmwq_workqueue *wq;
+
+	wq = cmwq_alloc_workqueue("stats_sample_cancel", 0, 1);
+	blocker = kunit_kzalloc(test, sizeof(*blocker), GFP_KERNEL);
+	cancelled = kunit_kzalloc(test, sizeof(*cancelled), GFP_KERNEL);
+	next = kunit_kzalloc(test, sizeof(*next), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && blocker && cancelled && next);
+
+	item_init(blocker, block_fn);
+	item_init(cancelled, count_fn);
+	item_init(next, count_fn);
+	blocker->sleep_ms = SLEEP_MS;
+	/* untimed: its wait is not timed, the cwq picks none */
+	cmwq_queue_work_on(cpu, wq, &blocker->work);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	KUNIT_EXPECT_FALSE(test, cmwq_test_set_timing(wq, true));
+	cmwq_queue_work_on(cpu, wq, &cancelled->work);
+	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work(&cancelled->work));
+	cmwq_queue_work_on(cpu, wq, &next->work);
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &next->done);
+	cmwq_flush_workqueue(wq);
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->cancelled, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->waits_timed, 1ULL);
+	KUNIT_EXPECT_GE(test, s->wait_max_ns, (u64)SLEEP_MS * NSEC_PER_MSEC);
+
+	/* it was first queued before the blocker's sleep: its wait is less */
+	cmwq_queue_work_on(cpu, wq, &cancelled->work);
+	KUNIT_EXPECT_COMPLETES(test, &cancelled->done);
+	cmwq_flush_workqueue(wq);
+	s = snap(test, wq);
+	KUNIT_EXPECT_EQ(test, s->waits_timed, 2ULL);
+	KUNIT_EXPECT_LT(test, s->wait_total_ns - s->wait_max_ns,
+			(u64)SLEEP_MS * NSEC_PER_MSEC);
+	cmwq_destroy_workqueue(wq);
+}
+
+/*
  * A work stuck behind a CPU-bound one on a bound pool waits on the
  * worklist: the pool's oldest wait grows, and is 0 once it ran.  Timing
- * is off: the jiffies stamp every work gets is enough for it.
+ * is off: the work's jiffies stamp (where works record their origin) or
+ * the pool's last progress is enough for it.
  */
 static void pool_oldest_wait(struct kunit *test)
 {
@@ -832,6 +927,8 @@ static struct kunit_case cmwq_stats_cases[] = {
 	KUNIT_CASE(counts_queued_started_completed),
 	KUNIT_CASE(pending_active_cancelled),
 	KUNIT_CASE(run_and_wait_times),
+	KUNIT_CASE(waits_sampled_one_per_cwq),
+	KUNIT_CASE(wait_sample_cancelled),
 	KUNIT_CASE(flushes_counted),
 	KUNIT_CASE(pool_oldest_wait),
 	KUNIT_CASE(queue_dir_made_later),

@@ -300,7 +300,7 @@ static void flush_work_timeout_running(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
 	KUNIT_EXPECT_STREQ(test, s->works[i].wq, "waits_run");
 	KUNIT_EXPECT_GT(test, s->works[i].pid, 0);
-	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_TRUE(test, cmwq_caller_is(s->works[i].caller, "waits_queue"));
 
 	complete(&blocker->go);
 	KUNIT_EXPECT_GE(test, cmwq_flush_work_timeout(&blocker->dwork.work,
@@ -335,7 +335,7 @@ static void flush_work_timeout_inactive(struct kunit *test)
 	KUNIT_ASSERT_GE(test, i, 0);
 	KUNIT_EXPECT_STREQ(test, s->works[i].state, "inactive");
 	KUNIT_EXPECT_EQ(test, s->works[i].pid, 0);
-	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_TRUE(test, cmwq_caller_is(s->works[i].caller, "waits_queue"));
 	KUNIT_EXPECT_FALSE(test, completion_done(&held->done));
 
 	complete(&blocker->go);
@@ -620,7 +620,7 @@ static void plain_flush_reports_and_waits(struct kunit *test)
 	i = seen_work(s, block_2s_fn);
 	KUNIT_ASSERT_GE(test, i, 0);
 	KUNIT_EXPECT_STREQ(test, s->works[i].state, "running");
-	KUNIT_EXPECT_TRUE(test, cmwq_symbol_is(s->works[i].caller, "waits_queue"));
+	KUNIT_EXPECT_TRUE(test, cmwq_caller_is(s->works[i].caller, "waits_queue"));
 
 	waits_queue(wq, it2);
 	KUNIT_ASSERT_COMPLETES(test, &it2->started);
