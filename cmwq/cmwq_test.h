@@ -30,6 +30,9 @@ struct cmwq_test_pool_stats {
 	bool		create_failing;	/* the last creation failed */
 	bool		mayday_timer_armed;
 	bool		disassociated;	/* its CPU is down */
+	int		nr_attached;	/* workers, and reaped ones not yet
+					 * stopped
+					 */
 	int		nr_rogue;	/* workers running anywhere */
 	bool		all_bound;	/* every worker bound to the CPU */
 	int		trustee_state;	/* 0 when no trustee */

@@ -61,9 +61,11 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->create_failing = pool->create_failing;
 	stats->mayday_timer_armed = timer_pending(&pool->mayday_timer);
 	stats->disassociated = pool->flags & POOL_DISASSOCIATED;
+	stats->nr_attached = 0;
 	stats->nr_rogue = 0;
 	stats->all_bound = cpu != CMWQ_CPU_UNBOUND;
 	for_each_pool_worker(worker, pool) {
+		stats->nr_attached++;
 		stats->nr_rogue += !!(worker->flags & WORKER_ROGUE);
 		if (cpu != CMWQ_CPU_UNBOUND &&
 		    ((worker->flags & (WORKER_ROGUE | WORKER_REBIND)) ||
