@@ -9,6 +9,8 @@
 #ifndef _CMWQ_TEST_H
 #define _CMWQ_TEST_H
 
+#include <linux/completion.h>
+
 #include "cmwq.h"
 #include "stats.h"
 
@@ -39,6 +41,13 @@ struct cmwq_test_pool_stats {
 	u64		oldest_wait_ns;	/* oldest work on the worklist */
 };
 
+/* where cmwq_test_pause_rebind() holds a CPU's online callback */
+struct cmwq_test_rebind_pause {
+	int			cpu;	/* whose normal pool */
+	struct completion	paused;	/* the callback waits */
+	struct completion	resume;	/* completed by the test */
+};
+
 struct cmwq_test_wq_stats {
 	unsigned long	nr_maydays;	/* maydays the queue received */
 	unsigned long	nr_rescued;	/* works its rescuer ran */
@@ -48,6 +57,7 @@ struct cmwq_test_wq_stats {
 int cmwq_test_pool_stats(int cpu, bool highpri,
 			 struct cmwq_test_pool_stats *stats);
 unsigned long cmwq_test_set_idle_timeout(unsigned long timeout);
+void cmwq_test_pause_rebind(struct cmwq_test_rebind_pause *pause);
 void cmwq_test_expect_refusals(int nr);
 int cmwq_test_nr_refusals(void);
 bool cmwq_test_keep_destroyed(bool keep);

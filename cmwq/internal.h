@@ -1034,6 +1034,7 @@ bool cmwq_refusal_expected(void);
 bool cmwq_report_expected(void);
 bool cmwq_flush_report_expected(void);
 bool cmwq_stats_alloc_fails(void);
+void cmwq_rebind_pause_point(struct worker_pool *pool);
 #else
 static inline bool cmwq_refusal_expected(void)
 {
@@ -1053,6 +1054,10 @@ static inline bool cmwq_flush_report_expected(void)
 static inline bool cmwq_stats_alloc_fails(void)
 {
 	return false;
+}
+
+static inline void cmwq_rebind_pause_point(struct worker_pool *pool)
+{
 }
 #endif
 
