@@ -27,7 +27,7 @@
  *    its workers and how many of them are idle.
  *  - the reaping, watched every REAP_WATCH_STEP_US from REAP_WATCH_FROM_S
  *    to REAP_LAST_SAMPLE_S: the first and the last time the number of
- *    workers changed, and the numbers before and after.
+ *    worker threads changed, and the numbers before and after.
  *
  * then a ratio line per figure, cmwq/kernel, as `make bench` prints them.
  *
@@ -443,7 +443,12 @@ static void reap_sample(int side, int cpu, int s, u64 now)
 			c->idle);
 }
 
-/* A look at @side's pool during its watch: note when its workers change. */
+/*
+ * A look at @side's pool during its watch: note when its worker threads
+ * change.  Threads, not cmwq's nr_workers: cmwq takes its reaped workers
+ * out of the count at once and stops their threads afterwards, while the
+ * kernel's side can only be counted by its threads.
+ */
 static void reap_look(int side, int cpu, u64 now)
 {
 	struct reap_result *res = &reap_results[side];
@@ -452,13 +457,13 @@ static void reap_look(int side, int cpu, u64 now)
 	reap_sides[side].count(cpu, 0, &c);
 	if (!res->watching) {
 		res->watching = true;
-		res->watch_before = c.workers;
-	} else if (c.workers != res->watch_after) {
+		res->watch_before = c.tasks;
+	} else if (c.tasks != res->watch_after) {
 		res->last_change_ns = now - res->end_ns;
 		if (!res->first_change_ns)
 			res->first_change_ns = res->last_change_ns;
 	}
-	res->watch_after = c.workers;
+	res->watch_after = c.tasks;
 }
 
 /*

@@ -9,6 +9,8 @@
 #ifndef _CMWQ_TEST_H
 #define _CMWQ_TEST_H
 
+#include <linux/completion.h>
+
 #include "cmwq.h"
 #include "stats.h"
 
@@ -30,10 +32,20 @@ struct cmwq_test_pool_stats {
 	bool		create_failing;	/* the last creation failed */
 	bool		mayday_timer_armed;
 	bool		disassociated;	/* its CPU is down */
+	int		nr_attached;	/* workers, and reaped ones not yet
+					 * stopped
+					 */
 	int		nr_rogue;	/* workers running anywhere */
 	bool		all_bound;	/* every worker bound to the CPU */
 	int		trustee_state;	/* 0 when no trustee */
 	u64		oldest_wait_ns;	/* oldest work on the worklist */
+};
+
+/* where cmwq_test_pause_rebind() holds a CPU's online callback */
+struct cmwq_test_rebind_pause {
+	int			cpu;	/* whose normal pool */
+	struct completion	paused;	/* the callback waits */
+	struct completion	resume;	/* completed by the test */
 };
 
 struct cmwq_test_wq_stats {
@@ -45,6 +57,7 @@ struct cmwq_test_wq_stats {
 int cmwq_test_pool_stats(int cpu, bool highpri,
 			 struct cmwq_test_pool_stats *stats);
 unsigned long cmwq_test_set_idle_timeout(unsigned long timeout);
+void cmwq_test_pause_rebind(struct cmwq_test_rebind_pause *pause);
 void cmwq_test_expect_refusals(int nr);
 int cmwq_test_nr_refusals(void);
 bool cmwq_test_keep_destroyed(bool keep);

@@ -123,8 +123,9 @@ static void unbind_workers(struct worker_pool *pool)
 /*
  * Bind every worker of @pool to its CPU again and reassociate the pool.
  * Idle workers are moved now; busy ones are asked to move themselves as
- * soon as their work ends, or when they next wake (worker_maybe_rebind()).
- * The CPU is online.
+ * soon as their work ends, or when they next wake (worker_maybe_rebind()),
+ * and one that went idle between the two passes is woken to do so.  The
+ * CPU is online.
  */
 static void rebind_workers(struct worker_pool *pool)
 {
@@ -136,6 +137,8 @@ static void rebind_workers(struct worker_pool *pool)
 	for_each_pool_worker(worker, pool)
 		if (worker->flags & WORKER_IDLE)
 			set_cpus_allowed_ptr(worker->task, mask);
+	/* a test may make a busy worker go idle here (testif.c) */
+	cmwq_rebind_pause_point(pool);
 
 	raw_spin_lock_irq(&pool->lock);
 	for_each_pool_worker(worker, pool) {
@@ -145,10 +148,14 @@ static void rebind_workers(struct worker_pool *pool)
 			worker->flags &= ~WORKER_ROGUE;
 		} else if (worker->flags & WORKER_ROGUE) {
 			/*
-			 * Busy, or went idle after the pass above: it moves
-			 * itself before it takes another work or goes idle.
+			 * Busy: it moves itself before it takes another work
+			 * or goes idle.  Gone idle since the pass above, while
+			 * the pool was still disassociated: nothing may wake
+			 * it for long, so wake it now to move itself.
 			 */
 			worker->flags |= WORKER_REBIND;
+			if (worker->flags & WORKER_IDLE)
+				wake_up_process(worker->task);
 		}
 	}
 	pool->flags &= ~POOL_DISASSOCIATED;

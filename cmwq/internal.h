@@ -169,7 +169,9 @@ struct worker_pool {
 	int			nr_workers;	/* L: total workers */
 	int			nr_idle;	/* L: idle workers */
 	struct list_head	idle_list;	/* L: newest first */
-	struct list_head	workers;	/* B: all workers */
+	/* L, read with READ_ONCE() by claim_manager(): reaped, not yet stopped */
+	int			nr_dying;
+	struct list_head	workers;	/* B: all, dying until stopped */
 	struct mutex		attach_mutex;	/* B: workers and binding */
 	int			nr_inactive;	/* L: works held back */
 	struct timer_list	idle_timer;	/* L: reap idle workers */
@@ -178,7 +180,7 @@ struct worker_pool {
 	DECLARE_HASHTABLE(busy_hash, BUSY_HASH_ORDER); /* L: running works */
 
 	struct ida		worker_ida;	/* R: worker ids, locked inside */
-	wait_queue_head_t	manager_wait;	/* L: manager role released */
+	wait_queue_head_t	manager_wait;	/* L: role released, nr_dying 0 */
 
 	/* L: statistics, shown in debugfs and read by the tests */
 	unsigned long		nr_created;	/* workers ever created */
@@ -255,7 +257,9 @@ struct cmwq_wait_for {
 
 struct worker {
 	union {
-		struct list_head	entry;	/* L: on the idle list */
+		struct list_head	entry;	/* L: on the idle list; once
+						 * dying, its reaper's alone
+						 */
 		struct hlist_node	hentry;	/* L: in the busy hash */
 	};
 	struct cmwq_work	*current_work;	/* L: work being run */
@@ -609,7 +613,6 @@ static inline struct list_head *pool_workers(struct worker_pool *pool)
 
 #define for_each_pool_worker(worker, pool)				\
 	list_for_each_entry((worker), pool_workers(pool), node)
-void destroy_worker(struct worker *worker, enum cmwq_worker_reason reason);
 
 /*
  * Policy
@@ -1086,6 +1089,7 @@ bool cmwq_refusal_expected(void);
 bool cmwq_report_expected(void);
 bool cmwq_flush_report_expected(void);
 bool cmwq_stats_alloc_fails(void);
+void cmwq_rebind_pause_point(struct worker_pool *pool);
 #else
 static inline bool cmwq_refusal_expected(void)
 {
@@ -1105,6 +1109,10 @@ static inline bool cmwq_flush_report_expected(void)
 static inline bool cmwq_stats_alloc_fails(void)
 {
 	return false;
+}
+
+static inline void cmwq_rebind_pause_point(struct worker_pool *pool)
+{
 }
 #endif
 

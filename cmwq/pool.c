@@ -11,8 +11,12 @@
  * one it first becomes the pool's manager and creates another, so that a
  * pool always has an idle worker ready for the moment its running workers
  * all block (sched.c wakes it).  Idle workers beyond the ratio in
- * too_many_workers() are reaped by the manager after cmwq_idle_timeout.
- * Only one worker manages a pool at a time (POOL_MANAGER_ACTIVE).
+ * too_many_workers() are reaped by the manager after cmwq_idle_timeout:
+ * it takes every expired one out of the pool in one pass under the pool's
+ * lock, gives the role back, and only then stops their threads, which
+ * takes a context switch each; a burst arriving meanwhile finds the role
+ * free to create workers.  Only one worker manages a pool at a time
+ * (POOL_MANAGER_ACTIVE).
  *
  * This file owns the pools and the workers' lives: the idle list, creation
  * and destruction, the manager role and the idle timer.  What a worker
@@ -264,22 +268,21 @@ fail:
 	return NULL;
 }
 
-/**
- * destroy_worker - stop an idle worker and free it
- * @worker: the worker, idle, not the caller
- * @reason: why, for the trace
+/*
+ * Take an idle worker out of its pool for good and queue it on @dying for
+ * reap_dying_workers(): off the idle list and out of the counts, nobody
+ * can wake it for work or count on it any more, so its thread can be
+ * stopped later without the pool's lock or its manager role.  It stays
+ * in pool->workers until then, where the hotplug code may still set its
+ * affinity.
  *
- * Drops pool->lock while waiting for the thread to exit.
- *
- * Context: pool->lock held; might sleep.  Caller holds the manager role
- * (a worker, the trustee, the dead-CPU callback or the module teardown),
- * so nobody else destroys workers meanwhile.
+ * Context: pool->lock held, by the holder of the manager role (which
+ * keeps two of them from taking the same worker).
  */
-void destroy_worker(struct worker *worker, enum cmwq_worker_reason reason)
-	__releases(&pool->lock) __acquires(&pool->lock)
+static void set_worker_dying(struct worker *worker, struct list_head *dying,
+			     enum cmwq_worker_reason reason)
 {
 	struct worker_pool *pool = worker->pool;
-	struct task_struct *task = worker->task;
 
 	lockdep_assert_held(&pool->lock);
 	if (WARN_ON_ONCE(!(worker->flags & WORKER_IDLE) ||
@@ -289,20 +292,54 @@ void destroy_worker(struct worker *worker, enum cmwq_worker_reason reason)
 	trace_cmwq_worker_destroy(worker, reason);
 	worker_leave_idle(worker);
 	pool->nr_workers--;
+	pool->nr_dying++;
 	worker->flags |= WORKER_DIE;
-	raw_spin_unlock_irq(&pool->lock);
+	/*
+	 * A stray wake-up before kthread_stop() lets the thread exit on its
+	 * own, and an exited kthread's task_struct may be freed: pin it.
+	 */
+	get_task_struct(worker->task);
+	list_add_tail(&worker->entry, dying);
+}
 
-	mutex_lock(&pool->attach_mutex);
+/*
+ * Stop the threads of the workers set_worker_dying() queued on @dying and
+ * free them.  Each stop waits for a context switch to the thread and its
+ * exit, which adds up over hundreds of workers; they are out of the pool
+ * already, so this needs no manager role and a reaping manager gives the
+ * role back first (manage_workers()).
+ *
+ * Context: Process context, pool->lock not held; might sleep.
+ */
+static void reap_dying_workers(struct worker_pool *pool,
+			       struct list_head *dying)
+{
+	struct worker *worker, *next;
+	int nr = 0;
+
+	list_for_each_entry_safe(worker, next, dying, entry) {
+		list_del_init(&worker->entry);
+
+		mutex_lock(&pool->attach_mutex);
+		raw_spin_lock_irq(&pool->lock);
+		list_del_init(&worker->node);
+		raw_spin_unlock_irq(&pool->lock);
+		mutex_unlock(&pool->attach_mutex);
+
+		kthread_stop(worker->task);
+		put_task_struct(worker->task);
+		ida_free(&pool->worker_ida, worker->id);
+		kfree(worker);
+		nr++;
+	}
+	if (!nr)
+		return;
+
 	raw_spin_lock_irq(&pool->lock);
-	list_del_init(&worker->node);
+	pool->nr_dying -= nr;
 	raw_spin_unlock_irq(&pool->lock);
-	mutex_unlock(&pool->attach_mutex);
-
-	kthread_stop(task);
-	ida_free(&pool->worker_ida, worker->id);
-	kfree(worker);
-
-	raw_spin_lock_irq(&pool->lock);
+	/* claim_manager() waits for the last thread of the pool to stop */
+	wake_up(&pool->manager_wait);
 }
 
 /*
@@ -338,7 +375,13 @@ static void idle_worker_timeout(struct timer_list *t)
 	raw_spin_unlock_irq(&pool->lock);
 }
 
-static void maybe_destroy_workers(struct worker_pool *pool)
+/*
+ * Take every surplus worker that has been idle long enough out of the
+ * pool in one pass under pool->lock, onto @dying: the caller stops them
+ * once it has given the manager role back.
+ */
+static void maybe_destroy_workers(struct worker_pool *pool,
+				  struct list_head *dying)
 {
 	struct worker *worker;
 
@@ -346,7 +389,7 @@ static void maybe_destroy_workers(struct worker_pool *pool)
 	pool->flags &= ~POOL_MANAGE_REAP;
 	while (too_many_workers(pool) &&
 	       (worker = idle_worker_to_reap(pool))) {
-		destroy_worker(worker, CMWQ_WORKER_REAP);
+		set_worker_dying(worker, dying, CMWQ_WORKER_REAP);
 		pool->nr_reaped++;
 	}
 }
@@ -391,18 +434,22 @@ restart:
  * claim_manager - take a pool's manager role from outside its workers
  * @pool: the pool
  *
- * Waits for a manager at work to finish.  destroy_idle_workers() uses it
- * to keep workers from being created or destroyed under it.
+ * Waits for a manager at work to finish, and for the threads of workers
+ * reaped earlier to be stopped: a reaping manager stops them after giving
+ * the role back.  destroy_idle_workers() uses it to keep workers from
+ * being created or destroyed under it, and so that no thread of the pool
+ * is left running when the module unloads.
  *
  * Context: Process context; might sleep.
  */
 static void claim_manager(struct worker_pool *pool)
 {
 	raw_spin_lock_irq(&pool->lock);
-	while (pool->flags & POOL_MANAGER_ACTIVE) {
+	while ((pool->flags & POOL_MANAGER_ACTIVE) || pool->nr_dying) {
 		raw_spin_unlock_irq(&pool->lock);
 		wait_event(pool->manager_wait,
-			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE));
+			   !(READ_ONCE(pool->flags) & POOL_MANAGER_ACTIVE) &&
+			   !READ_ONCE(pool->nr_dying));
 		raw_spin_lock_irq(&pool->lock);
 	}
 	pool->flags |= POOL_MANAGER_ACTIVE;
@@ -439,17 +486,24 @@ static void release_manager(struct worker_pool *pool)
 bool manage_workers(struct worker *worker)
 {
 	struct worker_pool *pool = worker->pool;
+	LIST_HEAD(dying);
 
 	lockdep_assert_held(&pool->lock);
 	if (pool->flags & POOL_MANAGER_ACTIVE)
 		return false;
 	pool->flags |= POOL_MANAGER_ACTIVE;
 
-	maybe_destroy_workers(pool);
+	maybe_destroy_workers(pool, &dying);
 	maybe_create_worker(pool);
 
 	raw_spin_unlock_irq(&pool->lock);
 	release_manager(pool);
+	/*
+	 * Stopping hundreds of surplus threads after a burst takes tens of
+	 * milliseconds.  Out of the role, a worker that finds no idle one
+	 * behind it meanwhile can become manager and create one.
+	 */
+	reap_dying_workers(pool, &dying);
 	raw_spin_lock_irq(&pool->lock);
 	return true;
 }
@@ -495,13 +549,16 @@ void destroy_idle_workers(struct worker_pool *pool,
 			  enum cmwq_worker_reason reason)
 {
 	struct worker *worker;
+	LIST_HEAD(dying);
 
 	claim_manager(pool);
 	raw_spin_lock_irq(&pool->lock);
 	while ((worker = list_first_entry_or_null(&pool->idle_list,
 						  struct worker, entry)))
-		destroy_worker(worker, reason);
+		set_worker_dying(worker, &dying, reason);
 	raw_spin_unlock_irq(&pool->lock);
+	/* in the role: nothing may be created before they are all gone */
+	reap_dying_workers(pool, &dying);
 	release_manager(pool);
 }
 

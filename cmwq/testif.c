@@ -9,8 +9,9 @@
  * Snapshots taken under pool->lock, so that a test compares consistent
  * numbers; nothing here changes how the engine behaves except the idle
  * timeout, the announcement of refusals a test provokes on purpose,
- * whether destroyed queues' memory is kept, and a queue's flushers held
- * up on purpose.
+ * whether destroyed queues' memory is kept, a queue's flushers held up on
+ * purpose, and a CPU's online callback held half-way through rebinding a
+ * pool.
  */
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -61,9 +62,11 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->create_failing = pool->create_failing;
 	stats->mayday_timer_armed = timer_pending(&pool->mayday_timer);
 	stats->disassociated = pool->flags & POOL_DISASSOCIATED;
+	stats->nr_attached = 0;
 	stats->nr_rogue = 0;
 	stats->all_bound = cpu != CMWQ_CPU_UNBOUND;
 	for_each_pool_worker(worker, pool) {
+		stats->nr_attached++;
 		stats->nr_rogue += !!(worker->flags & WORKER_ROGUE);
 		if (cpu != CMWQ_CPU_UNBOUND &&
 		    ((worker->flags & (WORKER_ROGUE | WORKER_REBIND)) ||
@@ -104,6 +107,46 @@ unsigned long cmwq_test_set_idle_timeout(unsigned long timeout)
 	return old;
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_set_idle_timeout);
+
+/* R: the online callback cmwq_test_pause_rebind() holds next, or NULL */
+static struct cmwq_test_rebind_pause *rebind_pause;
+
+/**
+ * cmwq_test_pause_rebind - hold the next rebinding of a CPU's normal pool
+ * @pause: the CPU and the completions, or %NULL to withdraw a pause not
+ *	   taken yet
+ *
+ * The online callback of @pause->cpu, once it has moved the pool's idle
+ * workers to the CPU and before it reassociates the pool, completes
+ * @pause->paused and waits for @pause->resume: lets a test make a busy
+ * worker go idle in between, as one finishing its work then would.
+ * Taken once.
+ *
+ * Context: Process context.  Armed before the CPU comes up; the caller
+ * completes @pause->resume and keeps @pause until that online returns.
+ */
+void cmwq_test_pause_rebind(struct cmwq_test_rebind_pause *pause)
+{
+	WRITE_ONCE(rebind_pause, pause);
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_pause_rebind);
+
+/**
+ * cmwq_rebind_pause_point - where rebind_workers() may be held by a test
+ * @pool: the pool being rebound
+ *
+ * Context: Process context, the pool's attach_mutex held; might sleep.
+ */
+void cmwq_rebind_pause_point(struct worker_pool *pool)
+{
+	struct cmwq_test_rebind_pause *pause = READ_ONCE(rebind_pause);
+
+	if (likely(!pause) || pool != &get_gcwq(pause->cpu)->pools[0] ||
+	    cmpxchg(&rebind_pause, pause, NULL) != pause)
+		return;
+	complete(&pause->paused);
+	wait_for_completion(&pause->resume);
+}
 
 /*
  * The task that announced refusals, and how many more it expects.  Only

@@ -5,14 +5,14 @@
  * These cases check behaviour against pool state (through cmwq_test.h):
  * one runnable worker at a time per CPU, new workers the moment running
  * ones sleep, nr_running back to zero at idle, workers created by the
- * manager and reaped after the idle timeout, CPU-intensive and
- * high-priority works not held back, non-reentrancy across CPUs, queueing
- * from hard IRQ, many queues sharing a pool's workers (works of different
- * queues run by the same few workers), and a random queue/cancel/flush
- * stress with exact accounting.  What concurrency management promises
- * (one runnable work at a time, every sleeping work in flight, a work
- * waiting for a later one) is checked on both of a CPU's pools, normal
- * and high-priority.
+ * manager and reaped after the idle timeout (their threads stopped outside
+ * the manager role), CPU-intensive and high-priority works not held back,
+ * non-reentrancy across CPUs, queueing from hard IRQ, many queues sharing
+ * a pool's workers (works of different queues run by the same few
+ * workers), and a random queue/cancel/flush stress with exact accounting.
+ * What concurrency management promises (one runnable work at a time,
+ * every sleeping work in flight, a work waiting for a later one) is
+ * checked on both of a CPU's pools, normal and high-priority.
  */
 #include <kunit/test.h>
 #include <linux/hrtimer.h>
@@ -277,6 +277,66 @@ static void idle_workers_reaped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.nr_workers, 2);
 	KUNIT_EXPECT_GE(test, after.nr_reaped - before.nr_reaped,
 			(unsigned long)NR_SLEEPERS - 2);
+}
+
+/* enough workers that stopping the surplus takes milliseconds */
+#define NR_BURST	64
+
+/*
+ * A reaping manager takes the expired workers out of the pool, gives the
+ * role back and only then stops their threads: the pool is seen with
+ * workers out of its count but still attached (not yet stopped) while
+ * nobody manages it, so a burst meanwhile could create workers.  Holding
+ * the role through the stops, the pool is never seen so.
+ */
+static void reaped_workers_stopped_outside_manager(struct kunit *test)
+{
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "eng_reap_out",
+							0, 0);
+	struct cmwq_test_pool_stats st;
+	int cpu = test_cpu();
+	int other = cmwq_first_other_cpu(cpu);
+	unsigned long deadline;
+	bool seen = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, wq);
+	if (other < 0)
+		kunit_skip(test, "needs two online CPUs");
+	/*
+	 * Sampling on the pool's CPU, this thread would wait behind the
+	 * freshly woken reaper and dying threads for the whole window.  It
+	 * is the case's own thread: its affinity dies with it.
+	 */
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(other)),
+			0);
+	eng_set_idle_timeout(HZ / 2);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &st),
+					  4 * CMWQ_KUNIT_TIMEOUT));
+	KUNIT_ASSERT_TRUE(test, run_sleepers(test, wq, cpu, NR_BURST));
+
+	/* the stops last milliseconds: sample without sleeping */
+	deadline = jiffies + 4 * CMWQ_KUNIT_TIMEOUT;
+	while (time_before(jiffies, deadline)) {
+		cmwq_test_pool_stats(cpu, false, &st);
+		if (!st.managing && st.nr_attached > st.nr_workers) {
+			seen = true;
+			break;
+		}
+		/* reaped to the ratio and every thread stopped: missed it */
+		if (st.nr_workers <= 2 && st.nr_attached == st.nr_workers)
+			break;
+		cond_resched();
+	}
+	if (seen)
+		kunit_info(test, "unmanaged with %d workers, %d attached\n",
+			   st.nr_workers, st.nr_attached);
+	KUNIT_EXPECT_TRUE_MSG(test, seen,
+			      "reaped workers stopped in the manager role: %d workers, %d attached, managing %d",
+			      st.nr_workers, st.nr_attached, st.managing);
+	/* and the reaping ends at the ratio as before */
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(pool_reaped(cpu, &st) &&
+					  st.nr_attached == st.nr_workers,
+					  4 * CMWQ_KUNIT_TIMEOUT));
 }
 
 /* A work spinning until another sets the flag, and that other work. */
@@ -681,6 +741,7 @@ static struct kunit_case cmwq_engine_cases[] = {
 	KUNIT_CASE(nr_running_zero_at_idle),
 	KUNIT_CASE(manager_creates_workers),
 	KUNIT_CASE(idle_workers_reaped),
+	KUNIT_CASE(reaped_workers_stopped_outside_manager),
 	KUNIT_CASE(cpu_intensive_not_holding_back),
 	KUNIT_CASE(highpri_not_stuck_behind_normal),
 	KUNIT_CASE(non_reentrant_across_cpus),

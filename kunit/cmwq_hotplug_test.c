@@ -7,7 +7,8 @@
  * works for an offline CPU run elsewhere (each records the CPU it ran
  * on), that a returning CPU gets its pools bound and concurrency-managed
  * again, that a worker still busy when its CPU returns stays unbound
- * until its work is done and rebinds then, that failed and cancelled
+ * until its work is done and rebinds then, that one whose work ends while
+ * the pool is being rebound is bound too, that failed and cancelled
  * transitions leave a consistent state (through the kernel's
  * cpuN/hotplug/fail knob), and that a hundred offline/online cycles under
  * a queue/cancel/flush load lose nothing.
@@ -640,6 +641,103 @@ static void online_while_trustee_drains(struct kunit *test)
 	expect_one_at_a_time(test, ctx->percpu, cpu);
 }
 
+struct onliner {
+	int			cpu;
+	int			ret;
+	struct completion	done;
+};
+
+static int onliner_fn(void *arg)
+{
+	struct onliner *o = arg;
+
+	o->ret = add_cpu(o->cpu);
+	complete(&o->done);
+	return 0;
+}
+
+/* every worker of @cpu's normal pool idle */
+static bool normal_pool_idle(int cpu)
+{
+	struct cmwq_test_pool_stats st;
+
+	cmwq_test_pool_stats(cpu, false, &st);
+	return st.nr_workers == st.nr_idle;
+}
+
+/*
+ * A busy worker whose work ends while its CPU comes back, after the
+ * online callback moved the idle workers to the CPU and before it
+ * reassociated the pool, goes idle rogue and unbound: the pool was still
+ * disassociated.  It is bound all the same once the CPU is back, with
+ * nothing queued to wake it.  The callback is held between its two
+ * passes through the test interface.
+ */
+static void worker_idle_during_rebind_bound(struct kunit *test)
+{
+	struct hp_ctx *ctx = test->priv;
+	struct cmwq_test_rebind_pause *pause;
+	struct cmwq_test_pool_stats st;
+	int cpu = hp_cpu();
+	struct hp_rogue *it;
+	struct onliner *o;
+	bool paused, back;
+
+	KUNIT_ASSERT_GT(test, cpu, 0);
+	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+	pause = kunit_kzalloc(test, sizeof(*pause), GFP_KERNEL);
+	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	KUNIT_ASSERT_NOT_NULL(test, pause);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	CMWQ_INIT_WORK(&it->work, hp_rogue_fn);
+	init_completion(&it->done);
+	it->release = &ctx->release;
+	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
+					  CMWQ_BUSY_RUNNING,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+
+	pause->cpu = cpu;
+	init_completion(&pause->paused);
+	init_completion(&pause->resume);
+	o->cpu = cpu;
+	init_completion(&o->done);
+	cmwq_test_pause_rebind(pause);
+	if (IS_ERR(kthread_run(onliner_fn, o, "cmwq_hp_online"))) {
+		cmwq_test_pause_rebind(NULL);
+		KUNIT_FAIL(test, "no thread to bring CPU %d up", cpu);
+		return;
+	}
+
+	/* idle workers moved, the busy one not: its work ends now */
+	paused = wait_for_completion_timeout(&pause->paused,
+					     CMWQ_KUNIT_TIMEOUT);
+	KUNIT_EXPECT_TRUE_MSG(test, paused, "the online was not held");
+	complete_all(&ctx->release);
+	KUNIT_EXPECT_COMPLETES(test, &it->done);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(normal_pool_idle(cpu),
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_test_pool_stats(cpu, false, &st);
+	KUNIT_EXPECT_TRUE(test, st.disassociated);
+	KUNIT_EXPECT_GT(test, st.nr_rogue, 0);
+
+	/* the online goes on with every worker idle, one of them unbound */
+	cmwq_test_pause_rebind(NULL);
+	complete(&pause->resume);
+	KUNIT_ASSERT_COMPLETES(test, &o->done);
+	KUNIT_ASSERT_EQ(test, o->ret, 0);
+
+	back = cmwq_poll(pool_back(cpu, false), CMWQ_KUNIT_TIMEOUT);
+	cmwq_test_pool_stats(cpu, false, &st);
+	KUNIT_EXPECT_TRUE_MSG(test, back,
+			      "a worker gone idle during the rebinding left unbound: %d rogue, all bound %d",
+			      st.nr_rogue, st.all_bound);
+	KUNIT_EXPECT_EQ(test, st.nr_rogue, 0);
+	expect_cpu_back(test, ctx->percpu, cpu);
+}
+
 /* An offline that fails half-way (after cmwq's step) rolls back cleanly. */
 static void offline_cancelled_half_way(struct kunit *test)
 {
@@ -808,6 +906,7 @@ static struct kunit_case cmwq_hotplug_cases[] = {
 			 hp_flavour_gen_params),
 	KUNIT_CASE(delayed_work_for_offline_cpu_runs_elsewhere),
 	KUNIT_CASE(online_while_trustee_drains),
+	KUNIT_CASE(worker_idle_during_rebind_bound),
 	KUNIT_CASE(offline_cancelled_half_way),
 	KUNIT_CASE(online_fails),
 	KUNIT_CASE(hotplug_cycles_under_load),
