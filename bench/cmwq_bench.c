@@ -50,12 +50,17 @@
  *    read to the page with each CPU's unfolded share) as
  *    BENCH_NR_MEM_QUEUES queues with the defaults are allocated, after as
  *    many others used up the free objects the caches held, per queue.
- *    Slab only: both sides keep per-CPU parts in percpu memory (the
- *    kernel its pool_workqueues, cmwq its statistics), which a module has
- *    no counter for (pcpu_nr_pages() is not exported, and counts pages
- *    populated, not what was allocated), so the figure misses those;
- *    cmwq's per-CPU cwqs come from a slab cache and count.  With it, the
- *    size of a work and of a delayed work on each side.
+ *    With it, the size of a work and of a delayed work on each side.
+ *  - percpu memory per queue: the growth of the percpu allocator's
+ *    populated pages, the Percpu: line of /proc/meminfo, as
+ *    BENCH_NR_PCPU_QUEUES queues are allocated (per-CPU queues with the
+ *    defaults, then unbound ones), after as many others used up the
+ *    populated space that earlier frees left, per queue.  Both sides keep
+ *    a per-CPU queue's per-CPU part there (the kernel its
+ *    pool_workqueues, cmwq its cwqs).  It counts pages on every possible
+ *    CPU, so it grows with their number.  pcpu_nr_pages(), which the
+ *    line shows, is not exported; the file is read with kernel_read()
+ *    (see bench_proc_value()).
  *
  * Each side gets its own queues, created with the same flags and
  * max_active: a per-CPU queue with the defaults, and the max_active = 1
@@ -77,6 +82,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -104,7 +110,10 @@
 #define BENCH_NR_REQUEUE	100000
 #define BENCH_NR_LIFECYCLE	100
 #define BENCH_NR_MEM_QUEUES	200
-#define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_MEM_QUEUES)
+#define BENCH_NR_PCPU_QUEUES	1000
+#define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_PCPU_QUEUES)
+/* /proc/meminfo is about 1.5 KB; room to spare */
+#define BENCH_PROC_BUF		(16 * 1024)
 #define BENCH_NR_IDLE_FLUSH	20000
 #define BENCH_NR_IDLE_CANCEL	100000
 #define BENCH_NR_FLUSHERS	8
@@ -139,6 +148,8 @@ enum bench_metric {
 	M_CFLUSH_NS,
 	M_LIFECYCLE_NS,
 	M_QUEUE_SLAB_BYTES,
+	M_QUEUE_PCPU_BYTES,
+	M_UNBOUND_PCPU_BYTES,
 	BENCH_NR_METRICS,
 };
 
@@ -163,6 +174,8 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_CFLUSH_NS]		= "concurrent_flush_ns_per_flush",
 	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
 	[M_QUEUE_SLAB_BYTES]	= "queue_slab_bytes",
+	[M_QUEUE_PCPU_BYTES]	= "queue_percpu_bytes",
+	[M_UNBOUND_PCPU_BYTES]	= "unbound_queue_percpu_bytes",
 };
 
 /*
@@ -238,9 +251,9 @@ struct bench_side {
 	void (*cancel_sync)(struct bench_item *item);
 	/*
 	 * allocate queues @from to @to - 1 of its own, with the defaults,
-	 * kept until free_queues(); 0 or -ENOMEM
+	 * unbound if @unbound, kept until free_queues(); 0 or -ENOMEM
 	 */
-	int (*make_queues)(unsigned int from, unsigned int to);
+	int (*make_queues)(unsigned int from, unsigned int to, bool unbound);
 	/* destroy every queue make_queues() made */
 	void (*free_queues)(void);
 	/* wait until the queues destroyed so far are freed */
@@ -325,10 +338,12 @@ static void kern_cancel_sync(struct bench_item *item)
 
 static struct workqueue_struct *kern_extra_wqs[BENCH_NR_EXTRA_QUEUES];
 
-static int kern_make_queues(unsigned int from, unsigned int to)
+static int kern_make_queues(unsigned int from, unsigned int to, bool unbound)
 {
 	for (; from < to; from++) {
-		kern_extra_wqs[from] = alloc_workqueue("bench_klife", 0, 0);
+		kern_extra_wqs[from] = alloc_workqueue("bench_klife",
+						       unbound ? WQ_UNBOUND : 0,
+						       0);
 		if (!kern_extra_wqs[from])
 			return -ENOMEM;
 	}
@@ -434,10 +449,12 @@ static void cm_cancel_sync(struct bench_item *item)
 
 static struct cmwq_workqueue *cm_extra_wqs[BENCH_NR_EXTRA_QUEUES];
 
-static int cm_make_queues(unsigned int from, unsigned int to)
+static int cm_make_queues(unsigned int from, unsigned int to, bool unbound)
 {
 	for (; from < to; from++) {
-		cm_extra_wqs[from] = cmwq_alloc_workqueue("bench_clife", 0, 0);
+		cm_extra_wqs[from] =
+			cmwq_alloc_workqueue("bench_clife",
+					     unbound ? CMWQ_UNBOUND : 0, 0);
 		if (!cm_extra_wqs[from])
 			return -ENOMEM;
 	}
@@ -508,6 +525,7 @@ struct bench_ctx {
 	int			nr_cpus;
 	int			this_cpu;	/* where the benchmark runs */
 	int			other_cpu;	/* another online CPU */
+	char			*proc_buf;	/* BENCH_PROC_BUF */
 };
 
 /* By side, metric and round. */
@@ -858,7 +876,7 @@ static int bench_lifecycle(const struct bench_side *side, u64 *res)
 	int ret;
 
 	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
-	ret = side->make_queues(0, BENCH_NR_LIFECYCLE);
+	ret = side->make_queues(0, BENCH_NR_LIFECYCLE, false);
 	side->free_queues();
 	if (ret) {
 		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
@@ -924,11 +942,11 @@ static int bench_queue_bytes(const struct bench_side *side, u64 *res)
 	int ret;
 
 	side->settle();
-	ret = side->make_queues(0, BENCH_NR_MEM_QUEUES);
+	ret = side->make_queues(0, BENCH_NR_MEM_QUEUES, false);
 	if (!ret) {
 		before = bench_slab_pages();
 		ret = side->make_queues(BENCH_NR_MEM_QUEUES,
-					BENCH_NR_EXTRA_QUEUES);
+					2 * BENCH_NR_MEM_QUEUES, false);
 		after = bench_slab_pages();
 	}
 	side->free_queues();
@@ -940,6 +958,110 @@ static int bench_queue_bytes(const struct bench_side *side, u64 *res)
 	/* a shrink meanwhile (someone else freeing slabs) reads as 0 */
 	res[M_QUEUE_SLAB_BYTES] = after > before ?
 		div_u64((after - before) * PAGE_SIZE, BENCH_NR_MEM_QUEUES) : 0;
+	return 0;
+}
+
+/*
+ * The number after @key at the start of a line of the proc file @path,
+ * such as "Percpu:" in /proc/meminfo.  Read through the file as a task
+ * would, since what the file shows is not exported: pcpu_nr_pages() for
+ * the percpu line.  The guest's /init mounted /proc before loading us.
+ */
+static int bench_proc_value(struct bench_ctx *ctx, const char *path,
+			    const char *key, u64 *val)
+{
+	size_t keylen = strlen(key), len = 0;
+	char *buf = ctx->proc_buf, *line;
+	struct file *file;
+	loff_t pos = 0;
+	ssize_t n;
+
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	do {
+		n = kernel_read(file, buf + len, BENCH_PROC_BUF - 1 - len, &pos);
+		if (n > 0)
+			len += n;
+	} while (n > 0 && len < BENCH_PROC_BUF - 1);
+	filp_close(file, NULL);
+	if (n < 0)
+		return n;
+	buf[len] = '\0';
+
+	for (line = buf; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, key, keylen))
+			return sscanf(line + keylen, " %llu", val) == 1 ?
+				0 : -EINVAL;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The percpu allocator's populated memory in KB, once it stopped moving.
+ * Allocating and freeing percpu memory schedules its balance work, which
+ * populates pages ahead of atomic allocations and depopulates the empty
+ * pages of chunks that frees left at least a quarter empty; read until
+ * two reads BENCH_PCPU_SETTLE_MS apart agree.
+ */
+#define BENCH_PCPU_SETTLE_MS	20
+static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb)
+{
+	u64 prev;
+	int tries = 10, ret;
+
+	ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
+	if (ret)
+		return ret;
+	do {
+		prev = *kb;
+		msleep(BENCH_PCPU_SETTLE_MS);
+		ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
+	} while (!ret && *kb != prev && --tries);
+	return ret;
+}
+
+/*
+ * How much percpu memory a queue takes, per-CPU (@unbound false) or
+ * unbound.  Percpu memory is populated a page per possible CPU at a time,
+ * so the figure is the growth over BENCH_NR_PCPU_QUEUES queues.  The
+ * first BENCH_NR_PCPU_QUEUES queues use up the populated space that frees
+ * left (by the other side, by earlier shapes, up to a quarter of a chunk
+ * that reclaim leaves populated); the next ones populate what they take.
+ * Both the queue's destruction (an RCU callback frees the per-CPU part)
+ * and the allocator's reclaim are waited for before and after.  Without
+ * /proc/meminfo the figure is 0 and the bench goes on.
+ */
+static int bench_queue_percpu(const struct bench_side *side,
+			      struct bench_ctx *ctx, bool unbound, u64 *res)
+{
+	u64 before = 0, after = 0;
+	int ret, err;
+
+	side->settle();
+	ret = side->make_queues(0, BENCH_NR_PCPU_QUEUES, unbound);
+	if (!ret) {
+		err = bench_percpu_kb(ctx, &before);
+		ret = side->make_queues(BENCH_NR_PCPU_QUEUES,
+					2 * BENCH_NR_PCPU_QUEUES, unbound);
+		if (!err)
+			err = bench_percpu_kb(ctx, &after);
+		if (err)
+			pr_warn("%s percpu memory: no Percpu: line in /proc/meminfo (%d)\n",
+				side->name, err);
+	}
+	side->free_queues();
+	side->settle();
+	if (ret) {
+		pr_err("FAILED %s queue percpu memory: out of memory\n",
+		       side->name);
+		return ret;
+	}
+	/* a shrink meanwhile (reclaim of others' frees) reads as 0 */
+	*res = after > before ?
+		div_u64((after - before) * 1024, BENCH_NR_PCPU_QUEUES) : 0;
 	return 0;
 }
 
@@ -981,6 +1103,12 @@ static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
 		ret = bench_lifecycle(side, res);
 	if (!ret)
 		ret = bench_queue_bytes(side, res);
+	if (!ret)
+		ret = bench_queue_percpu(side, ctx, false,
+					 &res[M_QUEUE_PCPU_BYTES]);
+	if (!ret)
+		ret = bench_queue_percpu(side, ctx, true,
+					 &res[M_UNBOUND_PCPU_BYTES]);
 	return ret;
 }
 
@@ -1012,14 +1140,16 @@ static int bench_run(struct bench_ctx *ctx)
 				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
 				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
 				res[M_LIFECYCLE_NS]);
-			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu\n",
+			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu queue_percpu=%llu/%llu\n",
 				round + 1, bench_sides[side].name,
 				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
 				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
 				res[M_SLEEP256_WORKERS],
 				res[M_SLEEP1024_WALL_US],
 				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
-				res[M_QUEUE_SLAB_BYTES]);
+				res[M_QUEUE_SLAB_BYTES],
+				res[M_QUEUE_PCPU_BYTES],
+				res[M_UNBOUND_PCPU_BYTES]);
 		}
 	}
 	migrate_enable();
@@ -1073,7 +1203,8 @@ static int bench_ctx_init(struct bench_ctx *ctx)
 	ctx->samples = kcalloc(BENCH_NR_LATENCY, sizeof(*ctx->samples),
 			       GFP_KERNEL);
 	ctx->cpus = kcalloc(nr_cpu_ids, sizeof(*ctx->cpus), GFP_KERNEL);
-	if (!ctx->items || !ctx->samples || !ctx->cpus)
+	ctx->proc_buf = kvmalloc(BENCH_PROC_BUF, GFP_KERNEL);
+	if (!ctx->items || !ctx->samples || !ctx->cpus || !ctx->proc_buf)
 		return -ENOMEM;
 	for_each_online_cpu(cpu)
 		ctx->cpus[ctx->nr_cpus++] = cpu;
@@ -1082,6 +1213,7 @@ static int bench_ctx_init(struct bench_ctx *ctx)
 
 static void bench_ctx_free(struct bench_ctx *ctx)
 {
+	kvfree(ctx->proc_buf);
 	kfree(ctx->cpus);
 	kfree(ctx->samples);
 	kvfree(ctx->items);
