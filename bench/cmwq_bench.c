@@ -64,12 +64,26 @@
  *
  * Each side gets its own queues, created with the same flags and
  * max_active: a per-CPU queue with the defaults, and the max_active = 1
- * queue.  Rounds alternate, kernel then cmwq, BENCH_NR_ROUNDS times, so
- * that whatever drifts during the boot (the host's load on a QEMU guest,
- * worker pools filling up, caches) hits both sides alike.  Each metric is
- * printed as each round ends, then as the median of its rounds with the
- * ratio cmwq/kernel: below 1.00 cmwq took less time, or for the worker
- * count used fewer threads (one per work if all slept at once).
+ * queue.  Whatever drifts during the boot (the host's load and the speed
+ * it gives a QEMU guest's vCPUs, which moves every figure of both sides
+ * by up to 2x within seconds; worker pools filling up; caches) must hit
+ * both sides alike, so the sides are interleaved shape by shape: in each
+ * round every shape runs on one side, then at once on the other, and the
+ * side that goes first alternates from round to round (kernel first in
+ * the odd rounds).  The shapes that swung most between boots
+ * (BENCH_SHAPE_TWICE: tiny works, concurrent flushes, queue lifecycle)
+ * run twice per side, A B B A, and count the mean of the two, which
+ * cancels a drift that is linear over the four runs.  A warm-up round
+ * that is not counted comes first (the first sleeping works of a boot
+ * also create the pools' workers), then BENCH_NR_ROUNDS counted ones.
+ *
+ * Each metric is printed as each round ends, then as the median of its
+ * rounds on each side (of an even number: the mean of the middle two),
+ * the ratio of those medians, cmwq/kernel, and the median and range of
+ * the rounds' own ratios (each round's cmwq figure over the same round's
+ * kernel figure, measured moments apart): below 1.00 cmwq took less time,
+ * or for the worker count used fewer threads (one per work if all slept
+ * at once).
  *
  * The benchmark runs in the insmod task, kept on its CPU with
  * migrate_disable() so that "same CPU" is the queueing CPU.  Every wait
@@ -99,7 +113,8 @@
 
 #include "cmwq.h"
 
-#define BENCH_NR_ROUNDS		5
+/* even, so that each side goes first in as many rounds */
+#define BENCH_NR_ROUNDS		10
 #define BENCH_NR_TINY		20000
 #define BENCH_NR_BURST		5000
 #define BENCH_NR_LATENCY	2000
@@ -870,11 +885,25 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	return 0;
 }
 
-static int bench_lifecycle(const struct bench_side *side, u64 *res)
-{
-	u64 start = ktime_get_ns();
-	int ret;
+static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb);
 
+/*
+ * BENCH_NR_LIFECYCLE queues allocated, then destroyed.  What the queues
+ * destroyed just before (by the other side, in the run before) leave to
+ * do is waited for first, so that no side pays for the other's: their
+ * RCU callbacks, and the percpu allocator's balance work that the frees
+ * scheduled, which depopulates pages.
+ */
+static int bench_lifecycle(const struct bench_side *side,
+			   struct bench_ctx *ctx, u64 *res)
+{
+	u64 start, kb;
+	int i, ret;
+
+	for (i = 0; i < BENCH_NR_SIDES; i++)
+		bench_sides[i].settle();
+	bench_percpu_kb(ctx, &kb);
+	start = ktime_get_ns();
 	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
 	ret = side->make_queues(0, BENCH_NR_LIFECYCLE, false);
 	side->free_queues();
@@ -936,7 +965,8 @@ static long bench_slab_pages(void)
  * side); the next BENCH_NR_MEM_QUEUES grow the caches by what they take.
  * The queues are freed before the next shape, on either side, runs.
  */
-static int bench_queue_bytes(const struct bench_side *side, u64 *res)
+static int bench_queue_bytes(const struct bench_side *side,
+			     struct bench_ctx *ctx, u64 *res)
 {
 	long before = 0, after = 0;
 	int ret;
@@ -1065,95 +1095,184 @@ static int bench_queue_percpu(const struct bench_side *side,
 	return 0;
 }
 
-static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
-		       u64 *res)
+static int bench_latency_same(const struct bench_side *side,
+			      struct bench_ctx *ctx, u64 *res)
 {
-	int ret;
+	return bench_latency(side, ctx, ctx->this_cpu, "same-CPU latency",
+			     &res[M_LAT_SAME_P50], &res[M_LAT_SAME_P99]);
+}
 
-	ret = bench_tiny(side, ctx, res);
-	if (!ret)
-		ret = bench_burst(side, ctx, res);
-	if (!ret)
-		ret = bench_latency(side, ctx, ctx->this_cpu,
-				    "same-CPU latency", &res[M_LAT_SAME_P50],
-				    &res[M_LAT_SAME_P99]);
-	if (!ret)
-		ret = bench_latency(side, ctx, ctx->other_cpu,
-				    "other-CPU latency", &res[M_LAT_OTHER_P50],
-				    &res[M_LAT_OTHER_P99]);
-	if (!ret)
-		ret = bench_idle(side, ctx, res);
-	if (!ret)
-		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS,
-				     &res[M_SLEEP_WALL_US],
-				     &res[M_SLEEP_WORKERS]);
-	if (!ret)
-		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MANY,
-				     &res[M_SLEEP256_WALL_US],
-				     &res[M_SLEEP256_WORKERS]);
-	if (!ret)
-		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MOST,
-				     &res[M_SLEEP1024_WALL_US],
-				     &res[M_SLEEP1024_WORKERS]);
-	if (!ret)
-		ret = bench_concurrent_flush(side, ctx, res);
-	if (!ret)
-		ret = bench_pending(side, ctx, res);
-	if (!ret)
-		ret = bench_lifecycle(side, res);
-	if (!ret)
-		ret = bench_queue_bytes(side, res);
-	if (!ret)
-		ret = bench_queue_percpu(side, ctx, false,
-					 &res[M_QUEUE_PCPU_BYTES]);
-	if (!ret)
-		ret = bench_queue_percpu(side, ctx, true,
-					 &res[M_UNBOUND_PCPU_BYTES]);
-	return ret;
+static int bench_latency_other(const struct bench_side *side,
+			       struct bench_ctx *ctx, u64 *res)
+{
+	return bench_latency(side, ctx, ctx->other_cpu, "other-CPU latency",
+			     &res[M_LAT_OTHER_P50], &res[M_LAT_OTHER_P99]);
+}
+
+static int bench_sleep64(const struct bench_side *side, struct bench_ctx *ctx,
+			 u64 *res)
+{
+	return bench_sleepers(side, ctx, BENCH_NR_SLEEPERS,
+			      &res[M_SLEEP_WALL_US], &res[M_SLEEP_WORKERS]);
+}
+
+static int bench_sleep256(const struct bench_side *side,
+			  struct bench_ctx *ctx, u64 *res)
+{
+	return bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MANY,
+			      &res[M_SLEEP256_WALL_US],
+			      &res[M_SLEEP256_WORKERS]);
+}
+
+static int bench_sleep1024(const struct bench_side *side,
+			   struct bench_ctx *ctx, u64 *res)
+{
+	return bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MOST,
+			      &res[M_SLEEP1024_WALL_US],
+			      &res[M_SLEEP1024_WORKERS]);
+}
+
+static int bench_percpu_bound(const struct bench_side *side,
+			      struct bench_ctx *ctx, u64 *res)
+{
+	return bench_queue_percpu(side, ctx, false, &res[M_QUEUE_PCPU_BYTES]);
+}
+
+static int bench_percpu_unbound(const struct bench_side *side,
+				struct bench_ctx *ctx, u64 *res)
+{
+	return bench_queue_percpu(side, ctx, true, &res[M_UNBOUND_PCPU_BYTES]);
+}
+
+#define BENCH_SHAPE_TWICE	true
+
+/* A workload, as a round runs it on each side. */
+struct bench_shape {
+	int	(*run)(const struct bench_side *side, struct bench_ctx *ctx,
+		       u64 *res);
+	u64	metrics;	/* BIT_ULL() of each metric it fills */
+	bool	twice;		/* A B B A instead of A B */
+};
+
+static const struct bench_shape bench_shapes[] = {
+	{ bench_tiny, BIT_ULL(M_TINY_NS), BENCH_SHAPE_TWICE },
+	{ bench_burst, BIT_ULL(M_BURST_QUEUE_NS) | BIT_ULL(M_BURST_RUN_NS) },
+	{ bench_latency_same, BIT_ULL(M_LAT_SAME_P50) | BIT_ULL(M_LAT_SAME_P99) },
+	{ bench_latency_other,
+	  BIT_ULL(M_LAT_OTHER_P50) | BIT_ULL(M_LAT_OTHER_P99) },
+	{ bench_idle, BIT_ULL(M_IDLE_FLUSH_NS) | BIT_ULL(M_IDLE_DRAIN_NS) |
+		      BIT_ULL(M_IDLE_CANCEL_NS) },
+	{ bench_sleep64, BIT_ULL(M_SLEEP_WALL_US) | BIT_ULL(M_SLEEP_WORKERS) },
+	{ bench_sleep256,
+	  BIT_ULL(M_SLEEP256_WALL_US) | BIT_ULL(M_SLEEP256_WORKERS) },
+	{ bench_sleep1024,
+	  BIT_ULL(M_SLEEP1024_WALL_US) | BIT_ULL(M_SLEEP1024_WORKERS) },
+	{ bench_concurrent_flush, BIT_ULL(M_CFLUSH_NS), BENCH_SHAPE_TWICE },
+	{ bench_pending, BIT_ULL(M_PENDING_NS) },
+	{ bench_lifecycle, BIT_ULL(M_LIFECYCLE_NS), BENCH_SHAPE_TWICE },
+	{ bench_queue_bytes, BIT_ULL(M_QUEUE_SLAB_BYTES) },
+	{ bench_percpu_bound, BIT_ULL(M_QUEUE_PCPU_BYTES) },
+	{ bench_percpu_unbound, BIT_ULL(M_UNBOUND_PCPU_BYTES) },
+};
+
+/*
+ * One round: each shape on side @first, then on the other (and for a
+ * shape that runs twice, on the other again, then on @first again), into
+ * @res by side and metric, a shape that ran twice as the mean of its two.
+ */
+static int bench_round(struct bench_ctx *ctx, int first,
+		       u64 res[BENCH_NR_SIDES][BENCH_NR_METRICS])
+{
+	static const bool second[] = { false, true, true, false };
+	const struct bench_shape *shape;
+	u64 one[BENCH_NR_METRICS];
+	int i, step, side, m, ret;
+
+	BUILD_BUG_ON(BENCH_NR_METRICS > 64);
+	memset(res, 0, sizeof(u64) * BENCH_NR_SIDES * BENCH_NR_METRICS);
+	for (i = 0; i < ARRAY_SIZE(bench_shapes); i++) {
+		shape = &bench_shapes[i];
+		for (step = 0; step < (shape->twice ? 4 : 2); step++) {
+			side = second[step] ? !first : first;
+			ret = shape->run(&bench_sides[side], ctx, one);
+			if (ret)
+				return ret;
+			for (m = 0; m < BENCH_NR_METRICS; m++)
+				if (shape->metrics & BIT_ULL(m))
+					res[side][m] += one[m];
+		}
+		for (m = 0; shape->twice && m < BENCH_NR_METRICS; m++) {
+			if (!(shape->metrics & BIT_ULL(m)))
+				continue;
+			for (side = 0; side < BENCH_NR_SIDES; side++)
+				res[side][m] = div_u64(res[side][m], 2);
+		}
+	}
+	return 0;
+}
+
+static void bench_print_round(const char *round, int side, const u64 *res)
+{
+	pr_info("round %s %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu lifecycle=%llu\n",
+		round, bench_sides[side].name,
+		res[M_TINY_NS], res[M_BURST_QUEUE_NS], res[M_BURST_RUN_NS],
+		res[M_LAT_SAME_P50], res[M_LAT_SAME_P99],
+		res[M_LAT_OTHER_P50], res[M_LAT_OTHER_P99],
+		res[M_SLEEP_WALL_US], res[M_SLEEP_WORKERS], res[M_PENDING_NS],
+		res[M_LIFECYCLE_NS]);
+	pr_info("round %s %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu queue_percpu=%llu/%llu\n",
+		round, bench_sides[side].name,
+		res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
+		res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
+		res[M_SLEEP256_WORKERS], res[M_SLEEP1024_WALL_US],
+		res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
+		res[M_QUEUE_SLAB_BYTES], res[M_QUEUE_PCPU_BYTES],
+		res[M_UNBOUND_PCPU_BYTES]);
 }
 
 static int bench_run(struct bench_ctx *ctx)
 {
-	u64 res[BENCH_NR_METRICS];
-	int round, side, m, ret = 0;
+	u64 res[BENCH_NR_SIDES][BENCH_NR_METRICS];
+	char name[16];
+	int round, first, side, m, ret = 0;
 
 	migrate_disable();
 	ctx->this_cpu = smp_processor_id();
 	ctx->other_cpu = cpumask_any_but(cpu_online_mask, ctx->this_cpu);
 	if (ctx->other_cpu >= nr_cpu_ids)
 		ctx->other_cpu = ctx->this_cpu;
-	pr_info("%d rounds on %d CPUs, queueing from CPU %d, other CPU %d\n",
+	pr_info("a warm-up round and %d counted rounds on %d CPUs, queueing from CPU %d, other CPU %d\n",
 		BENCH_NR_ROUNDS, ctx->nr_cpus, ctx->this_cpu, ctx->other_cpu);
 
-	for (round = 0; round < BENCH_NR_ROUNDS && !ret; round++) {
-		for (side = 0; side < BENCH_NR_SIDES; side++) {
-			ret = bench_round(&bench_sides[side], ctx, res);
-			if (ret)
+	/* round 0 warms up and is not counted */
+	for (round = 0; round <= BENCH_NR_ROUNDS && !ret; round++) {
+		first = round % 2 ? SIDE_KERNEL : SIDE_CMWQ;
+		if (!round)
+			first = SIDE_KERNEL;
+		ret = bench_round(ctx, first, res);
+		if (ret)
+			break;
+		snprintf(name, sizeof(name), round ? "%d" : "%d (warm-up)",
+			 round);
+		for (side = first; ; side = !side) {
+			bench_print_round(name, side, res[side]);
+			if (side != first)
 				break;
-			for (m = 0; m < BENCH_NR_METRICS; m++)
-				bench_results[side][m][round] = res[m];
-			pr_info("round %d %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu lifecycle=%llu\n",
-				round + 1, bench_sides[side].name,
-				res[M_TINY_NS], res[M_BURST_QUEUE_NS],
-				res[M_BURST_RUN_NS], res[M_LAT_SAME_P50],
-				res[M_LAT_SAME_P99], res[M_LAT_OTHER_P50],
-				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
-				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
-				res[M_LIFECYCLE_NS]);
-			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu queue_percpu=%llu/%llu\n",
-				round + 1, bench_sides[side].name,
-				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
-				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
-				res[M_SLEEP256_WORKERS],
-				res[M_SLEEP1024_WALL_US],
-				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
-				res[M_QUEUE_SLAB_BYTES],
-				res[M_QUEUE_PCPU_BYTES],
-				res[M_UNBOUND_PCPU_BYTES]);
 		}
+		for (side = 0; round && side < BENCH_NR_SIDES; side++)
+			for (m = 0; m < BENCH_NR_METRICS; m++)
+				bench_results[side][m][round - 1] =
+					res[side][m];
 	}
 	migrate_enable();
 	return ret;
+}
+
+/* The median of @n values, of an even number the mean of the middle two. */
+static u64 bench_median_of(u64 *v, int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return n % 2 ? v[n / 2] : div_u64(v[n / 2 - 1] + v[n / 2] + 1, 2);
 }
 
 static u64 bench_median(int side, int metric)
@@ -1161,37 +1280,60 @@ static u64 bench_median(int side, int metric)
 	u64 v[BENCH_NR_ROUNDS];
 
 	memcpy(v, bench_results[side][metric], sizeof(v));
-	sort(v, BENCH_NR_ROUNDS, sizeof(*v), bench_cmp_u64, NULL);
-	return v[BENCH_NR_ROUNDS / 2];
+	return bench_median_of(v, BENCH_NR_ROUNDS);
 }
 
-static void bench_print(const char *name, u64 kern, u64 cm)
+/* cmwq/kernel in hundredths, rounded; false without a kernel figure */
+static bool bench_ratio(u64 kern, u64 cm, u64 *hundredths)
 {
-	u64 ratio;
-	u32 hundredths;
+	if (!kern)
+		return false;
+	*hundredths = div64_u64(cm * 100 + kern / 2, kern);
+	return true;
+}
 
-	if (!kern) {
-		pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n", name, kern, cm);
+static void bench_print(const char *name, u64 kern, u64 cm,
+			int metric)
+{
+	u64 ratio, paired[BENCH_NR_ROUNDS], lo, hi;
+	int round, n = 0;
+	char buf[64] = "";
+
+	for (round = 0; metric >= 0 && round < BENCH_NR_ROUNDS; round++)
+		n += bench_ratio(bench_results[SIDE_KERNEL][metric][round],
+				 bench_results[SIDE_CMWQ][metric][round],
+				 &paired[n]);
+	if (n) {
+		ratio = bench_median_of(paired, n);
+		lo = paired[0];
+		hi = paired[n - 1];
+		snprintf(buf, sizeof(buf),
+			 " paired=%llu.%02llu (%llu.%02llu-%llu.%02llu, %d rounds)",
+			 ratio / 100, ratio % 100, lo / 100, lo % 100,
+			 hi / 100, hi % 100, n);
+	}
+	if (!bench_ratio(kern, cm, &ratio)) {
+		pr_info("%s kernel=%llu cmwq=%llu ratio=n/a%s\n", name, kern,
+			cm, buf);
 		return;
 	}
-	ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
-			    &hundredths);
-	pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n", name, kern, cm,
-		ratio, hundredths);
+	pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02llu%s\n", name, kern,
+		cm, ratio / 100, ratio % 100, buf);
 }
 
 static void bench_report(void)
 {
 	int m;
 
-	pr_info("median of %d rounds, ratio = cmwq/kernel\n", BENCH_NR_ROUNDS);
+	pr_info("median of %d rounds, ratio = cmwq/kernel of the medians, paired = median (range) of the rounds' cmwq/kernel\n",
+		BENCH_NR_ROUNDS);
 	for (m = 0; m < BENCH_NR_METRICS; m++)
 		bench_print(bench_metric_names[m], bench_median(SIDE_KERNEL, m),
-			    bench_median(SIDE_CMWQ, m));
+			    bench_median(SIDE_CMWQ, m), m);
 	bench_print("work_bytes", sizeof(struct work_struct),
-		    sizeof(struct cmwq_work));
+		    sizeof(struct cmwq_work), -1);
 	bench_print("delayed_work_bytes", sizeof(struct delayed_work),
-		    sizeof(struct cmwq_delayed_work));
+		    sizeof(struct cmwq_delayed_work), -1);
 	pr_info("done\n");
 }
 
