@@ -127,8 +127,8 @@
 #define BENCH_NR_MEM_QUEUES	200
 #define BENCH_NR_PCPU_QUEUES	1000
 #define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_PCPU_QUEUES)
-/* /proc/meminfo is about 1.5 KB; room to spare */
-#define BENCH_PROC_BUF		(16 * 1024)
+/* /proc/meminfo is about 1.5 KB, /proc/stat a few KB; room to spare */
+#define BENCH_PROC_BUF		(32 * 1024)
 #define BENCH_NR_IDLE_FLUSH	20000
 #define BENCH_NR_IDLE_CANCEL	100000
 #define BENCH_NR_FLUSHERS	8
@@ -165,6 +165,14 @@ enum bench_metric {
 	M_QUEUE_SLAB_BYTES,
 	M_QUEUE_PCPU_BYTES,
 	M_UNBOUND_PCPU_BYTES,
+	/* what drives the figures above, not figures to hold against it */
+	M_DIAG_TINY_EARLY,
+	M_DIAG_TINY_PREEMPT,
+	M_DIAG_TINY_CTXT,
+	M_DIAG_CFLUSH_FEEDS,
+	M_DIAG_CFLUSH_CTXT,
+	M_DIAG_LIFE_PCPU_KB,
+	M_DIAG_LIFE_CTXT,
 	BENCH_NR_METRICS,
 };
 
@@ -191,6 +199,13 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_QUEUE_SLAB_BYTES]	= "queue_slab_bytes",
 	[M_QUEUE_PCPU_BYTES]	= "queue_percpu_bytes",
 	[M_UNBOUND_PCPU_BYTES]	= "unbound_queue_percpu_bytes",
+	[M_DIAG_TINY_EARLY]	= "diag_tiny_done_while_queueing",
+	[M_DIAG_TINY_PREEMPT]	= "diag_tiny_queuer_preempted",
+	[M_DIAG_TINY_CTXT]	= "diag_tiny_context_switches",
+	[M_DIAG_CFLUSH_FEEDS]	= "diag_flush8_feeder_runs",
+	[M_DIAG_CFLUSH_CTXT]	= "diag_flush8_context_switches",
+	[M_DIAG_LIFE_PCPU_KB]	= "diag_lifecycle_percpu_kb_populated",
+	[M_DIAG_LIFE_CTXT]	= "diag_lifecycle_context_switches",
 };
 
 /*
@@ -217,6 +232,8 @@ static DECLARE_COMPLETION(bench_batch_done);
 static DECLARE_COMPLETION(bench_release);
 /* Tells the feeder of the concurrent flushes to stop requeueing. */
 static bool bench_feed_stop;
+/* How many times the feeder ran. */
+static atomic_t bench_feeds;
 
 static void bench_work_done(void)
 {
@@ -595,25 +612,105 @@ static int bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The number after @key at the start of a line of the proc file @path,
+ * such as "Percpu:" in /proc/meminfo.  Read through the file as a task
+ * would, since what the file shows is not exported: pcpu_nr_pages() for
+ * the percpu line.  The guest's /init mounted /proc before loading us.
+ */
+static int bench_proc_value(struct bench_ctx *ctx, const char *path,
+			    const char *key, u64 *val)
+{
+	size_t keylen = strlen(key), len = 0;
+	char *buf = ctx->proc_buf, *line;
+	struct file *file;
+	loff_t pos = 0;
+	ssize_t n;
+
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	do {
+		n = kernel_read(file, buf + len, BENCH_PROC_BUF - 1 - len, &pos);
+		if (n > 0)
+			len += n;
+	} while (n > 0 && len < BENCH_PROC_BUF - 1);
+	filp_close(file, NULL);
+	if (n < 0)
+		return n;
+	buf[len] = '\0';
+
+	for (line = buf; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, key, keylen))
+			return sscanf(line + keylen, " %llu", val) == 1 ?
+				0 : -EINVAL;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The percpu allocator's populated memory in KB, once it stopped moving.
+ * Allocating and freeing percpu memory schedules its balance work, which
+ * populates pages ahead of atomic allocations and depopulates the empty
+ * pages of chunks that frees left at least a quarter empty; read until
+ * two reads BENCH_PCPU_SETTLE_MS apart agree.
+ */
+#define BENCH_PCPU_SETTLE_MS	20
+static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb)
+{
+	u64 prev;
+	int tries = 10, ret;
+
+	ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
+	if (ret)
+		return ret;
+	do {
+		prev = *kb;
+		msleep(BENCH_PCPU_SETTLE_MS);
+		ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
+	} while (!ret && *kb != prev && --tries);
+	return ret;
+}
+
+/*
+ * Context switches on all CPUs since boot (the ctxt line of /proc/stat),
+ * or 0 if the file cannot be read: wake-ups and sleeps are what separate
+ * a cheap run of a shape from a costly one.
+ */
+static u64 bench_ctxt(struct bench_ctx *ctx)
+{
+	u64 ctxt;
+
+	return bench_proc_value(ctx, "/proc/stat", "ctxt", &ctxt) ? 0 : ctxt;
+}
+
 static int bench_tiny(const struct bench_side *side, struct bench_ctx *ctx,
 		      u64 *res)
 {
-	u64 start;
+	u64 start, ctxt, nivcsw;
 	int i, ret;
 
 	for (i = 0; i < BENCH_NR_TINY; i++)
 		side->init_item(&ctx->items[i], tiny_body);
 	bench_arm(BENCH_NR_TINY);
 
+	ctxt = bench_ctxt(ctx);
+	nivcsw = current->nivcsw;
 	start = ktime_get_ns();
 	for (i = 0; i < BENCH_NR_TINY; i++)
 		side->queue(BENCH_Q_MAIN, ctx->cpus[i % ctx->nr_cpus],
 			    &ctx->items[i]);
+	/* how far the workers kept up, and how often ours took our CPU */
+	res[M_DIAG_TINY_EARLY] = BENCH_NR_TINY - atomic_read(&bench_remaining);
+	res[M_DIAG_TINY_PREEMPT] = current->nivcsw - nivcsw;
 	ret = bench_wait(side, "tiny works");
 	if (ret)
 		return ret;
 	side->flush(BENCH_Q_MAIN);
 	res[M_TINY_NS] = div_u64(ktime_get_ns() - start, BENCH_NR_TINY);
+	res[M_DIAG_TINY_CTXT] = bench_ctxt(ctx) - ctxt;
 	return 0;
 }
 
@@ -758,6 +855,7 @@ static void feed_body(struct bench_item *item)
 
 	while (ktime_get_ns() < end)
 		cpu_relax();
+	atomic_inc(&bench_feeds);
 	if (READ_ONCE(bench_feed_stop))
 		bench_work_done();
 	else
@@ -844,8 +942,8 @@ static int bench_concurrent_flush(const struct bench_side *side,
 {
 	struct task_struct *threads[BENCH_NR_FLUSHERS] = {};
 	struct bench_item *feeder = &ctx->items[0];
-	u64 start, elapsed = 0;
-	int i, ret, fed;
+	u64 start, elapsed = 0, ctxt;
+	int i, ret, fed, feeds;
 
 	WRITE_ONCE(bench_feed_stop, false);
 	bench_arm(1);
@@ -857,12 +955,16 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	ret = bench_flushers_start(side, ctx->this_cpu, threads);
 	if (ret)
 		WRITE_ONCE(bench_flushers_abort, true);
+	ctxt = bench_ctxt(ctx);
+	feeds = atomic_read(&bench_feeds);
 	start = ktime_get_ns();
 	complete_all(&bench_flushers_go);
 	if (!ret) {
 		if (wait_for_completion_timeout(&bench_flushers_done,
 						BENCH_TIMEOUT)) {
 			elapsed = ktime_get_ns() - start;
+			feeds = atomic_read(&bench_feeds) - feeds;
+			ctxt = bench_ctxt(ctx) - ctxt;
 		} else {
 			pr_err("FAILED %s concurrent flush: flushes not done within %d s\n",
 			       side->name, BENCH_TIMEOUT / HZ);
@@ -882,10 +984,10 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	side->flush(BENCH_Q_MAIN);
 	res[M_CFLUSH_NS] = div_u64(elapsed,
 				   BENCH_NR_FLUSHERS * BENCH_NR_FLUSHES);
+	res[M_DIAG_CFLUSH_FEEDS] = feeds;
+	res[M_DIAG_CFLUSH_CTXT] = ctxt;
 	return 0;
 }
-
-static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb);
 
 /*
  * BENCH_NR_LIFECYCLE queues allocated, then destroyed.  What the queues
@@ -897,21 +999,27 @@ static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb);
 static int bench_lifecycle(const struct bench_side *side,
 			   struct bench_ctx *ctx, u64 *res)
 {
-	u64 start, kb;
+	u64 start, end, kb = 0, kb_after = 0, ctxt;
 	int i, ret;
 
 	for (i = 0; i < BENCH_NR_SIDES; i++)
 		bench_sides[i].settle();
 	bench_percpu_kb(ctx, &kb);
+	ctxt = bench_ctxt(ctx);
 	start = ktime_get_ns();
 	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
 	ret = side->make_queues(0, BENCH_NR_LIFECYCLE, false);
 	side->free_queues();
+	end = ktime_get_ns();
 	if (ret) {
 		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
 		return ret;
 	}
-	res[M_LIFECYCLE_NS] = div_u64(ktime_get_ns() - start,
+	/* the frees wait for RCU: what the allocations had to populate */
+	bench_proc_value(ctx, "/proc/meminfo", "Percpu:", &kb_after);
+	res[M_DIAG_LIFE_PCPU_KB] = kb_after > kb ? kb_after - kb : 0;
+	res[M_DIAG_LIFE_CTXT] = bench_ctxt(ctx) - ctxt;
+	res[M_LIFECYCLE_NS] = div_u64(end - start,
 				      BENCH_NR_LIFECYCLE);
 	return 0;
 }
@@ -989,68 +1097,6 @@ static int bench_queue_bytes(const struct bench_side *side,
 	res[M_QUEUE_SLAB_BYTES] = after > before ?
 		div_u64((after - before) * PAGE_SIZE, BENCH_NR_MEM_QUEUES) : 0;
 	return 0;
-}
-
-/*
- * The number after @key at the start of a line of the proc file @path,
- * such as "Percpu:" in /proc/meminfo.  Read through the file as a task
- * would, since what the file shows is not exported: pcpu_nr_pages() for
- * the percpu line.  The guest's /init mounted /proc before loading us.
- */
-static int bench_proc_value(struct bench_ctx *ctx, const char *path,
-			    const char *key, u64 *val)
-{
-	size_t keylen = strlen(key), len = 0;
-	char *buf = ctx->proc_buf, *line;
-	struct file *file;
-	loff_t pos = 0;
-	ssize_t n;
-
-	file = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	do {
-		n = kernel_read(file, buf + len, BENCH_PROC_BUF - 1 - len, &pos);
-		if (n > 0)
-			len += n;
-	} while (n > 0 && len < BENCH_PROC_BUF - 1);
-	filp_close(file, NULL);
-	if (n < 0)
-		return n;
-	buf[len] = '\0';
-
-	for (line = buf; line; line = strchr(line, '\n')) {
-		if (*line == '\n')
-			line++;
-		if (!strncmp(line, key, keylen))
-			return sscanf(line + keylen, " %llu", val) == 1 ?
-				0 : -EINVAL;
-	}
-	return -ENOENT;
-}
-
-/*
- * The percpu allocator's populated memory in KB, once it stopped moving.
- * Allocating and freeing percpu memory schedules its balance work, which
- * populates pages ahead of atomic allocations and depopulates the empty
- * pages of chunks that frees left at least a quarter empty; read until
- * two reads BENCH_PCPU_SETTLE_MS apart agree.
- */
-#define BENCH_PCPU_SETTLE_MS	20
-static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb)
-{
-	u64 prev;
-	int tries = 10, ret;
-
-	ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
-	if (ret)
-		return ret;
-	do {
-		prev = *kb;
-		msleep(BENCH_PCPU_SETTLE_MS);
-		ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
-	} while (!ret && *kb != prev && --tries);
-	return ret;
 }
 
 /*
@@ -1155,7 +1201,9 @@ struct bench_shape {
 };
 
 static const struct bench_shape bench_shapes[] = {
-	{ bench_tiny, BIT_ULL(M_TINY_NS), BENCH_SHAPE_TWICE },
+	{ bench_tiny, BIT_ULL(M_TINY_NS) | BIT_ULL(M_DIAG_TINY_EARLY) |
+		      BIT_ULL(M_DIAG_TINY_PREEMPT) | BIT_ULL(M_DIAG_TINY_CTXT),
+	  BENCH_SHAPE_TWICE },
 	{ bench_burst, BIT_ULL(M_BURST_QUEUE_NS) | BIT_ULL(M_BURST_RUN_NS) },
 	{ bench_latency_same, BIT_ULL(M_LAT_SAME_P50) | BIT_ULL(M_LAT_SAME_P99) },
 	{ bench_latency_other,
@@ -1167,9 +1215,15 @@ static const struct bench_shape bench_shapes[] = {
 	  BIT_ULL(M_SLEEP256_WALL_US) | BIT_ULL(M_SLEEP256_WORKERS) },
 	{ bench_sleep1024,
 	  BIT_ULL(M_SLEEP1024_WALL_US) | BIT_ULL(M_SLEEP1024_WORKERS) },
-	{ bench_concurrent_flush, BIT_ULL(M_CFLUSH_NS), BENCH_SHAPE_TWICE },
+	{ bench_concurrent_flush, BIT_ULL(M_CFLUSH_NS) |
+				  BIT_ULL(M_DIAG_CFLUSH_FEEDS) |
+				  BIT_ULL(M_DIAG_CFLUSH_CTXT),
+	  BENCH_SHAPE_TWICE },
 	{ bench_pending, BIT_ULL(M_PENDING_NS) },
-	{ bench_lifecycle, BIT_ULL(M_LIFECYCLE_NS), BENCH_SHAPE_TWICE },
+	{ bench_lifecycle, BIT_ULL(M_LIFECYCLE_NS) |
+			   BIT_ULL(M_DIAG_LIFE_PCPU_KB) |
+			   BIT_ULL(M_DIAG_LIFE_CTXT),
+	  BENCH_SHAPE_TWICE },
 	{ bench_queue_bytes, BIT_ULL(M_QUEUE_SLAB_BYTES) },
 	{ bench_percpu_bound, BIT_ULL(M_QUEUE_PCPU_BYTES) },
 	{ bench_percpu_unbound, BIT_ULL(M_UNBOUND_PCPU_BYTES) },
@@ -1228,6 +1282,12 @@ static void bench_print_round(const char *round, int side, const u64 *res)
 		res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
 		res[M_QUEUE_SLAB_BYTES], res[M_QUEUE_PCPU_BYTES],
 		res[M_UNBOUND_PCPU_BYTES]);
+	pr_info("round %s %-6s diag tiny_early=%llu tiny_preempt=%llu tiny_ctxt=%llu flush8_feeds=%llu flush8_ctxt=%llu life_pcpu_kb=%llu life_ctxt=%llu\n",
+		round, bench_sides[side].name,
+		res[M_DIAG_TINY_EARLY], res[M_DIAG_TINY_PREEMPT],
+		res[M_DIAG_TINY_CTXT], res[M_DIAG_CFLUSH_FEEDS],
+		res[M_DIAG_CFLUSH_CTXT], res[M_DIAG_LIFE_PCPU_KB],
+		res[M_DIAG_LIFE_CTXT]);
 }
 
 static int bench_run(struct bench_ctx *ctx)
