@@ -70,12 +70,13 @@
  * both sides alike, so the sides are interleaved shape by shape: in each
  * round every shape runs on one side, then at once on the other, and the
  * side that goes first alternates from round to round (kernel first in
- * the odd rounds).  The shapes that swung most between boots
- * (BENCH_SHAPE_TWICE: tiny works, concurrent flushes, queue lifecycle)
- * run twice per side, A B B A, and count the mean of the two, which
- * cancels a drift that is linear over the four runs.  A warm-up round
- * that is not counted comes first (the first sleeping works of a boot
- * also create the pools' workers), then BENCH_NR_ROUNDS counted ones.
+ * the odd rounds).  The shapes that swung most between boots (tiny
+ * works, concurrent flushes, queue lifecycle) run BENCH_SWING_RUNS times
+ * per side, A B B A A B B A, and count the median of each side's runs,
+ * which leaves out a run that a stall of the host hit and cancels a
+ * drift that is steady over the runs.  A warm-up round that is not
+ * counted comes first (the first sleeping works of a boot also create
+ * the pools' workers), then BENCH_NR_ROUNDS counted ones.
  *
  * Each metric is printed as each round ends, then as the median of its
  * rounds on each side (of an even number: the mean of the middle two),
@@ -1202,20 +1203,32 @@ static int bench_percpu_unbound(const struct bench_side *side,
 	return bench_queue_percpu(side, ctx, true, &res[M_UNBOUND_PCPU_BYTES]);
 }
 
-#define BENCH_SHAPE_TWICE	true
+/* The median of @n values, of an even number the mean of the middle two. */
+static u64 bench_median_of(u64 *v, int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return n % 2 ? v[n / 2] : div_u64(v[n / 2 - 1] + v[n / 2] + 1, 2);
+}
+
+/*
+ * How many times per side and round the shapes that swing most run: two
+ * A B B A blocks, so that a stall of the host in one run is left out of
+ * each side's figure for the round (the median of four).
+ */
+#define BENCH_SWING_RUNS	4
 
 /* A workload, as a round runs it on each side. */
 struct bench_shape {
 	int	(*run)(const struct bench_side *side, struct bench_ctx *ctx,
 		       u64 *res);
 	u64	metrics;	/* BIT_ULL() of each metric it fills */
-	bool	twice;		/* A B B A instead of A B */
+	int	runs;		/* per side and round, if more than one */
 };
 
 static const struct bench_shape bench_shapes[] = {
 	{ bench_tiny, BIT_ULL(M_TINY_NS) | BIT_ULL(M_DIAG_TINY_EARLY) |
 		      BIT_ULL(M_DIAG_TINY_PREEMPT) | BIT_ULL(M_DIAG_TINY_CTXT),
-	  BENCH_SHAPE_TWICE },
+	  BENCH_SWING_RUNS },
 	{ bench_burst, BIT_ULL(M_BURST_QUEUE_NS) | BIT_ULL(M_BURST_RUN_NS) },
 	{ bench_latency_same, BIT_ULL(M_LAT_SAME_P50) | BIT_ULL(M_LAT_SAME_P99) },
 	{ bench_latency_other,
@@ -1230,48 +1243,53 @@ static const struct bench_shape bench_shapes[] = {
 	{ bench_concurrent_flush, BIT_ULL(M_CFLUSH_NS) |
 				  BIT_ULL(M_DIAG_CFLUSH_FEEDS) |
 				  BIT_ULL(M_DIAG_CFLUSH_CTXT),
-	  BENCH_SHAPE_TWICE },
+	  BENCH_SWING_RUNS },
 	{ bench_pending, BIT_ULL(M_PENDING_NS) },
 	{ bench_lifecycle, BIT_ULL(M_LIFECYCLE_NS) |
 			   BIT_ULL(M_DIAG_LIFE_PCPU_KB) |
 			   BIT_ULL(M_DIAG_LIFE_CTXT),
-	  BENCH_SHAPE_TWICE },
+	  BENCH_SWING_RUNS },
 	{ bench_queue_bytes, BIT_ULL(M_QUEUE_SLAB_BYTES) },
 	{ bench_percpu_bound, BIT_ULL(M_QUEUE_PCPU_BYTES) },
 	{ bench_percpu_unbound, BIT_ULL(M_UNBOUND_PCPU_BYTES) },
 };
 
+/* By side, run and metric: the runs of one shape in one round. */
+static u64 bench_runs[BENCH_NR_SIDES][BENCH_SWING_RUNS][BENCH_NR_METRICS];
+
 /*
- * One round: each shape on side @first, then on the other (and for a
- * shape that runs twice, on the other again, then on @first again), into
- * @res by side and metric, a shape that ran twice as the mean of its two.
+ * One round: each shape on side @first, then on the other, or for a
+ * shape of several runs A B B A, A B B A..., into @res by side and
+ * metric: a shape's one run, or the median of its runs.
  */
 static int bench_round(struct bench_ctx *ctx, int first,
 		       u64 res[BENCH_NR_SIDES][BENCH_NR_METRICS])
 {
-	static const bool second[] = { false, true, true, false };
 	const struct bench_shape *shape;
-	u64 one[BENCH_NR_METRICS];
-	int i, step, side, m, ret;
+	int i, step, runs, side, run, m, ret;
+	u64 v[BENCH_SWING_RUNS];
 
 	BUILD_BUG_ON(BENCH_NR_METRICS > 64);
 	memset(res, 0, sizeof(u64) * BENCH_NR_SIDES * BENCH_NR_METRICS);
 	for (i = 0; i < ARRAY_SIZE(bench_shapes); i++) {
 		shape = &bench_shapes[i];
-		for (step = 0; step < (shape->twice ? 4 : 2); step++) {
-			side = second[step] ? !first : first;
-			ret = shape->run(&bench_sides[side], ctx, one);
+		runs = shape->runs ?: 1;
+		for (step = 0; step < 2 * runs; step++) {
+			/* steps 1 and 2 of each four go to the other side */
+			side = step % 4 == 1 || step % 4 == 2 ? !first : first;
+			ret = shape->run(&bench_sides[side], ctx,
+					 bench_runs[side][step / 2]);
 			if (ret)
 				return ret;
-			for (m = 0; m < BENCH_NR_METRICS; m++)
-				if (shape->metrics & BIT_ULL(m))
-					res[side][m] += one[m];
 		}
-		for (m = 0; shape->twice && m < BENCH_NR_METRICS; m++) {
+		for (m = 0; m < BENCH_NR_METRICS; m++) {
 			if (!(shape->metrics & BIT_ULL(m)))
 				continue;
-			for (side = 0; side < BENCH_NR_SIDES; side++)
-				res[side][m] = div_u64(res[side][m], 2);
+			for (side = 0; side < BENCH_NR_SIDES; side++) {
+				for (run = 0; run < runs; run++)
+					v[run] = bench_runs[side][run][m];
+				res[side][m] = bench_median_of(v, runs);
+			}
 		}
 	}
 	return 0;
@@ -1338,13 +1356,6 @@ static int bench_run(struct bench_ctx *ctx)
 	}
 	migrate_enable();
 	return ret;
-}
-
-/* The median of @n values, of an even number the mean of the middle two. */
-static u64 bench_median_of(u64 *v, int n)
-{
-	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
-	return n % 2 ? v[n / 2] : div_u64(v[n / 2 - 1] + v[n / 2] + 1, 2);
 }
 
 static u64 bench_median(int side, int metric)
