@@ -50,21 +50,41 @@
  *    read to the page with each CPU's unfolded share) as
  *    BENCH_NR_MEM_QUEUES queues with the defaults are allocated, after as
  *    many others used up the free objects the caches held, per queue.
- *    Slab only: both sides keep per-CPU parts in percpu memory (the
- *    kernel its pool_workqueues, cmwq its statistics), which a module has
- *    no counter for (pcpu_nr_pages() is not exported, and counts pages
- *    populated, not what was allocated), so the figure misses those;
- *    cmwq's per-CPU cwqs come from a slab cache and count.  With it, the
- *    size of a work and of a delayed work on each side.
+ *    With it, the size of a work and of a delayed work on each side.
+ *  - percpu memory per queue: the growth of the percpu allocator's
+ *    populated pages, the Percpu: line of /proc/meminfo, as
+ *    BENCH_NR_PCPU_QUEUES queues are allocated (per-CPU queues with the
+ *    defaults, then unbound ones), after as many others used up the
+ *    populated space that earlier frees left, per queue.  Both sides keep
+ *    a per-CPU queue's per-CPU part there (the kernel its
+ *    pool_workqueues, cmwq its cwqs).  It counts pages on every possible
+ *    CPU, so it grows with their number.  pcpu_nr_pages(), which the
+ *    line shows, is not exported; the file is read with kernel_read()
+ *    (see bench_proc_value()).
  *
  * Each side gets its own queues, created with the same flags and
  * max_active: a per-CPU queue with the defaults, and the max_active = 1
- * queue.  Rounds alternate, kernel then cmwq, BENCH_NR_ROUNDS times, so
- * that whatever drifts during the boot (the host's load on a QEMU guest,
- * worker pools filling up, caches) hits both sides alike.  Each metric is
- * printed as each round ends, then as the median of its rounds with the
- * ratio cmwq/kernel: below 1.00 cmwq took less time, or for the worker
- * count used fewer threads (one per work if all slept at once).
+ * queue.  Whatever drifts during the boot (the host's load and the speed
+ * it gives a QEMU guest's vCPUs, which moves every figure of both sides
+ * by up to 2x within seconds; worker pools filling up; caches) must hit
+ * both sides alike, so the sides are interleaved shape by shape: in each
+ * round every shape runs on one side, then at once on the other, and the
+ * side that goes first alternates from round to round (kernel first in
+ * the odd rounds).  The shapes that swung most between boots (tiny
+ * works, concurrent flushes, queue lifecycle) run BENCH_SWING_RUNS times
+ * per side, A B B A A B B A, and count the median of each side's runs,
+ * which leaves out a run that a stall of the host hit and cancels a
+ * drift that is steady over the runs.  A warm-up round that is not
+ * counted comes first (the first sleeping works of a boot also create
+ * the pools' workers), then BENCH_NR_ROUNDS counted ones.
+ *
+ * Each metric is printed as each round ends, then as the median of its
+ * rounds on each side (of an even number: the mean of the middle two),
+ * the ratio of those medians, cmwq/kernel, and the median and range of
+ * the rounds' own ratios (each round's cmwq figure over the same round's
+ * kernel figure, measured moments apart): below 1.00 cmwq took less time,
+ * or for the worker count used fewer threads (one per work if all slept
+ * at once).
  *
  * The benchmark runs in the insmod task, kept on its CPU with
  * migrate_disable() so that "same CPU" is the queueing CPU.  Every wait
@@ -77,6 +97,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -93,7 +114,8 @@
 
 #include "cmwq.h"
 
-#define BENCH_NR_ROUNDS		5
+/* even, so that each side goes first in as many rounds */
+#define BENCH_NR_ROUNDS		10
 #define BENCH_NR_TINY		20000
 #define BENCH_NR_BURST		5000
 #define BENCH_NR_LATENCY	2000
@@ -104,7 +126,10 @@
 #define BENCH_NR_REQUEUE	100000
 #define BENCH_NR_LIFECYCLE	100
 #define BENCH_NR_MEM_QUEUES	200
-#define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_MEM_QUEUES)
+#define BENCH_NR_PCPU_QUEUES	1000
+#define BENCH_NR_EXTRA_QUEUES	(2 * BENCH_NR_PCPU_QUEUES)
+/* /proc/meminfo is about 1.5 KB, /proc/stat a few KB; room to spare */
+#define BENCH_PROC_BUF		(32 * 1024)
 #define BENCH_NR_IDLE_FLUSH	20000
 #define BENCH_NR_IDLE_CANCEL	100000
 #define BENCH_NR_FLUSHERS	8
@@ -139,6 +164,16 @@ enum bench_metric {
 	M_CFLUSH_NS,
 	M_LIFECYCLE_NS,
 	M_QUEUE_SLAB_BYTES,
+	M_QUEUE_PCPU_BYTES,
+	M_UNBOUND_PCPU_BYTES,
+	/* what drives the figures above, not figures to hold against it */
+	M_DIAG_TINY_EARLY,
+	M_DIAG_TINY_PREEMPT,
+	M_DIAG_TINY_CTXT,
+	M_DIAG_CFLUSH_FEEDS,
+	M_DIAG_CFLUSH_CTXT,
+	M_DIAG_LIFE_PCPU_KB,
+	M_DIAG_LIFE_CTXT,
 	BENCH_NR_METRICS,
 };
 
@@ -163,6 +198,15 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_CFLUSH_NS]		= "concurrent_flush_ns_per_flush",
 	[M_LIFECYCLE_NS]	= "queue_lifecycle_ns_per_queue",
 	[M_QUEUE_SLAB_BYTES]	= "queue_slab_bytes",
+	[M_QUEUE_PCPU_BYTES]	= "queue_percpu_bytes",
+	[M_UNBOUND_PCPU_BYTES]	= "unbound_queue_percpu_bytes",
+	[M_DIAG_TINY_EARLY]	= "diag_tiny_done_while_queueing",
+	[M_DIAG_TINY_PREEMPT]	= "diag_tiny_queuer_preempted",
+	[M_DIAG_TINY_CTXT]	= "diag_tiny_context_switches",
+	[M_DIAG_CFLUSH_FEEDS]	= "diag_flush8_feeder_runs",
+	[M_DIAG_CFLUSH_CTXT]	= "diag_flush8_context_switches",
+	[M_DIAG_LIFE_PCPU_KB]	= "diag_lifecycle_percpu_kb_populated",
+	[M_DIAG_LIFE_CTXT]	= "diag_lifecycle_context_switches",
 };
 
 /*
@@ -189,6 +233,8 @@ static DECLARE_COMPLETION(bench_batch_done);
 static DECLARE_COMPLETION(bench_release);
 /* Tells the feeder of the concurrent flushes to stop requeueing. */
 static bool bench_feed_stop;
+/* How many times the feeder ran. */
+static atomic_t bench_feeds;
 
 static void bench_work_done(void)
 {
@@ -238,9 +284,9 @@ struct bench_side {
 	void (*cancel_sync)(struct bench_item *item);
 	/*
 	 * allocate queues @from to @to - 1 of its own, with the defaults,
-	 * kept until free_queues(); 0 or -ENOMEM
+	 * unbound if @unbound, kept until free_queues(); 0 or -ENOMEM
 	 */
-	int (*make_queues)(unsigned int from, unsigned int to);
+	int (*make_queues)(unsigned int from, unsigned int to, bool unbound);
 	/* destroy every queue make_queues() made */
 	void (*free_queues)(void);
 	/* wait until the queues destroyed so far are freed */
@@ -325,10 +371,12 @@ static void kern_cancel_sync(struct bench_item *item)
 
 static struct workqueue_struct *kern_extra_wqs[BENCH_NR_EXTRA_QUEUES];
 
-static int kern_make_queues(unsigned int from, unsigned int to)
+static int kern_make_queues(unsigned int from, unsigned int to, bool unbound)
 {
 	for (; from < to; from++) {
-		kern_extra_wqs[from] = alloc_workqueue("bench_klife", 0, 0);
+		kern_extra_wqs[from] = alloc_workqueue("bench_klife",
+						       unbound ? WQ_UNBOUND : 0,
+						       0);
 		if (!kern_extra_wqs[from])
 			return -ENOMEM;
 	}
@@ -434,10 +482,12 @@ static void cm_cancel_sync(struct bench_item *item)
 
 static struct cmwq_workqueue *cm_extra_wqs[BENCH_NR_EXTRA_QUEUES];
 
-static int cm_make_queues(unsigned int from, unsigned int to)
+static int cm_make_queues(unsigned int from, unsigned int to, bool unbound)
 {
 	for (; from < to; from++) {
-		cm_extra_wqs[from] = cmwq_alloc_workqueue("bench_clife", 0, 0);
+		cm_extra_wqs[from] =
+			cmwq_alloc_workqueue("bench_clife",
+					     unbound ? CMWQ_UNBOUND : 0, 0);
 		if (!cm_extra_wqs[from])
 			return -ENOMEM;
 	}
@@ -508,6 +558,7 @@ struct bench_ctx {
 	int			nr_cpus;
 	int			this_cpu;	/* where the benchmark runs */
 	int			other_cpu;	/* another online CPU */
+	char			*proc_buf;	/* BENCH_PROC_BUF */
 };
 
 /* By side, metric and round. */
@@ -562,25 +613,105 @@ static int bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The number after @key at the start of a line of the proc file @path,
+ * such as "Percpu:" in /proc/meminfo.  Read through the file as a task
+ * would, since what the file shows is not exported: pcpu_nr_pages() for
+ * the percpu line.  The guest's /init mounted /proc before loading us.
+ */
+static int bench_proc_value(struct bench_ctx *ctx, const char *path,
+			    const char *key, u64 *val)
+{
+	size_t keylen = strlen(key), len = 0;
+	char *buf = ctx->proc_buf, *line;
+	struct file *file;
+	loff_t pos = 0;
+	ssize_t n;
+
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	do {
+		n = kernel_read(file, buf + len, BENCH_PROC_BUF - 1 - len, &pos);
+		if (n > 0)
+			len += n;
+	} while (n > 0 && len < BENCH_PROC_BUF - 1);
+	filp_close(file, NULL);
+	if (n < 0)
+		return n;
+	buf[len] = '\0';
+
+	for (line = buf; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, key, keylen))
+			return sscanf(line + keylen, " %llu", val) == 1 ?
+				0 : -EINVAL;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The percpu allocator's populated memory in KB, once it stopped moving.
+ * Allocating and freeing percpu memory schedules its balance work, which
+ * populates pages ahead of atomic allocations and depopulates the empty
+ * pages of chunks that frees left at least a quarter empty; read until
+ * two reads BENCH_PCPU_SETTLE_MS apart agree.
+ */
+#define BENCH_PCPU_SETTLE_MS	20
+static int bench_percpu_kb(struct bench_ctx *ctx, u64 *kb)
+{
+	u64 prev;
+	int tries = 10, ret;
+
+	ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
+	if (ret)
+		return ret;
+	do {
+		prev = *kb;
+		msleep(BENCH_PCPU_SETTLE_MS);
+		ret = bench_proc_value(ctx, "/proc/meminfo", "Percpu:", kb);
+	} while (!ret && *kb != prev && --tries);
+	return ret;
+}
+
+/*
+ * Context switches on all CPUs since boot (the ctxt line of /proc/stat),
+ * or 0 if the file cannot be read: wake-ups and sleeps are what separate
+ * a cheap run of a shape from a costly one.
+ */
+static u64 bench_ctxt(struct bench_ctx *ctx)
+{
+	u64 ctxt;
+
+	return bench_proc_value(ctx, "/proc/stat", "ctxt", &ctxt) ? 0 : ctxt;
+}
+
 static int bench_tiny(const struct bench_side *side, struct bench_ctx *ctx,
 		      u64 *res)
 {
-	u64 start;
+	u64 start, ctxt, nivcsw;
 	int i, ret;
 
 	for (i = 0; i < BENCH_NR_TINY; i++)
 		side->init_item(&ctx->items[i], tiny_body);
 	bench_arm(BENCH_NR_TINY);
 
+	ctxt = bench_ctxt(ctx);
+	nivcsw = current->nivcsw;
 	start = ktime_get_ns();
 	for (i = 0; i < BENCH_NR_TINY; i++)
 		side->queue(BENCH_Q_MAIN, ctx->cpus[i % ctx->nr_cpus],
 			    &ctx->items[i]);
+	/* how far the workers kept up, and how often ours took our CPU */
+	res[M_DIAG_TINY_EARLY] = BENCH_NR_TINY - atomic_read(&bench_remaining);
+	res[M_DIAG_TINY_PREEMPT] = current->nivcsw - nivcsw;
 	ret = bench_wait(side, "tiny works");
 	if (ret)
 		return ret;
 	side->flush(BENCH_Q_MAIN);
 	res[M_TINY_NS] = div_u64(ktime_get_ns() - start, BENCH_NR_TINY);
+	res[M_DIAG_TINY_CTXT] = bench_ctxt(ctx) - ctxt;
 	return 0;
 }
 
@@ -725,6 +856,7 @@ static void feed_body(struct bench_item *item)
 
 	while (ktime_get_ns() < end)
 		cpu_relax();
+	atomic_inc(&bench_feeds);
 	if (READ_ONCE(bench_feed_stop))
 		bench_work_done();
 	else
@@ -811,8 +943,8 @@ static int bench_concurrent_flush(const struct bench_side *side,
 {
 	struct task_struct *threads[BENCH_NR_FLUSHERS] = {};
 	struct bench_item *feeder = &ctx->items[0];
-	u64 start, elapsed = 0;
-	int i, ret, fed;
+	u64 start, elapsed = 0, ctxt;
+	int i, ret, fed, feeds;
 
 	WRITE_ONCE(bench_feed_stop, false);
 	bench_arm(1);
@@ -824,12 +956,16 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	ret = bench_flushers_start(side, ctx->this_cpu, threads);
 	if (ret)
 		WRITE_ONCE(bench_flushers_abort, true);
+	ctxt = bench_ctxt(ctx);
+	feeds = atomic_read(&bench_feeds);
 	start = ktime_get_ns();
 	complete_all(&bench_flushers_go);
 	if (!ret) {
 		if (wait_for_completion_timeout(&bench_flushers_done,
 						BENCH_TIMEOUT)) {
 			elapsed = ktime_get_ns() - start;
+			feeds = atomic_read(&bench_feeds) - feeds;
+			ctxt = bench_ctxt(ctx) - ctxt;
 		} else {
 			pr_err("FAILED %s concurrent flush: flushes not done within %d s\n",
 			       side->name, BENCH_TIMEOUT / HZ);
@@ -849,22 +985,54 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	side->flush(BENCH_Q_MAIN);
 	res[M_CFLUSH_NS] = div_u64(elapsed,
 				   BENCH_NR_FLUSHERS * BENCH_NR_FLUSHES);
+	res[M_DIAG_CFLUSH_FEEDS] = feeds;
+	res[M_DIAG_CFLUSH_CTXT] = ctxt;
 	return 0;
 }
 
-static int bench_lifecycle(const struct bench_side *side, u64 *res)
+/*
+ * BENCH_NR_LIFECYCLE queues allocated, then destroyed.  What the queues
+ * destroyed just before (by the other side, in the run before) leave to
+ * do is waited for first, so that no side pays for the other's: their
+ * RCU callbacks, and the percpu allocator's balance work that the frees
+ * scheduled, which depopulates pages.  The same queues are made and
+ * destroyed once untimed before: the percpu memory shape before this one
+ * has reclaim depopulate pages, and whichever side ran first in a round
+ * had to populate them again (24 KB at 2 CPUs, the only run with context
+ * switches), while the other found them populated.  So both sides are
+ * timed with the pages that the queues take populated, which is what a
+ * driver making queues again and again meets.
+ */
+static int bench_lifecycle(const struct bench_side *side,
+			   struct bench_ctx *ctx, u64 *res)
 {
-	u64 start = ktime_get_ns();
-	int ret;
+	u64 start, end, kb = 0, kb_after = 0, ctxt;
+	int i, ret;
 
-	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
-	ret = side->make_queues(0, BENCH_NR_LIFECYCLE);
+	ret = side->make_queues(0, BENCH_NR_LIFECYCLE, false);
 	side->free_queues();
 	if (ret) {
 		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
 		return ret;
 	}
-	res[M_LIFECYCLE_NS] = div_u64(ktime_get_ns() - start,
+	for (i = 0; i < BENCH_NR_SIDES; i++)
+		bench_sides[i].settle();
+	bench_percpu_kb(ctx, &kb);
+	ctxt = bench_ctxt(ctx);
+	start = ktime_get_ns();
+	BUILD_BUG_ON(BENCH_NR_LIFECYCLE > BENCH_NR_EXTRA_QUEUES);
+	ret = side->make_queues(0, BENCH_NR_LIFECYCLE, false);
+	side->free_queues();
+	end = ktime_get_ns();
+	if (ret) {
+		pr_err("FAILED %s queue lifecycle: out of memory\n", side->name);
+		return ret;
+	}
+	/* the frees wait for RCU: what the allocations had to populate */
+	bench_proc_value(ctx, "/proc/meminfo", "Percpu:", &kb_after);
+	res[M_DIAG_LIFE_PCPU_KB] = kb_after > kb ? kb_after - kb : 0;
+	res[M_DIAG_LIFE_CTXT] = bench_ctxt(ctx) - ctxt;
+	res[M_LIFECYCLE_NS] = div_u64(end - start,
 				      BENCH_NR_LIFECYCLE);
 	return 0;
 }
@@ -918,17 +1086,18 @@ static long bench_slab_pages(void)
  * side); the next BENCH_NR_MEM_QUEUES grow the caches by what they take.
  * The queues are freed before the next shape, on either side, runs.
  */
-static int bench_queue_bytes(const struct bench_side *side, u64 *res)
+static int bench_queue_bytes(const struct bench_side *side,
+			     struct bench_ctx *ctx, u64 *res)
 {
 	long before = 0, after = 0;
 	int ret;
 
 	side->settle();
-	ret = side->make_queues(0, BENCH_NR_MEM_QUEUES);
+	ret = side->make_queues(0, BENCH_NR_MEM_QUEUES, false);
 	if (!ret) {
 		before = bench_slab_pages();
 		ret = side->make_queues(BENCH_NR_MEM_QUEUES,
-					BENCH_NR_EXTRA_QUEUES);
+					2 * BENCH_NR_MEM_QUEUES, false);
 		after = bench_slab_pages();
 	}
 	side->free_queues();
@@ -943,84 +1112,247 @@ static int bench_queue_bytes(const struct bench_side *side, u64 *res)
 	return 0;
 }
 
-static int bench_round(const struct bench_side *side, struct bench_ctx *ctx,
-		       u64 *res)
+/*
+ * How much percpu memory a queue takes, per-CPU (@unbound false) or
+ * unbound.  Percpu memory is populated a page per possible CPU at a time,
+ * so the figure is the growth over BENCH_NR_PCPU_QUEUES queues.  The
+ * first BENCH_NR_PCPU_QUEUES queues use up the populated space that frees
+ * left (by the other side, by earlier shapes, up to a quarter of a chunk
+ * that reclaim leaves populated); the next ones populate what they take.
+ * Both the queue's destruction (an RCU callback frees the per-CPU part)
+ * and the allocator's reclaim are waited for before and after.  Without
+ * /proc/meminfo the figure is 0 and the bench goes on.
+ */
+static int bench_queue_percpu(const struct bench_side *side,
+			      struct bench_ctx *ctx, bool unbound, u64 *res)
 {
-	int ret;
+	u64 before = 0, after = 0;
+	int ret, err;
 
-	ret = bench_tiny(side, ctx, res);
-	if (!ret)
-		ret = bench_burst(side, ctx, res);
-	if (!ret)
-		ret = bench_latency(side, ctx, ctx->this_cpu,
-				    "same-CPU latency", &res[M_LAT_SAME_P50],
-				    &res[M_LAT_SAME_P99]);
-	if (!ret)
-		ret = bench_latency(side, ctx, ctx->other_cpu,
-				    "other-CPU latency", &res[M_LAT_OTHER_P50],
-				    &res[M_LAT_OTHER_P99]);
-	if (!ret)
-		ret = bench_idle(side, ctx, res);
-	if (!ret)
-		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS,
-				     &res[M_SLEEP_WALL_US],
-				     &res[M_SLEEP_WORKERS]);
-	if (!ret)
-		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MANY,
-				     &res[M_SLEEP256_WALL_US],
-				     &res[M_SLEEP256_WORKERS]);
-	if (!ret)
-		ret = bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MOST,
-				     &res[M_SLEEP1024_WALL_US],
-				     &res[M_SLEEP1024_WORKERS]);
-	if (!ret)
-		ret = bench_concurrent_flush(side, ctx, res);
-	if (!ret)
-		ret = bench_pending(side, ctx, res);
-	if (!ret)
-		ret = bench_lifecycle(side, res);
-	if (!ret)
-		ret = bench_queue_bytes(side, res);
-	return ret;
+	side->settle();
+	ret = side->make_queues(0, BENCH_NR_PCPU_QUEUES, unbound);
+	if (!ret) {
+		err = bench_percpu_kb(ctx, &before);
+		ret = side->make_queues(BENCH_NR_PCPU_QUEUES,
+					2 * BENCH_NR_PCPU_QUEUES, unbound);
+		if (!err)
+			err = bench_percpu_kb(ctx, &after);
+		if (err)
+			pr_warn("%s percpu memory: no Percpu: line in /proc/meminfo (%d)\n",
+				side->name, err);
+	}
+	side->free_queues();
+	side->settle();
+	if (ret) {
+		pr_err("FAILED %s queue percpu memory: out of memory\n",
+		       side->name);
+		return ret;
+	}
+	/* a shrink meanwhile (reclaim of others' frees) reads as 0 */
+	*res = after > before ?
+		div_u64((after - before) * 1024, BENCH_NR_PCPU_QUEUES) : 0;
+	return 0;
+}
+
+static int bench_latency_same(const struct bench_side *side,
+			      struct bench_ctx *ctx, u64 *res)
+{
+	return bench_latency(side, ctx, ctx->this_cpu, "same-CPU latency",
+			     &res[M_LAT_SAME_P50], &res[M_LAT_SAME_P99]);
+}
+
+static int bench_latency_other(const struct bench_side *side,
+			       struct bench_ctx *ctx, u64 *res)
+{
+	return bench_latency(side, ctx, ctx->other_cpu, "other-CPU latency",
+			     &res[M_LAT_OTHER_P50], &res[M_LAT_OTHER_P99]);
+}
+
+static int bench_sleep64(const struct bench_side *side, struct bench_ctx *ctx,
+			 u64 *res)
+{
+	return bench_sleepers(side, ctx, BENCH_NR_SLEEPERS,
+			      &res[M_SLEEP_WALL_US], &res[M_SLEEP_WORKERS]);
+}
+
+static int bench_sleep256(const struct bench_side *side,
+			  struct bench_ctx *ctx, u64 *res)
+{
+	return bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MANY,
+			      &res[M_SLEEP256_WALL_US],
+			      &res[M_SLEEP256_WORKERS]);
+}
+
+static int bench_sleep1024(const struct bench_side *side,
+			   struct bench_ctx *ctx, u64 *res)
+{
+	return bench_sleepers(side, ctx, BENCH_NR_SLEEPERS_MOST,
+			      &res[M_SLEEP1024_WALL_US],
+			      &res[M_SLEEP1024_WORKERS]);
+}
+
+static int bench_percpu_bound(const struct bench_side *side,
+			      struct bench_ctx *ctx, u64 *res)
+{
+	return bench_queue_percpu(side, ctx, false, &res[M_QUEUE_PCPU_BYTES]);
+}
+
+static int bench_percpu_unbound(const struct bench_side *side,
+				struct bench_ctx *ctx, u64 *res)
+{
+	return bench_queue_percpu(side, ctx, true, &res[M_UNBOUND_PCPU_BYTES]);
+}
+
+/* The median of @n values, of an even number the mean of the middle two. */
+static u64 bench_median_of(u64 *v, int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return n % 2 ? v[n / 2] : div_u64(v[n / 2 - 1] + v[n / 2] + 1, 2);
+}
+
+/*
+ * How many times per side and round the shapes that swing most run: two
+ * A B B A blocks, so that a stall of the host in one run is left out of
+ * each side's figure for the round (the median of four).
+ */
+#define BENCH_SWING_RUNS	4
+
+/* A workload, as a round runs it on each side. */
+struct bench_shape {
+	int	(*run)(const struct bench_side *side, struct bench_ctx *ctx,
+		       u64 *res);
+	u64	metrics;	/* BIT_ULL() of each metric it fills */
+	int	runs;		/* per side and round, if more than one */
+};
+
+static const struct bench_shape bench_shapes[] = {
+	{ bench_tiny, BIT_ULL(M_TINY_NS) | BIT_ULL(M_DIAG_TINY_EARLY) |
+		      BIT_ULL(M_DIAG_TINY_PREEMPT) | BIT_ULL(M_DIAG_TINY_CTXT),
+	  BENCH_SWING_RUNS },
+	{ bench_burst, BIT_ULL(M_BURST_QUEUE_NS) | BIT_ULL(M_BURST_RUN_NS) },
+	{ bench_latency_same, BIT_ULL(M_LAT_SAME_P50) | BIT_ULL(M_LAT_SAME_P99) },
+	{ bench_latency_other,
+	  BIT_ULL(M_LAT_OTHER_P50) | BIT_ULL(M_LAT_OTHER_P99) },
+	{ bench_idle, BIT_ULL(M_IDLE_FLUSH_NS) | BIT_ULL(M_IDLE_DRAIN_NS) |
+		      BIT_ULL(M_IDLE_CANCEL_NS) },
+	{ bench_sleep64, BIT_ULL(M_SLEEP_WALL_US) | BIT_ULL(M_SLEEP_WORKERS) },
+	{ bench_sleep256,
+	  BIT_ULL(M_SLEEP256_WALL_US) | BIT_ULL(M_SLEEP256_WORKERS) },
+	{ bench_sleep1024,
+	  BIT_ULL(M_SLEEP1024_WALL_US) | BIT_ULL(M_SLEEP1024_WORKERS) },
+	{ bench_concurrent_flush, BIT_ULL(M_CFLUSH_NS) |
+				  BIT_ULL(M_DIAG_CFLUSH_FEEDS) |
+				  BIT_ULL(M_DIAG_CFLUSH_CTXT),
+	  BENCH_SWING_RUNS },
+	{ bench_pending, BIT_ULL(M_PENDING_NS) },
+	{ bench_lifecycle, BIT_ULL(M_LIFECYCLE_NS) |
+			   BIT_ULL(M_DIAG_LIFE_PCPU_KB) |
+			   BIT_ULL(M_DIAG_LIFE_CTXT),
+	  BENCH_SWING_RUNS },
+	{ bench_queue_bytes, BIT_ULL(M_QUEUE_SLAB_BYTES) },
+	{ bench_percpu_bound, BIT_ULL(M_QUEUE_PCPU_BYTES) },
+	{ bench_percpu_unbound, BIT_ULL(M_UNBOUND_PCPU_BYTES) },
+};
+
+/* By side, run and metric: the runs of one shape in one round. */
+static u64 bench_runs[BENCH_NR_SIDES][BENCH_SWING_RUNS][BENCH_NR_METRICS];
+
+/*
+ * One round: each shape on side @first, then on the other, or for a
+ * shape of several runs A B B A, A B B A..., into @res by side and
+ * metric: a shape's one run, or the median of its runs.
+ */
+static int bench_round(struct bench_ctx *ctx, int first,
+		       u64 res[BENCH_NR_SIDES][BENCH_NR_METRICS])
+{
+	const struct bench_shape *shape;
+	int i, step, runs, side, run, m, ret;
+	u64 v[BENCH_SWING_RUNS];
+
+	BUILD_BUG_ON(BENCH_NR_METRICS > 64);
+	memset(res, 0, sizeof(u64) * BENCH_NR_SIDES * BENCH_NR_METRICS);
+	for (i = 0; i < ARRAY_SIZE(bench_shapes); i++) {
+		shape = &bench_shapes[i];
+		runs = shape->runs ?: 1;
+		for (step = 0; step < 2 * runs; step++) {
+			/* steps 1 and 2 of each four go to the other side */
+			side = step % 4 == 1 || step % 4 == 2 ? !first : first;
+			ret = shape->run(&bench_sides[side], ctx,
+					 bench_runs[side][step / 2]);
+			if (ret)
+				return ret;
+		}
+		for (m = 0; m < BENCH_NR_METRICS; m++) {
+			if (!(shape->metrics & BIT_ULL(m)))
+				continue;
+			for (side = 0; side < BENCH_NR_SIDES; side++) {
+				for (run = 0; run < runs; run++)
+					v[run] = bench_runs[side][run][m];
+				res[side][m] = bench_median_of(v, runs);
+			}
+		}
+	}
+	return 0;
+}
+
+static void bench_print_round(const char *round, int side, const u64 *res)
+{
+	pr_info("round %s %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu lifecycle=%llu\n",
+		round, bench_sides[side].name,
+		res[M_TINY_NS], res[M_BURST_QUEUE_NS], res[M_BURST_RUN_NS],
+		res[M_LAT_SAME_P50], res[M_LAT_SAME_P99],
+		res[M_LAT_OTHER_P50], res[M_LAT_OTHER_P99],
+		res[M_SLEEP_WALL_US], res[M_SLEEP_WORKERS], res[M_PENDING_NS],
+		res[M_LIFECYCLE_NS]);
+	pr_info("round %s %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu queue_percpu=%llu/%llu\n",
+		round, bench_sides[side].name,
+		res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
+		res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
+		res[M_SLEEP256_WORKERS], res[M_SLEEP1024_WALL_US],
+		res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
+		res[M_QUEUE_SLAB_BYTES], res[M_QUEUE_PCPU_BYTES],
+		res[M_UNBOUND_PCPU_BYTES]);
+	pr_info("round %s %-6s diag tiny_early=%llu tiny_preempt=%llu tiny_ctxt=%llu flush8_feeds=%llu flush8_ctxt=%llu life_pcpu_kb=%llu life_ctxt=%llu\n",
+		round, bench_sides[side].name,
+		res[M_DIAG_TINY_EARLY], res[M_DIAG_TINY_PREEMPT],
+		res[M_DIAG_TINY_CTXT], res[M_DIAG_CFLUSH_FEEDS],
+		res[M_DIAG_CFLUSH_CTXT], res[M_DIAG_LIFE_PCPU_KB],
+		res[M_DIAG_LIFE_CTXT]);
 }
 
 static int bench_run(struct bench_ctx *ctx)
 {
-	u64 res[BENCH_NR_METRICS];
-	int round, side, m, ret = 0;
+	u64 res[BENCH_NR_SIDES][BENCH_NR_METRICS];
+	char name[16];
+	int round, first, side, m, ret = 0;
 
 	migrate_disable();
 	ctx->this_cpu = smp_processor_id();
 	ctx->other_cpu = cpumask_any_but(cpu_online_mask, ctx->this_cpu);
 	if (ctx->other_cpu >= nr_cpu_ids)
 		ctx->other_cpu = ctx->this_cpu;
-	pr_info("%d rounds on %d CPUs, queueing from CPU %d, other CPU %d\n",
+	pr_info("a warm-up round and %d counted rounds on %d CPUs, queueing from CPU %d, other CPU %d\n",
 		BENCH_NR_ROUNDS, ctx->nr_cpus, ctx->this_cpu, ctx->other_cpu);
 
-	for (round = 0; round < BENCH_NR_ROUNDS && !ret; round++) {
-		for (side = 0; side < BENCH_NR_SIDES; side++) {
-			ret = bench_round(&bench_sides[side], ctx, res);
-			if (ret)
+	/* round 0 warms up and is not counted */
+	for (round = 0; round <= BENCH_NR_ROUNDS && !ret; round++) {
+		first = round % 2 ? SIDE_KERNEL : SIDE_CMWQ;
+		if (!round)
+			first = SIDE_KERNEL;
+		ret = bench_round(ctx, first, res);
+		if (ret)
+			break;
+		snprintf(name, sizeof(name), round ? "%d" : "%d (warm-up)",
+			 round);
+		for (side = first; ; side = !side) {
+			bench_print_round(name, side, res[side]);
+			if (side != first)
 				break;
-			for (m = 0; m < BENCH_NR_METRICS; m++)
-				bench_results[side][m][round] = res[m];
-			pr_info("round %d %-6s tiny=%llu burst=%llu/%llu lat_same=%llu/%llu lat_other=%llu/%llu sleep64=%lluus/%llu pending=%llu lifecycle=%llu\n",
-				round + 1, bench_sides[side].name,
-				res[M_TINY_NS], res[M_BURST_QUEUE_NS],
-				res[M_BURST_RUN_NS], res[M_LAT_SAME_P50],
-				res[M_LAT_SAME_P99], res[M_LAT_OTHER_P50],
-				res[M_LAT_OTHER_P99], res[M_SLEEP_WALL_US],
-				res[M_SLEEP_WORKERS], res[M_PENDING_NS],
-				res[M_LIFECYCLE_NS]);
-			pr_info("round %d %-6s idle_flush=%llu idle_drain=%llu idle_cancel=%llu sleep256=%lluus/%llu sleep1024=%lluus/%llu flush8=%llu queue_slab=%llu\n",
-				round + 1, bench_sides[side].name,
-				res[M_IDLE_FLUSH_NS], res[M_IDLE_DRAIN_NS],
-				res[M_IDLE_CANCEL_NS], res[M_SLEEP256_WALL_US],
-				res[M_SLEEP256_WORKERS],
-				res[M_SLEEP1024_WALL_US],
-				res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
-				res[M_QUEUE_SLAB_BYTES]);
 		}
+		for (side = 0; round && side < BENCH_NR_SIDES; side++)
+			for (m = 0; m < BENCH_NR_METRICS; m++)
+				bench_results[side][m][round - 1] =
+					res[side][m];
 	}
 	migrate_enable();
 	return ret;
@@ -1031,37 +1363,60 @@ static u64 bench_median(int side, int metric)
 	u64 v[BENCH_NR_ROUNDS];
 
 	memcpy(v, bench_results[side][metric], sizeof(v));
-	sort(v, BENCH_NR_ROUNDS, sizeof(*v), bench_cmp_u64, NULL);
-	return v[BENCH_NR_ROUNDS / 2];
+	return bench_median_of(v, BENCH_NR_ROUNDS);
 }
 
-static void bench_print(const char *name, u64 kern, u64 cm)
+/* cmwq/kernel in hundredths, rounded; false without a kernel figure */
+static bool bench_ratio(u64 kern, u64 cm, u64 *hundredths)
 {
-	u64 ratio;
-	u32 hundredths;
+	if (!kern)
+		return false;
+	*hundredths = div64_u64(cm * 100 + kern / 2, kern);
+	return true;
+}
 
-	if (!kern) {
-		pr_info("%s kernel=%llu cmwq=%llu ratio=n/a\n", name, kern, cm);
+static void bench_print(const char *name, u64 kern, u64 cm,
+			int metric)
+{
+	u64 ratio, paired[BENCH_NR_ROUNDS], lo, hi;
+	int round, n = 0;
+	char buf[64] = "";
+
+	for (round = 0; metric >= 0 && round < BENCH_NR_ROUNDS; round++)
+		n += bench_ratio(bench_results[SIDE_KERNEL][metric][round],
+				 bench_results[SIDE_CMWQ][metric][round],
+				 &paired[n]);
+	if (n) {
+		ratio = bench_median_of(paired, n);
+		lo = paired[0];
+		hi = paired[n - 1];
+		snprintf(buf, sizeof(buf),
+			 " paired=%llu.%02llu (%llu.%02llu-%llu.%02llu, %d rounds)",
+			 ratio / 100, ratio % 100, lo / 100, lo % 100,
+			 hi / 100, hi % 100, n);
+	}
+	if (!bench_ratio(kern, cm, &ratio)) {
+		pr_info("%s kernel=%llu cmwq=%llu ratio=n/a%s\n", name, kern,
+			cm, buf);
 		return;
 	}
-	ratio = div_u64_rem(div64_u64(cm * 100 + kern / 2, kern), 100,
-			    &hundredths);
-	pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02u\n", name, kern, cm,
-		ratio, hundredths);
+	pr_info("%s kernel=%llu cmwq=%llu ratio=%llu.%02llu%s\n", name, kern,
+		cm, ratio / 100, ratio % 100, buf);
 }
 
 static void bench_report(void)
 {
 	int m;
 
-	pr_info("median of %d rounds, ratio = cmwq/kernel\n", BENCH_NR_ROUNDS);
+	pr_info("median of %d rounds, ratio = cmwq/kernel of the medians, paired = median (range) of the rounds' cmwq/kernel\n",
+		BENCH_NR_ROUNDS);
 	for (m = 0; m < BENCH_NR_METRICS; m++)
 		bench_print(bench_metric_names[m], bench_median(SIDE_KERNEL, m),
-			    bench_median(SIDE_CMWQ, m));
+			    bench_median(SIDE_CMWQ, m), m);
 	bench_print("work_bytes", sizeof(struct work_struct),
-		    sizeof(struct cmwq_work));
+		    sizeof(struct cmwq_work), -1);
 	bench_print("delayed_work_bytes", sizeof(struct delayed_work),
-		    sizeof(struct cmwq_delayed_work));
+		    sizeof(struct cmwq_delayed_work), -1);
 	pr_info("done\n");
 }
 
@@ -1073,7 +1428,8 @@ static int bench_ctx_init(struct bench_ctx *ctx)
 	ctx->samples = kcalloc(BENCH_NR_LATENCY, sizeof(*ctx->samples),
 			       GFP_KERNEL);
 	ctx->cpus = kcalloc(nr_cpu_ids, sizeof(*ctx->cpus), GFP_KERNEL);
-	if (!ctx->items || !ctx->samples || !ctx->cpus)
+	ctx->proc_buf = kvmalloc(BENCH_PROC_BUF, GFP_KERNEL);
+	if (!ctx->items || !ctx->samples || !ctx->cpus || !ctx->proc_buf)
 		return -ENOMEM;
 	for_each_online_cpu(cpu)
 		ctx->cpus[ctx->nr_cpus++] = cpu;
@@ -1082,6 +1438,7 @@ static int bench_ctx_init(struct bench_ctx *ctx)
 
 static void bench_ctx_free(struct bench_ctx *ctx)
 {
+	kvfree(ctx->proc_buf);
 	kfree(ctx->cpus);
 	kfree(ctx->samples);
 	kvfree(ctx->items);
