@@ -328,17 +328,19 @@ static void offline_cpu_comes_up(struct kunit *test)
 	expect_one_at_a_time(test, ctx->percpu, cpu);
 }
 
-struct offliner {
+/* A CPU taken down or brought up by a thread, while the case looks on. */
+struct cpu_switch {
 	int			cpu;
+	bool			up;
 	int			ret;
 	struct completion	done;
 };
 
-static int offliner_fn(void *arg)
+static int cpu_switch_fn(void *arg)
 {
-	struct offliner *o = arg;
+	struct cpu_switch *o = arg;
 
-	o->ret = remove_cpu(o->cpu);
+	o->ret = o->up ? add_cpu(o->cpu) : remove_cpu(o->cpu);
 	complete(&o->done);
 	return 0;
 }
@@ -375,7 +377,7 @@ static void offline_runs_every_work_once(struct kunit *test)
 	enum { N = 20, NR_SINGLE = 4, FIRST_SINGLE = N - NR_SINGLE };
 	struct hp_ctx *ctx = test->priv;
 	int cpu = hp_cpu(), i, active, inactive;
-	struct offliner *o;
+	struct cpu_switch *o;
 	atomic_t *order;
 	struct hp_item *it;
 	struct cmwq_workqueue *wqs[N] = {
@@ -437,7 +439,7 @@ static void offline_runs_every_work_once(struct kunit *test)
 
 	o->cpu = cpu;
 	init_completion(&o->done);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(offliner_fn, o,
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(cpu_switch_fn, o,
 						    "cmwq_hp_offline")));
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(pools_disassociated(cpu),
 					  CMWQ_KUNIT_TIMEOUT));
@@ -641,21 +643,6 @@ static void online_while_trustee_drains(struct kunit *test)
 	expect_one_at_a_time(test, ctx->percpu, cpu);
 }
 
-struct onliner {
-	int			cpu;
-	int			ret;
-	struct completion	done;
-};
-
-static int onliner_fn(void *arg)
-{
-	struct onliner *o = arg;
-
-	o->ret = add_cpu(o->cpu);
-	complete(&o->done);
-	return 0;
-}
-
 /* every worker of @cpu's normal pool idle */
 static bool normal_pool_idle(int cpu)
 {
@@ -680,7 +667,7 @@ static void worker_idle_during_rebind_bound(struct kunit *test)
 	struct cmwq_test_pool_stats st;
 	int cpu = hp_cpu();
 	struct hp_rogue *it;
-	struct onliner *o;
+	struct cpu_switch *o;
 	bool paused, back;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
@@ -703,9 +690,10 @@ static void worker_idle_during_rebind_bound(struct kunit *test)
 	init_completion(&pause->paused);
 	init_completion(&pause->resume);
 	o->cpu = cpu;
+	o->up = true;
 	init_completion(&o->done);
 	cmwq_test_pause_rebind(pause);
-	if (IS_ERR(kthread_run(onliner_fn, o, "cmwq_hp_online"))) {
+	if (IS_ERR(kthread_run(cpu_switch_fn, o, "cmwq_hp_online"))) {
 		cmwq_test_pause_rebind(NULL);
 		KUNIT_FAIL(test, "no thread to bring CPU %d up", cpu);
 		return;
