@@ -1380,7 +1380,7 @@ static void bench_print(const char *name, u64 kern, u64 cm,
 {
 	u64 ratio, paired[BENCH_NR_ROUNDS], lo, hi;
 	int round, n = 0;
-	char buf[64] = "";
+	char buf[128] = "";
 
 	for (round = 0; metric >= 0 && round < BENCH_NR_ROUNDS; round++)
 		n += bench_ratio(bench_results[SIDE_KERNEL][metric][round],
