@@ -590,6 +590,27 @@ static void hp_rogue_fn(struct cmwq_work *work)
 }
 
 /*
+ * A work of @cpu's normal pool held busy until ctx->release, then @cpu
+ * taken down under it: its worker goes on as a rogue.
+ */
+static struct hp_rogue *rogue_across_offline(struct kunit *test, int cpu)
+{
+	struct hp_ctx *ctx = test->priv;
+	struct hp_rogue *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	CMWQ_INIT_WORK(&it->work, hp_rogue_fn);
+	init_completion(&it->done);
+	it->release = &ctx->release;
+	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
+	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
+					  CMWQ_BUSY_RUNNING,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	return it;
+}
+
+/*
  * The CPU returns while a worker of its pool is still busy with a work
  * that started before the offline: the pool is associated again at once,
  * the busy worker stays unbound as long as its work runs and is bound
@@ -604,17 +625,7 @@ static void online_while_trustee_drains(struct kunit *test)
 	bool back;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, it);
-	CMWQ_INIT_WORK(&it->work, hp_rogue_fn);
-	init_completion(&it->done);
-	it->release = &ctx->release;
-	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
-	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
-					  CMWQ_BUSY_RUNNING,
-					  CMWQ_KUNIT_TIMEOUT));
-
-	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	it = rogue_across_offline(test, cpu);
 	cmwq_test_pool_stats(cpu, false, &st);
 	KUNIT_EXPECT_TRUE(test, st.disassociated);
 	KUNIT_EXPECT_GT(test, st.nr_rogue, 0);
@@ -671,20 +682,11 @@ static void worker_idle_during_rebind_bound(struct kunit *test)
 	bool paused, back;
 
 	KUNIT_ASSERT_GT(test, cpu, 0);
-	it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
 	pause = kunit_kzalloc(test, sizeof(*pause), GFP_KERNEL);
 	o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, it);
 	KUNIT_ASSERT_NOT_NULL(test, pause);
 	KUNIT_ASSERT_NOT_NULL(test, o);
-	CMWQ_INIT_WORK(&it->work, hp_rogue_fn);
-	init_completion(&it->done);
-	it->release = &ctx->release;
-	cmwq_queue_work_on(cpu, ctx->percpu, &it->work);
-	KUNIT_ASSERT_TRUE(test, cmwq_poll(cmwq_work_busy(&it->work) ==
-					  CMWQ_BUSY_RUNNING,
-					  CMWQ_KUNIT_TIMEOUT));
-	KUNIT_ASSERT_EQ(test, remove_cpu(cpu), 0);
+	it = rogue_across_offline(test, cpu);
 
 	pause->cpu = cpu;
 	init_completion(&pause->paused);
