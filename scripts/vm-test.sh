@@ -16,12 +16,16 @@
 # cmwq/cmwq.ko:param=value,... gives parameters to the cmwq.ko loaded
 # first instead of loading it twice (cmwq/cmwq.ko:timing=1).
 # Other options (--show, --expect, --timeout, --guest-script, --cpus, --mem,
-# --append, --log) go to scripts/vm.sh unchanged.
+# --append, --log, --hung-task) go to scripts/vm.sh unchanged.  The hung
+# task detector watches for 120 s, as in make check, unless --hung-task
+# says otherwise: a KUnit case runs inside insmod, which it sees blocked
+# for as long as the case takes (over 30 s for the hotplug cycles on the
+# debug kernel).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernel=plain
-opts=()
+opts=(--hung-task 120)
 mods=()
 while [ $# -gt 0 ]; do
 	case "$1" in
