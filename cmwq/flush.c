@@ -9,18 +9,28 @@
  *
  * Flushing a workqueue uses flush colors.  Every work in flight carries
  * the color that was current when it was queued and is counted per color
- * in its cwq.  A flush advances the queue's color and waits until no work
- * of the old color is left on any cwq; works queued meanwhile have the new
- * color, so they cannot livelock it.  One flusher at a time holds a
- * queue's flusher role, so at most one color is ever being flushed.
- * Flushers that arrive meanwhile are batched: each needs the next color
- * flushed, whoever flushes it, so when the role is free one of them
- * takes it and flushes that color for all, and the others return as soon
- * as it is flushed (wq->flush_started and wq->flush_finished count the
- * colors).  Eight flushers of a busy queue flush two colors, not eight.
+ * in its cwq.  A flush closes the queue's work color as it arrives, so
+ * that works queued after its call get the next color and are not waited
+ * for (they cannot livelock it either), and waits until every color up
+ * to its own is flushed.  Colors are numbered as they are closed
+ * (wq->flush_started) and flushed in that order (wq->flush_finished);
+ * a flusher waits for its color's number.  One flusher at a time holds
+ * a queue's flusher role and flushes the oldest closed color, then the
+ * next, until its own is done, so at most one color is ever being
+ * flushed and cwq->flush_color is a single color.  Flushers are batched:
+ * one arriving when nothing was queued since the last color closed
+ * shares that color instead of closing an empty one, and each flushed
+ * color wakes the flushers waiting for it, whoever holds the role; a
+ * color with nothing left in it is flushed at once.  Eight flushers of
+ * a busy queue arriving together close one color.  When all the colors
+ * but the work color are closed and not flushed, an arriving flusher
+ * cannot close it: the role closes it when it gets there.
  * The role is a bit and a wait queue rather than a mutex so that a timed
- * flush can give up waiting for it; a timed flush that gives up on its
- * color leaves it in flight for the next flusher to wait for.
+ * flush can give up waiting for it.  A timed flush that gives up while
+ * holding it leaves the color it was flushing armed (wq->flush_armed),
+ * for the next holder to go on waiting for; the colors closed after it
+ * stay closed and are flushed in turn, so nothing is left inconsistent
+ * and no flush leaves out what was queued before it.
  *
  * Every wait goes through waits.c, which reports a flush that waits long
  * or times out, and a worker's wait that can never end.
@@ -614,7 +624,7 @@ static long time_left(unsigned long deadline, bool plain)
 	return time_after(deadline, jiffies) ? deadline - jiffies : 0;
 }
 
-/* Has the flusher of color number @target, or a later one, finished? */
+/* Has the color numbered @target been flushed? */
 static bool flush_finished(struct cmwq_workqueue *wq, unsigned long target)
 {
 	/* pairs with the smp_store_release() in wq_flush() */
@@ -628,10 +638,11 @@ static bool flush_finished(struct cmwq_workqueue *wq, unsigned long target)
 static bool claimed_or_done(struct cmwq_workqueue *wq, unsigned long target,
 			    int *ret)
 {
-	if (!test_and_set_bit_lock(0, &wq->flush_owner))
-		*ret = 1;
-	else if (target != ULONG_MAX && flush_finished(wq, target))
+	/* one whose color is flushed returns rather than take the role */
+	if (target != ULONG_MAX && flush_finished(wq, target))
 		*ret = 0;
+	else if (!test_and_set_bit_lock(0, &wq->flush_owner))
+		*ret = 1;
 	else
 		return false;
 	return true;
@@ -641,12 +652,12 @@ static bool claimed_or_done(struct cmwq_workqueue *wq, unsigned long target,
  * wq_claim_flush - take a queue's flusher role, or see a flush done
  * @wq: the workqueue
  * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
- * @target: the color number whose flush does the caller's; %ULONG_MAX
- *	    for none (a test's hold)
+ * @target: the number of the color the caller waits for; %ULONG_MAX for
+ *	    none (a test's hold)
  *
  * Context: Process context; sleeps while another flusher holds the role.
- * Return: 1 with the role held, 0 if the flush of @target finished
- * meanwhile (the role not held), -%ETIMEDOUT if @timeout ran out first.
+ * Return: 1 with the role held, 0 if @target was flushed meanwhile (the
+ * role not held), -%ETIMEDOUT if @timeout ran out first.
  */
 int wq_claim_flush(struct cmwq_workqueue *wq, long timeout,
 		   unsigned long target)
@@ -682,34 +693,82 @@ void wq_release_flush(struct cmwq_workqueue *wq)
 		wake_up(&wq->flush_waitq);
 }
 
-/* Give every cwq a new color; wq->flush_done fires when the old is out. */
-static int wq_start_flush_color(struct cmwq_workqueue *wq)
+/*
+ * Close the work color: new works get the next one, and the color closed
+ * is numbered wq->flush_started.  There is room for it: the next color
+ * was flushed, so no work carries it.
+ */
+static void wq_close_color(struct cmwq_workqueue *wq)
 {
-	int flush_color = wq->work_color;
-	int next_color = work_next_color(flush_color);
+	int next_color = work_next_color(wq->work_color);
 	struct cmwq_cwq *cwq;
 
-	/* before any cwq changes color: see the flushers' target in wq_flush() */
-	WRITE_ONCE(wq->flush_started, wq->flush_started + 1);
+	lockdep_assert_held(&wq->flush_mutex);
+	for_each_cwq(cwq, wq) {
+		raw_spin_lock_irq(&cwq->pool->lock);
+		WARN_ON_ONCE(cwq->nr_in_flight[next_color]);
+		cwq->work_color = next_color;
+		raw_spin_unlock_irq(&cwq->pool->lock);
+	}
+	wq->work_color = next_color;
+	/* pairs with the acquire in wq_flush(): the cwqs changed first */
+	smp_store_release(&wq->flush_started, wq->flush_started + 1);
+}
+
+/*
+ * The number of the color a flusher arriving now waits for: the work
+ * color, closed now so that works queued from now on are not waited for.
+ * If none was queued in it since the last color was closed, that last
+ * one does, and flushers arriving together share it.  With every other
+ * color closed and not flushed yet, the work color is closed later, by
+ * the flusher role when it gets there (wq_flush()).
+ */
+static unsigned long wq_flush_target(struct cmwq_workqueue *wq)
+{
+	unsigned long target, finished;
+	struct cmwq_cwq *cwq;
+
+	mutex_lock(&wq->flush_mutex);
+	target = wq->flush_started;
+	/* as in wq_nothing_in_flight(): a work queued before us is seen */
+	for_each_cwq(cwq, wq) {
+		if (READ_ONCE(cwq->nr_in_flight[wq->work_color])) {
+			target++;
+			break;
+		}
+	}
+	/* and what the works that left did, if we wait for nothing */
+	smp_rmb();
+	/* pairs with wq_flush(): the color reused was flushed */
+	finished = smp_load_acquire(&wq->flush_finished);
+	if (target != wq->flush_started && target - finished < CMWQ_NR_COLORS)
+		wq_close_color(wq);
+	mutex_unlock(&wq->flush_mutex);
+	return target;
+}
+
+/* Arm the oldest color not flushed: wq->flush_done fires when it is out. */
+static void wq_arm_color(struct cmwq_workqueue *wq)
+{
+	int color = wq->flush_color;
+	struct cmwq_cwq *cwq;
+
 	reinit_completion(&wq->flush_done);
 	/* our own count keeps the completion from firing half-way */
 	atomic_set(&wq->nr_cwqs_to_flush, 1);
 	for_each_cwq(cwq, wq) {
 		raw_spin_lock_irq(&cwq->pool->lock);
-		WARN_ON_ONCE(cwq->flush_color != -1);
-		if (cwq->nr_in_flight[flush_color]) {
-			cwq->flush_color = flush_color;
+		WARN_ON_ONCE(cwq->flush_color != -1 ||
+			     cwq->work_color == color);
+		if (cwq->nr_in_flight[color]) {
+			cwq->flush_color = color;
 			atomic_inc(&wq->nr_cwqs_to_flush);
 		}
-		cwq->work_color = next_color;
 		raw_spin_unlock_irq(&cwq->pool->lock);
 	}
-	wq->work_color = next_color;
-	wq->flush_color = flush_color;
-	wq->flush_pending = true;
+	wq->flush_armed = true;
 	if (atomic_dec_and_test(&wq->nr_cwqs_to_flush))
 		complete(&wq->flush_done);
-	return flush_color;
 }
 
 /**
@@ -750,11 +809,14 @@ bool wq_nothing_in_flight(struct cmwq_workqueue *wq)
  * @fw: the flush for its report: what, caller and start filled in
  * @all: a drain: the report and the wait-for record cover every color
  *
- * One flusher at a time owns a queue's flush colors.  One that times out
- * leaves its color in flight (wq->flush_pending), and the next flusher
- * waits for that color before it starts its own, so that nothing queued
- * before a flush is left out of it.  A queue with nothing in flight is
- * flushed already: the flush returns without the role or a new color.
+ * The flush closes the work color as it arrives, then waits until the
+ * flusher role has flushed every color up to it, holding the role itself
+ * when free.  The role flushes the oldest color left, one at a time, and
+ * wakes the flushers waiting at each.  One that times out leaves the
+ * color it was flushing armed (wq->flush_armed) for the next holder to
+ * wait for, so that nothing queued before a flush is left out of it.  A
+ * queue with nothing in flight is flushed already: the flush returns
+ * without a lock or a color.
  *
  * Context: Process context; sleeps.
  * Return: 0 when flushed, -%ETIMEDOUT when @timeout ran out (reported).
@@ -766,64 +828,69 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	unsigned long deadline = jiffies + (plain ? 0 : timeout);
 	struct worker *me = current_worker();
 	struct cmwq_wait_for wf = { .wq = wq };
-	unsigned long target;
-	int ret = -ETIMEDOUT;
+	unsigned long target, started;
+	bool done;
+	int ret;
 
 	if (wq_nothing_in_flight(wq))
 		return 0;
 
-	/*
-	 * The next color started flushes whatever we queued: a color started
-	 * already was counted in flush_started before its cwqs changed color
-	 * under pool->lock, whose release our queueing acquired since.
-	 */
-	target = READ_ONCE(wq->flush_started) + 1;
+	target = wq_flush_target(wq);
+	if (flush_finished(wq, target))
+		return 0;
 	fw->wq = wq;
 	fw->color = -1;
-	ret = wq_claim_flush(wq, timeout, target);
+	ret = wq_claim_flush(wq, time_left(deadline, plain), target);
 	if (ret < 0) {
 		/* what the flusher holding the role waits for */
 		cmwq_flush_report(fw, true);
 		return ret;
 	}
-	/* another flusher flushed our color: we are done */
+	/* the role flushed our color for us */
 	if (!ret)
 		return 0;
-	if (flush_finished(wq, target)) {
-		wq_release_flush(wq);
-		return 0;
-	}
-	ret = -ETIMEDOUT;
 
-	if (me) {
-		wf.color = all ? -1 : wq->work_color;
-		cmwq_wait_begin(me, &wf, fw->caller);
-	}
-	if (wq->flush_pending) {
+	while (!flush_finished(wq, target)) {
+		if (!wq->flush_armed) {
+			/* pairs with wq_close_color(): the cwqs changed */
+			started = smp_load_acquire(&wq->flush_started);
+			if (wq->flush_finished == started) {
+				/* no room at our arrival: close our color now */
+				mutex_lock(&wq->flush_mutex);
+				if (wq->flush_finished == wq->flush_started)
+					wq_close_color(wq);
+				mutex_unlock(&wq->flush_mutex);
+			}
+			wq_arm_color(wq);
+		}
+
 		fw->color = all ? -1 : wq->flush_color;
-		if (!cmwq_flush_wait(&wq->flush_done,
-				     time_left(deadline, plain), fw))
-			goto release;
-		wq->flush_pending = false;
-	}
+		if (me) {
+			wf.color = fw->color;
+			cmwq_wait_begin(me, &wf, fw->caller);
+		}
+		done = cmwq_flush_wait(&wq->flush_done,
+				       time_left(deadline, plain), fw);
+		if (me)
+			cmwq_wait_end(me);
+		if (!done) {
+			ret = -ETIMEDOUT;
+			break;
+		}
 
-	fw->color = wq_start_flush_color(wq);
-	if (all)
-		fw->color = -1;
-	if (cmwq_flush_wait(&wq->flush_done, time_left(deadline, plain), fw)) {
-		wq->flush_pending = false;
+		wq->flush_armed = false;
+		wq->flush_color = work_next_color(wq->flush_color);
 		/*
-		 * Pairs with flush_finished(): a batched flusher that sees
-		 * our color finished sees what its works did.
+		 * Pairs with flush_finished(): a flusher that sees its color
+		 * flushed sees what its works did.
 		 */
-		smp_store_release(&wq->flush_finished, wq->flush_started);
-		ret = 0;
+		smp_store_release(&wq->flush_finished, wq->flush_finished + 1);
+		/* the flushers of this color return; ours wakes them last */
+		if (!flush_finished(wq, target))
+			wake_up(&wq->flush_waitq);
 	}
-release:
-	if (me)
-		cmwq_wait_end(me);
 	wq_release_flush(wq);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 /* The checks of a queue flush, and its lockdep annotation. */

@@ -29,6 +29,9 @@
  * F: the flusher role of a queue (wq->flush_owner, one flusher at a time,
  *    waited for on wq->flush_waitq; flush.c).
  *
+ * O: wq->flush_mutex (closing a queue's work color, as flushers arrive;
+ *    taken before pool->lock).
+ *
  * Q: wq->mutex.
  *
  * W: cmwq_wq_mutex (the list of workqueues, the freezing state; taken
@@ -354,18 +357,21 @@ struct cmwq_workqueue {
 	int			nr_drainers;	/* Q */
 	int			saved_max_active; /* Q */
 
+	struct mutex		flush_mutex;	/* O: closes colors */
 	unsigned long		flush_owner;	/* R: bit 0, the flusher role */
-	wait_queue_head_t	flush_waitq;	/* R: flushers waiting for it */
-	int			work_color;	/* F */
-	bool			flush_pending;	/* F: a color left in flight by
-						 * a flush that timed out
+	wait_queue_head_t	flush_waitq;	/* R: flushers waiting for it
+						 * or for their color
 						 */
-	int			flush_color;	/* F: that color */
-	unsigned long		flush_started;	/* F to write; R: colors
-						 * started by flushers
+	int			work_color;	/* O */
+	int			flush_color;	/* F: oldest color not flushed */
+	bool			flush_armed;	/* F: its cwqs armed, by a
+						 * flush that may have timed out
 						 */
-	unsigned long		flush_finished;	/* F to write; R: the
-						 * last of them flushed
+	unsigned long		flush_started;	/* O to write; R: colors
+						 * closed by flushers
+						 */
+	unsigned long		flush_finished;	/* F to write; R: how many
+						 * of them are flushed
 						 */
 	atomic_t		nr_cwqs_to_flush; /* F to set; R */
 	struct completion	flush_done;	/* F; L: cwqs in the flush */

@@ -327,12 +327,12 @@ void cmwq_test_hold_flushers(struct cmwq_workqueue *wq, bool hold)
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_hold_flushers);
 
 /**
- * cmwq_test_flush_colors - how many colors a queue's flushers started
+ * cmwq_test_flush_colors - how many colors a queue's flushers closed
  * @wq: the workqueue
  * @nr_waiting: set to how many flushers wait for the role or a color
  *
  * Context: Any context but hard IRQ.
- * Return: the colors started by flushes of @wq so far.
+ * Return: the colors closed by flushes of @wq so far.
  */
 unsigned long cmwq_test_flush_colors(struct cmwq_workqueue *wq,
 				     int *nr_waiting)

@@ -229,6 +229,7 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	INIT_LIST_HEAD(&wq->list);
 	INIT_LIST_HEAD(&wq->maydays);
 	mutex_init(&wq->mutex);
+	mutex_init(&wq->flush_mutex);
 	init_waitqueue_head(&wq->flush_waitq);
 	init_completion(&wq->flush_done);
 #ifdef CONFIG_LOCKDEP

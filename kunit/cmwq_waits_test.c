@@ -511,7 +511,8 @@ static void start_queue_flusher(struct kunit *test, struct queue_flusher *f,
 
 /*
  * A timed flush that gives up while other flushers wait behind it leaves
- * its color to them: one of them flushes it and the next color for all,
+ * its color to them: they arrived with nothing queued since it closed
+ * that color, so they share it, one of them goes on flushing it for all,
  * and none returns before the works are done.
  */
 static void timed_flush_leaves_color_to_batch(struct kunit *test)
@@ -537,7 +538,7 @@ static void timed_flush_leaves_color_to_batch(struct kunit *test)
 				    colors + 1, CMWQ_KUNIT_TIMEOUT));
 	for (i = 0; i < NR_BATCHED; i++)
 		start_queue_flusher(test, &f[i], wq, 0);
-	/* they wait behind it: the role is taken, their color not started */
+	/* they wait behind it: the role is taken, their color not flushed */
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == NR_BATCHED,
 					  CMWQ_KUNIT_TIMEOUT));
 	KUNIT_EXPECT_COMPLETES(test, &timed->done);
@@ -556,8 +557,50 @@ static void timed_flush_leaves_color_to_batch(struct kunit *test)
 		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
 	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
 	KUNIT_EXPECT_EQ(test, cmwq_test_flush_colors(wq, &waiting),
-			colors + 2);
+			colors + 1);
 	unwatch(test);
+}
+
+/*
+ * A flush waits for what was queued before its call, not after: one that
+ * arrives while another flushes returns with it, though a work queued
+ * after its call still runs.
+ */
+static void flush_waits_not_for_later_works(struct kunit *test)
+{
+	struct item *first = new_item(test, block_fn);
+	struct item *later = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_later",
+							0, 0);
+	struct queue_flusher *f;
+	unsigned long colors;
+	int waiting;
+
+	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	waits_queue(wq, first);
+	KUNIT_ASSERT_COMPLETES(test, &first->started);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+
+	/* one flushes the first work's color, the other waits behind it */
+	start_queue_flusher(test, &f[0], wq, 0);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 1, CMWQ_KUNIT_TIMEOUT));
+	start_queue_flusher(test, &f[1], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	waits_queue(wq, later);
+	KUNIT_EXPECT_COMPLETES(test, &later->started);
+
+	complete(&first->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f[1].done, HZ));
+	KUNIT_EXPECT_FALSE(test, completion_done(&later->done));
+
+	complete(&later->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
+	KUNIT_EXPECT_COMPLETES(test, &later->done);
 }
 
 /*
@@ -935,6 +978,7 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_workqueue_timeout_keeps_color),
 	KUNIT_CASE(plain_flush_waits_unreported),
 	KUNIT_CASE(timed_flush_leaves_color_to_batch),
+	KUNIT_CASE(flush_waits_not_for_later_works),
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(timed_flush_refusals),
