@@ -16,6 +16,9 @@
 
 struct cmwq_taskq;
 
+/* A queue's flush colors: as many colors as flushes in progress at most */
+#define CMWQ_TEST_NR_COLORS	15
+
 struct cmwq_test_pool_stats {
 	int		nr_workers;
 	int		nr_idle;

@@ -9,18 +9,31 @@
  *
  * Flushing a workqueue uses flush colors.  Every work in flight carries
  * the color that was current when it was queued and is counted per color
- * in its cwq.  A flush advances the queue's color and waits until no work
- * of the old color is left on any cwq; works queued meanwhile have the new
- * color, so they cannot livelock it.  One flusher at a time holds a
- * queue's flusher role, so at most one color is ever being flushed.
- * Flushers that arrive meanwhile are batched: each needs the next color
- * flushed, whoever flushes it, so when the role is free one of them
- * takes it and flushes that color for all, and the others return as soon
- * as it is flushed (wq->flush_started and wq->flush_finished count the
- * colors).  Eight flushers of a busy queue flush two colors, not eight.
- * The role is a bit and a wait queue rather than a mutex so that a timed
- * flush can give up waiting for it; a timed flush that gives up on its
- * color leaves it in flight for the next flusher to wait for.
+ * in its cwq.  A flush closes the queue's work color as it arrives, so
+ * that works queued after its call get the next color and are not waited
+ * for (they cannot livelock it either).  Closing a color counts the cwqs
+ * that have works of it (wq->nr_flush_cwqs); the last work of the color
+ * to leave a cwq counts the cwq out, and the color is drained when no
+ * cwq is left.  Colors are numbered as they are closed
+ * (wq->flush_started) and flushed in that order (wq->flush_finished): a
+ * color is flushed once it and every color closed before it are drained,
+ * so a flush of color number N has waited for everything queued before
+ * it, whatever flushes timed out meanwhile.
+ *
+ * A flusher sleeps on its own completion, on wq->flushers in the order
+ * of its color's number, and is woken once, when its color is flushed:
+ * nobody holds a role, so flushers never wait for each other, and a
+ * timed flush that gives up only takes itself off the list.  Flushers
+ * are batched: one arriving when nothing was queued since the last color
+ * closed shares that color rather than closing an empty one, so eight
+ * flushers of a busy queue arriving together close one color and are
+ * woken together.  Whoever flushes a color (the worker whose work left
+ * last, or a flusher closing an empty color) wakes the first flusher of
+ * it under the locks, and each flusher woken wakes the next, so that
+ * the pool lock is never held while more than one task is woken.  There
+ * are CMWQ_NR_COLORS colors: when all but the work color are closed and
+ * not flushed, an arriving flusher waits for the oldest to be flushed
+ * before it closes its own.
  *
  * Every wait goes through waits.c, which reports a flush that waits long
  * or times out, and a worker's wait that can never end.
@@ -194,7 +207,7 @@ static bool start_flush_work(struct cmwq_work *work, struct wq_barrier *barr,
 		  cwq : NULL;
 	wf->func = work->func;
 	wf->pool = pool->id;
-	wf->color = -1;
+	wf->target = CMWQ_FLUSH_ALL;
 	raw_spin_unlock_irq(&pool->lock);
 
 	/*
@@ -606,6 +619,19 @@ bool cmwq_cancel_delayed_work_sync(struct cmwq_delayed_work *dwork)
 }
 EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
 
+/*
+ * A flusher waiting for its color.  It is on wq->flushers, ordered by
+ * @target, until the color numbered @target is flushed; then whoever
+ * sees that takes it off and completes @done: the one who flushed the
+ * color wakes the first flusher of it, and each flusher woken wakes the
+ * next, so that no lock is held while more than one is woken.
+ */
+struct wq_flusher {
+	struct list_head	node;	/* F: in wq->flushers, or empty */
+	unsigned long		target;	/* F: the number of its color */
+	struct completion	done;
+};
+
 /* Jiffies left before @deadline; MAX_SCHEDULE_TIMEOUT for a plain wait. */
 static long time_left(unsigned long deadline, bool plain)
 {
@@ -614,102 +640,212 @@ static long time_left(unsigned long deadline, bool plain)
 	return time_after(deadline, jiffies) ? deadline - jiffies : 0;
 }
 
-/* Has the flusher of color number @target, or a later one, finished? */
-static bool flush_finished(struct cmwq_workqueue *wq, unsigned long target)
+/* Wake the first flusher waiting, if its color is flushed. */
+static void wq_wake_flusher(struct cmwq_workqueue *wq)
 {
-	/* pairs with the smp_store_release() in wq_flush() */
-	return (long)(smp_load_acquire(&wq->flush_finished) - target) >= 0;
+	struct wq_flusher *f;
+
+	lockdep_assert_held(&wq->flush_lock);
+	f = list_first_entry_or_null(&wq->flushers, struct wq_flusher, node);
+	if (f && (long)(wq->flush_finished - f->target) >= 0) {
+		list_del_init(&f->node);
+		complete(&f->done);
+	}
 }
 
 /*
- * What a flusher waits for: the role taken (*@ret 1) or the color
- * numbered @target flushed (*@ret 0).
+ * No work of closed color @color is left on any cwq.  The colors are
+ * flushed in the order they were closed: this one, and any drained after
+ * it, when every color closed before it is.
  */
-static bool claimed_or_done(struct cmwq_workqueue *wq, unsigned long target,
-			    int *ret)
+static void wq_color_drained(struct cmwq_workqueue *wq, int color)
 {
-	if (!test_and_set_bit_lock(0, &wq->flush_owner))
-		*ret = 1;
-	else if (target != ULONG_MAX && flush_finished(wq, target))
-		*ret = 0;
-	else
-		return false;
-	return true;
-}
+	unsigned long finished = wq->flush_finished;
 
-/**
- * wq_claim_flush - take a queue's flusher role, or see a flush done
- * @wq: the workqueue
- * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
- * @target: the color number whose flush does the caller's; %ULONG_MAX
- *	    for none (a test's hold)
- *
- * Context: Process context; sleeps while another flusher holds the role.
- * Return: 1 with the role held, 0 if the flush of @target finished
- * meanwhile (the role not held), -%ETIMEDOUT if @timeout ran out first.
- */
-int wq_claim_flush(struct cmwq_workqueue *wq, long timeout,
-		   unsigned long target)
-{
-	int ret = -EAGAIN;
-
-	/* the condition records its outcome in ret as it is evaluated */
-	if (timeout == MAX_SCHEDULE_TIMEOUT)
-		wait_event(wq->flush_waitq, claimed_or_done(wq, target, &ret));
-	else if (!wait_event_timeout(wq->flush_waitq,
-				     claimed_or_done(wq, target, &ret),
-				     timeout))
-		return -ETIMEDOUT;
-	return ret;
-}
-
-/**
- * wq_release_flush - give a queue's flusher role back
- * @wq: the workqueue, its role held by the caller
- *
- * Context: Any context.
- */
-void wq_release_flush(struct cmwq_workqueue *wq)
-{
-	clear_bit_unlock(0, &wq->flush_owner);
+	lockdep_assert_held(&wq->flush_lock);
+	wq->flush_drained |= BIT(color);
+	while (wq->flush_drained & BIT(wq->flush_color)) {
+		wq->flush_drained &= ~BIT(wq->flush_color);
+		wq->flush_color = work_next_color(wq->flush_color);
+		finished++;
+	}
+	if (finished == wq->flush_finished)
+		return;
 	/*
-	 * Pairs with the barrier in prepare_to_wait() of wq_claim_flush():
-	 * a flusher either sees the role free or is on the wait queue.
+	 * A flusher learns that its color is flushed under flush_lock or
+	 * through its completion, both ordered after what the works did; the
+	 * lockless read is wq_add_flusher()'s count of the colors in use.
 	 */
-	smp_mb__after_atomic();
-	/* a flusher not on the queue yet will find the role free */
-	if (waitqueue_active(&wq->flush_waitq))
-		wake_up(&wq->flush_waitq);
+	WRITE_ONCE(wq->flush_finished, finished);
+	wq_wake_flusher(wq);
 }
 
-/* Give every cwq a new color; wq->flush_done fires when the old is out. */
-static int wq_start_flush_color(struct cmwq_workqueue *wq)
+/**
+ * cwq_color_left - the last work of a closed color left a cwq
+ * @cwq: the cwq
+ * @color: the color, one of @cwq->flush_colors
+ *
+ * Context: pool->lock of @cwq held; takes wq->flush_lock.
+ */
+void cwq_color_left(struct cmwq_cwq *cwq, int color)
 {
-	int flush_color = wq->work_color;
-	int next_color = work_next_color(flush_color);
+	struct cmwq_workqueue *wq = cwq->wq;
+
+	lockdep_assert_held(&cwq->pool->lock);
+	cwq->flush_colors &= ~BIT(color);
+	raw_spin_lock(&wq->flush_lock);
+	if (!--wq->nr_flush_cwqs[color])
+		wq_color_drained(wq, color);
+	raw_spin_unlock(&wq->flush_lock);
+}
+
+/**
+ * wq_color_waited - does a queue flush wait for the works of a color?
+ * @wq: the workqueue
+ * @color: the color of a work in flight on @wq
+ * @target: the flush's, as in struct cmwq_wait_for
+ *
+ * Colors are reused once flushed, so a color stands for the works of a
+ * flush only while its number is not flushed: this looks at what is
+ * flushed now.
+ *
+ * Context: Any; takes wq->flush_lock, so not under it.
+ * Return: %true if the flush waits for the works of @color.
+ */
+bool wq_color_waited(struct cmwq_workqueue *wq, int color,
+		     unsigned long target)
+{
+	unsigned long flags, left;
+	int behind;
+
+	if (target == CMWQ_FLUSH_ALL)
+		return true;
+	raw_spin_lock_irqsave(&wq->flush_lock, flags);
+	/* the colors not flushed are numbered from flush_finished + 1 on */
+	left = target - wq->flush_finished;
+	behind = (color - wq->flush_color + CMWQ_NR_COLORS) % CMWQ_NR_COLORS;
+	raw_spin_unlock_irqrestore(&wq->flush_lock, flags);
+	return (long)left > 0 && behind < left;
+}
+
+/*
+ * Close the work color: new works get the next one, and the color closed
+ * is numbered wq->flush_started.  Each cwq with works of it is counted,
+ * and the color is flushed once the last of them has none left.  There
+ * is room for it: the next color was flushed, so no work carries it.
+ */
+static void wq_close_color(struct cmwq_workqueue *wq)
+{
+	int color = wq->work_color, next_color = work_next_color(color);
 	struct cmwq_cwq *cwq;
 
-	/* before any cwq changes color: see the flushers' target in wq_flush() */
-	WRITE_ONCE(wq->flush_started, wq->flush_started + 1);
-	reinit_completion(&wq->flush_done);
-	/* our own count keeps the completion from firing half-way */
-	atomic_set(&wq->nr_cwqs_to_flush, 1);
+	lockdep_assert_held(&wq->flush_mutex);
+	/* a count per cwq, and ours: a bound queue has one per CPU */
+	BUILD_BUG_ON(CONFIG_NR_CPUS >= U16_MAX);
+	/* our own count keeps the color from being flushed half-closed */
+	raw_spin_lock_irq(&wq->flush_lock);
+	WARN_ON_ONCE(wq->nr_flush_cwqs[color] ||
+		     wq->flush_drained & BIT(color));
+	wq->nr_flush_cwqs[color] = 1;
+	raw_spin_unlock_irq(&wq->flush_lock);
+
 	for_each_cwq(cwq, wq) {
 		raw_spin_lock_irq(&cwq->pool->lock);
-		WARN_ON_ONCE(cwq->flush_color != -1);
-		if (cwq->nr_in_flight[flush_color]) {
-			cwq->flush_color = flush_color;
-			atomic_inc(&wq->nr_cwqs_to_flush);
+		WARN_ON_ONCE(cwq->nr_in_flight[next_color]);
+		if (cwq->nr_in_flight[color]) {
+			cwq->flush_colors |= BIT(color);
+			raw_spin_lock(&wq->flush_lock);
+			wq->nr_flush_cwqs[color]++;
+			raw_spin_unlock(&wq->flush_lock);
 		}
 		cwq->work_color = next_color;
 		raw_spin_unlock_irq(&cwq->pool->lock);
 	}
 	wq->work_color = next_color;
-	wq->flush_color = flush_color;
-	wq->flush_pending = true;
-	if (atomic_dec_and_test(&wq->nr_cwqs_to_flush))
-		complete(&wq->flush_done);
-	return flush_color;
+
+	raw_spin_lock_irq(&wq->flush_lock);
+	WRITE_ONCE(wq->flush_started, wq->flush_started + 1);
+	if (!--wq->nr_flush_cwqs[color])
+		wq_color_drained(wq, color);
+	raw_spin_unlock_irq(&wq->flush_lock);
+}
+
+/* Does the work color have works in flight on any cwq? */
+static bool wq_work_color_used(struct cmwq_workqueue *wq)
+{
+	struct cmwq_cwq *cwq;
+
+	lockdep_assert_held(&wq->flush_mutex);
+	/* as in wq_nothing_in_flight(): a work queued before us is seen */
+	for_each_cwq(cwq, wq)
+		if (READ_ONCE(cwq->nr_in_flight[wq->work_color]))
+			return true;
+	return false;
+}
+
+/*
+ * Put @f on the queue's flushers for the color that flushes what was
+ * queued before the call: the work color, closed now so that works
+ * queued from now on are not waited for.  If none was queued in it since
+ * the last color was closed, that last one does, and flushers arriving
+ * together share it.  If every other color is closed and not flushed,
+ * the work color cannot be closed yet: @f waits for the oldest instead,
+ * for room to close it then.
+ *
+ * Context: Process context; takes wq->flush_mutex and wq->flush_lock.
+ * Return: 1 if @f waits for its color, 0 if that color is flushed
+ * already (@f not added), -%EAGAIN if @f waits for room.
+ */
+static int wq_add_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
+{
+	struct wq_flusher *pos;
+	int ret = 1;
+
+	mutex_lock(&wq->flush_mutex);
+	f->target = wq->flush_started;
+	if (wq_work_color_used(wq)) {
+		if (wq->flush_started - READ_ONCE(wq->flush_finished) <
+		    CMWQ_NR_COLORS - 1) {
+			wq_close_color(wq);
+			f->target++;
+		} else {
+			ret = -EAGAIN;
+		}
+	}
+
+	raw_spin_lock_irq(&wq->flush_lock);
+	if (ret < 0)
+		f->target = wq->flush_finished + 1;
+	if ((long)(wq->flush_finished - f->target) < 0) {
+		/* after the last whose color is numbered no later than ours */
+		list_for_each_entry_reverse(pos, &wq->flushers, node)
+			if ((long)(pos->target - f->target) <= 0)
+				break;
+		list_add(&f->node, &pos->node);
+	} else {
+		ret = 0;
+	}
+	raw_spin_unlock_irq(&wq->flush_lock);
+	mutex_unlock(&wq->flush_mutex);
+	return ret;
+}
+
+/*
+ * Whether @f was woken, and if so, wake the next flusher whose color is
+ * flushed; if not (its wait timed out), take it off the flushers.
+ */
+static bool wq_flusher_done(struct cmwq_workqueue *wq, struct wq_flusher *f)
+{
+	bool done;
+
+	raw_spin_lock_irq(&wq->flush_lock);
+	done = list_empty(&f->node);
+	if (done)
+		wq_wake_flusher(wq);
+	else
+		list_del(&f->node);
+	raw_spin_unlock_irq(&wq->flush_lock);
+	return done;
 }
 
 /**
@@ -750,11 +886,13 @@ bool wq_nothing_in_flight(struct cmwq_workqueue *wq)
  * @fw: the flush for its report: what, caller and start filled in
  * @all: a drain: the report and the wait-for record cover every color
  *
- * One flusher at a time owns a queue's flush colors.  One that times out
- * leaves its color in flight (wq->flush_pending), and the next flusher
- * waits for that color before it starts its own, so that nothing queued
- * before a flush is left out of it.  A queue with nothing in flight is
- * flushed already: the flush returns without the role or a new color.
+ * The flush closes the work color as it arrives (or shares the color
+ * closed last, if nothing was queued since) and sleeps until that color
+ * and every one closed before it are flushed.  Nothing holds a role or a
+ * lock while it waits, so a timed flush that gives up only leaves the
+ * flushers' list; its color is flushed all the same and the next flush
+ * waits for what it left.  A queue with nothing in flight is flushed
+ * already: the flush returns without a lock or a color.
  *
  * Context: Process context; sleeps.
  * Return: 0 when flushed, -%ETIMEDOUT when @timeout ran out (reported).
@@ -766,64 +904,34 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	unsigned long deadline = jiffies + (plain ? 0 : timeout);
 	struct worker *me = current_worker();
 	struct cmwq_wait_for wf = { .wq = wq };
-	unsigned long target;
-	int ret = -ETIMEDOUT;
+	struct wq_flusher f;
+	bool flushed;
+	int ret;
 
 	if (wq_nothing_in_flight(wq))
 		return 0;
 
-	/*
-	 * The next color started flushes whatever we queued: a color started
-	 * already was counted in flush_started before its cwqs changed color
-	 * under pool->lock, whose release our queueing acquired since.
-	 */
-	target = READ_ONCE(wq->flush_started) + 1;
 	fw->wq = wq;
-	fw->color = -1;
-	ret = wq_claim_flush(wq, timeout, target);
-	if (ret < 0) {
-		/* what the flusher holding the role waits for */
-		cmwq_flush_report(fw, true);
-		return ret;
-	}
-	/* another flusher flushed our color: we are done */
-	if (!ret)
-		return 0;
-	if (flush_finished(wq, target)) {
-		wq_release_flush(wq);
-		return 0;
-	}
-	ret = -ETIMEDOUT;
-
-	if (me) {
-		wf.color = all ? -1 : wq->work_color;
-		cmwq_wait_begin(me, &wf, fw->caller);
-	}
-	if (wq->flush_pending) {
-		fw->color = all ? -1 : wq->flush_color;
-		if (!cmwq_flush_wait(&wq->flush_done,
-				     time_left(deadline, plain), fw))
-			goto release;
-		wq->flush_pending = false;
-	}
-
-	fw->color = wq_start_flush_color(wq);
-	if (all)
-		fw->color = -1;
-	if (cmwq_flush_wait(&wq->flush_done, time_left(deadline, plain), fw)) {
-		wq->flush_pending = false;
-		/*
-		 * Pairs with flush_finished(): a batched flusher that sees
-		 * our color finished sees what its works did.
-		 */
-		smp_store_release(&wq->flush_finished, wq->flush_started);
-		ret = 0;
-	}
-release:
-	if (me)
-		cmwq_wait_end(me);
-	wq_release_flush(wq);
-	return ret;
+	init_completion(&f.done);
+	do {
+		ret = wq_add_flusher(wq, &f);
+		if (!ret)
+			break;
+		fw->target = all ? CMWQ_FLUSH_ALL : f.target;
+		if (me) {
+			wf.target = fw->target;
+			cmwq_wait_begin(me, &wf, fw->caller);
+		}
+		flushed = cmwq_flush_wait(&f.done, time_left(deadline, plain),
+					  fw);
+		if (me)
+			cmwq_wait_end(me);
+		/* woken or not, off the list: a flush reported late fails */
+		if (!wq_flusher_done(wq, &f) || !flushed)
+			return -ETIMEDOUT;
+		reinit_completion(&f.done);
+	} while (ret < 0);
+	return 0;
 }
 
 /* The checks of a queue flush, and its lockdep annotation. */

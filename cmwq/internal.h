@@ -26,8 +26,12 @@
  *
  * MD: cmwq_mayday_lock (raw, IRQ-safe; nests inside pool->lock).
  *
- * F: the flusher role of a queue (wq->flush_owner, one flusher at a time,
- *    waited for on wq->flush_waitq; flush.c).
+ * F: wq->flush_lock (raw, IRQ-safe; nests inside pool->lock): which of a
+ *    queue's closed colors are flushed, and its flushers waiting for
+ *    theirs (flush.c).
+ *
+ * O: wq->flush_mutex (closing a queue's work color, as flushers arrive;
+ *    taken before pool->lock).
  *
  * Q: wq->mutex.
  *
@@ -217,7 +221,10 @@ struct cmwq_cwq {
 	struct worker_pool	*pool;		/* I */
 	struct cmwq_workqueue	*wq;		/* I */
 	int			work_color;	/* L: color of new works */
-	int			flush_color;	/* L: color being flushed */
+	unsigned int		flush_colors;	/* L: a bit per closed color
+						 * with works here, counted
+						 * in wq->nr_flush_cwqs
+						 */
 	int			nr_in_flight[CMWQ_NR_COLORS]; /* E */
 	int			nr_active;	/* L: works on the worklist */
 	int			max_active;	/* L */
@@ -241,6 +248,9 @@ struct cmwq_cwq {
 	u64			timed_work_at;
 } __aligned(1 << CMWQ_WORK_FLAG_BITS);
 
+/* The target of a drain's waits: every color, whatever its number. */
+#define CMWQ_FLUSH_ALL		ULONG_MAX
+
 /*
  * What a worker waits for while it flushes, kept for the wait-for walk
  * (waits.c).  @work is an address to look for in busy hashes, never
@@ -252,7 +262,10 @@ struct cmwq_wait_for {
 	struct cmwq_cwq		*cwq;	/* where @work was inactive, or NULL */
 	cmwq_func_t		func;	/* @work's function then */
 	int			pool;	/* @work's pool id then */
-	int			color;	/* color flushed, -1: all (drain) */
+	unsigned long		target;	/* a queue flush: the number of
+					 * the last color waited for;
+					 * CMWQ_FLUSH_ALL: every color
+					 */
 };
 
 struct worker {
@@ -354,21 +367,26 @@ struct cmwq_workqueue {
 	int			nr_drainers;	/* Q */
 	int			saved_max_active; /* Q */
 
-	unsigned long		flush_owner;	/* R: bit 0, the flusher role */
-	wait_queue_head_t	flush_waitq;	/* R: flushers waiting for it */
-	int			work_color;	/* F */
-	bool			flush_pending;	/* F: a color left in flight by
-						 * a flush that timed out
+	struct mutex		flush_mutex;	/* O: closes colors */
+	raw_spinlock_t		flush_lock;	/* F: flushes colors */
+	struct list_head	flushers;	/* F: struct wq_flusher, by
+						 * their color's number
 						 */
-	int			flush_color;	/* F: that color */
-	unsigned long		flush_started;	/* F to write; R: colors
-						 * started by flushers
+	int			work_color;	/* O */
+	int			flush_color;	/* F: color numbered
+						 * flush_finished + 1
 						 */
-	unsigned long		flush_finished;	/* F to write; R: the
-						 * last of them flushed
+	unsigned int		flush_drained;	/* F: closed colors without
+						 * works, not flushed yet
 						 */
-	atomic_t		nr_cwqs_to_flush; /* F to set; R */
-	struct completion	flush_done;	/* F; L: cwqs in the flush */
+	/* F: the cwqs with works of each closed color */
+	u16			nr_flush_cwqs[CMWQ_NR_COLORS];
+	unsigned long		flush_started;	/* O to write; R: colors
+						 * closed
+						 */
+	unsigned long		flush_finished;	/* F to write; R: colors
+						 * flushed, in order
+						 */
 
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
@@ -781,9 +799,9 @@ static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
 struct cmwq_flush_wait;
 void cmwq_barrier_func(struct cmwq_work *work);
 bool wq_nothing_in_flight(struct cmwq_workqueue *wq);
-int wq_claim_flush(struct cmwq_workqueue *wq, long timeout,
-		   unsigned long target);
-void wq_release_flush(struct cmwq_workqueue *wq);
+void cwq_color_left(struct cmwq_cwq *cwq, int color);
+bool wq_color_waited(struct cmwq_workqueue *wq, int color,
+		     unsigned long target);
 int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	     struct cmwq_flush_wait *fw, bool all);
 int try_to_grab_pending(struct cmwq_work *work, bool is_dwork,
@@ -1012,7 +1030,7 @@ struct cmwq_flush_wait {
 	cmwq_func_t		func;	/* its function when the flush began */
 	struct worker_pool	*pool;	/* the pool of the barrier */
 	/* a queue flush: */
-	int			color;	/* flushed; -1 for all (drain) */
+	unsigned long		target;	/* as in struct cmwq_wait_for */
 };
 
 bool cmwq_flush_wait(struct completion *done, long timeout,

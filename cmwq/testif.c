@@ -23,6 +23,8 @@
 #include "internal.h"
 #include "cmwq_test.h"
 
+static_assert(CMWQ_TEST_NR_COLORS == CMWQ_NR_COLORS);
+
 /**
  * cmwq_test_pool_stats - snapshot a pool
  * @cpu: a possible CPU or %CMWQ_CPU_UNBOUND
@@ -306,10 +308,10 @@ EXPORT_SYMBOL_IF_KUNIT(cmwq_test_keep_destroyed);
 /**
  * cmwq_test_hold_flushers - hold what a queue's flushers and drainers take
  * @wq: the workqueue
- * @hold: %true to take its flusher role and its mutex, %false to give
- *	  them back
+ * @hold: %true to take its mutex and the mutex that closes its colors,
+ *	  %false to give them back
  *
- * What a flush or a drain in progress holds, for a while: lets a test
+ * What a flush or a drain in progress takes, for a while: lets a test
  * check that flushing or draining an idle queue waits for neither.
  *
  * Context: Process context; the task that held them gives them back.
@@ -318,32 +320,32 @@ void cmwq_test_hold_flushers(struct cmwq_workqueue *wq, bool hold)
 {
 	if (hold) {
 		mutex_lock(&wq->mutex);
-		wq_claim_flush(wq, MAX_SCHEDULE_TIMEOUT, ULONG_MAX);
+		mutex_lock(&wq->flush_mutex);
 		return;
 	}
-	wq_release_flush(wq);
+	mutex_unlock(&wq->flush_mutex);
 	mutex_unlock(&wq->mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_hold_flushers);
 
 /**
- * cmwq_test_flush_colors - how many colors a queue's flushers started
+ * cmwq_test_flush_colors - how many colors a queue's flushers closed
  * @wq: the workqueue
- * @nr_waiting: set to how many flushers wait for the role or a color
+ * @nr_waiting: set to how many flushers wait for their color
  *
  * Context: Any context but hard IRQ.
- * Return: the colors started by flushes of @wq so far.
+ * Return: the colors closed by flushes of @wq so far.
  */
 unsigned long cmwq_test_flush_colors(struct cmwq_workqueue *wq,
 				     int *nr_waiting)
 {
-	struct wait_queue_entry *entry;
+	struct list_head *pos;
 
 	*nr_waiting = 0;
-	spin_lock_irq(&wq->flush_waitq.lock);
-	list_for_each_entry(entry, &wq->flush_waitq.head, entry)
+	raw_spin_lock_irq(&wq->flush_lock);
+	list_for_each(pos, &wq->flushers)
 		(*nr_waiting)++;
-	spin_unlock_irq(&wq->flush_waitq.lock);
+	raw_spin_unlock_irq(&wq->flush_lock);
 	return READ_ONCE(wq->flush_started);
 }
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_flush_colors);

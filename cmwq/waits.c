@@ -16,7 +16,7 @@
  *
  * Wait cycles.  A worker that begins to flush records what it waits for
  * (worker->waiting_for: a work, by address and pool, or a queue and the
- * color flushed) and walks the records from there: who runs the work it
+ * colors flushed) and walks the records from there: who runs the work it
  * waits for, what that worker waits for in turn, and so on.  Coming back
  * to itself means the wait cannot end: works A and B flushing each other,
  * directly or through a chain of work and queue flushes; or a work that
@@ -191,12 +191,7 @@ static void report_work(const struct cmwq_flush_wait *fw)
 		cmwq_diag_printf(NULL, "  %ps has just finished\n", fw->func);
 }
 
-static bool color_waited(int color, int flushed)
-{
-	return flushed < 0 || color == flushed;
-}
-
-/* Show what a queue flush (or a drain, color -1) waits for. */
+/* Show what a queue flush (or a drain, every color) waits for. */
 static void report_queue(const struct cmwq_flush_wait *fw)
 {
 	struct cmwq_workqueue *wq = fw->wq;
@@ -213,21 +208,24 @@ static void report_queue(const struct cmwq_flush_wait *fw)
 		raw_spin_lock_irq(&pool->lock);
 		hash_for_each(pool->busy_hash, bkt, worker, hentry) {
 			if (worker->current_cwq != cwq ||
-			    !color_waited(worker->current_color, fw->color))
+			    !wq_color_waited(wq, worker->current_color,
+					     fw->target))
 				continue;
 			show_pool_head(pool, wq, &shown);
 			show_blocked_worker(worker);
 		}
 		list_for_each_entry(work, &pool->worklist, entry) {
 			if (get_work_cwq(work) != cwq ||
-			    !color_waited(get_work_color(work), fw->color))
+			    !wq_color_waited(wq, get_work_color(work),
+					     fw->target))
 				continue;
 			show_pool_head(pool, wq, &shown);
 			show_blocked_work(pool, wq, work,
 					  queued_state(work, false));
 		}
 		list_for_each_entry(work, &cwq->inactive_works, entry) {
-			if (!color_waited(get_work_color(work), fw->color))
+			if (!wq_color_waited(wq, get_work_color(work),
+					     fw->target))
 				continue;
 			show_pool_head(pool, wq, &shown);
 			show_blocked_work(pool, wq, work,
@@ -361,7 +359,7 @@ static void take_node(struct wait_walk *w, int depth, struct worker *worker)
 
 /*
  * The workers step @depth waits on for @wf: the one running the work, or
- * those running the queue's works of the color flushed.  A work held
+ * those running the queue's works of the colors flushed.  A work held
  * back by max_active waits on every running work of its cwq, and only
  * while no active one is left on the worklist to be started; *@every
  * tells that all of them must lead back for the wait to be hopeless.
@@ -415,7 +413,8 @@ static void find_runners(struct wait_walk *w, int depth,
 		hash_for_each(pool->busy_hash, bkt, worker, hentry)
 			if (worker->current_cwq &&
 			    worker->current_cwq->wq == wf->wq &&
-			    color_waited(worker->current_color, wf->color))
+			    wq_color_waited(wf->wq, worker->current_color,
+					    wf->target))
 				take_node(w, depth, worker);
 		raw_spin_unlock_irq(&pool->lock);
 	}

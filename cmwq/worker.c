@@ -177,12 +177,10 @@ void cwq_dec_nr_in_flight(struct cmwq_cwq *cwq, unsigned long work_data)
 
 	/* released by pool->lock for wq_nothing_in_flight()'s smp_rmb() */
 	WRITE_ONCE(cwq->nr_in_flight[color], cwq->nr_in_flight[color] - 1);
-	if (likely(cwq->flush_color != color) || cwq->nr_in_flight[color])
+	if (likely(!(cwq->flush_colors & BIT(color))) ||
+	    cwq->nr_in_flight[color])
 		return;
-
-	cwq->flush_color = -1;
-	if (atomic_dec_and_test(&cwq->wq->nr_cwqs_to_flush))
-		complete(&cwq->wq->flush_done);
+	cwq_color_left(cwq, color);
 }
 
 /* Report a work that returned holding a lock, preemption or RCU. */

@@ -67,7 +67,6 @@ static void init_cwq(struct cmwq_cwq *cwq, struct cmwq_workqueue *wq,
 {
 	cwq->pool = pool;
 	cwq->wq = wq;
-	cwq->flush_color = -1;
 	cwq->max_active = max_active;
 	INIT_LIST_HEAD(&cwq->inactive_works);
 	INIT_LIST_HEAD(&cwq->mayday_node);
@@ -229,8 +228,9 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	INIT_LIST_HEAD(&wq->list);
 	INIT_LIST_HEAD(&wq->maydays);
 	mutex_init(&wq->mutex);
-	init_waitqueue_head(&wq->flush_waitq);
-	init_completion(&wq->flush_done);
+	mutex_init(&wq->flush_mutex);
+	raw_spin_lock_init(&wq->flush_lock);
+	INIT_LIST_HEAD(&wq->flushers);
 #ifdef CONFIG_LOCKDEP
 	lockdep_register_key(&wq->key);
 	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);

@@ -711,8 +711,8 @@ static int idle_flusher_fn(void *arg)
 
 /*
  * Flushing or draining a queue with nothing in flight returns at once: it
- * waits neither for the flusher role nor for the queue's mutex, which a
- * flusher or a drainer of the queue may hold for long.
+ * takes neither the mutex that closes the queue's colors nor the queue's
+ * mutex, which a drainer of the queue may hold for long.
  */
 static void idle_flush_waits_for_nobody(struct kunit *test)
 {
@@ -743,7 +743,7 @@ static void idle_flush_waits_for_nobody(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f->flushed, HZ));
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f->drained, HZ));
 	cmwq_test_hold_flushers(wq, false);
-	/* a thread that did wait is done once the role is back */
+	/* a thread that did wait is done once the mutexes are back */
 	KUNIT_EXPECT_COMPLETES(test, &f->drained);
 }
 
@@ -760,8 +760,9 @@ static bool flushers_batched(struct cmwq_workqueue *wq, unsigned long colors,
 
 /*
  * Flushers of a busy queue that arrive while one flushes are batched:
- * when the first is done, one of them flushes the next color for all, so
- * eight flushers start two colors, not one each.
+ * nothing was queued since the first closed its color, so they share it
+ * and return when it is flushed: eight flushers close one color, not one
+ * each, and all eight wait for it.
  */
 static void concurrent_flushers_batched(struct kunit *test)
 {
@@ -787,15 +788,15 @@ static void concurrent_flushers_batched(struct kunit *test)
 			KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
 		}
 	}
-	/* one flushes the blocker's color, the others wait for it */
+	/* one closes the blocker's color, and all wait for it */
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(flushers_batched(ctx->wq, colors + 1,
-							   NR_BATCHED - 1),
+							   NR_BATCHED),
 					  CMWQ_KUNIT_TIMEOUT));
 	complete(&b->release);
 	for (i = 0; i < NR_BATCHED; i++)
 		KUNIT_EXPECT_COMPLETES(test, &ft[i].done);
 	KUNIT_EXPECT_EQ(test, cmwq_test_flush_colors(ctx->wq, &waiting),
-			colors + 2);
+			colors + 1);
 }
 
 /* Drain lets a work requeue itself until it is done. */

@@ -510,9 +510,10 @@ static void start_queue_flusher(struct kunit *test, struct queue_flusher *f,
 }
 
 /*
- * A timed flush that gives up while other flushers wait behind it leaves
- * its color to them: one of them flushes it and the next color for all,
- * and none returns before the works are done.
+ * A timed flush that gives up while other flushers wait with it leaves
+ * its color to them: they arrived with nothing queued since it closed
+ * that color, so they share it, go on waiting when it gives up, and none
+ * returns before the works are done.
  */
 static void timed_flush_leaves_color_to_batch(struct kunit *test)
 {
@@ -537,14 +538,15 @@ static void timed_flush_leaves_color_to_batch(struct kunit *test)
 				    colors + 1, CMWQ_KUNIT_TIMEOUT));
 	for (i = 0; i < NR_BATCHED; i++)
 		start_queue_flusher(test, &f[i], wq, 0);
-	/* they wait behind it: the role is taken, their color not started */
-	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == NR_BATCHED,
+	/* they wait with it, for its color */
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) ==
+					  NR_BATCHED + 1,
 					  CMWQ_KUNIT_TIMEOUT));
 	KUNIT_EXPECT_COMPLETES(test, &timed->done);
 	KUNIT_EXPECT_EQ(test, timed->ret, -ETIMEDOUT);
-	/* one took the role over: it waits for the color left in flight */
+	/* it left the list; they still wait for the color */
 	KUNIT_EXPECT_TRUE(test,
-			  cmwq_poll(nr_flush_waiters(wq) == NR_BATCHED - 1,
+			  cmwq_poll(nr_flush_waiters(wq) == NR_BATCHED,
 				    CMWQ_KUNIT_TIMEOUT));
 	for (i = 0; i < NR_BATCHED; i++)
 		KUNIT_EXPECT_FALSE(test,
@@ -556,8 +558,145 @@ static void timed_flush_leaves_color_to_batch(struct kunit *test)
 		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
 	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
 	KUNIT_EXPECT_EQ(test, cmwq_test_flush_colors(wq, &waiting),
-			colors + 2);
+			colors + 1);
 	unwatch(test);
+}
+
+/*
+ * A flush waits for what was queued before its call, not after: one that
+ * arrives while another flushes returns with it, though a work queued
+ * after its call still runs.
+ */
+static void flush_waits_not_for_later_works(struct kunit *test)
+{
+	struct item *first = new_item(test, block_fn);
+	struct item *later = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_later",
+							0, 0);
+	struct queue_flusher *f;
+	unsigned long colors;
+	int waiting;
+
+	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	waits_queue(wq, first);
+	KUNIT_ASSERT_COMPLETES(test, &first->started);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+
+	/* one closes the first work's color, the other shares it */
+	start_queue_flusher(test, &f[0], wq, 0);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 1, CMWQ_KUNIT_TIMEOUT));
+	start_queue_flusher(test, &f[1], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == 2,
+					  CMWQ_KUNIT_TIMEOUT));
+	waits_queue(wq, later);
+	KUNIT_EXPECT_COMPLETES(test, &later->started);
+
+	complete(&first->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&f[1].done, HZ));
+	KUNIT_EXPECT_FALSE(test, completion_done(&later->done));
+
+	complete(&later->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
+	KUNIT_EXPECT_COMPLETES(test, &later->done);
+}
+
+/*
+ * Colors are flushed in the order they were closed: a flusher whose own
+ * color is drained still waits for an older one, which holds works that
+ * were queued before its call too.
+ */
+static void flush_waits_for_older_colors(struct kunit *test)
+{
+	struct item *older = new_item(test, block_fn);
+	struct item *newer = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_order",
+							0, 0);
+	struct queue_flusher *f;
+	unsigned long colors;
+	int waiting;
+
+	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	waits_queue(wq, older);
+	KUNIT_ASSERT_COMPLETES(test, &older->started);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+	start_queue_flusher(test, &f[0], wq, 0);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 1, CMWQ_KUNIT_TIMEOUT));
+
+	/* the second flusher closes a color of the newer work alone */
+	waits_queue(wq, newer);
+	KUNIT_ASSERT_COMPLETES(test, &newer->started);
+	start_queue_flusher(test, &f[1], wq, 0);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 2, CMWQ_KUNIT_TIMEOUT));
+
+	complete(&newer->go);
+	KUNIT_EXPECT_COMPLETES(test, &newer->done);
+	/* its color drained, the older one not: neither flush returns */
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&f[1].done,
+							     HZ / 5));
+	KUNIT_EXPECT_FALSE(test, completion_done(&f[0].done));
+	KUNIT_EXPECT_EQ(test, nr_flush_waiters(wq), 2);
+
+	complete(&older->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
+	KUNIT_EXPECT_TRUE(test, completion_done(&older->done));
+}
+
+#define NR_COLOR_FLUSHERS	20	/* more than the colors */
+
+/*
+ * More flushers than colors, each closing its own (a work was queued
+ * since the last was closed) while the oldest color is held: once all
+ * colors but the work color are closed, the next flusher waits for room
+ * rather than reuse a color in use, and every flush returns, after its
+ * works ran, once the oldest is let go.
+ */
+static void flushers_outnumber_colors(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_colors",
+							0, 0);
+	struct queue_flusher *f;
+	unsigned long colors;
+	struct item *it;
+	int i, waiting;
+
+	f = kunit_kcalloc(test, NR_COLOR_FLUSHERS, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	waits_queue(wq, blocker);
+	KUNIT_ASSERT_COMPLETES(test, &blocker->started);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+
+	for (i = 0; i < NR_COLOR_FLUSHERS; i++) {
+		/* a work in flight in the work color as the flusher arrives */
+		it = new_item(test, block_fn);
+		waits_queue(wq, it);
+		KUNIT_ASSERT_COMPLETES(test, &it->started);
+		start_queue_flusher(test, &f[i], wq, 0);
+		/* one more flusher waits, with a color of its own if any */
+		KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == i + 1,
+						  CMWQ_KUNIT_TIMEOUT));
+		complete(&it->go);
+		KUNIT_EXPECT_COMPLETES(test, &it->done);
+	}
+	/* the work color is never closed over the oldest color's works */
+	KUNIT_EXPECT_EQ(test, cmwq_test_flush_colors(wq, &waiting),
+			colors + CMWQ_TEST_NR_COLORS - 1);
+
+	complete(&blocker->go);
+	for (i = 0; i < NR_COLOR_FLUSHERS; i++)
+		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
+	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
+	KUNIT_EXPECT_EQ(test, nr_flush_waiters(wq), 0);
 }
 
 /*
@@ -935,6 +1074,9 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_workqueue_timeout_keeps_color),
 	KUNIT_CASE(plain_flush_waits_unreported),
 	KUNIT_CASE(timed_flush_leaves_color_to_batch),
+	KUNIT_CASE(flush_waits_not_for_later_works),
+	KUNIT_CASE(flush_waits_for_older_colors),
+	KUNIT_CASE(flushers_outnumber_colors),
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(timed_flush_refusals),
