@@ -172,6 +172,7 @@ enum bench_metric {
 	M_DIAG_TINY_CTXT,
 	M_DIAG_CFLUSH_FEEDS,
 	M_DIAG_CFLUSH_CTXT,
+	M_DIAG_CFLUSH_CPU_NS,
 	M_DIAG_LIFE_PCPU_KB,
 	M_DIAG_LIFE_CTXT,
 	BENCH_NR_METRICS,
@@ -205,6 +206,7 @@ static const char * const bench_metric_names[BENCH_NR_METRICS] = {
 	[M_DIAG_TINY_CTXT]	= "diag_tiny_context_switches",
 	[M_DIAG_CFLUSH_FEEDS]	= "diag_flush8_feeder_runs",
 	[M_DIAG_CFLUSH_CTXT]	= "diag_flush8_context_switches",
+	[M_DIAG_CFLUSH_CPU_NS]	= "diag_flush8_flusher_cpu_ns",
 	[M_DIAG_LIFE_PCPU_KB]	= "diag_lifecycle_percpu_kb_populated",
 	[M_DIAG_LIFE_CTXT]	= "diag_lifecycle_context_switches",
 };
@@ -943,7 +945,7 @@ static int bench_concurrent_flush(const struct bench_side *side,
 {
 	struct task_struct *threads[BENCH_NR_FLUSHERS] = {};
 	struct bench_item *feeder = &ctx->items[0];
-	u64 start, elapsed = 0, ctxt;
+	u64 start, elapsed = 0, ctxt, cpu = 0;
 	int i, ret, fed, feeds;
 
 	WRITE_ONCE(bench_feed_stop, false);
@@ -956,6 +958,9 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	ret = bench_flushers_start(side, ctx->this_cpu, threads);
 	if (ret)
 		WRITE_ONCE(bench_flushers_abort, true);
+	/* all asleep until the word to go: their CPU time so far is still */
+	for (i = 0; i < BENCH_NR_FLUSHERS && threads[i]; i++)
+		cpu -= READ_ONCE(threads[i]->se.sum_exec_runtime);
 	ctxt = bench_ctxt(ctx);
 	feeds = atomic_read(&bench_feeds);
 	start = ktime_get_ns();
@@ -978,6 +983,8 @@ static int bench_concurrent_flush(const struct bench_side *side,
 	fed = bench_wait(side, "concurrent flush feeder");
 	for (i = 0; i < BENCH_NR_FLUSHERS && threads[i]; i++) {
 		kthread_stop(threads[i]);
+		/* exited: the CPU time their flushes took is final */
+		cpu += READ_ONCE(threads[i]->se.sum_exec_runtime);
 		put_task_struct(threads[i]);
 	}
 	if (ret || fed)
@@ -987,6 +994,8 @@ static int bench_concurrent_flush(const struct bench_side *side,
 				   BENCH_NR_FLUSHERS * BENCH_NR_FLUSHES);
 	res[M_DIAG_CFLUSH_FEEDS] = feeds;
 	res[M_DIAG_CFLUSH_CTXT] = ctxt;
+	res[M_DIAG_CFLUSH_CPU_NS] = div_u64(cpu,
+					    BENCH_NR_FLUSHERS * BENCH_NR_FLUSHES);
 	return 0;
 }
 
@@ -1242,7 +1251,8 @@ static const struct bench_shape bench_shapes[] = {
 	  BIT_ULL(M_SLEEP1024_WALL_US) | BIT_ULL(M_SLEEP1024_WORKERS) },
 	{ bench_concurrent_flush, BIT_ULL(M_CFLUSH_NS) |
 				  BIT_ULL(M_DIAG_CFLUSH_FEEDS) |
-				  BIT_ULL(M_DIAG_CFLUSH_CTXT),
+				  BIT_ULL(M_DIAG_CFLUSH_CTXT) |
+				  BIT_ULL(M_DIAG_CFLUSH_CPU_NS),
 	  BENCH_SWING_RUNS },
 	{ bench_pending, BIT_ULL(M_PENDING_NS) },
 	{ bench_lifecycle, BIT_ULL(M_LIFECYCLE_NS) |
@@ -1312,11 +1322,12 @@ static void bench_print_round(const char *round, int side, const u64 *res)
 		res[M_SLEEP1024_WORKERS], res[M_CFLUSH_NS],
 		res[M_QUEUE_SLAB_BYTES], res[M_QUEUE_PCPU_BYTES],
 		res[M_UNBOUND_PCPU_BYTES]);
-	pr_info("round %s %-6s diag tiny_early=%llu tiny_preempt=%llu tiny_ctxt=%llu flush8_feeds=%llu flush8_ctxt=%llu life_pcpu_kb=%llu life_ctxt=%llu\n",
+	pr_info("round %s %-6s diag tiny_early=%llu tiny_preempt=%llu tiny_ctxt=%llu flush8_feeds=%llu flush8_ctxt=%llu flush8_cpu=%llu life_pcpu_kb=%llu life_ctxt=%llu\n",
 		round, bench_sides[side].name,
 		res[M_DIAG_TINY_EARLY], res[M_DIAG_TINY_PREEMPT],
 		res[M_DIAG_TINY_CTXT], res[M_DIAG_CFLUSH_FEEDS],
-		res[M_DIAG_CFLUSH_CTXT], res[M_DIAG_LIFE_PCPU_KB],
+		res[M_DIAG_CFLUSH_CTXT], res[M_DIAG_CFLUSH_CPU_NS],
+		res[M_DIAG_LIFE_PCPU_KB],
 		res[M_DIAG_LIFE_CTXT]);
 }
 
