@@ -879,26 +879,12 @@ bool wq_nothing_in_flight(struct cmwq_workqueue *wq)
 	return true;
 }
 
-/**
- * wq_flush - wait for the works queued on a queue so far
- * @wq: the workqueue
- * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
- * @fw: the flush for its report: what, caller and start filled in
- * @all: a drain: the report and the wait-for record cover every color
- *
- * The flush closes the work color as it arrives (or shares the color
- * closed last, if nothing was queued since) and sleeps until that color
- * and every one closed before it are flushed.  Nothing holds a role or a
- * lock while it waits, so a timed flush that gives up only leaves the
- * flushers' list; its color is flushed all the same and the next flush
- * waits for what it left.  A queue with nothing in flight is flushed
- * already: the flush returns without a lock or a color.
- *
- * Context: Process context; sleeps.
- * Return: 0 when flushed, -%ETIMEDOUT when @timeout ran out (reported).
+/*
+ * The waits of wq_flush(), apart so that an idle queue's flush does not
+ * set up their frame (zeroed where the kernel zeroes stack variables).
  */
-int wq_flush(struct cmwq_workqueue *wq, long timeout,
-	     struct cmwq_flush_wait *fw, bool all)
+static noinline int wq_flush_wait(struct cmwq_workqueue *wq, long timeout,
+				  struct cmwq_flush_wait *fw, bool all)
 {
 	bool plain = timeout == MAX_SCHEDULE_TIMEOUT;
 	unsigned long deadline = jiffies + (plain ? 0 : timeout);
@@ -907,9 +893,6 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 	struct wq_flusher f;
 	bool flushed;
 	int ret;
-
-	if (wq_nothing_in_flight(wq))
-		return 0;
 
 	fw->wq = wq;
 	init_completion(&f.done);
@@ -932,6 +915,32 @@ int wq_flush(struct cmwq_workqueue *wq, long timeout,
 		reinit_completion(&f.done);
 	} while (ret < 0);
 	return 0;
+}
+
+/**
+ * wq_flush - wait for the works queued on a queue so far
+ * @wq: the workqueue
+ * @timeout: jiffies, or %MAX_SCHEDULE_TIMEOUT to wait as long as it takes
+ * @fw: the flush for its report: what, caller and start filled in
+ * @all: a drain: the report and the wait-for record cover every color
+ *
+ * The flush closes the work color as it arrives (or shares the color
+ * closed last, if nothing was queued since) and sleeps until that color
+ * and every one closed before it are flushed.  Nothing holds a role or a
+ * lock while it waits, so a timed flush that gives up only leaves the
+ * flushers' list; its color is flushed all the same and the next flush
+ * waits for what it left.  A queue with nothing in flight is flushed
+ * already: the flush returns without a lock or a color.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0 when flushed, -%ETIMEDOUT when @timeout ran out (reported).
+ */
+int wq_flush(struct cmwq_workqueue *wq, long timeout,
+	     struct cmwq_flush_wait *fw, bool all)
+{
+	if (wq_nothing_in_flight(wq))
+		return 0;
+	return wq_flush_wait(wq, timeout, fw, all);
 }
 
 /* The checks of a queue flush, and its lockdep annotation. */
