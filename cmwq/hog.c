@@ -32,6 +32,15 @@
  * threshold takes effect when the timer next fires, or, if it is off,
  * when a worker of the pool next wakes.
  *
+ * The timer may fire up to a tick before its half threshold is up
+ * (hog_early_ns()): on a CPU whose tick runs, it then expires in the tick's
+ * interrupt instead of raising one of its own.  A pool whose workers
+ * keep waking for short works keeps the timer armed, and an interrupt of
+ * its own every half threshold would hit the CPU while it is idle too,
+ * delaying the next wake-up of a worker there.  Firing earlier finds no
+ * hog sooner (the threshold is measured, not counted in firings), and
+ * firings stay at most a half threshold apart.
+ *
  * Setting WORKER_CPU_INTENSIVE from the timer is setting it in the
  * worker's own context: the timer interrupted the worker on its CPU, so
  * neither the worker nor its scheduler hooks run meanwhile, and the pool
@@ -116,10 +125,14 @@ static void hog_found(struct worker_pool *pool, struct worker *worker, u64 ns)
 				    div_u64(ns, NSEC_PER_USEC));
 }
 
-/* Half the threshold: a hog is found within twice the threshold. */
-static ktime_t hog_period(unsigned int thresh_us)
+/*
+ * How early the timer may fire, before its half threshold @thresh_ns / 2
+ * is up: a tick, so that any tick in that window expires it, but firings
+ * stay at least a tenth of the threshold apart when ticks are long.
+ */
+static u64 hog_early_ns(u64 thresh_ns)
 {
-	return ns_to_ktime((u64)thresh_us * (NSEC_PER_USEC / 2));
+	return min_t(u64, TICK_NSEC, thresh_ns / 2 - thresh_ns / 10);
 }
 
 /*
@@ -146,7 +159,7 @@ static enum hrtimer_restart hog_timer_fn(struct hrtimer *timer)
 	u64 thresh = (u64)READ_ONCE(cpu_intensive_thresh_us) * NSEC_PER_USEC;
 	struct worker *worker, *hog = NULL;
 	bool busy;
-	u64 ns = 0;
+	u64 ns = 0, early;
 	int bkt;
 
 	raw_spin_lock(&pool->lock);
@@ -173,8 +186,12 @@ static enum hrtimer_restart hog_timer_fn(struct hrtimer *timer)
 
 	if (!busy || !thresh)
 		return HRTIMER_NORESTART;
-	/* hog_period() of the threshold read above */
-	hrtimer_forward_now(timer, ns_to_ktime(thresh / 2));
+	/* every half threshold (of the one read above), or a little earlier */
+	early = hog_early_ns(thresh);
+	hrtimer_set_expires_range_ns(timer,
+				     ktime_add_ns(hrtimer_cb_get_time(timer),
+						  thresh / 2 - early),
+				     early);
 	return HRTIMER_RESTART;
 }
 
@@ -192,6 +209,7 @@ void cmwq_hog_watch(struct worker *worker)
 {
 	struct worker_pool *pool = worker->pool;
 	unsigned int thresh = READ_ONCE(cpu_intensive_thresh_us);
+	u64 thresh_ns, early;
 
 	lockdep_assert_held(&pool->lock);
 	/*
@@ -202,8 +220,11 @@ void cmwq_hog_watch(struct worker *worker)
 	    hrtimer_is_queued(&pool->hog_timer) ||
 	    raw_smp_processor_id() != pool->gcwq->cpu)
 		return;
-	hrtimer_start(&pool->hog_timer, hog_period(thresh),
-		      HRTIMER_MODE_REL_PINNED_HARD);
+	thresh_ns = (u64)thresh * NSEC_PER_USEC;
+	early = hog_early_ns(thresh_ns);
+	hrtimer_start_range_ns(&pool->hog_timer,
+			       ns_to_ktime(thresh_ns / 2 - early), early,
+			       HRTIMER_MODE_REL_PINNED_HARD);
 }
 
 /**

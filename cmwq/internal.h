@@ -162,6 +162,14 @@ struct worker_pool {
 	unsigned int		flags;		/* L: POOL_*; B for DISASSOCIATED */
 
 	struct list_head	worklist;	/* L: works ready to run */
+	/*
+	 * L: jiffies of the last progress, for the stall watchdog
+	 * (watchdog.c).  In the lock's cache line: queueing a work on an
+	 * idle pool from another CPU writes it, and so does the worker
+	 * taking the work, so a line of its own would travel between the
+	 * two CPUs on top of the lock's.
+	 */
+	unsigned long		watchdog_ts;
 
 	/*
 	 * nr_running is changed by the scheduler hooks under the runqueue
@@ -196,9 +204,8 @@ struct worker_pool {
 	unsigned long		nr_stalls;	/* stalls reported */
 	bool			create_failing;	/* the last creation failed */
 
-	/* L: the stall watchdog's (watchdog.c) */
-	unsigned long		watchdog_ts;	/* jiffies of the last progress */
-	unsigned long		watchdog_reported; /* the watchdog_ts reported */
+	/* L: the watchdog_ts the stall watchdog reported (watchdog.c) */
+	unsigned long		watchdog_reported;
 } ____cacheline_aligned_in_smp;
 
 /*
@@ -228,18 +235,25 @@ struct cmwq_cwq {
 	int			nr_in_flight[CMWQ_NR_COLORS]; /* E */
 	int			nr_active;	/* L: works on the worklist */
 	int			max_active;	/* L */
-	struct list_head	inactive_works;	/* L: held by max_active */
-	struct list_head	node;		/* I: in wq->cwqs */
-	struct list_head	mayday_node;	/* MD: in wq->maydays */
-	unsigned long		nr_rescued;	/* L: works the rescuer ran */
-	int			nr_pending;	/* L: queued, not yet started */
-	int			max_pending;	/* L: most nr_pending ever */
-	/* L: what went through the cwq, for the statistics (stats.c) */
+	/*
+	 * L: what went through the cwq, for the statistics (stats.c).  The
+	 * counters a work moves as it is queued and run come first, in the
+	 * cache lines of the counters above, which queueing and running it
+	 * write anyway: counting a work queued on another CPU's pool makes
+	 * no more lines travel between the two CPUs.
+	 */
+	int			nr_pending;	/* queued, not yet started */
+	int			max_pending;	/* most nr_pending ever */
 	u64			nr_queued;
 	u64			nr_started;
 	u64			nr_completed;
 	u64			nr_cancelled;
 	u64			nr_hogs;	/* found hogging their CPU */
+
+	struct list_head	inactive_works;	/* L: held by max_active */
+	struct list_head	node;		/* I: in wq->cwqs */
+	struct list_head	mayday_node;	/* MD: in wq->maydays */
+	unsigned long		nr_rescued;	/* L: works the rescuer ran */
 	/*
 	 * L: with timing on, the one work of the cwq whose wait is timed,
 	 * and when it was queued (stats.c)
@@ -275,6 +289,11 @@ struct worker {
 						 */
 		struct hlist_node	hentry;	/* L: in the busy hash */
 	};
+	/*
+	 * I.  Next to the idle list entry: a CPU queueing a work on this
+	 * worker's pool reads both to wake it, and finds them in one line.
+	 */
+	struct task_struct	*task;
 	struct cmwq_work	*current_work;	/* L: work being run */
 	cmwq_func_t		current_func;	/* L */
 	struct cmwq_cwq		*current_cwq;	/* L */
@@ -294,7 +313,6 @@ struct worker {
 	unsigned long		hog_seq;
 	u64			hog_runtime;
 	struct list_head	scheduled;	/* L: works to run next */
-	struct task_struct	*task;		/* I */
 	struct worker_pool	*pool;		/* A */
 	struct list_head	node;		/* B: in pool->workers */
 	unsigned long		last_active;	/* L: when it went idle */
