@@ -25,21 +25,23 @@ struct cmwq_test_pool_stats {
 	int		nr_running;
 	int		nr_pending;	/* works on the worklist */
 	bool		managing;
+	bool		waking;		/* one woken, not yet out of idle */
 	unsigned long	nr_created;
 	unsigned long	nr_created_by_manager;
 	unsigned long	nr_reaped;
 	unsigned long	nr_create_failed;
 	unsigned long	nr_maydays;	/* maydays the pool sent */
 	unsigned long	nr_works;
+	unsigned long	nr_wakeups;	/* idle workers woken */
 	unsigned long	nr_stalls;	/* stalls the watchdog reported */
 	bool		create_failing;	/* the last creation failed */
 	bool		mayday_timer_armed;
 	bool		disassociated;	/* its CPU is down */
+	bool		all_bound;	/* every worker bound to the CPU */
 	int		nr_attached;	/* workers, and reaped ones not yet
 					 * stopped
 					 */
 	int		nr_rogue;	/* workers running anywhere */
-	bool		all_bound;	/* every worker bound to the CPU */
 	int		trustee_state;	/* 0 when no trustee */
 	u64		oldest_wait_ns;	/* oldest work on the worklist */
 };

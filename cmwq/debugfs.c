@@ -33,7 +33,7 @@ static int pools_show(struct seq_file *m, void *v)
 	struct list_head *pos;
 	int i, pending;
 
-	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works oldest_wait_us stalls\n");
+	seq_puts(m, "pool cpu       pri flags workers idle running pending created by_manager reaped create_failed maydays works wakeups oldest_wait_us stalls\n");
 	for (i = 0; i < cmwq_nr_pools; i++) {
 		pool = pool_by_id(i);
 		raw_spin_lock_irq(&pool->lock);
@@ -48,13 +48,14 @@ static int pools_show(struct seq_file *m, void *v)
 			seq_printf(m, "%4d unbound  ", pool->id);
 		else
 			seq_printf(m, "%4d cpu%-5d ", pool->id, pool->gcwq->cpu);
-		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %5lu %14llu %6lu\n",
+		seq_printf(m, "%-3s 0x%03x %7d %4d %7d %7d %7lu %10lu %6lu %13lu %7lu %5lu %7lu %14llu %6lu\n",
 			   pool->highpri ? "H" : "N", pool->flags,
 			   pool->nr_workers, pool->nr_idle,
 			   atomic_read(&pool->nr_running), pending,
 			   pool->nr_created, pool->nr_created_by_manager,
 			   pool->nr_reaped, pool->nr_create_failed,
 			   pool->nr_maydays, pool->nr_works,
+			   pool->nr_wakeups,
 			   pool_oldest_wait_us(pool),
 			   pool->nr_stalls);
 		raw_spin_unlock_irq(&pool->lock);

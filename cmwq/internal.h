@@ -181,6 +181,8 @@ struct worker_pool {
 	int			nr_workers;	/* L: total workers */
 	int			nr_idle;	/* L: idle workers */
 	struct list_head	idle_list;	/* L: newest first */
+	/* L: woken from idle_list by wake_up_worker(), not yet out of it */
+	struct worker		*waking;
 	/* L, read with READ_ONCE() by claim_manager(): reaped, not yet stopped */
 	int			nr_dying;
 	struct list_head	workers;	/* B: all, dying until stopped */
@@ -201,6 +203,7 @@ struct worker_pool {
 	unsigned long		nr_create_failed;
 	unsigned long		nr_maydays;	/* MD: maydays sent */
 	unsigned long		nr_works;	/* works executed */
+	unsigned long		nr_wakeups;	/* idle workers woken */
 	unsigned long		nr_stalls;	/* stalls reported */
 	bool			create_failing;	/* the last creation failed */
 

@@ -10,7 +10,9 @@
  * A worker leaves the idle list to process works.  If it was the last idle
  * one it first becomes the pool's manager and creates another, so that a
  * pool always has an idle worker ready for the moment its running workers
- * all block (sched.c wakes it).  Idle workers beyond the ratio in
+ * all block (sched.c wakes it).  A pool wakes one idle worker at a time:
+ * until the one woken has left the idle list, the wake-ups asked for are
+ * its to cover (wake_up_worker()).  Idle workers beyond the ratio in
  * too_many_workers() are reaped by the manager after cmwq_idle_timeout:
  * it takes every expired one out of the pool in one pass under the pool's
  * lock, gives the role back, and only then stops their threads, which
@@ -116,18 +118,32 @@ void cmwq_fault_debugfs_init(void)
  * wake_up_worker - wake the pool's most recently idle worker
  * @pool: the pool
  *
+ * A worker woken earlier and still on the idle list is on its way: when
+ * it leaves the list, under pool->lock, it looks at the pool afresh (works
+ * waiting, nobody running, managing to do) and covers whatever woke it and
+ * whatever came since.  So it is not woken again and no other is woken
+ * beside it.  Otherwise each work queued before the woken worker gets its
+ * CPU would call wake_up_process() on it once more, for nothing but its
+ * task's locks, and a worker going idle meanwhile would be woken too: two
+ * runnable workers where one will do.
+ *
  * Context: pool->lock held.
- * Return: the worker woken, or %NULL if none was idle.
+ * Return: the worker woken or on its way, or %NULL if none was idle.
  */
 struct worker *wake_up_worker(struct worker_pool *pool)
 {
 	struct worker *worker;
 
 	lockdep_assert_held(&pool->lock);
+	if (pool->waking)
+		return pool->waking;
 	worker = list_first_entry_or_null(&pool->idle_list, struct worker,
 					  entry);
-	if (likely(worker))
+	if (likely(worker)) {
+		pool->waking = worker;
+		pool->nr_wakeups++;
 		wake_up_process(worker->task);
+	}
 	return worker;
 }
 
@@ -163,6 +179,9 @@ void worker_leave_idle(struct worker *worker)
 	worker->flags &= ~WORKER_IDLE;
 	pool->nr_idle--;
 	list_del_init(&worker->entry);
+	/* woken, or reaped before it ran: the next wake-up wakes another */
+	if (pool->waking == worker)
+		pool->waking = NULL;
 }
 
 static struct worker *alloc_worker(void)

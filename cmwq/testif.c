@@ -60,6 +60,8 @@ int cmwq_test_pool_stats(int cpu, bool highpri,
 	stats->nr_create_failed = pool->nr_create_failed;
 	stats->nr_maydays = pool->nr_maydays;
 	stats->nr_works = pool->nr_works;
+	stats->nr_wakeups = pool->nr_wakeups;
+	stats->waking = !!pool->waking;
 	stats->nr_stalls = pool->nr_stalls;
 	stats->create_failing = pool->create_failing;
 	stats->mayday_timer_armed = timer_pending(&pool->mayday_timer);

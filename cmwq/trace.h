@@ -248,8 +248,9 @@ TRACE_EVENT(cmwq_worker_sleep,
 /**
  * cmwq_worker_wake - a worker is woken for a pool whose workers sleep
  * @pool: the pool
- * @worker: the idle worker woken, or %NULL if none was idle (the pool's
- *	    manager is then creating one)
+ * @worker: the idle worker woken, or woken before and still on its way,
+ *	    or %NULL if none was idle (the pool's manager is then creating
+ *	    one)
  */
 TRACE_EVENT(cmwq_worker_wake,
 	    TP_PROTO(struct worker_pool *pool, struct worker *worker),

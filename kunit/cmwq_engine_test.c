@@ -4,7 +4,8 @@
  *
  * These cases check behaviour against pool state (through cmwq_test.h):
  * one runnable worker at a time per CPU, new workers the moment running
- * ones sleep, nr_running back to zero at idle, workers created by the
+ * ones sleep, one wake-up for works queued on an idle pool until the
+ * worker woken runs, nr_running back to zero at idle, workers created by the
  * manager and reaped after the idle timeout (their threads stopped outside
  * the manager role), CPU-intensive and high-priority works not held back,
  * non-reentrancy across CPUs, queueing from hard IRQ, many queues sharing
@@ -169,6 +170,95 @@ static void sleeping_works_all_in_flight(struct kunit *test)
 					     NR_SLEEPERS));
 	cmwq_test_pool_stats(test_cpu(), eng_pool_highpri(test), &st);
 	KUNIT_EXPECT_GE(test, st.nr_workers, NR_SLEEPERS);
+}
+
+#define NR_WAKE_BATCH	16
+
+/* A batch of works queued on the test CPU's pool from a hard IRQ there. */
+struct wake_batch;
+
+struct wake_item {
+	struct cmwq_work	work;
+	struct wake_batch	*batch;
+};
+
+struct wake_batch {
+	struct cmwq_workqueue	*wq;
+	bool			highpri;
+	struct wake_item	items[NR_WAKE_BATCH];
+	atomic_t		left;
+	struct completion	done;
+	int			ret;		/* -EAGAIN: the pool was busy */
+	unsigned long		wakeups;	/* issued while queueing */
+};
+
+static void wake_item_fn(struct cmwq_work *work)
+{
+	struct wake_batch *b = container_of(work, struct wake_item,
+					    work)->batch;
+
+	if (atomic_dec_and_test(&b->left))
+		complete(&b->done);
+}
+
+/*
+ * On the pool's CPU with interrupts off, so that none of its workers can
+ * run before the last work is queued: each work finds nobody running.
+ */
+static void wake_batch_queue(void *arg)
+{
+	struct wake_batch *b = arg;
+	struct cmwq_test_pool_stats before, after;
+	int cpu = smp_processor_id(), i;
+
+	cmwq_test_pool_stats(cpu, b->highpri, &before);
+	/* a worker running or already woken takes the works without one */
+	if (before.nr_running || before.waking || !before.nr_idle) {
+		b->ret = -EAGAIN;
+		return;
+	}
+	for (i = 0; i < NR_WAKE_BATCH; i++)
+		cmwq_queue_work_on(cpu, b->wq, &b->items[i].work);
+	cmwq_test_pool_stats(cpu, b->highpri, &after);
+	b->wakeups = after.nr_wakeups - before.nr_wakeups;
+	b->ret = 0;
+}
+
+/*
+ * Works queued on a pool with nobody running wake one idle worker, once:
+ * until it runs, the wake-ups the later works ask for are left to it.
+ * Twice: once it has run, the next batch wakes a worker again.
+ */
+static void idle_pool_woken_once(struct kunit *test)
+{
+	struct wake_batch *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	int cpu = test_cpu(), round, tries, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	b->wq = eng_pool_wq(test);
+	b->highpri = eng_pool_highpri(test);
+	for (i = 0; i < NR_WAKE_BATCH; i++) {
+		CMWQ_INIT_WORK(&b->items[i].work, wake_item_fn);
+		b->items[i].batch = b;
+	}
+	init_completion(&b->done);
+	for (round = 0; round < 2; round++) {
+		atomic_set(&b->left, NR_WAKE_BATCH);
+		reinit_completion(&b->done);
+		/* wait out whatever else runs on the pool */
+		for (tries = 0; tries < 100; tries++) {
+			KUNIT_ASSERT_EQ(test,
+					smp_call_function_single(cpu,
+								 wake_batch_queue,
+								 b, 1), 0);
+			if (b->ret != -EAGAIN)
+				break;
+			msleep(20);
+		}
+		KUNIT_ASSERT_EQ(test, b->ret, 0);
+		KUNIT_ASSERT_COMPLETES(test, &b->done);
+		KUNIT_EXPECT_EQ(test, b->wakeups, 1UL);
+	}
 }
 
 static bool all_pools_idle(void)
@@ -738,6 +828,7 @@ static void stress_exact_accounting(struct kunit *test)
 static struct kunit_case cmwq_engine_cases[] = {
 	KUNIT_CASE_PARAM(runnable_works_one_at_a_time, eng_pool_gen_params),
 	KUNIT_CASE_PARAM(sleeping_works_all_in_flight, eng_pool_gen_params),
+	KUNIT_CASE_PARAM(idle_pool_woken_once, eng_pool_gen_params),
 	KUNIT_CASE(nr_running_zero_at_idle),
 	KUNIT_CASE(manager_creates_workers),
 	KUNIT_CASE(idle_workers_reaped),
