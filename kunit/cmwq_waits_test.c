@@ -563,6 +563,25 @@ static void timed_flush_leaves_color_to_batch(struct kunit *test)
 }
 
 /*
+ * Queue @it, a blocking work, on @wq and see it start, then start @f
+ * flushing @wq: back once @f has closed the color of @it.
+ */
+static void flusher_behind(struct kunit *test, struct cmwq_workqueue *wq,
+			   struct item *it, struct queue_flusher *f)
+{
+	unsigned long colors;
+	int waiting;
+
+	waits_queue(wq, it);
+	KUNIT_ASSERT_COMPLETES(test, &it->started);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+	start_queue_flusher(test, f, wq, 0);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 1, CMWQ_KUNIT_TIMEOUT));
+}
+
+/*
  * A flush waits for what was queued before its call, not after: one that
  * arrives while another flushes returns with it, though a work queued
  * after its call still runs.
@@ -574,20 +593,11 @@ static void flush_waits_not_for_later_works(struct kunit *test)
 	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_later",
 							0, 0);
 	struct queue_flusher *f;
-	unsigned long colors;
-	int waiting;
 
 	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, wq && f);
-	waits_queue(wq, first);
-	KUNIT_ASSERT_COMPLETES(test, &first->started);
-	colors = cmwq_test_flush_colors(wq, &waiting);
-
 	/* one closes the first work's color, the other shares it */
-	start_queue_flusher(test, &f[0], wq, 0);
-	KUNIT_EXPECT_TRUE(test,
-			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
-				    colors + 1, CMWQ_KUNIT_TIMEOUT));
+	flusher_behind(test, wq, first, &f[0]);
 	start_queue_flusher(test, &f[1], wq, 0);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == 2,
 					  CMWQ_KUNIT_TIMEOUT));
@@ -616,26 +626,12 @@ static void flush_waits_for_older_colors(struct kunit *test)
 	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_order",
 							0, 0);
 	struct queue_flusher *f;
-	unsigned long colors;
-	int waiting;
 
 	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, wq && f);
-	waits_queue(wq, older);
-	KUNIT_ASSERT_COMPLETES(test, &older->started);
-	colors = cmwq_test_flush_colors(wq, &waiting);
-	start_queue_flusher(test, &f[0], wq, 0);
-	KUNIT_EXPECT_TRUE(test,
-			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
-				    colors + 1, CMWQ_KUNIT_TIMEOUT));
-
+	flusher_behind(test, wq, older, &f[0]);
 	/* the second flusher closes a color of the newer work alone */
-	waits_queue(wq, newer);
-	KUNIT_ASSERT_COMPLETES(test, &newer->started);
-	start_queue_flusher(test, &f[1], wq, 0);
-	KUNIT_EXPECT_TRUE(test,
-			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
-				    colors + 2, CMWQ_KUNIT_TIMEOUT));
+	flusher_behind(test, wq, newer, &f[1]);
 
 	complete(&newer->go);
 	KUNIT_EXPECT_COMPLETES(test, &newer->done);
