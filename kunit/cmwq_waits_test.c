@@ -647,6 +647,46 @@ static void flush_waits_for_older_colors(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, completion_done(&older->done));
 }
 
+/*
+ * The last work of a closed color leaves its cwq by being cancelled, not
+ * by running: the cancel counts the color out, and the flush of it
+ * returns once the older color it waits behind is flushed too.
+ */
+static void flush_color_left_by_cancel(struct kunit *test)
+{
+	struct item *older = new_item(test, block_fn);
+	struct item *pending = new_item(test, count_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_cancel",
+							0, 1);
+	struct queue_flusher *f;
+	unsigned long colors;
+	int waiting;
+
+	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	flusher_behind(test, wq, older, &f[0]);
+	/* held back by max_active behind the older work, in a color alone */
+	waits_queue(wq, pending);
+	colors = cmwq_test_flush_colors(wq, &waiting);
+	start_queue_flusher(test, &f[1], wq, 0);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(cmwq_test_flush_colors(wq, &waiting) ==
+				    colors + 1 && waiting == 2,
+				    CMWQ_KUNIT_TIMEOUT));
+
+	KUNIT_EXPECT_TRUE(test, cmwq_cancel_work(&pending->dwork.work));
+	/* its color is empty now, the older one is not: neither returns */
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&f[1].done,
+							     HZ / 5));
+	KUNIT_EXPECT_FALSE(test, completion_done(&f[0].done));
+
+	complete(&older->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
+	KUNIT_EXPECT_EQ(test, nr_flush_waiters(wq), 0);
+	KUNIT_EXPECT_FALSE(test, completion_done(&pending->done));
+}
+
 #define NR_COLOR_FLUSHERS	20	/* more than the colors */
 
 /*
@@ -1073,6 +1113,7 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_waits_not_for_later_works),
 	KUNIT_CASE(flush_waits_for_older_colors),
 	KUNIT_CASE(flushers_outnumber_colors),
+	KUNIT_CASE(flush_color_left_by_cancel),
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(timed_flush_refusals),
