@@ -16,7 +16,7 @@
 
 struct cmwq_taskq;
 
-/* A queue's flush colors: as many colors as flushes in progress at most */
+/* A queue's flush colors (CMWQ_NR_COLORS): all but one may be closed */
 #define CMWQ_TEST_NR_COLORS	15
 
 struct cmwq_test_pool_stats {

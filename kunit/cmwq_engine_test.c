@@ -224,6 +224,15 @@ static void wake_batch_queue(void *arg)
 	b->ret = 0;
 }
 
+/* Queue a batch on @cpu's pool: false if it was busy, to try again. */
+static bool wake_batch_queued(struct kunit *test, int cpu,
+			      struct wake_batch *b)
+{
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, wake_batch_queue,
+						       b, 1), 0);
+	return b->ret != -EAGAIN;
+}
+
 /*
  * Works queued on a pool with nobody running wake one idle worker, once:
  * until it runs, the wake-ups the later works ask for are left to it.
@@ -232,7 +241,7 @@ static void wake_batch_queue(void *arg)
 static void idle_pool_woken_once(struct kunit *test)
 {
 	struct wake_batch *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	int cpu = test_cpu(), round, tries, i;
+	int cpu = test_cpu(), round, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	b->wq = eng_pool_wq(test);
@@ -246,15 +255,8 @@ static void idle_pool_woken_once(struct kunit *test)
 		atomic_set(&b->left, NR_WAKE_BATCH);
 		reinit_completion(&b->done);
 		/* wait out whatever else runs on the pool */
-		for (tries = 0; tries < 100; tries++) {
-			KUNIT_ASSERT_EQ(test,
-					smp_call_function_single(cpu,
-								 wake_batch_queue,
-								 b, 1), 0);
-			if (b->ret != -EAGAIN)
-				break;
-			msleep(20);
-		}
+		KUNIT_ASSERT_TRUE(test, cmwq_poll(wake_batch_queued(test, cpu, b),
+						  CMWQ_KUNIT_TIMEOUT));
 		KUNIT_ASSERT_EQ(test, b->ret, 0);
 		KUNIT_ASSERT_COMPLETES(test, &b->done);
 		KUNIT_EXPECT_EQ(test, b->wakeups, 1UL);
