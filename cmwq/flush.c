@@ -27,13 +27,19 @@
  * are batched: one arriving when nothing was queued since the last color
  * closed shares that color rather than closing an empty one, so eight
  * flushers of a busy queue arriving together close one color and are
- * woken together.  Whoever flushes a color (the worker whose work left
- * last, or a flusher closing an empty color) wakes the first flusher of
- * it under the locks, and each flusher woken wakes the next, so that
- * the pool lock is never held while more than one task is woken.  There
- * are CMWQ_NR_COLORS colors: when all but the work color are closed and
- * not flushed, an arriving flusher waits for the oldest to be flushed
- * before it closes its own.
+ * woken together.  Sharing takes flush_lock alone; only closing a color
+ * takes wq->flush_mutex, which orders the closes (the pools' locks are
+ * taken in turn under it, so flush_lock cannot cover them), and a close
+ * in progress (wq->flush_closing) sends arriving flushers to the mutex.
+ * Whoever flushes a color (the worker whose work left last, or a flusher
+ * closing an empty color) wakes the first flusher of it, the leader,
+ * under the locks; the leader takes every other flusher whose color is
+ * flushed off the list under flush_lock and wakes them after dropping
+ * it.  So no spinlock is held while more than one task is woken, and the
+ * flushers the leader wakes return without taking a lock.  There are
+ * CMWQ_NR_COLORS colors: when all but the work color are closed and not
+ * flushed, an arriving flusher waits for the oldest to be flushed before
+ * it closes its own.
  *
  * Every wait goes through waits.c, which reports a flush that waits long
  * or times out, and a worker's wait that can never end.
@@ -621,14 +627,20 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
 
 /*
  * A flusher waiting for its color.  It is on wq->flushers, ordered by
- * @target, until the color numbered @target is flushed; then whoever
- * sees that takes it off and completes @done: the one who flushed the
- * color wakes the first flusher of it, and each flusher woken wakes the
- * next, so that no lock is held while more than one is woken.
+ * @target, until the color numbered @target is flushed.  Then it is
+ * taken off and marked @woken under flush_lock, and its completion
+ * follows: the one who flushed the color wakes the first flusher of it,
+ * the @leader, and the leader wakes the rest outside the lock, so that
+ * nobody holds a spinlock while more than one task is woken and the
+ * others return without taking a lock.
  */
 struct wq_flusher {
-	struct list_head	node;	/* F: in wq->flushers, or empty */
+	struct list_head	node;	/* F: in wq->flushers, or a leader's
+					 * batch once @woken
+					 */
 	unsigned long		target;	/* F: the number of its color */
+	bool			woken;	/* F: flushed, @done on its way */
+	bool			leader;	/* F: wakes the others flushed */
 	struct completion	done;
 };
 
@@ -640,17 +652,52 @@ static long time_left(unsigned long deadline, bool plain)
 	return time_after(deadline, jiffies) ? deadline - jiffies : 0;
 }
 
-/* Wake the first flusher waiting, if its color is flushed. */
+/* Is the color of @f flushed?  Every color numbered up to flush_finished is. */
+static bool wq_flusher_flushed(struct cmwq_workqueue *wq,
+			       struct wq_flusher *f)
+{
+	lockdep_assert_held(&wq->flush_lock);
+	return (long)(wq->flush_finished - f->target) >= 0;
+}
+
+/* Wake the first flusher waiting, if its color is flushed, as the leader. */
 static void wq_wake_flusher(struct cmwq_workqueue *wq)
 {
 	struct wq_flusher *f;
 
 	lockdep_assert_held(&wq->flush_lock);
 	f = list_first_entry_or_null(&wq->flushers, struct wq_flusher, node);
-	if (f && (long)(wq->flush_finished - f->target) >= 0) {
+	if (f && wq_flusher_flushed(wq, f)) {
 		list_del_init(&f->node);
+		f->woken = true;
+		f->leader = true;
 		complete(&f->done);
 	}
+}
+
+/*
+ * The leader's part: wake every flusher whose color is flushed.  They are
+ * taken off under the lock and marked woken, so that a timed one giving
+ * up meanwhile waits for its completion instead of taking itself off;
+ * then they are woken without it.  A woken flusher may return at once,
+ * so the batch is walked one step ahead of the completions.
+ */
+static void wq_wake_flushed(struct cmwq_workqueue *wq)
+{
+	struct wq_flusher *f, *next;
+	LIST_HEAD(batch);
+
+	raw_spin_lock_irq(&wq->flush_lock);
+	list_for_each_entry_safe(f, next, &wq->flushers, node) {
+		if (!wq_flusher_flushed(wq, f))
+			break;
+		f->woken = true;
+		list_move_tail(&f->node, &batch);
+	}
+	raw_spin_unlock_irq(&wq->flush_lock);
+
+	list_for_each_entry_safe(f, next, &batch, node)
+		complete(&f->done);
 }
 
 /*
@@ -729,24 +776,36 @@ bool wq_color_waited(struct cmwq_workqueue *wq, int color,
 }
 
 /*
- * Close the work color: new works get the next one, and the color closed
- * is numbered wq->flush_started.  Each cwq with works of it is counted,
- * and the color is flushed once the last of them has none left.  There
- * is room for it: the next color was flushed, so no work carries it.
+ * While a color is being closed, wq->nr_flush_cwqs[] of it holds this
+ * bias instead of the count of cwqs with works of it: cwqs counted in by
+ * the close may count themselves out before the close adds them up, and
+ * the bias keeps the count from reaching zero until the close is over.
+ * It is more than the number of cwqs of any queue.
  */
-static void wq_close_color(struct cmwq_workqueue *wq)
+#define FLUSH_CLOSE_BIAS	U16_MAX
+
+/*
+ * Close the work color: new works get the next one.  Each cwq with works
+ * of it is counted, and the color is flushed once the last of them has
+ * none left.  There is room for it: the next color was flushed, so no
+ * work carries it.  The caller finishes with wq_close_color_end() under
+ * flush_lock, with the number of cwqs returned.
+ */
+static int wq_close_color_begin(struct cmwq_workqueue *wq)
 {
 	int color = wq->work_color, next_color = work_next_color(color);
 	struct cmwq_cwq *cwq;
+	int nr_cwqs = 0;
 
 	lockdep_assert_held(&wq->flush_mutex);
-	/* a count per cwq, and ours: a bound queue has one per CPU */
-	BUILD_BUG_ON(CONFIG_NR_CPUS >= U16_MAX);
-	/* our own count keeps the color from being flushed half-closed */
+	/* a count per cwq, below the bias: a bound queue has one per CPU */
+	BUILD_BUG_ON(CONFIG_NR_CPUS >= FLUSH_CLOSE_BIAS);
 	raw_spin_lock_irq(&wq->flush_lock);
 	WARN_ON_ONCE(wq->nr_flush_cwqs[color] ||
 		     wq->flush_drained & BIT(color));
-	wq->nr_flush_cwqs[color] = 1;
+	wq->nr_flush_cwqs[color] = FLUSH_CLOSE_BIAS;
+	/* wq->work_color changes: flushers that share a color stay out */
+	wq->flush_closing = true;
 	raw_spin_unlock_irq(&wq->flush_lock);
 
 	for_each_cwq(cwq, wq) {
@@ -754,20 +813,30 @@ static void wq_close_color(struct cmwq_workqueue *wq)
 		WARN_ON_ONCE(cwq->nr_in_flight[next_color]);
 		if (cwq->nr_in_flight[color]) {
 			cwq->flush_colors |= BIT(color);
-			raw_spin_lock(&wq->flush_lock);
-			wq->nr_flush_cwqs[color]++;
-			raw_spin_unlock(&wq->flush_lock);
+			nr_cwqs++;
 		}
 		cwq->work_color = next_color;
 		raw_spin_unlock_irq(&cwq->pool->lock);
 	}
 	wq->work_color = next_color;
+	return nr_cwqs;
+}
 
-	raw_spin_lock_irq(&wq->flush_lock);
+/*
+ * Number @color, just closed with works on @nr_cwqs cwqs, and count
+ * those in: the ones that counted themselves out meanwhile took the
+ * count below the bias.
+ */
+static void wq_close_color_end(struct cmwq_workqueue *wq, int color,
+			       int nr_cwqs)
+{
+	lockdep_assert_held(&wq->flush_mutex);
+	lockdep_assert_held(&wq->flush_lock);
+	wq->nr_flush_cwqs[color] -= FLUSH_CLOSE_BIAS - nr_cwqs;
+	wq->flush_closing = false;
 	WRITE_ONCE(wq->flush_started, wq->flush_started + 1);
-	if (!--wq->nr_flush_cwqs[color])
+	if (!wq->nr_flush_cwqs[color])
 		wq_color_drained(wq, color);
-	raw_spin_unlock_irq(&wq->flush_lock);
 }
 
 /* Does the work color have works in flight on any cwq? */
@@ -775,7 +844,6 @@ static bool wq_work_color_used(struct cmwq_workqueue *wq)
 {
 	struct cmwq_cwq *cwq;
 
-	lockdep_assert_held(&wq->flush_mutex);
 	/* as in wq_nothing_in_flight(): a work queued before us is seen */
 	for_each_cwq(cwq, wq)
 		if (READ_ONCE(cwq->nr_in_flight[wq->work_color]))
@@ -784,46 +852,88 @@ static bool wq_work_color_used(struct cmwq_workqueue *wq)
 }
 
 /*
+ * Put @f on the flushers for @f->target, unless that color is flushed
+ * already.  Return: 1 if added, 0 if flushed.
+ */
+static int wq_insert_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
+{
+	struct wq_flusher *pos;
+
+	lockdep_assert_held(&wq->flush_lock);
+	if (wq_flusher_flushed(wq, f))
+		return 0;
+	/* after the last whose color is numbered no later than ours */
+	list_for_each_entry_reverse(pos, &wq->flushers, node)
+		if ((long)(pos->target - f->target) <= 0)
+			break;
+	list_add(&f->node, &pos->node);
+	f->woken = false;
+	f->leader = false;
+	return 1;
+}
+
+/*
+ * Nothing was queued since the last color was closed: that color flushes
+ * what was queued before the call, and @f shares it, under flush_lock
+ * alone.  Return: as wq_add_flusher(), or -%EBUSY if the work color has
+ * works (or is being closed): @f must close it.
+ */
+static int wq_share_color(struct cmwq_workqueue *wq, struct wq_flusher *f)
+{
+	int ret = -EBUSY;
+
+	raw_spin_lock_irq(&wq->flush_lock);
+	/* not closing: wq->work_color and flush_started hold still */
+	if (!wq->flush_closing && !wq_work_color_used(wq)) {
+		f->target = wq->flush_started;
+		ret = wq_insert_flusher(wq, f);
+	}
+	raw_spin_unlock_irq(&wq->flush_lock);
+	return ret;
+}
+
+/*
  * Put @f on the queue's flushers for the color that flushes what was
  * queued before the call: the work color, closed now so that works
  * queued from now on are not waited for.  If none was queued in it since
  * the last color was closed, that last one does, and flushers arriving
- * together share it.  If every other color is closed and not flushed,
- * the work color cannot be closed yet: @f waits for the oldest instead,
- * for room to close it then.
+ * together share it without taking the mutex.  If every other color is
+ * closed and not flushed, the work color cannot be closed yet: @f waits
+ * for the oldest instead, for room to close it then.
  *
- * Context: Process context; takes wq->flush_mutex and wq->flush_lock.
+ * Context: Process context; takes wq->flush_lock, and wq->flush_mutex to
+ * close a color.
  * Return: 1 if @f waits for its color, 0 if that color is flushed
  * already (@f not added), -%EAGAIN if @f waits for room.
  */
 static int wq_add_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 {
-	struct wq_flusher *pos;
-	int ret = 1;
+	int color, nr_cwqs = -1;
+	int ret;
+
+	ret = wq_share_color(wq, f);
+	if (ret != -EBUSY)
+		return ret;
 
 	mutex_lock(&wq->flush_mutex);
-	f->target = wq->flush_started;
-	if (wq_work_color_used(wq)) {
-		if (wq->flush_started - READ_ONCE(wq->flush_finished) <
-		    CMWQ_NR_COLORS - 1) {
-			wq_close_color(wq);
-			f->target++;
-		} else {
-			ret = -EAGAIN;
-		}
+	/* another flusher may have closed it meanwhile */
+	if (wq_work_color_used(wq) &&
+	    wq->flush_started - READ_ONCE(wq->flush_finished) <
+	    CMWQ_NR_COLORS - 1) {
+		color = wq->work_color;
+		nr_cwqs = wq_close_color_begin(wq);
 	}
 
 	raw_spin_lock_irq(&wq->flush_lock);
-	if (ret < 0)
-		f->target = wq->flush_finished + 1;
-	if ((long)(wq->flush_finished - f->target) < 0) {
-		/* after the last whose color is numbered no later than ours */
-		list_for_each_entry_reverse(pos, &wq->flushers, node)
-			if ((long)(pos->target - f->target) <= 0)
-				break;
-		list_add(&f->node, &pos->node);
+	if (nr_cwqs >= 0)
+		wq_close_color_end(wq, color, nr_cwqs);
+	if (nr_cwqs >= 0 || !wq_work_color_used(wq)) {
+		f->target = wq->flush_started;
+		ret = wq_insert_flusher(wq, f);
 	} else {
-		ret = 0;
+		/* no room: wait for the oldest color */
+		f->target = wq->flush_finished + 1;
+		ret = wq_insert_flusher(wq, f) ? -EAGAIN : 0;
 	}
 	raw_spin_unlock_irq(&wq->flush_lock);
 	mutex_unlock(&wq->flush_mutex);
@@ -831,21 +941,28 @@ static int wq_add_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 }
 
 /*
- * Whether @f was woken, and if so, wake the next flusher whose color is
- * flushed; if not (its wait timed out), take it off the flushers.
+ * Whether @f was woken: if its wait timed out first, it takes itself off
+ * the flushers, unless it was taken off already, its completion on the
+ * way.  A leader wakes the others whose color is flushed.
  */
-static bool wq_flusher_done(struct cmwq_workqueue *wq, struct wq_flusher *f)
+static bool wq_flusher_done(struct cmwq_workqueue *wq, struct wq_flusher *f,
+			    bool completed)
 {
-	bool done;
-
-	raw_spin_lock_irq(&wq->flush_lock);
-	done = list_empty(&f->node);
-	if (done)
-		wq_wake_flusher(wq);
-	else
-		list_del(&f->node);
-	raw_spin_unlock_irq(&wq->flush_lock);
-	return done;
+	if (!completed) {
+		raw_spin_lock_irq(&wq->flush_lock);
+		completed = f->woken;
+		if (!completed)
+			list_del(&f->node);
+		raw_spin_unlock_irq(&wq->flush_lock);
+		if (!completed)
+			return false;
+		/* whoever took it off completes it, and may still touch it */
+		wait_for_completion(&f->done);
+	}
+	/* the completion orders this read after the waker's write */
+	if (f->leader)
+		wq_wake_flushed(wq);
+	return true;
 }
 
 /**
@@ -910,7 +1027,7 @@ static noinline int wq_flush_wait(struct cmwq_workqueue *wq, long timeout,
 		if (me)
 			cmwq_wait_end(me);
 		/* woken or not, off the list: a flush reported late fails */
-		if (!wq_flusher_done(wq, &f) || !flushed)
+		if (!wq_flusher_done(wq, &f, flushed) || !flushed)
 			return -ETIMEDOUT;
 		reinit_completion(&f.done);
 	} while (ret < 0);

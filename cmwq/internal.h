@@ -393,7 +393,10 @@ struct cmwq_workqueue {
 	struct list_head	flushers;	/* F: struct wq_flusher, by
 						 * their color's number
 						 */
-	int			work_color;	/* O */
+	int			work_color;	/* O to write; O or F
+						 * without flush_closing
+						 * to read
+						 */
 	int			flush_color;	/* F: color numbered
 						 * flush_finished + 1
 						 */
@@ -402,6 +405,7 @@ struct cmwq_workqueue {
 						 */
 	/* F: the cwqs with works of each closed color */
 	u16			nr_flush_cwqs[CMWQ_NR_COLORS];
+	bool			flush_closing;	/* F: work_color changing */
 	unsigned long		flush_started;	/* O to write; R: colors
 						 * closed
 						 */

@@ -582,6 +582,39 @@ static void flusher_behind(struct kunit *test, struct cmwq_workqueue *wq,
 }
 
 /*
+ * Flushers that share the color closed last take no mutex: arriving while
+ * the mutex that closes colors is held (by a flusher closing the next
+ * color; here by the test), they join the color at once, and are woken
+ * with the flusher that closed it.
+ */
+static void sharing_flushers_take_no_mutex(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_share",
+							0, 0);
+	struct queue_flusher *f;
+	int i;
+
+	f = kunit_kcalloc(test, NR_BATCHED + 1, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	flusher_behind(test, wq, blocker, &f[0]);
+	cmwq_test_hold_flushers(wq, true);
+	for (i = 1; i <= NR_BATCHED; i++)
+		start_queue_flusher(test, &f[i], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) ==
+					  NR_BATCHED + 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	cmwq_test_hold_flushers(wq, false);
+	for (i = 0; i <= NR_BATCHED; i++)
+		KUNIT_EXPECT_FALSE(test, completion_done(&f[i].done));
+
+	complete(&blocker->go);
+	for (i = 0; i <= NR_BATCHED; i++)
+		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
+	KUNIT_EXPECT_TRUE(test, completion_done(&blocker->done));
+}
+
+/*
  * A flush waits for what was queued before its call, not after: one that
  * arrives while another flushes returns with it, though a work queued
  * after its call still runs.
@@ -1110,6 +1143,7 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_workqueue_timeout_keeps_color),
 	KUNIT_CASE(plain_flush_waits_unreported),
 	KUNIT_CASE(timed_flush_leaves_color_to_batch),
+	KUNIT_CASE(sharing_flushers_take_no_mutex),
 	KUNIT_CASE(flush_waits_not_for_later_works),
 	KUNIT_CASE(flush_waits_for_older_colors),
 	KUNIT_CASE(flushers_outnumber_colors),
