@@ -41,8 +41,11 @@
  * flushed, an arriving flusher waits for the oldest to be flushed before
  * it closes its own.
  *
- * Every wait goes through waits.c, which reports a flush that waits long
- * or times out, and a worker's wait that can never end.
+ * waits.c reports a flush that waits long or times out, and a worker's
+ * wait that can never end.  A work flush waits there, with a timer for
+ * its report; the plain flushers of a queue sleep here without one, as
+ * one of them times the reports of all (struct wq_flusher), so that a
+ * batch of flushers costs one timer, not one each.
  *
  * Cancelling grabs the PENDING bit, taking the work off its list if it was
  * queued, and the sync variants mark it CANCELING while they wait for a
@@ -628,20 +631,33 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
 /*
  * A flusher waiting for its color.  It is on wq->flushers, ordered by
  * @target, until the color numbered @target is flushed.  Then it is
- * taken off and marked @woken under flush_lock, and its completion
- * follows: the one who flushed the color wakes the first flusher of it,
- * the @leader, and the leader wakes the rest outside the lock, so that
- * nobody holds a spinlock while more than one task is woken and the
- * others return without taking a lock.
+ * taken off (@detached) under flush_lock and woken (@flushed): the one
+ * who flushed the color wakes the first flusher of it, the @leader,
+ * under the lock, and the leader wakes the rest after dropping it, so
+ * that nobody holds a spinlock while more than one task is woken and
+ * the others return without taking a lock.
+ *
+ * Flushers sleep without a timer.  The reports of plain flushes that
+ * wait long (flush_report_secs) are timed by one of them, the queue's
+ * wq->flush_reporter, for all: it sleeps until the first report is due,
+ * makes the reports due (its own among them) and sleeps again.  When it
+ * leaves, its leader's sweep hands the role to the first plain flusher
+ * left, by waking it (@kicked).  A timed flush keeps its own timer and
+ * reports when it gives up.
  */
 struct wq_flusher {
 	struct list_head	node;	/* F: in wq->flushers, or a leader's
-					 * batch once @woken
+					 * batch once @detached
 					 */
 	unsigned long		target;	/* F: the number of its color */
-	bool			woken;	/* F: flushed, @done on its way */
+	bool			detached; /* F: off the list, to be woken */
 	bool			leader;	/* F: wakes the others flushed */
-	struct completion	done;
+	bool			reported; /* F: reported, or reports itself */
+	bool			flushed; /* R: woken; set with release */
+	bool			kicked;	/* F+R: made the reporter */
+	struct task_struct	*task;	/* I */
+	struct cmwq_flush_wait	*fw;	/* I; its ->target: F */
+	unsigned long		report_at; /* I: jiffies, for a plain flush */
 };
 
 /* Jiffies left before @deadline; MAX_SCHEDULE_TIMEOUT for a plain wait. */
@@ -660,7 +676,20 @@ static bool wq_flusher_flushed(struct cmwq_workqueue *wq,
 	return (long)(wq->flush_finished - f->target) >= 0;
 }
 
-/* Wake the first flusher waiting, if its color is flushed, as the leader. */
+/* Take @f off the flushers, to be woken; the reporter gives up its role. */
+static void wq_detach_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
+{
+	lockdep_assert_held(&wq->flush_lock);
+	f->detached = true;
+	if (wq->flush_reporter == f)
+		wq->flush_reporter = NULL;
+}
+
+/*
+ * Wake the first flusher waiting, if its color is flushed, as the leader.
+ * It takes flush_lock before it returns (wq_wake_flushed()), so its task
+ * is still there while we hold the lock.
+ */
 static void wq_wake_flusher(struct cmwq_workqueue *wq)
 {
 	struct wq_flusher *f;
@@ -669,35 +698,66 @@ static void wq_wake_flusher(struct cmwq_workqueue *wq)
 	f = list_first_entry_or_null(&wq->flushers, struct wq_flusher, node);
 	if (f && wq_flusher_flushed(wq, f)) {
 		list_del_init(&f->node);
-		f->woken = true;
+		wq_detach_flusher(wq, f);
 		f->leader = true;
-		complete(&f->done);
+		/* pairs with the acquire in wq_flusher_sleep() */
+		smp_store_release(&f->flushed, true);
+		wake_up_process(f->task);
+	}
+}
+
+/*
+ * Without a reporter, make the first plain flusher not reported yet the
+ * reporter, and wake it to time the reports.  It cannot return without
+ * flush_lock: its task is still there while we hold it.
+ */
+static void wq_hand_reports_on(struct cmwq_workqueue *wq)
+{
+	struct wq_flusher *f;
+
+	lockdep_assert_held(&wq->flush_lock);
+	if (wq->flush_reporter)
+		return;
+	list_for_each_entry(f, &wq->flushers, node) {
+		if (!f->reported) {
+			wq->flush_reporter = f;
+			WRITE_ONCE(f->kicked, true);
+			wake_up_process(f->task);
+			return;
+		}
 	}
 }
 
 /*
  * The leader's part: wake every flusher whose color is flushed.  They are
- * taken off under the lock and marked woken, so that a timed one giving
- * up meanwhile waits for its completion instead of taking itself off;
- * then they are woken without it.  A woken flusher may return at once,
- * so the batch is walked one step ahead of the completions.
+ * taken off under the lock and marked detached, so that a timed one
+ * giving up meanwhile waits to be woken instead of taking itself off;
+ * then they are woken without it.  A woken flusher may return at once:
+ * the batch is walked one step ahead, and each task is held until woken.
  */
 static void wq_wake_flushed(struct cmwq_workqueue *wq)
 {
 	struct wq_flusher *f, *next;
+	struct task_struct *task;
 	LIST_HEAD(batch);
 
 	raw_spin_lock_irq(&wq->flush_lock);
 	list_for_each_entry_safe(f, next, &wq->flushers, node) {
 		if (!wq_flusher_flushed(wq, f))
 			break;
-		f->woken = true;
+		wq_detach_flusher(wq, f);
 		list_move_tail(&f->node, &batch);
 	}
+	wq_hand_reports_on(wq);
 	raw_spin_unlock_irq(&wq->flush_lock);
 
-	list_for_each_entry_safe(f, next, &batch, node)
-		complete(&f->done);
+	list_for_each_entry_safe(f, next, &batch, node) {
+		task = get_task_struct(f->task);
+		/* pairs with the acquire in wq_flusher_sleep() */
+		smp_store_release(&f->flushed, true);
+		wake_up_process(task);
+		put_task_struct(task);
+	}
 }
 
 /*
@@ -867,8 +927,16 @@ static int wq_insert_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 		if ((long)(pos->target - f->target) <= 0)
 			break;
 	list_add(&f->node, &pos->node);
-	f->woken = false;
+	f->detached = false;
 	f->leader = false;
+	WRITE_ONCE(f->flushed, false);
+	/* a drain's report covers every color */
+	if (f->fw->target != CMWQ_FLUSH_ALL)
+		f->fw->target = f->target;
+	if (!f->reported && !wq->flush_reporter) {
+		wq->flush_reporter = f;
+		f->kicked = true;
+	}
 	return 1;
 }
 
@@ -941,25 +1009,116 @@ static int wq_add_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 }
 
 /*
- * Whether @f was woken: if its wait timed out first, it takes itself off
- * the flushers, unless it was taken off already, its completion on the
- * way.  A leader wakes the others whose color is flushed.
+ * Sleep until @f is woken, kicked or @timeout (jiffies, or
+ * MAX_SCHEDULE_TIMEOUT: no timer) runs out.  Return: the jiffies left.
  */
-static bool wq_flusher_done(struct cmwq_workqueue *wq, struct wq_flusher *f,
-			    bool completed)
+static long wq_flusher_sleep(struct wq_flusher *f, long timeout)
 {
-	if (!completed) {
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		/* pairs with the release of whoever woke us */
+		if (smp_load_acquire(&f->flushed) || READ_ONCE(f->kicked) ||
+		    !timeout)
+			break;
+		timeout = schedule_timeout(timeout);
+	}
+	__set_current_state(TASK_RUNNING);
+	return timeout;
+}
+
+#define NR_REPORTS	4	/* reports copied out per pass */
+
+/*
+ * The reporter's turn: report the plain flushes on the list whose
+ * report is due, a few per pass, and return the jiffies until the next
+ * one is due.  With every flush on the list reported, the reporter gives
+ * up its role, for the next plain flusher to arrive, and returns
+ * MAX_SCHEDULE_TIMEOUT: nobody is left to time.  The flushes are copied
+ * under flush_lock, as a flusher may leave once the lock is dropped; the
+ * queue stays, as the reporter is one of its flushers.
+ */
+static long wq_report_flushers(struct cmwq_workqueue *wq)
+{
+	struct cmwq_flush_wait due[NR_REPORTS];
+	struct wq_flusher *f;
+	long next;
+	int i, nr;
+
+	do {
+		nr = 0;
+		next = MAX_SCHEDULE_TIMEOUT;
 		raw_spin_lock_irq(&wq->flush_lock);
-		completed = f->woken;
-		if (!completed)
+		list_for_each_entry(f, &wq->flushers, node) {
+			if (f->reported)
+				continue;
+			if (time_before(jiffies, f->report_at)) {
+				next = min_t(long, next, f->report_at - jiffies);
+				continue;
+			}
+			if (nr == NR_REPORTS) {
+				next = 0;
+				break;
+			}
+			f->reported = true;
+			due[nr++] = *f->fw;
+		}
+		/* all reported: the next plain flusher to come takes the role */
+		if (next == MAX_SCHEDULE_TIMEOUT)
+			wq->flush_reporter = NULL;
+		raw_spin_unlock_irq(&wq->flush_lock);
+		for (i = 0; i < nr; i++)
+			cmwq_flush_report(&due[i], false);
+	} while (!next);
+	return next;
+}
+
+/*
+ * Wait until @f is woken, or until @timeout runs out for a timed flush,
+ * which then reports what it waits for.  A plain flush that is the
+ * queue's reporter times the reports of the plain flushes waiting.
+ * Return: %true if woken, %false if the timed flush gave up first (then
+ * off the flushers).
+ */
+static bool wq_flusher_wait(struct cmwq_workqueue *wq, struct wq_flusher *f,
+			    long timeout)
+{
+	bool plain = timeout == MAX_SCHEDULE_TIMEOUT, mine = false;
+	long left = MAX_SCHEDULE_TIMEOUT;
+
+	for (;;) {
+		/* made the reporter: reporting is ours until we are woken */
+		if (plain && READ_ONCE(f->kicked)) {
+			raw_spin_lock_irq(&wq->flush_lock);
+			f->kicked = false;
+			mine = wq->flush_reporter == f;
+			raw_spin_unlock_irq(&wq->flush_lock);
+		}
+		if (mine) {
+			left = wq_report_flushers(wq);
+			mine = left != MAX_SCHEDULE_TIMEOUT;
+		}
+		timeout = wq_flusher_sleep(f, plain ? left : timeout);
+		/* pairs with the release of whoever woke us */
+		if (smp_load_acquire(&f->flushed))
+			break;
+		if (plain || timeout)
+			continue;
+
+		cmwq_flush_report(f->fw, true);
+		raw_spin_lock_irq(&wq->flush_lock);
+		if (!f->detached)
 			list_del(&f->node);
 		raw_spin_unlock_irq(&wq->flush_lock);
-		if (!completed)
+		if (!f->detached)
 			return false;
-		/* whoever took it off completes it, and may still touch it */
-		wait_for_completion(&f->done);
+		/* taken off meanwhile: whoever did wakes us, soon */
+		wq_flusher_sleep(f, MAX_SCHEDULE_TIMEOUT);
+		/* reported as timed out: it fails all the same */
+		if (f->leader)
+			wq_wake_flushed(wq);
+		return false;
 	}
-	/* the completion orders this read after the waker's write */
+	/* a leader wakes the others whose color is flushed */
 	if (f->leader)
 		wq_wake_flushed(wq);
 	return true;
@@ -1005,31 +1164,34 @@ static noinline int wq_flush_wait(struct cmwq_workqueue *wq, long timeout,
 {
 	bool plain = timeout == MAX_SCHEDULE_TIMEOUT;
 	unsigned long deadline = jiffies + (plain ? 0 : timeout);
+	unsigned long report = cmwq_flush_report_jiffies();
 	struct worker *me = current_worker();
 	struct cmwq_wait_for wf = { .wq = wq };
-	struct wq_flusher f;
-	bool flushed;
+	struct wq_flusher f = {
+		.task = current, .fw = fw,
+		/* reports off, or a timed flush reporting when it gives up */
+		.reported = !plain || !report,
+		.report_at = jiffies + report,
+	};
+	bool woken;
 	int ret;
 
 	fw->wq = wq;
-	init_completion(&f.done);
+	fw->target = all ? CMWQ_FLUSH_ALL : 0;
 	do {
 		ret = wq_add_flusher(wq, &f);
 		if (!ret)
 			break;
-		fw->target = all ? CMWQ_FLUSH_ALL : f.target;
 		if (me) {
 			wf.target = fw->target;
 			cmwq_wait_begin(me, &wf, fw->caller);
 		}
-		flushed = cmwq_flush_wait(&f.done, time_left(deadline, plain),
-					  fw);
+		woken = wq_flusher_wait(wq, &f, time_left(deadline, plain));
 		if (me)
 			cmwq_wait_end(me);
-		/* woken or not, off the list: a flush reported late fails */
-		if (!wq_flusher_done(wq, &f, flushed) || !flushed)
+		/* a flush reported as timed out fails, even if woken since */
+		if (!woken)
 			return -ETIMEDOUT;
-		reinit_completion(&f.done);
 	} while (ret < 0);
 	return 0;
 }

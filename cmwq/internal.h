@@ -406,6 +406,9 @@ struct cmwq_workqueue {
 	/* F: the cwqs with works of each closed color */
 	u16			nr_flush_cwqs[CMWQ_NR_COLORS];
 	bool			flush_closing;	/* F: work_color changing */
+	struct wq_flusher	*flush_reporter; /* F: times the reports
+						  * of plain flushes
+						  */
 	unsigned long		flush_started;	/* O to write; R: colors
 						 * closed
 						 */
@@ -1065,6 +1068,7 @@ void cmwq_wait_begin(struct worker *worker, const struct cmwq_wait_for *wf,
 		     unsigned long caller);
 void cmwq_wait_end(struct worker *worker);
 unsigned int cmwq_flush_set_report_secs(unsigned int secs);
+unsigned long cmwq_flush_report_jiffies(void);
 
 /* taskq.c */
 struct cmwq_taskq;

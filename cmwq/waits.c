@@ -2,7 +2,11 @@
 /*
  * waits.c - what a flush waits for: blocked-flush reports and wait cycles
  *
- * Blocked flushes.  Every flush waits here, in cmwq_flush_wait().  A
+ * Blocked flushes.  A work flush (and a sync cancel) waits here, in
+ * cmwq_flush_wait(), with a timer for its report; a queue flush waits in
+ * flush.c, where one plain flusher of the queue times the reports of all
+ * (wq->flush_reporter), so that the others sleep without a timer, and
+ * reports through cmwq_flush_report().  A
  * *_timeout() flush that runs out of time, and a plain one that has
  * waited flush_report_secs (default 120, as the hung-task detector; 0
  * disables), prints one report of what holds it: for each work it still
@@ -299,6 +303,17 @@ bool cmwq_flush_wait(struct completion *done, long timeout,
 	cmwq_flush_report(fw, false);
 	wait_for_completion(done);
 	return true;
+}
+
+/**
+ * cmwq_flush_report_jiffies - how long a plain flush waits before its report
+ *
+ * Context: Any context.
+ * Return: flush_report_secs in jiffies; 0 when the reports are off.
+ */
+unsigned long cmwq_flush_report_jiffies(void)
+{
+	return READ_ONCE(flush_report_secs) * HZ;
 }
 
 /**

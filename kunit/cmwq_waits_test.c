@@ -855,6 +855,136 @@ static void plain_flush_reports_and_waits(struct kunit *test)
 	unwatch(test);
 }
 
+/*
+ * One flusher times the reports of a queue's plain flushes, for all of
+ * them: four plain flushers held up together are reported, each once,
+ * after flush_report_secs, and go on waiting.
+ */
+static void plain_flushers_all_reported(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_rep", 0,
+							0);
+	struct seen *s = watch(test);
+	struct queue_flusher *f;
+	int i;
+
+	f = kunit_kcalloc(test, NR_BATCHED + 1, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	cmwq_test_set_flush_report_secs(1);
+	flusher_behind(test, wq, blocker, &f[0]);
+	for (i = 1; i <= NR_BATCHED; i++)
+		start_queue_flusher(test, &f[i], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(READ_ONCE(s->nr_flush) ==
+					  NR_BATCHED + 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	for (i = 0; i <= NR_BATCHED; i++)
+		KUNIT_EXPECT_FALSE(test, completion_done(&f[i].done));
+	KUNIT_EXPECT_STREQ(test, s->what, "cmwq_flush_workqueue");
+	KUNIT_EXPECT_FALSE(test, s->timed_out);
+	KUNIT_EXPECT_GE(test, s->waited_ms, 1000U);
+
+	complete(&blocker->go);
+	for (i = 0; i <= NR_BATCHED; i++)
+		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(s->nr_flush), NR_BATCHED + 1);
+	unwatch(test);
+}
+
+/*
+ * A plain flush that arrives after every waiting one was reported is
+ * reported in its turn: the flusher that timed the reports had nobody
+ * left to time and gave the role up for it.
+ */
+static void late_flusher_reported(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_late", 0,
+							0);
+	struct seen *s = watch(test);
+	struct queue_flusher *f;
+
+	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	cmwq_test_set_flush_report_secs(1);
+	flusher_behind(test, wq, blocker, &f[0]);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(READ_ONCE(s->nr_flush) == 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	start_queue_flusher(test, &f[1], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(READ_ONCE(s->nr_flush) == 2,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_FALSE(test, completion_done(&f[1].done));
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
+	unwatch(test);
+}
+
+struct queue_drainer {
+	struct cmwq_workqueue	*wq;
+	struct completion	done;
+};
+
+static int queue_drainer_fn(void *arg)
+{
+	struct queue_drainer *d = arg;
+
+	cmwq_drain_workqueue(d->wq);
+	complete_all(&d->done);
+	return 0;
+}
+
+/*
+ * The flusher timing the reports leaves when its color is flushed, and
+ * hands the reports on to a plain flush still waiting: a drain behind a
+ * second work is reported all the same, the first flusher long gone.
+ */
+static void reports_handed_on(struct kunit *test)
+{
+	struct item *first = new_item(test, block_fn);
+	struct item *second = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_hand",
+							0, 0);
+	struct seen *s = watch(test);
+	struct queue_drainer *d;
+	struct task_struct *task;
+	struct queue_flusher *f;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wq && f && d);
+	cmwq_test_set_flush_report_secs(1);
+	/* the flusher, which times the reports, waits for the first work */
+	flusher_behind(test, wq, first, f);
+	waits_queue(wq, second);
+	KUNIT_ASSERT_COMPLETES(test, &second->started);
+
+	d->wq = wq;
+	init_completion(&d->done);
+	task = kthread_run(queue_drainer_fn, d, "cmwq_waits_dr");
+	if (IS_ERR(task)) {
+		complete(&first->go);
+		complete(&second->go);
+		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+		return;
+	}
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == 2,
+					  CMWQ_KUNIT_TIMEOUT));
+	complete(&first->go);
+	KUNIT_EXPECT_COMPLETES(test, &f->done);
+
+	/* the drain, still waiting, is reported */
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(!strcmp(s->what, "cmwq_drain_workqueue"),
+				    CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+	KUNIT_EXPECT_FALSE(test, s->timed_out);
+	complete(&second->go);
+	KUNIT_EXPECT_COMPLETES(test, &d->done);
+	unwatch(test);
+}
+
 /* The timed calls refuse what the plain ones refuse, with -EINVAL. */
 struct self_timed {
 	struct cmwq_work	work;
@@ -1150,6 +1280,9 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(flush_color_left_by_cancel),
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
+	KUNIT_CASE(plain_flushers_all_reported),
+	KUNIT_CASE(reports_handed_on),
+	KUNIT_CASE(late_flusher_reported),
 	KUNIT_CASE(timed_flush_refusals),
 	KUNIT_CASE(cycle_of_two_works),
 	KUNIT_CASE(cycle_through_queue_flush),
