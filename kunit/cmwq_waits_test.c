@@ -469,6 +469,7 @@ static void plain_flush_waits_unreported(struct kunit *test)
 struct queue_flusher {
 	struct cmwq_workqueue	*wq;
 	unsigned long		timeout;	/* 0: an untimed flush */
+	bool			drain;		/* a plain drain instead */
 	int			ret;
 	struct completion	done;
 };
@@ -477,7 +478,9 @@ static int queue_flusher_fn(void *arg)
 {
 	struct queue_flusher *f = arg;
 
-	if (f->timeout)
+	if (f->drain)
+		cmwq_drain_workqueue(f->wq);
+	else if (f->timeout)
 		f->ret = cmwq_flush_workqueue_timeout(f->wq, f->timeout);
 	else
 		cmwq_flush_workqueue(f->wq);
@@ -856,6 +859,24 @@ static void plain_flush_reports_and_waits(struct kunit *test)
 }
 
 /*
+ * Plain flushes report after a second: @nr flushers for @wq, the first
+ * started behind @blocker, a blocking work queued on it.
+ */
+static struct queue_flusher *reported_flusher_behind(struct kunit *test,
+						     struct cmwq_workqueue *wq,
+						     struct item *blocker,
+						     int nr)
+{
+	struct queue_flusher *f = kunit_kcalloc(test, nr, sizeof(*f),
+						GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	cmwq_test_set_flush_report_secs(1);
+	flusher_behind(test, wq, blocker, &f[0]);
+	return f;
+}
+
+/*
  * One flusher times the reports of a queue's plain flushes, for all of
  * them: four plain flushers held up together are reported, each once,
  * after flush_report_secs, and go on waiting.
@@ -869,10 +890,7 @@ static void plain_flushers_all_reported(struct kunit *test)
 	struct queue_flusher *f;
 	int i;
 
-	f = kunit_kcalloc(test, NR_BATCHED + 1, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wq && f);
-	cmwq_test_set_flush_report_secs(1);
-	flusher_behind(test, wq, blocker, &f[0]);
+	f = reported_flusher_behind(test, wq, blocker, NR_BATCHED + 1);
 	for (i = 1; i <= NR_BATCHED; i++)
 		start_queue_flusher(test, &f[i], wq, 0);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(READ_ONCE(s->nr_flush) ==
@@ -904,10 +922,7 @@ static void late_flusher_reported(struct kunit *test)
 	struct seen *s = watch(test);
 	struct queue_flusher *f;
 
-	f = kunit_kcalloc(test, 2, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wq && f);
-	cmwq_test_set_flush_report_secs(1);
-	flusher_behind(test, wq, blocker, &f[0]);
+	f = reported_flusher_behind(test, wq, blocker, 2);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(READ_ONCE(s->nr_flush) == 1,
 					  CMWQ_KUNIT_TIMEOUT));
 	start_queue_flusher(test, &f[1], wq, 0);
@@ -919,20 +934,6 @@ static void late_flusher_reported(struct kunit *test)
 	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
 	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
 	unwatch(test);
-}
-
-struct queue_drainer {
-	struct cmwq_workqueue	*wq;
-	struct completion	done;
-};
-
-static int queue_drainer_fn(void *arg)
-{
-	struct queue_drainer *d = arg;
-
-	cmwq_drain_workqueue(d->wq);
-	complete_all(&d->done);
-	return 0;
 }
 
 /*
@@ -947,41 +948,27 @@ static void reports_handed_on(struct kunit *test)
 	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_hand",
 							0, 0);
 	struct seen *s = watch(test);
-	struct queue_drainer *d;
-	struct task_struct *task;
 	struct queue_flusher *f;
 
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, wq && f && d);
-	cmwq_test_set_flush_report_secs(1);
 	/* the flusher, which times the reports, waits for the first work */
-	flusher_behind(test, wq, first, f);
+	f = reported_flusher_behind(test, wq, first, 2);
 	waits_queue(wq, second);
 	KUNIT_ASSERT_COMPLETES(test, &second->started);
-
-	d->wq = wq;
-	init_completion(&d->done);
-	task = kthread_run(queue_drainer_fn, d, "cmwq_waits_dr");
-	if (IS_ERR(task)) {
-		complete(&first->go);
-		complete(&second->go);
-		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
-		return;
-	}
+	f[1].drain = true;
+	start_queue_flusher(test, &f[1], wq, 0);
 	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) == 2,
 					  CMWQ_KUNIT_TIMEOUT));
 	complete(&first->go);
-	KUNIT_EXPECT_COMPLETES(test, &f->done);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
 
 	/* the drain, still waiting, is reported */
 	KUNIT_EXPECT_TRUE(test,
 			  cmwq_poll(!strcmp(s->what, "cmwq_drain_workqueue"),
 				    CMWQ_KUNIT_TIMEOUT));
-	KUNIT_EXPECT_FALSE(test, completion_done(&d->done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&f[1].done));
 	KUNIT_EXPECT_FALSE(test, s->timed_out);
 	complete(&second->go);
-	KUNIT_EXPECT_COMPLETES(test, &d->done);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
 	unwatch(test);
 }
 
