@@ -94,6 +94,8 @@ bool cmwq_test_expect_reports(bool expect);
 bool cmwq_test_expect_flush_reports(bool expect);
 unsigned int cmwq_test_set_watchdog_thresh(unsigned int secs);
 unsigned int cmwq_test_set_flush_report_secs(unsigned int secs);
+bool cmwq_test_flush_report_timer(struct cmwq_workqueue *wq,
+				  unsigned long *expires);
 unsigned int cmwq_test_set_hog_thresh(unsigned int us);
 void cmwq_test_taskq_kstat(struct cmwq_taskq *tq, struct cmwq_taskq_kstat *ks);
 void cmwq_test_taskq_dname(struct cmwq_taskq *tq, char *buf, size_t size);

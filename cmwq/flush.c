@@ -20,8 +20,8 @@
  * so a flush of color number N has waited for everything queued before
  * it, whatever flushes timed out meanwhile.
  *
- * A flusher sleeps on its own completion, on wq->flushers in the order
- * of its color's number, and is woken once, when its color is flushed:
+ * A flusher sleeps on wq->flushers, in the order of its color's number,
+ * and is woken once, when its color is flushed:
  * nobody holds a role, so flushers never wait for each other, and a
  * timed flush that gives up only takes itself off the list.  Flushers
  * are batched: one arriving when nothing was queued since the last color
@@ -43,9 +43,11 @@
  *
  * waits.c reports a flush that waits long or times out, and a worker's
  * wait that can never end.  A work flush waits there, with a timer for
- * its report; the plain flushers of a queue sleep here without one, as
- * one of them times the reports of all (struct wq_flusher), so that a
- * batch of flushers costs one timer, not one each.
+ * its report; the plain flushers of a queue sleep here without one: the
+ * queue's report timer, armed by the first of them and kept armed while
+ * any waits to be reported, wakes one of them to make the reports due
+ * (struct wq_flusher).  A busy queue's flushers cost no timer each, and
+ * none is armed or cancelled as they come and go.
  *
  * Cancelling grabs the PENDING bit, taking the work off its list if it was
  * queued, and the sync variants mark it CANCELING while they wait for a
@@ -637,12 +639,12 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work_sync);
  * that nobody holds a spinlock while more than one task is woken and
  * the others return without taking a lock.
  *
- * Flushers sleep without a timer.  The reports of plain flushes that
- * wait long (flush_report_secs) are timed by one of them, the queue's
- * wq->flush_reporter, for all: it sleeps until the first report is due,
- * makes the reports due (its own among them) and sleeps again.  When it
- * leaves, its leader's sweep hands the role to the first plain flusher
- * left, by waking it (@kicked).  A timed flush keeps its own timer and
+ * Plain flushers sleep without a timer.  The reports of those that wait
+ * long (flush_report_secs) are timed by the queue's report timer
+ * (wq->flush_report_timer), armed for the earliest report due while any
+ * plain flusher waits unreported: when it fires, it wakes (@kicked) one
+ * flusher still on the list, which makes the reports due, its own and
+ * the others', and sleeps again.  A timed flush keeps its own timer and
  * reports when it gives up.
  */
 struct wq_flusher {
@@ -654,7 +656,7 @@ struct wq_flusher {
 	bool			leader;	/* F: wakes the others flushed */
 	bool			reported; /* F: reported, or reports itself */
 	bool			flushed; /* R: woken; set with release */
-	bool			kicked;	/* F+R: made the reporter */
+	bool			kicked;	/* F+R: told to make the reports */
 	struct task_struct	*task;	/* I */
 	struct cmwq_flush_wait	*fw;	/* I; its ->target: F */
 	unsigned long		report_at; /* I: jiffies, for a plain flush */
@@ -676,13 +678,11 @@ static bool wq_flusher_flushed(struct cmwq_workqueue *wq,
 	return (long)(wq->flush_finished - f->target) >= 0;
 }
 
-/* Take @f off the flushers, to be woken; the reporter gives up its role. */
+/* Take @f off the flushers, to be woken. */
 static void wq_detach_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 {
 	lockdep_assert_held(&wq->flush_lock);
 	f->detached = true;
-	if (wq->flush_reporter == f)
-		wq->flush_reporter = NULL;
 }
 
 /*
@@ -707,28 +707,6 @@ static void wq_wake_flusher(struct cmwq_workqueue *wq)
 }
 
 /*
- * Without a reporter, make the first plain flusher not reported yet the
- * reporter, and wake it to time the reports.  It cannot return without
- * flush_lock: its task is still there while we hold it.
- */
-static void wq_hand_reports_on(struct cmwq_workqueue *wq)
-{
-	struct wq_flusher *f;
-
-	lockdep_assert_held(&wq->flush_lock);
-	if (wq->flush_reporter)
-		return;
-	list_for_each_entry(f, &wq->flushers, node) {
-		if (!f->reported) {
-			wq->flush_reporter = f;
-			WRITE_ONCE(f->kicked, true);
-			wake_up_process(f->task);
-			return;
-		}
-	}
-}
-
-/*
  * The leader's part: wake every flusher whose color is flushed.  They are
  * taken off under the lock and marked detached, so that a timed one
  * giving up meanwhile waits to be woken instead of taking itself off;
@@ -748,7 +726,6 @@ static void wq_wake_flushed(struct cmwq_workqueue *wq)
 		wq_detach_flusher(wq, f);
 		list_move_tail(&f->node, &batch);
 	}
-	wq_hand_reports_on(wq);
 	raw_spin_unlock_irq(&wq->flush_lock);
 
 	list_for_each_entry_safe(f, next, &batch, node) {
@@ -912,6 +889,85 @@ static bool wq_work_color_used(struct cmwq_workqueue *wq)
 }
 
 /*
+ * Have the report timer fire by @when: armed while a plain flusher waits
+ * unreported, for the earliest report due, and moved only to fire
+ * earlier, so that flushers coming and going on a busy queue find it
+ * armed and leave it.
+ */
+static void wq_arm_reports(struct cmwq_workqueue *wq, unsigned long when)
+{
+	struct timer_list *timer = &wq->flush_report_timer;
+
+	lockdep_assert_held(&wq->flush_lock);
+	if (!timer_pending(timer) || time_before(when, timer->expires))
+		mod_timer(timer, when);
+}
+
+/*
+ * The report timer: wake a flusher to make the reports due, unless one
+ * is at it already, and fire again for the next report.  A flusher on
+ * the list has not returned (it takes itself off, or is taken off, under
+ * flush_lock), so its task is there while the lock is held.
+ */
+static void wq_report_timer_fn(struct timer_list *timer)
+{
+	struct cmwq_workqueue *wq = from_timer(wq, timer, flush_report_timer);
+	unsigned long now = jiffies, next = 0, flags;
+	struct wq_flusher *f, *kick = NULL;
+	bool later = false;
+
+	raw_spin_lock_irqsave(&wq->flush_lock, flags);
+	list_for_each_entry(f, &wq->flushers, node) {
+		if (f->reported)
+			continue;
+		if (time_before(now, f->report_at)) {
+			if (!later || time_before(f->report_at, next))
+				next = f->report_at;
+			later = true;
+		} else if (!kick) {
+			kick = f;
+		}
+	}
+	if (kick && !wq->flush_reporting) {
+		wq->flush_reporting = true;
+		WRITE_ONCE(kick->kicked, true);
+		wake_up_process(kick->task);
+	}
+	if (later)
+		wq_arm_reports(wq, next);
+	raw_spin_unlock_irqrestore(&wq->flush_lock, flags);
+}
+
+/**
+ * wq_flush_init - set up what a queue's flushes use
+ * @wq: the workqueue being created
+ *
+ * Context: Process context.
+ */
+void wq_flush_init(struct cmwq_workqueue *wq)
+{
+	mutex_init(&wq->flush_mutex);
+	raw_spin_lock_init(&wq->flush_lock);
+	INIT_LIST_HEAD(&wq->flushers);
+	timer_setup(&wq->flush_report_timer, wq_report_timer_fn, 0);
+}
+
+/**
+ * wq_flush_exit - the last flush of a queue being destroyed is over
+ * @wq: the workqueue, drained, with no flusher left
+ *
+ * The report timer re-arms itself only while flushers wait: stopped now,
+ * it stays stopped.
+ *
+ * Context: Process context; might sleep.
+ */
+void wq_flush_exit(struct cmwq_workqueue *wq)
+{
+	WARN_ON_ONCE(!list_empty(&wq->flushers));
+	del_timer_sync(&wq->flush_report_timer);
+}
+
+/*
  * Put @f on the flushers for @f->target, unless that color is flushed
  * already.  Return: 1 if added, 0 if flushed.
  */
@@ -933,10 +989,8 @@ static int wq_insert_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 	/* a drain's report covers every color */
 	if (f->fw->target != CMWQ_FLUSH_ALL)
 		f->fw->target = f->target;
-	if (!f->reported && !wq->flush_reporter) {
-		wq->flush_reporter = f;
-		f->kicked = true;
-	}
+	if (!f->reported)
+		wq_arm_reports(wq, f->report_at);
 	return 1;
 }
 
@@ -1009,7 +1063,7 @@ static int wq_add_flusher(struct cmwq_workqueue *wq, struct wq_flusher *f)
 }
 
 /*
- * Sleep until @f is woken, kicked or @timeout (jiffies, or
+ * Sleep until @f is flushed or kicked, or @timeout (jiffies, or
  * MAX_SCHEDULE_TIMEOUT: no timer) runs out.  Return: the jiffies left.
  */
 static long wq_flusher_sleep(struct wq_flusher *f, long timeout)
@@ -1029,77 +1083,62 @@ static long wq_flusher_sleep(struct wq_flusher *f, long timeout)
 #define NR_REPORTS	4	/* reports copied out per pass */
 
 /*
- * The reporter's turn: report the plain flushes on the list whose
- * report is due, a few per pass, and return the jiffies until the next
- * one is due.  With every flush on the list reported, the reporter gives
- * up its role, for the next plain flusher to arrive, and returns
- * MAX_SCHEDULE_TIMEOUT: nobody is left to time.  The flushes are copied
- * under flush_lock, as a flusher may leave once the lock is dropped; the
- * queue stays, as the reporter is one of its flushers.
+ * Woken by the report timer: report the plain flushes on the list whose
+ * report is due, a few per pass, until none is left; the timer fires
+ * again for the others.  The flushes are copied under flush_lock, as a
+ * flusher may leave once the lock is dropped; the queue stays, as the
+ * caller is one of its flushers.
  */
-static long wq_report_flushers(struct cmwq_workqueue *wq)
+static void wq_report_flushers(struct cmwq_workqueue *wq)
 {
 	struct cmwq_flush_wait due[NR_REPORTS];
 	struct wq_flusher *f;
-	long next;
 	int i, nr;
 
 	do {
 		nr = 0;
-		next = MAX_SCHEDULE_TIMEOUT;
 		raw_spin_lock_irq(&wq->flush_lock);
 		list_for_each_entry(f, &wq->flushers, node) {
-			if (f->reported)
+			if (f->reported || time_before(jiffies, f->report_at))
 				continue;
-			if (time_before(jiffies, f->report_at)) {
-				next = min_t(long, next, f->report_at - jiffies);
-				continue;
-			}
-			if (nr == NR_REPORTS) {
-				next = 0;
+			if (nr == NR_REPORTS)
 				break;
-			}
 			f->reported = true;
 			due[nr++] = *f->fw;
 		}
-		/* all reported: the next plain flusher to come takes the role */
-		if (next == MAX_SCHEDULE_TIMEOUT)
-			wq->flush_reporter = NULL;
+		/* none left due: the timer wakes a flusher for the next */
+		if (nr < NR_REPORTS)
+			wq->flush_reporting = false;
 		raw_spin_unlock_irq(&wq->flush_lock);
 		for (i = 0; i < nr; i++)
 			cmwq_flush_report(&due[i], false);
-	} while (!next);
-	return next;
+	} while (nr == NR_REPORTS);
 }
 
 /*
  * Wait until @f is woken, or until @timeout runs out for a timed flush,
- * which then reports what it waits for.  A plain flush that is the
- * queue's reporter times the reports of the plain flushes waiting.
- * Return: %true if woken, %false if the timed flush gave up first (then
- * off the flushers).
+ * which then reports what it waits for.  A plain flush kicked by the
+ * report timer makes the reports due before it goes on waiting or
+ * returns.  Return: %true if woken, %false if the timed flush gave up
+ * first (then off the flushers).
  */
 static bool wq_flusher_wait(struct cmwq_workqueue *wq, struct wq_flusher *f,
 			    long timeout)
 {
-	bool plain = timeout == MAX_SCHEDULE_TIMEOUT, mine = false;
-	long left = MAX_SCHEDULE_TIMEOUT;
+	bool plain = timeout == MAX_SCHEDULE_TIMEOUT, flushed;
 
 	for (;;) {
-		/* made the reporter: reporting is ours until we are woken */
+		timeout = wq_flusher_sleep(f, timeout);
+		/*
+		 * Pairs with the release of whoever woke us; a kick, given
+		 * under flush_lock while we were on the list, is seen with it.
+		 */
+		flushed = smp_load_acquire(&f->flushed);
 		if (plain && READ_ONCE(f->kicked)) {
-			raw_spin_lock_irq(&wq->flush_lock);
-			f->kicked = false;
-			mine = wq->flush_reporter == f;
-			raw_spin_unlock_irq(&wq->flush_lock);
+			WRITE_ONCE(f->kicked, false);
+			wq_report_flushers(wq);
 		}
-		if (mine) {
-			left = wq_report_flushers(wq);
-			mine = left != MAX_SCHEDULE_TIMEOUT;
-		}
-		timeout = wq_flusher_sleep(f, plain ? left : timeout);
-		/* pairs with the release of whoever woke us */
-		if (smp_load_acquire(&f->flushed))
+		if (flushed)
 			break;
 		if (plain || timeout)
 			continue;

@@ -90,6 +90,7 @@
 #include <linux/rcuwait.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/wait.h>
 
 #include "cmwq.h"
@@ -406,8 +407,8 @@ struct cmwq_workqueue {
 	/* F: the cwqs with works of each closed color */
 	u16			nr_flush_cwqs[CMWQ_NR_COLORS];
 	bool			flush_closing;	/* F: work_color changing */
-	struct wq_flusher	*flush_reporter; /* F: times the reports
-						  * of plain flushes
+	bool			flush_reporting; /* F: a flusher is woken
+						  * to make the reports due
 						  */
 	unsigned long		flush_started;	/* O to write; R: colors
 						 * closed
@@ -415,6 +416,8 @@ struct cmwq_workqueue {
 	unsigned long		flush_finished;	/* F to write; R: colors
 						 * flushed, in order
 						 */
+	/* F to arm: fires for the next report of a plain flush */
+	struct timer_list	flush_report_timer;
 
 	struct worker		*rescuer;	/* I: CMWQ_MEM_RECLAIM only */
 	struct list_head	maydays;	/* MD: cwqs calling the rescuer */
@@ -826,6 +829,8 @@ static inline void wq_freeze_note_dec(struct cmwq_cwq *cwq)
 /* flush.c */
 struct cmwq_flush_wait;
 void cmwq_barrier_func(struct cmwq_work *work);
+void wq_flush_init(struct cmwq_workqueue *wq);
+void wq_flush_exit(struct cmwq_workqueue *wq);
 bool wq_nothing_in_flight(struct cmwq_workqueue *wq);
 void cwq_color_left(struct cmwq_cwq *cwq, int color);
 bool wq_color_waited(struct cmwq_workqueue *wq, int color,

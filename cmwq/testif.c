@@ -353,6 +353,28 @@ unsigned long cmwq_test_flush_colors(struct cmwq_workqueue *wq,
 EXPORT_SYMBOL_IF_KUNIT(cmwq_test_flush_colors);
 
 /**
+ * cmwq_test_flush_report_timer - when a queue's report timer fires
+ * @wq: the workqueue
+ * @expires: set to the timer's expiry, in jiffies, if it is armed
+ *
+ * Context: Any context but hard IRQ.
+ * Return: %true if the timer that times the reports of @wq's plain
+ * flushes is armed.
+ */
+bool cmwq_test_flush_report_timer(struct cmwq_workqueue *wq,
+				  unsigned long *expires)
+{
+	bool armed;
+
+	raw_spin_lock_irq(&wq->flush_lock);
+	armed = timer_pending(&wq->flush_report_timer);
+	*expires = wq->flush_report_timer.expires;
+	raw_spin_unlock_irq(&wq->flush_lock);
+	return armed;
+}
+EXPORT_SYMBOL_IF_KUNIT(cmwq_test_flush_report_timer);
+
+/**
  * cmwq_test_cwq_counts - a queue's active and inactive works on a CPU
  * @wq: the workqueue
  * @cpu: a possible CPU (ignored for unbound queues)

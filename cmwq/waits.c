@@ -4,9 +4,9 @@
  *
  * Blocked flushes.  A work flush (and a sync cancel) waits here, in
  * cmwq_flush_wait(), with a timer for its report; a queue flush waits in
- * flush.c, where one plain flusher of the queue times the reports of all
- * (wq->flush_reporter), so that the others sleep without a timer, and
- * reports through cmwq_flush_report().  A
+ * flush.c, where one timer per queue (wq->flush_report_timer) times the
+ * reports of all its plain flushers, so that they sleep without a timer
+ * of their own, and reports through cmwq_flush_report().  A
  * *_timeout() flush that runs out of time, and a plain one that has
  * waited flush_report_secs (default 120, as the hung-task detector; 0
  * disables), prints one report of what holds it: for each work it still

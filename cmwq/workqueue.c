@@ -228,9 +228,7 @@ struct cmwq_workqueue *cmwq_alloc_workqueue(const char *fmt,
 	INIT_LIST_HEAD(&wq->list);
 	INIT_LIST_HEAD(&wq->maydays);
 	mutex_init(&wq->mutex);
-	mutex_init(&wq->flush_mutex);
-	raw_spin_lock_init(&wq->flush_lock);
-	INIT_LIST_HEAD(&wq->flushers);
+	wq_flush_init(wq);
 #ifdef CONFIG_LOCKDEP
 	lockdep_register_key(&wq->key);
 	lockdep_init_map(&wq->lockdep_map, wq->name, &wq->key, 0);
@@ -499,6 +497,7 @@ static void destroy_wq(struct cmwq_workqueue *wq)
 	mutex_unlock(&cmwq_wq_mutex);
 
 	destroy_rescuer(wq);
+	wq_flush_exit(wq);
 	wq->kept = keep;
 	/* get_work_pool() may still be looking at a cwq under RCU */
 	if (wq_released_later(wq)) {

@@ -877,7 +877,7 @@ static struct queue_flusher *reported_flusher_behind(struct kunit *test,
 }
 
 /*
- * One flusher times the reports of a queue's plain flushes, for all of
+ * One timer times the reports of a queue's plain flushes, for all of
  * them: four plain flushers held up together are reported, each once,
  * after flush_report_secs, and go on waiting.
  */
@@ -911,8 +911,8 @@ static void plain_flushers_all_reported(struct kunit *test)
 
 /*
  * A plain flush that arrives after every waiting one was reported is
- * reported in its turn: the flusher that timed the reports had nobody
- * left to time and gave the role up for it.
+ * reported in its turn: the report timer, left with nothing to time, is
+ * armed again for it.
  */
 static void late_flusher_reported(struct kunit *test)
 {
@@ -937,11 +937,114 @@ static void late_flusher_reported(struct kunit *test)
 }
 
 /*
- * The flusher timing the reports leaves when its color is flushed, and
- * hands the reports on to a plain flush still waiting: a drain behind a
- * second work is reported all the same, the first flusher long gone.
+ * A flush that begins after flush_report_secs was lowered is reported
+ * on its own time, not on that of the flushes already waiting: the
+ * report timer, armed for a report a minute away, fires earlier for it.
  */
-static void reports_handed_on(struct kunit *test)
+static void lowered_report_secs_apply_at_once(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_lower",
+							0, 0);
+	struct queue_flusher *f = kunit_kcalloc(test, 2, sizeof(*f),
+						GFP_KERNEL);
+	struct seen *s = watch(test);
+
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	cmwq_test_set_flush_report_secs(60);
+	flusher_behind(test, wq, blocker, &f[0]);
+	cmwq_test_set_flush_report_secs(1);
+	start_queue_flusher(test, &f[1], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(READ_ONCE(s->nr_flush) == 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_FALSE(test, completion_done(&f[1].done));
+
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[0].done);
+	KUNIT_EXPECT_COMPLETES(test, &f[1].done);
+	/* the first one, not due, was not reported */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(s->nr_flush), 1);
+	unwatch(test);
+}
+
+/*
+ * The flushers of a busy queue come and go without arming a timer each:
+ * the report timer keeps the expiry the first of them set, through the
+ * others joining, all of them returning, and a later flush.
+ */
+static void report_timer_kept_by_flushers(struct kunit *test)
+{
+	struct item *first = new_item(test, block_fn);
+	struct item *later = new_item(test, block_fn);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_keep",
+							0, 0);
+	struct queue_flusher *f = kunit_kcalloc(test, NR_BATCHED + 2,
+						sizeof(*f), GFP_KERNEL);
+	unsigned long armed_for, expires;
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	cmwq_test_set_flush_report_secs(60);
+	flusher_behind(test, wq, first, &f[0]);
+	KUNIT_ASSERT_TRUE(test, cmwq_test_flush_report_timer(wq, &armed_for));
+	for (i = 1; i <= NR_BATCHED; i++)
+		start_queue_flusher(test, &f[i], wq, 0);
+	KUNIT_EXPECT_TRUE(test, cmwq_poll(nr_flush_waiters(wq) ==
+					  NR_BATCHED + 1,
+					  CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_TRUE(test, cmwq_test_flush_report_timer(wq, &expires));
+	KUNIT_EXPECT_EQ(test, expires, armed_for);
+
+	complete(&first->go);
+	for (i = 0; i <= NR_BATCHED; i++)
+		KUNIT_EXPECT_COMPLETES(test, &f[i].done);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_flush_report_timer(wq, &expires));
+	KUNIT_EXPECT_EQ(test, expires, armed_for);
+
+	flusher_behind(test, wq, later, &f[NR_BATCHED + 1]);
+	KUNIT_EXPECT_TRUE(test, cmwq_test_flush_report_timer(wq, &expires));
+	KUNIT_EXPECT_EQ(test, expires, armed_for);
+	complete(&later->go);
+	KUNIT_EXPECT_COMPLETES(test, &f[NR_BATCHED + 1].done);
+}
+
+/*
+ * A queue destroyed with its report timer armed, by a flush that did
+ * not wait long enough to be reported, stops the timer before the queue
+ * is freed: a kernel that tracks timers (the debug kernel) reports one
+ * freed while armed, and it would fire on freed memory.  The queue is
+ * freed, not kept as debug kernels keep destroyed ones.
+ */
+static void destroy_stops_report_timer(struct kunit *test)
+{
+	struct item *blocker = new_item(test, block_fn);
+	struct queue_flusher *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct cmwq_workqueue *wq = cmwq_kunit_alloc_wq(test, "waits_stop",
+							0, 0);
+	unsigned long expires;
+	bool kept;
+
+	KUNIT_ASSERT_TRUE(test, wq && f);
+	cmwq_test_set_flush_report_secs(60);
+	flusher_behind(test, wq, blocker, f);
+	complete(&blocker->go);
+	KUNIT_EXPECT_COMPLETES(test, &f->done);
+	KUNIT_ASSERT_TRUE(test, cmwq_test_flush_report_timer(wq, &expires));
+
+	kept = cmwq_test_keep_destroyed(false);
+	cmwq_kunit_destroy_wq(test, wq);
+	cmwq_test_keep_destroyed(kept);
+	/* the grace period, and the release it queues where one is needed */
+	rcu_barrier();
+	cmwq_flush_workqueue(cmwq_system_unbound_wq);
+}
+
+/*
+ * The first flusher, whose flush armed the report timer, leaves when its
+ * color is flushed; the timer stays for the plain flush still waiting:
+ * a drain behind a second work is reported all the same.
+ */
+static void report_outlives_first_flusher(struct kunit *test)
 {
 	struct item *first = new_item(test, block_fn);
 	struct item *second = new_item(test, block_fn);
@@ -1268,8 +1371,11 @@ static struct kunit_case cmwq_waits_cases[] = {
 	KUNIT_CASE(drain_workqueue_timeout_reopens),
 	KUNIT_CASE(plain_flush_reports_and_waits),
 	KUNIT_CASE(plain_flushers_all_reported),
-	KUNIT_CASE(reports_handed_on),
+	KUNIT_CASE(report_outlives_first_flusher),
 	KUNIT_CASE(late_flusher_reported),
+	KUNIT_CASE(lowered_report_secs_apply_at_once),
+	KUNIT_CASE(report_timer_kept_by_flushers),
+	KUNIT_CASE(destroy_stops_report_timer),
 	KUNIT_CASE(timed_flush_refusals),
 	KUNIT_CASE(cycle_of_two_works),
 	KUNIT_CASE(cycle_through_queue_flush),
