@@ -899,8 +899,10 @@ static void wq_arm_reports(struct cmwq_workqueue *wq, unsigned long when)
 	struct timer_list *timer = &wq->flush_report_timer;
 
 	lockdep_assert_held(&wq->flush_lock);
-	if (!timer_pending(timer) || time_before(when, timer->expires))
+	if (!timer_pending(timer) || time_before(when, timer->expires)) {
 		mod_timer(timer, when);
+		WRITE_ONCE(wq->flush_report_armed, true);
+	}
 }
 
 /*
@@ -957,14 +959,17 @@ void wq_flush_init(struct cmwq_workqueue *wq)
  * @wq: the workqueue, drained, with no flusher left
  *
  * The report timer re-arms itself only while flushers wait: stopped now,
- * it stays stopped.
+ * it stays stopped.  A queue whose flushes never waited to be reported,
+ * most queues, never armed it and skips the stop: its flushers returned
+ * before the destroy, their flush_lock sections ordered before it.
  *
  * Context: Process context; might sleep.
  */
 void wq_flush_exit(struct cmwq_workqueue *wq)
 {
 	WARN_ON_ONCE(!list_empty(&wq->flushers));
-	del_timer_sync(&wq->flush_report_timer);
+	if (READ_ONCE(wq->flush_report_armed))
+		del_timer_sync(&wq->flush_report_timer);
 }
 
 /*

@@ -410,6 +410,8 @@ struct cmwq_workqueue {
 	bool			flush_reporting; /* F: a flusher is woken
 						  * to make the reports due
 						  */
+	/* F to write; R: the report timer was ever armed */
+	bool			flush_report_armed;
 	unsigned long		flush_started;	/* O to write; R: colors
 						 * closed
 						 */
