@@ -1053,7 +1053,7 @@ static void report_outlives_first_flusher(struct kunit *test)
 	struct seen *s = watch(test);
 	struct queue_flusher *f;
 
-	/* the flusher, which times the reports, waits for the first work */
+	/* the first flusher, which arms the report timer, waits for the first */
 	f = reported_flusher_behind(test, wq, first, 2);
 	waits_queue(wq, second);
 	KUNIT_ASSERT_COMPLETES(test, &second->started);
