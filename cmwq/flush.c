@@ -577,7 +577,8 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_work);
  *
  * On return @work is neither pending nor running, even if it requeues
  * itself; it may be queued again afterwards.  The work must not be one
- * the caller is running.
+ * the caller is running.  A sync cancel that finds another one under way
+ * on @work sleeps until that one is done.
  *
  * Context: Process context; might sleep.
  * Return: %true if @work was pending.
@@ -615,7 +616,8 @@ EXPORT_SYMBOL_GPL(cmwq_cancel_delayed_work);
  * @dwork: the delayed work item
  *
  * On return @dwork is neither pending nor running, even if it requeues
- * itself.
+ * itself.  A sync cancel that finds another one under way on @dwork
+ * sleeps until that one is done.
  *
  * Context: Process context; might sleep.
  * Return: %true if @dwork was pending.

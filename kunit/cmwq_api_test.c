@@ -19,6 +19,7 @@
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 
 #include "cmwq_kunit.h"
@@ -1227,7 +1228,9 @@ struct held_dwork {
 	struct completion	started;
 	struct completion	release;
 	struct completion	canceled;	/* the canceler returned */
+	struct completion	canceled_again;	/* a second canceler returned */
 	atomic_t		runs;
+	struct cmwq_workqueue	*wq;		/* its own, max_active 1 */
 };
 
 static void held_dwork_fn(struct cmwq_work *work)
@@ -1249,14 +1252,24 @@ static int cancel_dwork_thread(void *arg)
 	return 0;
 }
 
+static int cancel_dwork_again_thread(void *arg)
+{
+	struct held_dwork *h = arg;
+
+	cmwq_cancel_delayed_work_sync(&h->dwork);
+	complete(&h->canceled_again);
+	return 0;
+}
+
 /*
- * mod_delayed_work on a work a sync cancel owns says it was pending, as
- * the kernel's does, and leaves it cancelled.
+ * A held delayed work running on a queue of its own, and a thread in a
+ * sync cancel of it: on return the canceler owns the work (it holds
+ * PENDING) and waits for the run, which lasts until @h->release.
  */
-static void mod_delayed_work_while_canceling(struct kunit *test)
+static struct held_dwork *held_dwork_canceling(struct kunit *test,
+					       const char *name)
 {
 	struct held_dwork *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct cmwq_workqueue *wq;
 	struct task_struct *task;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
@@ -1264,58 +1277,159 @@ static void mod_delayed_work_while_canceling(struct kunit *test)
 	init_completion(&h->started);
 	init_completion(&h->release);
 	init_completion(&h->canceled);
-	wq = cmwq_kunit_alloc_wq(test, "api_canceling", 0, 1);
-	KUNIT_ASSERT_NOT_NULL(test, wq);
-	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(wq, &h->dwork, 0));
+	init_completion(&h->canceled_again);
+	h->wq = cmwq_kunit_alloc_wq(test, name, 0, 1);
+	KUNIT_ASSERT_NOT_NULL(test, h->wq);
+	KUNIT_ASSERT_TRUE(test, cmwq_queue_delayed_work(h->wq, &h->dwork, 0));
 	KUNIT_ASSERT_COMPLETES(test, &h->started);
 	task = kthread_run(cancel_dwork_thread, h, "cmwq_api_cancel");
 	if (IS_ERR(task))
 		complete(&h->release);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-
-	/* the canceler holds PENDING while it waits for the running work */
 	KUNIT_EXPECT_TRUE(test,
 			  cmwq_poll(cmwq_delayed_work_pending(&h->dwork),
 				    CMWQ_KUNIT_TIMEOUT));
-	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work(wq, &h->dwork, 0));
+	return h;
+}
+
+/*
+ * mod_delayed_work on a work a sync cancel owns says it was pending, as
+ * the kernel's does, and leaves it cancelled.
+ */
+static void mod_delayed_work_while_canceling(struct kunit *test)
+{
+	struct held_dwork *h = held_dwork_canceling(test, "api_canceling");
+
+	KUNIT_EXPECT_TRUE(test, cmwq_mod_delayed_work(h->wq, &h->dwork, 0));
 
 	complete(&h->release);
 	KUNIT_ASSERT_COMPLETES(test, &h->canceled);
 	KUNIT_EXPECT_FALSE(test, cmwq_delayed_work_pending(&h->dwork));
-	cmwq_flush_workqueue(wq);
+	cmwq_flush_workqueue(h->wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->runs), 1);
+}
+
+/*
+ * A sync cancel of a work another sync cancel owns waits until that one
+ * is done: both return with the work neither pending nor running, and it
+ * can be queued again.  The second one sleeps meanwhile; one that
+ * returned at once would leave the work running, one that spun would
+ * keep its CPU busy (mainline once hung that way without preemption).
+ */
+static void second_sync_cancel_waits_for_first(struct kunit *test)
+{
+	struct held_dwork *h = held_dwork_canceling(test, "api_cancel_twice");
+	struct task_struct *second;
+
+	second = kthread_create(cancel_dwork_again_thread, h,
+				"cmwq_api_cancel2");
+	if (IS_ERR(second)) {
+		complete(&h->release);
+		wait_for_completion_timeout(&h->canceled, CMWQ_KUNIT_TIMEOUT);
+	}
+	KUNIT_ASSERT_FALSE(test, IS_ERR(second));
+	/* its state is read below: keep it after the thread exits */
+	get_task_struct(second);
+	wake_up_process(second);
+	KUNIT_EXPECT_TRUE(test,
+			  cmwq_poll(completion_done(&h->canceled_again) ||
+				    READ_ONCE(second->__state) ==
+				    TASK_UNINTERRUPTIBLE,
+				    CMWQ_KUNIT_TIMEOUT));
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&h->canceled_again),
+			       "returned while the first cancel waits for the run");
+
+	complete(&h->release);
+	KUNIT_EXPECT_COMPLETES(test, &h->canceled);
+	KUNIT_EXPECT_COMPLETES(test, &h->canceled_again);
+	put_task_struct(second);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->runs), 1);
+	KUNIT_EXPECT_EQ(test, cmwq_work_busy(&h->dwork.work), 0U);
+
+	/* neither left it owned: it queues and runs again */
+	reinit_completion(&h->started);
+	KUNIT_EXPECT_TRUE(test, cmwq_queue_delayed_work(h->wq, &h->dwork, 0));
+	KUNIT_EXPECT_COMPLETES(test, &h->started);
+	cmwq_flush_workqueue(h->wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->runs), 2);
+}
+
+/*
+ * A flush of a work a sync cancel owns still finds its running instance
+ * and waits for it: the cancel leaves the pool the work last ran on in
+ * the work, as the kernel's does, so that it can be looked for there.
+ */
+static void flush_waits_while_sync_cancel_owns(struct kunit *test)
+{
+	struct held_dwork *h = held_dwork_canceling(test,
+						    "api_flush_canceling");
+	bool expected;
+	int ret;
+
+	/* running: the timed flush waits for it and gives up, reporting it */
+	expected = cmwq_test_expect_flush_reports(true);
+	ret = cmwq_flush_work_timeout(&h->dwork.work, HZ / 10);
+	cmwq_test_expect_flush_reports(expected);
+	KUNIT_EXPECT_EQ(test, ret, -ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, completion_done(&h->canceled));
+
+	complete(&h->release);
+	KUNIT_ASSERT_COMPLETES(test, &h->canceled);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->runs), 1);
+	/* idle now: nothing to wait for */
+	KUNIT_EXPECT_EQ(test, cmwq_flush_work_timeout(&h->dwork.work, HZ), 0);
 }
 
 #define NR_TIMER_RACES	1000
 
 /*
+ * The timer races below need the case's thread on one CPU and the timer
+ * on another: pin the thread (its affinity dies with it) and return the
+ * other CPU, or skip the case.
+ */
+static int timer_race_cpu(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+	int other = cmwq_first_other_cpu(cpu);
+
+	if (other < 0)
+		kunit_skip(test, "needs two online CPUs");
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)),
+			0);
+	return other;
+}
+
+/*
+ * Arm @it's timer on @other for the next tick and return as soon as it
+ * left the wheel: its callback is queueing the work there, or has just
+ * done so.  Entering that window this way is often enough, in a thousand
+ * tries, to hit it.
+ */
+static void fire_timer_on(struct kunit *test, struct cmwq_workqueue *wq,
+			  struct delayed_item *it, int other,
+			  unsigned long deadline)
+{
+	KUNIT_ASSERT_TRUE(test,
+			  cmwq_queue_delayed_work_on(other, wq, &it->dwork, 1));
+	while (timer_pending(&it->dwork.timer) &&
+	       time_before(jiffies, deadline))
+		cpu_relax();
+}
+
+/*
  * flush_delayed_work called while the timer callback is queueing the work
- * on another CPU waits for that instance too.  The timer leaves the wheel
- * before its callback runs: flushing as soon as timer_pending() turns
- * false lands the flush in that window, often enough in a thousand tries.
+ * on another CPU waits for that instance too.
  */
 static void flush_delayed_work_waits_for_timer(struct kunit *test)
 {
 	struct api_ctx *ctx = test->priv;
 	struct delayed_item *it = new_delayed_item(test);
 	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
-	int cpu = raw_smp_processor_id();
-	int other = cmwq_first_other_cpu(cpu);
+	int other = timer_race_cpu(test);
 	int i;
 
-	if (other < 0)
-		kunit_skip(test, "needs two online CPUs");
-	/* this case's own thread: its affinity dies with it */
-	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)),
-			0);
-
 	for (i = 0; i < NR_TIMER_RACES && time_before(jiffies, deadline); i++) {
-		KUNIT_ASSERT_TRUE(test,
-				  cmwq_queue_delayed_work_on(other, ctx->wq,
-							     &it->dwork, 1));
-		while (timer_pending(&it->dwork.timer) &&
-		       time_before(jiffies, deadline))
-			cpu_relax();
+		fire_timer_on(test, ctx->wq, it, other, deadline);
 		cmwq_flush_delayed_work(&it->dwork);
 		KUNIT_ASSERT_FALSE_MSG(test,
 				       cmwq_delayed_work_pending(&it->dwork),
@@ -1324,6 +1438,72 @@ static void flush_delayed_work_waits_for_timer(struct kunit *test)
 				    "flush %d returned before the run", i);
 	}
 	kunit_info(test, "%d flushes as the timer fired\n", i);
+	KUNIT_EXPECT_GE(test, i, NR_TIMER_RACES / 10);
+}
+
+/*
+ * cancel_delayed_work_sync called while the timer callback is queueing
+ * the work on another CPU takes that instance too: either it cancels it
+ * before it runs and says it was pending, or it waits for its run and
+ * says it was not; it never returns with the work still to run.
+ */
+static void cancel_delayed_work_sync_as_timer_fires(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct delayed_item *it = new_delayed_item(test);
+	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
+	int other = timer_race_cpu(test);
+	int i, runs, cancelled = 0;
+	bool pending;
+
+	for (i = 0; i < NR_TIMER_RACES && time_before(jiffies, deadline); i++) {
+		runs = atomic_read(&it->runs);
+		fire_timer_on(test, ctx->wq, it, other, deadline);
+		pending = cmwq_cancel_delayed_work_sync(&it->dwork);
+		cancelled += pending;
+		KUNIT_ASSERT_EQ_MSG(test, cmwq_work_busy(&it->dwork.work), 0U,
+				    "busy after cancel %d", i);
+		KUNIT_ASSERT_EQ_MSG(test, atomic_read(&it->runs),
+				    runs + !pending,
+				    "cancel %d said %d with the run not done",
+				    i, pending);
+	}
+	cmwq_flush_workqueue(ctx->wq);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&it->runs), i - cancelled,
+			    "a cancelled instance ran later");
+	kunit_info(test, "%d cancels as the timer fired, %d before the run\n",
+		   i, cancelled);
+	KUNIT_EXPECT_GE(test, i, NR_TIMER_RACES / 10);
+}
+
+/*
+ * mod_delayed_work_on called while the timer callback is queueing the
+ * work on another CPU: it takes that instance off and queues it anew (it
+ * was pending), or finds it already run and queues a new one (it was
+ * not).  Either way exactly one more run follows, none is lost.
+ */
+static void mod_delayed_work_as_timer_fires(struct kunit *test)
+{
+	struct api_ctx *ctx = test->priv;
+	struct delayed_item *it = new_delayed_item(test);
+	unsigned long deadline = jiffies + CMWQ_KUNIT_TIMEOUT;
+	int other = timer_race_cpu(test);
+	int i, runs, moved = 0;
+	bool pending;
+
+	for (i = 0; i < NR_TIMER_RACES && time_before(jiffies, deadline); i++) {
+		runs = atomic_read(&it->runs);
+		fire_timer_on(test, ctx->wq, it, other, deadline);
+		pending = cmwq_mod_delayed_work_on(other, ctx->wq, &it->dwork,
+						   0);
+		moved += pending;
+		cmwq_flush_delayed_work(&it->dwork);
+		KUNIT_ASSERT_EQ_MSG(test, atomic_read(&it->runs),
+				    runs + 1 + !pending,
+				    "mod %d said %d", i, pending);
+	}
+	kunit_info(test, "%d mods as the timer fired, %d before the run\n",
+		   i, moved);
 	KUNIT_EXPECT_GE(test, i, NR_TIMER_RACES / 10);
 }
 
@@ -1375,7 +1555,11 @@ static struct kunit_case cmwq_api_cases[] = {
 	KUNIT_CASE(static_work_runs),
 	KUNIT_CASE(static_delayed_work_runs),
 	KUNIT_CASE(mod_delayed_work_while_canceling),
+	KUNIT_CASE(second_sync_cancel_waits_for_first),
+	KUNIT_CASE(flush_waits_while_sync_cancel_owns),
 	KUNIT_CASE(flush_delayed_work_waits_for_timer),
+	KUNIT_CASE(cancel_delayed_work_sync_as_timer_fires),
+	KUNIT_CASE(mod_delayed_work_as_timer_fires),
 	{}
 };
 
