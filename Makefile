@@ -37,7 +37,8 @@
 #                    KERNEL= (here and for bench, stress, torture) takes any
 #                    test kernel scripts/kernel.sh --list names, or a stock one
 #                    --list-stock names (stock, stock-6.1-rt, stock-6.12, stock-6.12-rt)
-#   make test-runner run only the runner self-tests (tests/runner/cases)
+#   make test-runner run only the verdict self-tests (tests/verdict) and the
+#                    runner self-tests (tests/runner/cases)
 #   make install     install cmwq.ko, its headers and Module.symvers for the
 #                    running kernel, KERNELRELEASE=<release> or KDIR=<dir>,
 #                    under DESTDIR (scripts/install.sh says where)
@@ -100,6 +101,7 @@ vm-test:
 
 test-runner:
 	@scripts/deps.sh
+	@scripts/test-verdict.sh
 	@scripts/test-runner.sh
 
 deps:

@@ -22,6 +22,9 @@
 #               passed if the boot is clean and it prints cmwq-torture: PASS
 #   reader      scripts/cmwq-stat in the guest against the example
 #               driver's known workload (tests/guest/cmwq-stat.sh): one item
+#   verdict     each console log of tests/verdict is one item: the
+#               console verdict (scripts/vm-verdict.py) judges it as its
+#               .expect file says, without booting anything
 #   runner      each case of tests/runner/cases is one item (with the
 #               6.12 kernels, once more on them: test-runner.sh --map)
 #   stock       for each of Debian's stock kernels (6.1, 6.1 PREEMPT_RT,
@@ -217,6 +220,12 @@ if [ -f "$top/.build/plain/examples/cmwq_example.ko" ]; then
 else
 	item fail "reader: examples/cmwq_example.ko was not built"
 fi
+
+step "verdict self-tests (tests/verdict)"
+scripts/test-verdict.sh --results "$logs/verdict.results" || true
+while IFS=$'\t' read -r kind status rest; do
+	[ "$kind" = case ] && item "$status" "verdict: $rest"
+done <"$logs/verdict.results"
 
 step "runner self-tests (tests/runner/cases)"
 scripts/test-runner.sh --results "$logs/runner.results" || true

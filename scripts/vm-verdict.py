@@ -66,12 +66,22 @@ KTAP_LINE = re.compile(
 RESULT = re.compile(r'^(?P<not>not )?ok \d+(?: -)? (?P<name>.*?)'
                     r'(?P<skip> # SKIP.*)?$', re.IGNORECASE)
 SUITE_STATS = re.compile(r'^# \S+: pass:\d+ fail:\d+ skip:\d+ total:\d+$')
-MARKER = re.compile(r'cmwq-vm: (?P<what>.*)$')
+MARKER = re.compile(r'^cmwq-vm: (?P<what>.*)$')
+# The guest's /init and the kernel share the serial console: a kernel line
+# can land on the end of a marker line before the marker's newline, or a
+# marker on the end of a kernel line. A printk timestamp or a marker that
+# is not at the start of a line starts another one.
+GLUED = re.compile(r'(?<=.)(?=\[\s*\d+\.\d+\]|cmwq-vm: )')
+# Markers that carry a number: the guest script's exit status, the taint.
+NUMBERED = re.compile(r'^(?P<key>guest script exit|tainted) (?P<n>\d+)$')
 
 
 def clean(line):
-    """Strips the carriage return and printk timestamp from a console line."""
-    return TIMESTAMP.sub('', line.rstrip('\r\n').replace('\r', ''))
+    """Returns a console line's parts (see GLUED), each without its carriage
+    return or printk timestamp.
+    """
+    line = line.rstrip('\r\n').replace('\r', '')
+    return [TIMESTAMP.sub('', part) for part in GLUED.split(line)]
 
 
 class Suite:
@@ -154,6 +164,7 @@ class Console:
         self.rmmod_failed = []
         self.guest_status = None
         self.taint = None
+        self.unreadable = []    # numbered markers whose number was garbled
         self.done = False
 
 
@@ -178,26 +189,29 @@ def parse_args():
 
 
 def read_console(path):
-    """Returns the console log's lines, cleaned by clean()."""
+    """Returns the console log's lines, taken apart and cleaned by clean()."""
     with open(path, errors='replace') as f:
-        return [clean(line) for line in f]
+        return [part for line in f for part in clean(line)]
 
 
 def scan_console(lines):
     """Returns a Console: /init's markers and the kernel's reports."""
     console = Console()
     for line in lines:
-        m = MARKER.search(line)
+        m = MARKER.match(line)
         if m:
             what = m.group('what')
+            n = NUMBERED.match(what)
             if what.startswith('insmod FAILED: '):
                 console.insmod_failed.append(what.split(': ', 1)[1])
             elif what.startswith('rmmod FAILED: '):
                 console.rmmod_failed.append(what.split(': ', 1)[1])
-            elif what.startswith('guest script exit '):
-                console.guest_status = int(what.rsplit(' ', 1)[1])
-            elif what.startswith('tainted '):
-                console.taint = int(what.rsplit(' ', 1)[1])
+            elif n and n.group('key') == 'guest script exit':
+                console.guest_status = int(n.group('n'))
+            elif n:
+                console.taint = int(n.group('n'))
+            elif what.startswith(('guest script exit', 'tainted')):
+                console.unreadable.append(line)
             elif what == 'done':
                 console.done = True
             continue
@@ -282,6 +296,8 @@ def console_reasons(console, lines, expects, timed_out):
         if bad:
             reasons.append(('other', 'kernel tainted ' + ', '.join(bad) +
                             ' without a report on the console'))
+    for line in console.unreadable:
+        reasons.append(('other', f'marker without its number: {line[:200]}'))
     for name in console.insmod_failed:
         reasons.append(('other', f'insmod FAILED: {name}'))
     for name in console.rmmod_failed:
